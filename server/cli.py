@@ -1,0 +1,56 @@
+"""The `v7` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from server.settings import Settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="v7", description="V7 Coach")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    store = commands.add_parser("store", help="manage the table")
+    store_commands = store.add_subparsers(dest="store_command", required=True)
+    store_commands.add_parser("init", help="create the table and its indexes")
+    store_commands.add_parser("seed", help="load the exercise library and coaching templates")
+    return parser
+
+
+async def _store_init(settings: Settings) -> str:
+    from store import init_table
+
+    return await init_table(settings.resolved_store_url, data_dir=settings.data_dir)
+
+
+async def _store_seed(settings: Settings) -> str:
+    from store import open_table
+    from store.seed import seed_reference
+
+    async with open_table(settings.resolved_store_url, data_dir=settings.data_dir) as table:
+        counts = await seed_reference(table)
+    return ", ".join(f"{count} {kind}" for kind, count in counts.items())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings()
+    from store.errors import StoreError
+
+    try:
+        if args.command == "store" and args.store_command == "init":
+            print(asyncio.run(_store_init(settings)))
+        elif args.command == "store" and args.store_command == "seed":
+            print("seeded " + asyncio.run(_store_seed(settings)))
+    except StoreError as error:
+        print(f"v7: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
