@@ -1,0 +1,47 @@
+"""Fixtures shared by every test package: AWS through moto's server, and the table on each engine."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from moto.server import ThreadedMotoServer
+
+from store import init_table, open_table
+from store.table import Table
+
+ENGINES = ("sqlite", "dynamodb")
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """A real moto server on loopback; the real aioboto3 client talks to it over HTTP."""
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        os.environ.setdefault(name, value)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+def store_url(engine: str, tmp_path: Path, moto_endpoint: str) -> str:
+    if engine == "sqlite":
+        return f"sqlite:///{tmp_path / 'v7.db'}"
+    return f"dynamodb://v7-{uuid.uuid4().hex[:12]}?region=us-east-1&endpoint_url={moto_endpoint}"
+
+
+@pytest.fixture(params=ENGINES)
+async def table(request: pytest.FixtureRequest, tmp_path: Path, moto_endpoint: str) -> AsyncIterator[Table]:
+    """A fresh, empty table on each engine in turn."""
+    url = store_url(str(request.param), tmp_path, moto_endpoint)
+    await init_table(url, data_dir=tmp_path)
+    async with open_table(url, data_dir=tmp_path) as opened:
+        yield opened
