@@ -18,7 +18,21 @@ def _parser() -> argparse.ArgumentParser:
     store_commands = store.add_subparsers(dest="store_command", required=True)
     store_commands.add_parser("init", help="create the table and its indexes")
     store_commands.add_parser("seed", help="load the exercise library and coaching templates")
+
+    serve = commands.add_parser("serve", help="serve the chat, the REST API and the web UI")
+    serve.add_argument("--host", help="address to listen on (default: V7_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: V7_PORT or 8000)")
     return parser
+
+
+def _serve(settings: Settings, host: str | None, port: int | None) -> None:
+    from server.app import create_app
+    from server.run import serve
+
+    overrides = {key: value for key, value in (("host", host), ("port", port)) if value}
+    if overrides:
+        settings = settings.model_copy(update=overrides)
+    serve(create_app(settings), settings)
 
 
 async def _store_init(settings: Settings) -> str:
@@ -42,7 +56,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from store.errors import StoreError
 
     try:
-        if args.command == "store" and args.store_command == "init":
+        if args.command == "serve":
+            _serve(settings, args.host, args.port)
+        elif args.command == "store" and args.store_command == "init":
             print(asyncio.run(_store_init(settings)))
         elif args.command == "store" and args.store_command == "seed":
             print("seeded " + asyncio.run(_store_seed(settings)))

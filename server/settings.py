@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 
 class Settings(BaseSettings):
@@ -22,12 +21,42 @@ class Settings(BaseSettings):
     redis_url: str = Field(default="embedded://", description="embedded://, redis:// or rediss://")
     model: str = Field(default="analyst://", description="analyst://, bedrock://, openai://, …")
     auth: Literal["local", "cognito"] = "local"
+    local_issuer: str = Field(
+        default="urn:v7coach:local", description="`iss` of tokens minted in local auth mode."
+    )
+    local_client_id: str = "v7-local"
+    token_ttl_seconds: int = Field(
+        default=3600, gt=0, le=86_400, description="Lifetime of locally minted access tokens."
+    )
+    refresh_ttl_days: int = Field(default=30, gt=0, le=365)
+    cognito_region: str = "us-east-1"
+    cognito_user_pool_id: str = ""
+    cognito_client_id: str = ""
+    cognito_issuer: str = Field(
+        default="",
+        description="Override of the expected `iss` (emulators); empty means the AWS one.",
+    )
+    cognito_endpoint_url: str = Field(
+        default="", description="Another Cognito endpoint (tests, emulators); empty for AWS."
+    )
     allowed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"],
         description="Comma-separated exact origins allowed to open the WebSocket.",
     )
     host: str = "127.0.0.1"
     port: int = 8000
+    log_level: str = "info"
+    drain_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="On SIGTERM, how long running streams may finish before sockets close "
+        "with 1001. The load balancer's deregistration delay is set to match.",
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Addresses whose X-Forwarded-* headers are trusted (the load balancer's "
+        "subnets in AWS).",
+    )
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

@@ -12,9 +12,14 @@ suite in `tests/conformance/` holds them to it.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from store import rules
+from store.cursor import StartKey, decode_cursor, encode_cursor
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
 
 Item: TypeAlias = dict[str, Any]
 Key: TypeAlias = tuple[str, str]
@@ -112,6 +117,37 @@ class Page:
     cursor: str | None
 
 
+@dataclass(frozen=True)
+class QueryRequest:
+    """A validated query as an engine receives it: `start` is the key to continue after."""
+
+    pk: str
+    index: Index | None
+    sk_prefix: str | None
+    sk_from: str | None
+    sk_to: str | None
+    descending: bool
+    limit: int | None
+    start: StartKey | None
+
+    @property
+    def key_names(self) -> tuple[str, ...]:
+        """The attributes of a start key, the partition attribute first."""
+        if self.index is None:
+            return ("pk", "sk")
+        return (self.index.pk, self.index.sk, "pk", "sk")
+
+    @property
+    def sort_attribute(self) -> str:
+        return "sk" if self.index is None else self.index.sk
+
+
+def operation_key(operation: Operation) -> Key:
+    if isinstance(operation, Put):
+        return (operation.item["pk"], operation.item["sk"])
+    return (operation.pk, operation.sk)
+
+
 class Table(ABC):
     """The table. Every method is a coroutine; none blocks the event loop.
 
@@ -120,17 +156,22 @@ class Table(ABC):
     bad cursor, `StoreUnavailable` when the storage cannot be reached, and `ValueError` for a
     request that no engine could serve (bad key, too many operations, an item twice in one
     transaction, an unknown index).
+
+    The public methods validate requests, apply the version rules and handle cursors here, once;
+    an engine implements only the underscored primitives, which receive valid requests.
     """
 
-    @abstractmethod
     async def get(self, pk: str, sk: str) -> Item | None:
         """The item, or None."""
+        rules.check_key(pk, sk)
+        return await self._get(pk, sk)
 
-    @abstractmethod
     async def put(self, item: Item, *, condition: Condition | None = None) -> Item:
         """Write the whole item (it must hold `pk` and `sk`); returns it as stored."""
+        stored = _prepared_put(Put(item, condition)).item
+        await self._put(stored, condition)
+        return stored
 
-    @abstractmethod
     async def update(
         self,
         pk: str,
@@ -143,12 +184,18 @@ class Table(ABC):
         create: bool = False,
     ) -> Item:
         """Apply an `Update` and return the item as it is afterwards."""
+        operation = Update(
+            pk, sk, dict(set or {}), tuple(remove), dict(add or {}), expected_version, create
+        )
+        _check_update(operation)
+        return await self._update(operation)
 
-    @abstractmethod
     async def delete(self, pk: str, sk: str, *, condition: Condition | None = None) -> Item | None:
         """Delete the item; returns what was deleted, or None if there was nothing."""
+        rules.check_key(pk, sk)
+        rules.check_condition(condition)
+        return await self._delete(pk, sk, condition)
 
-    @abstractmethod
     async def query(
         self,
         pk: str,
@@ -166,14 +213,67 @@ class Table(ABC):
         `sk_prefix` and the inclusive range `sk_from`..`sk_to` may be combined; `descending`
         gives newest first when sort keys begin with a date. Without `limit`, every match.
         """
+        rules.check_key_text(pk, "pk")
+        for bound in (sk_prefix, sk_from, sk_to):
+            if bound is not None:
+                rules.check_key_text(bound, "a sort-key bound")
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int) or limit < 1
+        ):
+            raise ValueError("limit must be a positive integer")
+        request = QueryRequest(
+            pk,
+            rules.index_named(index, INDEXES),
+            sk_prefix,
+            sk_from,
+            sk_to,
+            descending,
+            limit,
+            None,
+        )
+        if cursor is not None:
+            start = decode_cursor(cursor, index, pk, request.key_names)
+            request = replace(request, start=start)
+        if sk_from is not None and sk_to is not None and _utf8(sk_from) > _utf8(sk_to):
+            return Page([], None)
+        items, more = await self._query(request)
+        if not (more and items and limit is not None):
+            return Page(items, None)
+        last = items[-1]
+        return Page(
+            items, encode_cursor(index, pk, {name: last[name] for name in request.key_names})
+        )
 
-    @abstractmethod
     async def batch_get(self, keys: Sequence[Key]) -> list[Item | None]:
         """The items of `keys`, in the same order; None where there is none."""
+        for pk, sk in keys:
+            rules.check_key(pk, sk)
+        unique = list(dict.fromkeys((pk, sk) for pk, sk in keys))
+        found = await self._batch_get(unique) if unique else {}
+        return [found.get((pk, sk)) for pk, sk in keys]
 
-    @abstractmethod
     async def transact(self, operations: Sequence[Operation]) -> None:
         """Apply every operation or none (at most `MAX_TRANSACTION_OPS`, each item once)."""
+        if len(operations) > MAX_TRANSACTION_OPS:
+            raise ValueError(f"a transaction takes at most {MAX_TRANSACTION_OPS} operations")
+        prepared: list[Operation] = []
+        for operation in operations:
+            if isinstance(operation, Put):
+                prepared.append(_prepared_put(operation))
+            elif isinstance(operation, Update):
+                _check_update(operation)
+                prepared.append(operation)
+            elif isinstance(operation, Delete | Check):
+                rules.check_key(operation.pk, operation.sk)
+                rules.check_condition(operation.condition)
+                prepared.append(operation)
+            else:
+                raise ValueError(f"unknown operation {operation!r}")
+        keys = [operation_key(operation) for operation in prepared]
+        if len(frozenset(keys)) != len(keys):
+            raise ValueError("a transaction names one item more than once")
+        if prepared:
+            await self._transact(prepared)
 
     @abstractmethod
     async def ping(self) -> None:
@@ -182,3 +282,57 @@ class Table(ABC):
     @abstractmethod
     async def aclose(self) -> None:
         """Release connections and threads. Idempotent."""
+
+    # The primitives an engine implements. They receive requests that have passed validation.
+
+    @abstractmethod
+    async def _get(self, pk: str, sk: str) -> Item | None:
+        """The item, read consistently."""
+
+    @abstractmethod
+    async def _put(self, item: Item, condition: Condition | None) -> None:
+        """Write `item` (its final version already set) if `condition` holds for the stored one;
+        else raise `ConditionFailed`."""
+
+    @abstractmethod
+    async def _update(self, operation: Update) -> Item:
+        """Apply `operation` atomically; `ConditionFailed` if the item is missing (and not
+        `create`) or its version is not `expected_version`."""
+
+    @abstractmethod
+    async def _delete(self, pk: str, sk: str, condition: Condition | None) -> Item | None:
+        """Delete atomically if `condition` holds; return the deleted item."""
+
+    @abstractmethod
+    async def _query(self, request: QueryRequest) -> tuple[list[Item], bool]:
+        """At most `request.limit` matching items after `request.start`, in order, and whether
+        more may follow. With no limit, every match and False."""
+
+    @abstractmethod
+    async def _batch_get(self, keys: list[Key]) -> dict[Key, Item]:
+        """The items that exist among `keys` (distinct, non-empty), read consistently."""
+
+    @abstractmethod
+    async def _transact(self, operations: list[Operation]) -> None:
+        """Apply all or none; `TransactionCancelled(failed=[...])` naming every operation whose
+        condition does not hold. Puts already carry their final version."""
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _prepared_put(operation: Put) -> Put:
+    """The `Put` with its item copied and its final version set."""
+    rules.check_item(operation.item)
+    rules.check_condition(operation.condition)
+    version = rules.stored_version(operation.item, operation.condition)
+    return Put({**operation.item, VERSION: version}, operation.condition)
+
+
+def _check_update(operation: Update) -> None:
+    rules.check_key(operation.pk, operation.sk)
+    rules.check_update(operation.set, tuple(operation.remove), operation.add)
+    expected = operation.expected_version
+    if expected is not None and (isinstance(expected, bool) or not isinstance(expected, int)):
+        raise ValueError("expected_version must be an integer")

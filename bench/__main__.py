@@ -1,0 +1,24 @@
+"""`python -m bench [NAME ...]`: run the named benchmarks, or all of them."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from bench import store_bench
+
+BENCHMARKS: dict[str, Callable[[], None]] = {"store": store_bench.main}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("names", nargs="*", choices=[*BENCHMARKS, []], help="default: all")
+    names = parser.parse_args(argv).names or list(BENCHMARKS)
+    for name in names:
+        BENCHMARKS[name]()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""`/undo [TOKEN]`: revert one write (the newest when no token is given).
+
+The undo entry is claimed first (so two concurrent undos cannot both run), then the write is
+reverted only if the item is still at the version the write left; otherwise the entry is put
+back and the user gets `conflict` with nothing changed. An unknown, expired, already used or
+another user's token is `not_found`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import Any
+
+from handlers.commands import singletons
+from handlers.commands.context import Repos, Turn
+from handlers.commands.errors import Conflict, NothingFound
+from handlers.frames import Saved
+from handlers.session import Outgoing
+from handlers.undo import UndoAction, UndoEntry, fingerprint
+from store.errors import ConditionFailed, NotFound, TransactionCancelled
+from store.records import AthleteProfile, BenchmarkSend, Goal, Injury, JournalEntry, NutritionLog
+
+USAGE = "/undo"
+GRAMMAR = "/undo (your last write) · /undo TOKEN (the token of a saved entry)"
+
+
+async def run(turn: Turn, args: str) -> None:
+    token = args.split()[0] if args.split() else None
+    try:
+        entry = await turn.undo.find(turn.user_id, token, turn.now)
+    except LookupError:
+        what = f"undo token {token}" if token else "recent write"
+        raise NothingFound(f"there is no {what} to undo (already undone, or expired)") from None
+    if not await turn.undo.claim(turn.user_id, entry):
+        raise NothingFound("that write was already undone")
+    try:
+        await _revert(turn, entry.action)
+    except (ConditionFailed, TransactionCancelled, NotFound):
+        await turn.undo.give_back(entry)
+        raise Conflict(
+            f"the {entry.action.kind} changed since it was saved, so it was not undone"
+        ) from None
+    except BaseException:
+        await _give_back_quietly(turn, entry)
+        raise
+    item: dict[str, Any] = {"undone": entry.action.kind, "id": entry.action.item_id}
+    frame = Saved(reply_to=turn.say.id, kind="undo", item=item)
+    await turn.emit(Outgoing(frame, to_all=True))
+
+
+async def _give_back_quietly(turn: Turn, entry: UndoEntry) -> None:
+    # The revert failed for another reason (store down, cancelled): keep the write undoable
+    # when possible; the original error is what the user should see.
+    with contextlib.suppress(Exception):
+        await turn.undo.give_back(entry)
+
+
+async def _revert(turn: Turn, action: UndoAction) -> None:
+    """Undo one write. Raises `ConditionFailed`/`TransactionCancelled`/`NotFound` when the item
+    is no longer as the write left it (nothing changed then)."""
+    user, repos = turn.user_id, turn.repos
+    if action.entity == "nutrition":
+        sk = singletons.nutrition_sk(action.item_id)
+        await singletons.restore(repos.table, user, sk, NutritionLog, action.previous, action.after)
+        return
+    if action.entity == "athlete":
+        await singletons.restore(
+            repos.table, user, singletons.ATHLETE_SK, AthleteProfile, action.previous, action.after
+        )
+        return
+    repo, record_type = _ENTITIES[action.entity](repos)
+    current = await repo.get(user, action.item_id)
+    if fingerprint(current.to_wire()) != action.after:
+        raise ConditionFailed(action.entity, action.item_id, "changed since the write")
+    if action.op == "delete":
+        await repo.delete(user, action.item_id, expected_version=current.version)
+        return
+    previous = record_type.model_validate(action.previous)
+    await repo.modify(
+        user, action.item_id, lambda _current: previous, expected_version=current.version
+    )
+
+
+_ENTITIES: dict[str, Callable[[Repos], tuple[Any, Any]]] = {
+    "journal": lambda repos: (repos.journal, JournalEntry),
+    "send": lambda repos: (repos.sends, BenchmarkSend),
+    "goal": lambda repos: (repos.goals, Goal),
+    "injury": lambda repos: (repos.injuries, Injury),
+}

@@ -1,0 +1,185 @@
+"""IAM: the task role (what the app may do) and the execution role (what ECS does to start it).
+
+The task role names every action and every resource: Bedrock invoke on the configured model and
+inference-profile ARNs only, DynamoDB item actions on the table and its two indexes only, S3
+object actions on the media bucket only, and the data key only via DynamoDB or S3. The policy
+documents are pure functions of ARNs so the tests can check them whole.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi_aws as aws
+
+import pulumi
+from v7infra.config import StackConfig
+from v7infra.data import GSI_NAMES
+
+BEDROCK_ACTIONS = ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream")
+TABLE_ACTIONS = (
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+)
+INDEX_ACTIONS = ("dynamodb:Query",)
+OBJECT_ACTIONS = ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")
+KEY_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
+IMAGE_ACTIONS = (
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:BatchGetImage",
+    "ecr:GetDownloadUrlForLayer",
+)
+
+
+@dataclass(frozen=True)
+class Roles:
+    task: aws.iam.Role
+    execution: aws.iam.Role
+
+
+def bedrock_arns(cfg: StackConfig, account_id: str) -> list[str]:
+    """Every ARN the configured model id needs to be invoked, and nothing broader."""
+    geo = cfg.model_profile_geo
+    if geo is None:
+        arns = [f"arn:aws:bedrock:{cfg.region}::foundation-model/{cfg.model_id}"]
+    else:
+        base = cfg.model_id.removeprefix(f"{geo}.")
+        arns = [f"arn:aws:bedrock:{cfg.region}:{account_id}:inference-profile/{cfg.model_id}"]
+        arns += [
+            f"arn:aws:bedrock:{region}::foundation-model/{base}"
+            for region in (cfg.model_regions or (cfg.region,))
+        ]
+    return [*arns, *cfg.model_arns]
+
+
+def _statement(sid: str, actions: Sequence[str], resources: Sequence[str]) -> dict[str, Any]:
+    return {"Sid": sid, "Effect": "Allow", "Action": list(actions), "Resource": list(resources)}
+
+
+def task_policy(
+    *,
+    region: str,
+    model_arns: Sequence[str],
+    table_arn: str,
+    bucket_arn: str,
+    key_arn: str,
+) -> dict[str, Any]:
+    """The app's whole permission set; contains no wildcard action and no `*` resource."""
+    key_use = _statement("DataKeyViaServices", KEY_ACTIONS, [key_arn])
+    key_use["Condition"] = {
+        "StringEquals": {
+            "kms:ViaService": [f"dynamodb.{region}.amazonaws.com", f"s3.{region}.amazonaws.com"]
+        }
+    }
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            _statement("InvokeConfiguredModels", BEDROCK_ACTIONS, model_arns),
+            _statement("Table", TABLE_ACTIONS, [table_arn]),
+            _statement(
+                "TableIndexes",
+                INDEX_ACTIONS,
+                [f"{table_arn}/index/{gsi}" for gsi in GSI_NAMES],
+            ),
+            _statement("MediaObjects", OBJECT_ACTIONS, [f"{bucket_arn}/*"]),
+            _statement("MediaListing", ("s3:ListBucket",), [bucket_arn]),
+            key_use,
+        ],
+    }
+
+
+def execution_policy(
+    *, repository_arn: str, log_group_arn: str, secret_arn: str, key_arn: str
+) -> dict[str, Any]:
+    """Pull the image, write logs, read the one secret the container gets.
+
+    `ecr:GetAuthorizationToken` is the single statement on `*`: the action has no resource-level
+    permissions (it returns a registry-wide token), so AWS accepts no narrower resource.
+    """
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            _statement("RegistryToken", ("ecr:GetAuthorizationToken",), ["*"]),
+            _statement("PullImage", IMAGE_ACTIONS, [repository_arn]),
+            _statement(
+                "WriteLogs",
+                ("logs:CreateLogStream", "logs:PutLogEvents"),
+                [f"{log_group_arn}:log-stream:*"],
+            ),
+            _statement("ReadSecrets", ("secretsmanager:GetSecretValue",), [secret_arn]),
+            _statement("DecryptSecrets", ("kms:Decrypt",), [key_arn]),
+        ],
+    }
+
+
+def _assume_by_ecs_tasks(account_id: str) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    # Only tasks of this account may assume it (confused-deputy guard).
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+                }
+            ],
+        }
+    )
+
+
+def build_roles(
+    cfg: StackConfig,
+    *,
+    table_arn: pulumi.Output[str],
+    bucket_arn: pulumi.Output[str],
+    key_arn: pulumi.Output[str],
+    repository_arn: pulumi.Output[str],
+    log_group_arn: pulumi.Output[str],
+    secret_arn: pulumi.Output[str],
+) -> Roles:
+    account_id = aws.get_caller_identity().account_id
+    assume = _assume_by_ecs_tasks(account_id)
+    task = aws.iam.Role("task", assume_role_policy=assume, description="V7 Coach app")
+    aws.iam.RolePolicy(
+        "task",
+        role=task.id,
+        policy=pulumi.Output.all(table_arn, bucket_arn, key_arn).apply(
+            lambda arns: json.dumps(
+                task_policy(
+                    region=cfg.region,
+                    model_arns=bedrock_arns(cfg, account_id),
+                    table_arn=arns[0],
+                    bucket_arn=arns[1],
+                    key_arn=arns[2],
+                )
+            )
+        ),
+    )
+    execution = aws.iam.Role("execution", assume_role_policy=assume, description="ECS agent")
+    aws.iam.RolePolicy(
+        "execution",
+        role=execution.id,
+        policy=pulumi.Output.all(repository_arn, log_group_arn, secret_arn, key_arn).apply(
+            lambda arns: json.dumps(
+                execution_policy(
+                    repository_arn=arns[0],
+                    log_group_arn=arns[1],
+                    secret_arn=arns[2],
+                    key_arn=arns[3],
+                )
+            )
+        ),
+    )
+    return Roles(task=task, execution=execution)

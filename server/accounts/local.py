@@ -1,0 +1,219 @@
+"""Local accounts: the store holds them, the local issuer signs their tokens.
+
+Secrets live beside the user's other items under `SECRET#…` sort keys (excluded from exports and
+erased with the account): `SECRET#CREDENTIALS` (the argon2id hash), `SECRET#REFRESH#{sha256}`
+(one per signed-in device; deleting it revokes the refresh token), `SECRET#RESET` (a hashed
+password-reset code). Refresh tokens are `{user_id}.{random}`, so a refresh finds its item in one
+read without an index. There is no mail server on a laptop: password-reset codes are written
+to `V7_DATA_DIR/outbox/`, the way a development mail backend would deliver them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import secrets
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from server.accounts import SignUpOutcome, TokenSet
+from server.auth.errors import AuthError
+from server.auth.local_issuer import LocalIssuer
+from server.auth.passwords import PasswordHashing, check_password_policy
+from store.errors import NotFound, TransactionCancelled
+from store.records.user import User, UserIn
+from store.repos.base import to_item, user_pk
+from store.repos.users import PROFILE, UserRepo, email_item
+from store.table import Absent, Put, Table
+
+CREDENTIALS = "SECRET#CREDENTIALS"
+REFRESH_PREFIX = "SECRET#REFRESH#"
+RESET = "SECRET#RESET"
+RESET_CODE_TTL = timedelta(minutes=15)
+RESET_MAX_ATTEMPTS = 5
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+class LocalAccounts:
+    def __init__(
+        self,
+        table: Table,
+        issuer: LocalIssuer,
+        passwords: PasswordHashing,
+        *,
+        data_dir: Path,
+        access_ttl_s: int,
+        refresh_ttl: timedelta,
+    ) -> None:
+        self._table = table
+        self._users = UserRepo(table)
+        self._issuer = issuer
+        self._passwords = passwords
+        self._outbox = data_dir / "outbox"
+        self._access_ttl = access_ttl_s
+        self._refresh_ttl = refresh_ttl
+
+    async def sign_up(self, email: str, password: str, name: str) -> SignUpOutcome:
+        try:
+            data = UserIn(email=email, name=name)
+        except ValidationError:
+            raise AuthError("invalid_request", "Enter a valid email address.") from None
+        check_password_policy(password, email=data.email)
+        user = User.model_validate({**data.model_dump(by_alias=True), "id": uuid.uuid4().hex})
+        password_hash = await self._passwords.hash(password)
+        pk = user_pk(user.id)
+        try:
+            await self._table.transact(
+                [
+                    Put(to_item(user, pk, PROFILE), Absent()),
+                    Put(email_item(user.email, user.id), Absent()),
+                    Put({"pk": pk, "sk": CREDENTIALS, "passwordHash": password_hash}, Absent()),
+                ]
+            )
+        except TransactionCancelled:
+            raise AuthError("email_taken") from None
+        tokens = await self._issue(user)
+        return SignUpOutcome(user_id=user.id, confirmation_required=False, tokens=tokens)
+
+    async def ensure_user(self, email: str) -> User:
+        """The user with `email`, created without a password if missing (`v7 token`)."""
+        existing = await self._users.find_by_email(email)
+        if existing is not None:
+            return existing
+        return await self._users.create(uuid.uuid4().hex, UserIn(email=email))
+
+    async def sign_in(self, email: str, password: str) -> TokenSet:
+        user = await self._users.find_by_email(email)
+        stored = None
+        if user is not None:
+            item = await self._table.get(user_pk(user.id), CREDENTIALS)
+            stored = str(item["passwordHash"]) if item else None
+        # verify() checks a dummy hash when there is no user, so both failures cost the same.
+        if not await self._passwords.verify(stored, password) or user is None:
+            raise AuthError("invalid_credentials")
+        if stored is not None and self._passwords.needs_rehash(stored):
+            await self._table.update(
+                user_pk(user.id),
+                CREDENTIALS,
+                set={"passwordHash": await self._passwords.hash(password)},
+            )
+        return await self._issue(user)
+
+    async def refresh(self, refresh_token: str) -> TokenSet:
+        user_id, item = await self._refresh_item(refresh_token)
+        expires = item.get("expiresAt", 0)
+        if not isinstance(expires, int) or expires <= time.time():
+            raise AuthError("invalid_refresh_token")
+        try:
+            user = await self._users.get(user_id)
+        except NotFound:
+            raise AuthError("invalid_refresh_token") from None
+        tokens = self._issuer.issue_tokens(user.id, user.email, self._access_ttl)
+        return TokenSet(
+            access_token=tokens.access_token, id_token=tokens.id_token, expires_in=tokens.expires_in
+        )
+
+    async def sign_out(self, refresh_token: str) -> None:
+        """Revoke the refresh token. Signing out twice, or with an unknown token, is a no-op."""
+        try:
+            user_id, _ = await self._refresh_item(refresh_token)
+        except AuthError:
+            return
+        await self._table.delete(user_pk(user_id), REFRESH_PREFIX + _sha256(refresh_token))
+
+    async def forgot_password(self, email: str) -> None:
+        """Deliver a reset code to the outbox. Says nothing about whether the email exists."""
+        user = await self._users.find_by_email(email)
+        if user is None:
+            return
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        expires = datetime.now(UTC) + RESET_CODE_TTL
+        await self._table.put(
+            {
+                "pk": user_pk(user.id),
+                "sk": RESET,
+                "codeHash": _sha256(code),
+                "expiresAt": _epoch(expires),
+                "attempts": 0,
+                "ttl": _epoch(expires),
+            }
+        )
+        await asyncio.to_thread(
+            self._deliver, user.email, f"Your V7 Coach password reset code is {code}.\n"
+        )
+
+    async def confirm_password(self, email: str, code: str, new_password: str) -> None:
+        user = await self._users.find_by_email(email)
+        if user is None:
+            raise AuthError("code_mismatch")
+        pk = user_pk(user.id)
+        item = await self._table.get(pk, RESET)
+        if item is None:
+            raise AuthError("code_mismatch")
+        if int(item.get("expiresAt", 0)) <= time.time():
+            raise AuthError("code_expired")
+        if int(item.get("attempts", 0)) >= RESET_MAX_ATTEMPTS:
+            raise AuthError("rate_limited", "Too many wrong codes; request a new one.")
+        if not hmac.compare_digest(str(item["codeHash"]), _sha256(code.strip())):
+            await self._table.update(pk, RESET, add={"attempts": 1})
+            raise AuthError("code_mismatch")
+        check_password_policy(new_password, email=user.email)
+        await self._table.put(
+            {"pk": pk, "sk": CREDENTIALS, "passwordHash": await self._passwords.hash(new_password)}
+        )
+        await self._table.delete(pk, RESET)
+        await self._revoke_all(user.id)
+
+    async def _issue(self, user: User) -> TokenSet:
+        tokens = self._issuer.issue_tokens(user.id, user.email, self._access_ttl)
+        refresh_token = f"{user.id}.{secrets.token_urlsafe(32)}"
+        expires = datetime.now(UTC) + self._refresh_ttl
+        await self._table.put(
+            {
+                "pk": user_pk(user.id),
+                "sk": REFRESH_PREFIX + _sha256(refresh_token),
+                "expiresAt": _epoch(expires),
+                "ttl": _epoch(expires),
+            },
+            condition=Absent(),
+        )
+        return TokenSet(
+            access_token=tokens.access_token,
+            id_token=tokens.id_token,
+            refresh_token=refresh_token,
+            expires_in=tokens.expires_in,
+        )
+
+    async def _refresh_item(self, refresh_token: str) -> tuple[str, dict[str, Any]]:
+        user_id, dot, _ = refresh_token.partition(".")
+        if not dot or not user_id or "#" in user_id or len(refresh_token) > 512:
+            raise AuthError("invalid_refresh_token")
+        item = await self._table.get(user_pk(user_id), REFRESH_PREFIX + _sha256(refresh_token))
+        if item is None:
+            raise AuthError("invalid_refresh_token")
+        return user_id, item
+
+    async def _revoke_all(self, user_id: str) -> None:
+        page = await self._table.query(user_pk(user_id), sk_prefix=REFRESH_PREFIX)
+        for item in page.items:
+            await self._table.delete(user_pk(user_id), str(item["sk"]))
+
+    def _deliver(self, email: str, body: str) -> None:
+        self._outbox.mkdir(parents=True, exist_ok=True)
+        name = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}.txt"
+        path = self._outbox / name
+        path.write_text(f"To: {email}\nSubject: Reset your password\n\n{body}")
+        path.chmod(0o600)

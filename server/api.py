@@ -1,0 +1,107 @@
+"""REST endpoints declared with their pydantic models, so the same models validate requests,
+serialise responses and generate `/openapi.json`.
+
+An `Endpoint` names its path, method, request body model, query model and response model.
+`Endpoint.route()` makes the Starlette route: it authenticates (unless `auth=False`), parses and
+validates the body and query (errors → 422 with field errors), calls the handler with a
+`Call`, and serialises what it returns (a model → camelCase JSON; a `Response` passes through).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from handlers.session import Caller
+from server.errors import ApiError
+from server.security import authenticate, bearer_of
+from server.services import Services, services_of
+
+B = TypeVar("B", bound=BaseModel)
+MAX_BODY_BYTES = 256 * 1024
+
+
+@dataclass
+class Call(Generic[B]):
+    """What a handler gets: the request, the services, the caller (None on public endpoints),
+    the validated body and query."""
+
+    request: Request
+    services: Services
+    caller: Caller | None
+    body: Any = None
+    query: Any = None
+
+    @property
+    def user(self) -> Caller:
+        if self.caller is None:  # only public endpoints have no caller, and they don't ask
+            raise ApiError(401, "unauthorized", "sign in first")
+        return self.caller
+
+    def path(self, name: str) -> str:
+        return str(self.request.path_params[name])
+
+
+Handler = Callable[[Call[Any]], Awaitable[BaseModel | Response | Sequence[BaseModel] | None]]
+
+
+@dataclass
+class Endpoint:
+    method: str
+    path: str
+    handler: Handler
+    summary: str
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    auth: bool = True
+    tags: tuple[str, ...] = ()
+    errors: tuple[int, ...] = field(default=())
+
+    def route(self) -> Route:
+        async def endpoint(request: Request) -> Response:
+            services = services_of(request)
+            caller = None
+            if self.auth:
+                caller, _ = await authenticate(
+                    services.auth.verifier, services.users, bearer_of(request)
+                )
+            body = await _read_body(request, self.body) if self.body else None
+            query = self.query.model_validate(dict(request.query_params)) if self.query else None
+            result = await self.handler(Call(request, services, caller, body, query))
+            return render(result, self.status)
+
+        return Route(self.path, endpoint, methods=[self.method], name=f"{self.method} {self.path}")
+
+
+def render(result: BaseModel | Response | Sequence[BaseModel] | None, status: int) -> Response:
+    if isinstance(result, Response):
+        return result
+    if result is None:
+        return Response(status_code=204 if status == 200 else status)
+    if isinstance(result, BaseModel):
+        content: Any = result.model_dump(mode="json", by_alias=True, exclude_none=True)
+    else:
+        content = [
+            item.model_dump(mode="json", by_alias=True, exclude_none=True) for item in result
+        ]
+    return JSONResponse(content, status_code=status)
+
+
+async def _read_body(request: Request, model: type[B]) -> B:
+    raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        raise ApiError(413, "too_large", f"request bodies are limited to {MAX_BODY_BYTES} bytes")
+    try:
+        data = json.loads(raw or b"{}")
+    except ValueError:
+        raise ApiError(400, "bad_request", "the body must be JSON") from None
+    return model.model_validate(data)

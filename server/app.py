@@ -1,0 +1,86 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from handlers.chat import JournalChat
+from handlers.replay import ReplayCache
+from server import health, ws
+from server.api import Endpoint
+from server.errors import EXCEPTION_HANDLERS
+from server.hub import Hub
+from server.lifecycle import Lifecycle
+from server.middleware import CorrelationMiddleware
+from server.openapi import openapi
+from server.routes import auth
+from server.security import build_auth
+from server.services import Services
+from server.settings import Settings
+from store import open_table
+from store.repos.users import UserRepo
+
+VERSION = "0.1.0"
+
+
+def endpoints() -> list[Endpoint]:
+    """Every REST endpoint, in the order the OpenAPI document lists them."""
+    return [*auth.endpoints]
+
+
+def create_app(settings: Settings) -> Starlette:
+    """Build the app. Clients (table, HTTP, Cognito) are created once, when the lifespan starts,
+    and closed when it ends; nothing is opened at import or per request."""
+    lifecycle = Lifecycle()
+    api = endpoints()
+    spec = openapi(api, title="V7 Coach", version=VERSION)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            table = await stack.enter_async_context(
+                open_table(settings.resolved_store_url, data_dir=settings.data_dir)
+            )
+            http = await stack.enter_async_context(httpx.AsyncClient(timeout=5.0))
+            app.state.services = Services(
+                settings=settings,
+                table=table,
+                http=http,
+                lifecycle=lifecycle,
+                auth=await build_auth(settings, table, http, stack),
+                users=UserRepo(table),
+                hub=Hub(),
+                replay=ReplayCache(),
+                chat=JournalChat(table),
+            )
+            yield
+
+    async def openapi_json(request: Request) -> JSONResponse:
+        return JSONResponse(spec)
+
+    routes: list[BaseRoute] = [
+        *health.routes,
+        *auth.routes,
+        *ws.routes,
+        Route("/openapi.json", openapi_json),
+        *(endpoint.route() for endpoint in api),
+    ]
+    handlers: Any = EXCEPTION_HANDLERS
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(CorrelationMiddleware)],
+        exception_handlers=handlers,
+        lifespan=lifespan,
+    )
+    app.state.lifecycle = lifecycle
+    app.state.settings = settings
+    return app

@@ -1,0 +1,147 @@
+"""Every error the server answers with, mapped in one place to an HTTP status, a wire error code
+and a WebSocket close code.
+
+REST bodies are `{"error": {"code", "message", "fields"?}}`; WebSocket `error` frames carry the
+same `code` and `message` (see DESIGN.md for the codes).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from handlers.errors import HandlerError
+from server.auth.errors import AuthError
+from store.errors import (
+    ConditionFailed,
+    InvalidCursor,
+    NotFound,
+    StoreError,
+    StoreUnavailable,
+    TransactionCancelled,
+)
+
+log = logging.getLogger("v7.server")
+
+# WebSocket close codes (DESIGN.md).
+CLOSE_GOING_AWAY = 1001
+CLOSE_POLICY = 1008
+CLOSE_TOO_LARGE = 1009
+CLOSE_UNAUTHORIZED = 4001
+CLOSE_RATE_LIMIT = 4029
+
+
+class ApiError(Exception):
+    """An error raised on purpose with the wire code and status it should produce."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+        self.extra = extra or {}
+
+
+@dataclass(frozen=True)
+class Mapped:
+    status: int
+    code: str
+    message: str
+    fields: list[dict[str, str]] | None = None
+    headers: dict[str, str] | None = None
+    extra: dict[str, Any] | None = None
+
+
+def field_errors(error: ValidationError) -> list[dict[str, str]]:
+    """Pydantic's errors as `[{"field": "physicalCondition.energy", "message": …}]`."""
+    return [
+        {
+            "field": ".".join(str(part) for part in item["loc"]) or "body",
+            "message": item["msg"],
+        }
+        for item in error.errors(include_url=False, include_input=False)
+    ]
+
+
+# Account errors (sign-up, sign-in, passwords): status and wire code. Their messages are written
+# to be shown as they are (server/auth/errors.py).
+_AUTH_ACCOUNT_ERRORS: dict[str, tuple[int, str]] = {
+    "invalid_credentials": (401, "unauthorized"),
+    "invalid_refresh_token": (401, "unauthorized"),
+    "not_confirmed": (403, "unauthorized"),
+    "email_taken": (409, "conflict"),
+    "weak_password": (422, "invalid_entry"),
+    "invalid_request": (400, "bad_request"),
+    "code_mismatch": (400, "bad_request"),
+    "code_expired": (400, "bad_request"),
+    "rate_limited": (429, "rate_limited"),
+    "keys_unavailable": (503, "internal"),
+    "unavailable": (503, "internal"),
+}
+
+
+def map_error(error: BaseException) -> Mapped:
+    """The one table from exceptions to what the client sees. Unknown errors are `internal`
+    and never show their text (it may hold data of another user or of the system)."""
+    match error:
+        case ApiError():
+            return Mapped(error.status, error.code, error.message, None, error.headers, error.extra)
+        case ValidationError():
+            return Mapped(422, "invalid_entry", "the entry is not valid", field_errors(error))
+        case HandlerError():
+            return Mapped(422 if error.code == "invalid_entry" else 400, error.code, error.message)
+        case AuthError() if error.is_token_error:
+            return Mapped(
+                401,
+                "unauthorized",
+                "sign in again: the token is missing, invalid or expired",
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
+        case AuthError():
+            status, code = _AUTH_ACCOUNT_ERRORS.get(error.code, (400, "bad_request"))
+            return Mapped(status, code, error.message, extra={"reason": error.code})
+        case NotFound():
+            return Mapped(404, "not_found", "no such item")
+        case ConditionFailed() | TransactionCancelled():
+            return Mapped(409, "conflict", "the item changed meanwhile; reload and try again")
+        case InvalidCursor():
+            return Mapped(400, "bad_request", "the pagination cursor is not valid for this query")
+        case StoreUnavailable():
+            return Mapped(503, "internal", "storage is unavailable; try again shortly")
+        case _:
+            return Mapped(500, "internal", "something went wrong on our side")
+
+
+def error_body(mapped: Mapped) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": mapped.code, "message": mapped.message}
+    if mapped.fields:
+        body["fields"] = mapped.fields
+    if mapped.extra:
+        body.update(mapped.extra)
+    return {"error": body}
+
+
+async def handle_http_error(request: Request, error: Exception) -> Response:
+    mapped = map_error(error)
+    if mapped.status >= 500:
+        log.error("request failed", exc_info=error)
+    return JSONResponse(error_body(mapped), status_code=mapped.status, headers=mapped.headers)
+
+
+EXCEPTION_HANDLERS = {
+    cls: handle_http_error for cls in (ApiError, ValidationError, AuthError, StoreError, Exception)
+}

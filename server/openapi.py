@@ -1,0 +1,123 @@
+"""`/openapi.json`, generated from the endpoints' own pydantic models."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from server.api import Endpoint
+
+_ERROR = {
+    "type": "object",
+    "properties": {
+        "error": {
+            "type": "object",
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+                    },
+                },
+            },
+            "required": ["code", "message"],
+        }
+    },
+}
+_STANDARD_ERRORS = {
+    "401": "missing, invalid or expired token",
+    "404": "no such item (also for another user's item)",
+    "422": "invalid input, with field errors",
+    "429": "quota or rate limit reached; see Retry-After",
+}
+
+
+def openapi(endpoints: Sequence[Endpoint], *, title: str, version: str) -> dict[str, Any]:
+    models: list[type[BaseModel]] = []
+    for endpoint in endpoints:
+        for model in (endpoint.body, endpoint.response, endpoint.query):
+            if model is not None and model not in models:
+                models.append(model)
+    refs, schema = models_json_schema(
+        [(model, "serialization" if model is not None else "validation") for model in models],
+        by_alias=True,
+        ref_template="#/components/schemas/{model}",
+    )
+    components: dict[str, Any] = dict(schema.get("$defs", {}))
+    components["Error"] = _ERROR
+
+    def ref(model: type[BaseModel], mode: str) -> dict[str, Any]:
+        return refs[(model, mode)]  # type: ignore[index]
+
+    paths: dict[str, dict[str, Any]] = {}
+    for endpoint in endpoints:
+        operation: dict[str, Any] = {"summary": endpoint.summary, "tags": list(endpoint.tags)}
+        parameters = [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            for name in _path_names(endpoint.path)
+        ]
+        if endpoint.query is not None:
+            query_schema = endpoint.query.model_json_schema(by_alias=True)
+            required = set(query_schema.get("required", []))
+            for name, prop in query_schema.get("properties", {}).items():
+                parameters.append(
+                    {"name": name, "in": "query", "required": name in required, "schema": prop}
+                )
+        if parameters:
+            operation["parameters"] = parameters
+        if endpoint.body is not None:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": ref(endpoint.body, "serialization")}},
+            }
+        responses: dict[str, Any] = {}
+        if endpoint.response is not None:
+            responses[str(endpoint.status)] = {
+                "description": "OK",
+                "content": {
+                    "application/json": {"schema": ref(endpoint.response, "serialization")}
+                },
+            }
+        else:
+            responses["204" if endpoint.status == 200 else str(endpoint.status)] = {
+                "description": "done"
+            }
+        for status, text in _STANDARD_ERRORS.items():
+            if status == "401" and not endpoint.auth:
+                continue
+            responses[status] = {
+                "description": text,
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            }
+        if endpoint.auth:
+            operation["security"] = [{"bearer": []}]
+        operation["responses"] = responses
+        paths.setdefault(_openapi_path(endpoint.path), {})[endpoint.method.lower()] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": version},
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            },
+        },
+    }
+
+
+def _path_names(path: str) -> list[str]:
+    return [part[1:-1].split(":")[0] for part in path.split("/") if part.startswith("{")]
+
+
+def _openapi_path(path: str) -> str:
+    return "/".join(
+        "{" + part[1:-1].split(":")[0] + "}" if part.startswith("{") else part
+        for part in path.split("/")
+    )

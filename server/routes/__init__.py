@@ -1,0 +1,1 @@
+"""REST resources. Each module exposes `endpoints: list[Endpoint]`."""

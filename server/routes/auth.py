@@ -1,0 +1,107 @@
+"""`/auth/*`: sign-up, sign-in, refresh, sign-out and password reset, in either auth mode."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from server.accounts import SignUpOutcome, TokenSet
+from server.api import Call, Endpoint
+from server.services import services_of
+
+Password = Annotated[str, Field(min_length=1, max_length=256)]
+EmailText = Annotated[str, Field(min_length=3, max_length=254)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+class SignUpIn(_In):
+    email: EmailText
+    password: Password
+    name: Annotated[str, Field(max_length=200)] = ""
+
+
+class SignInIn(_In):
+    email: EmailText
+    password: Password
+
+
+class RefreshIn(_In):
+    refresh_token: Annotated[str, Field(min_length=1, max_length=4096)]
+
+
+class ForgotIn(_In):
+    email: EmailText
+
+
+class ConfirmPasswordIn(_In):
+    email: EmailText
+    code: Annotated[str, Field(min_length=1, max_length=64)]
+    new_password: Password
+
+
+class Message(BaseModel):
+    message: str
+
+
+async def sign_up(call: Call[SignUpIn]) -> SignUpOutcome:
+    body: SignUpIn = call.body
+    return await call.services.auth.accounts.sign_up(body.email, body.password, body.name)
+
+
+async def sign_in(call: Call[SignInIn]) -> TokenSet:
+    body: SignInIn = call.body
+    return await call.services.auth.accounts.sign_in(body.email, body.password)
+
+
+async def refresh(call: Call[RefreshIn]) -> TokenSet:
+    return await call.services.auth.accounts.refresh(call.body.refresh_token)
+
+
+async def sign_out(call: Call[RefreshIn]) -> None:
+    await call.services.auth.accounts.sign_out(call.body.refresh_token)
+
+
+async def forgot_password(call: Call[ForgotIn]) -> Message:
+    await call.services.auth.accounts.forgot_password(call.body.email)
+    return Message(message="If that address has an account, a reset code is on its way.")
+
+
+async def confirm_password(call: Call[ConfirmPasswordIn]) -> None:
+    body: ConfirmPasswordIn = call.body
+    await call.services.auth.accounts.confirm_password(body.email, body.code, body.new_password)
+
+
+endpoints = [
+    Endpoint("POST", "/auth/signup", sign_up, "Create an account", body=SignUpIn,
+             response=SignUpOutcome, status=201, auth=False, tags=("auth",)),
+    Endpoint("POST", "/auth/signin", sign_in, "Sign in with email and password", body=SignInIn,
+             response=TokenSet, auth=False, tags=("auth",)),
+    Endpoint("POST", "/auth/refresh", refresh, "New access and id tokens for a refresh token",
+             body=RefreshIn, response=TokenSet, auth=False, tags=("auth",)),
+    Endpoint("POST", "/auth/signout", sign_out, "Revoke a refresh token", body=RefreshIn,
+             auth=False, tags=("auth",)),
+    Endpoint("POST", "/auth/forgot-password", forgot_password, "Send a password reset code",
+             body=ForgotIn, response=Message, status=202, auth=False, tags=("auth",)),
+    Endpoint("POST", "/auth/confirm-password", confirm_password,
+             "Set a new password with the reset code", body=ConfirmPasswordIn, auth=False,
+             tags=("auth",)),
+]  # fmt: skip
+
+
+async def jwks(request: Request) -> JSONResponse:
+    """The local issuer's public keys (local mode only; Cognito serves its own)."""
+    issuer = services_of(request).auth.issuer
+    if issuer is None:
+        return JSONResponse({"error": {"code": "not_found", "message": "no such item"}}, 404)
+    return JSONResponse(issuer.jwks(), headers={"Cache-Control": "public, max-age=300"})
+
+
+routes = [Route("/.well-known/jwks.json", jwks)]

@@ -1,0 +1,78 @@
+"""Running the app under uvicorn with a graceful drain on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from types import FrameType
+
+import uvicorn
+from starlette.applications import Starlette
+
+from server.lifecycle import Lifecycle
+from server.logs import configure_logging
+from server.settings import Settings
+
+log = logging.getLogger("v7.server")
+
+MAX_FRAME_BYTES = 64 * 1024
+
+
+class DrainingServer(uvicorn.Server):
+    """uvicorn closes WebSockets with 1012 the moment it exits. We first drain: the app stops
+    taking sockets, running turns get `drain_seconds` to finish, sockets close with 1001, and
+    only then does uvicorn shut down. A second signal exits at once."""
+
+    def __init__(self, config: uvicorn.Config, lifecycle: Lifecycle, window: float) -> None:
+        super().__init__(config)
+        self._lifecycle = lifecycle
+        self._window = window
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._drain_task: asyncio.Task[None] | None = None
+
+    async def startup(self, sockets: list[object] | None = None) -> None:  # type: ignore[override]
+        self._loop = asyncio.get_running_loop()
+        await super().startup(sockets)  # type: ignore[arg-type]
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self._loop is None or self._drain_task is not None or sig not in HANDLED:
+            super().handle_exit(sig, frame)
+            return
+        self._loop.call_soon_threadsafe(self._start_drain)
+
+    def _start_drain(self) -> None:
+        async def drain_then_exit() -> None:
+            await self._lifecycle.drain(self._window)
+            self.should_exit = True
+
+        self._drain_task = asyncio.ensure_future(drain_then_exit())
+
+
+HANDLED = (signal.SIGTERM, signal.SIGINT)
+
+
+def uvicorn_config(app: Starlette, settings: Settings) -> uvicorn.Config:
+    """The one uvicorn configuration: `v7 serve` and the tests' live servers both use it."""
+    return uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        ws_max_size=MAX_FRAME_BYTES,
+        ws_per_message_deflate=False,
+        ws_ping_interval=20.0,
+        ws_ping_timeout=20.0,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        access_log=False,
+        log_config=None,
+        timeout_graceful_shutdown=5,
+        lifespan="on",
+        ws="websockets-sansio",
+    )
+
+
+def serve(app: Starlette, settings: Settings) -> None:
+    configure_logging(settings.log_level)
+    lifecycle: Lifecycle = app.state.lifecycle
+    DrainingServer(uvicorn_config(app, settings), lifecycle, settings.drain_seconds).run()

@@ -1,0 +1,111 @@
+"""Building the token verifier and account service for the configured mode, and resolving the
+caller of a request. One verifier serves both modes: only its key source and issuer differ."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import aioboto3
+import httpx
+from starlette.requests import HTTPConnection
+
+from handlers.session import Caller
+from server.accounts import Accounts
+from server.accounts.cognito import CognitoAccounts
+from server.accounts.local import LocalAccounts
+from server.auth.cognito import CognitoAuth, cognito_issuer
+from server.auth.errors import AuthError
+from server.auth.jwks import HttpKeySource, jwks_url
+from server.auth.local_issuer import LocalIssuer
+from server.auth.passwords import PasswordHashing
+from server.auth.verifier import Principal, TokenVerifier
+from server.settings import Settings
+from store.errors import NotFound
+from store.repos.users import UserRepo
+from store.table import Table
+
+
+@dataclass
+class Auth:
+    verifier: TokenVerifier
+    accounts: Accounts
+    issuer: LocalIssuer | None
+    """The local issuer (local mode only): `v7 token` and `/.well-known/jwks.json` use it."""
+
+
+async def build_auth(
+    settings: Settings, table: Table, http: httpx.AsyncClient, stack: AsyncExitStack
+) -> Auth:
+    """The verifier and accounts of `settings.auth`; clients they need join `stack`."""
+    if settings.auth == "local":
+        issuer = await asyncio.to_thread(
+            LocalIssuer.load_or_create,
+            settings.data_dir,
+            issuer=settings.local_issuer,
+            client_id=settings.local_client_id,
+        )
+        verifier = TokenVerifier(
+            issuer.key_source(), issuer=issuer.issuer, client_id=issuer.client_id
+        )
+        passwords = PasswordHashing()
+        stack.callback(passwords.close)
+        accounts: Accounts = LocalAccounts(
+            table,
+            issuer,
+            passwords,
+            data_dir=settings.data_dir,
+            access_ttl_s=settings.token_ttl_seconds,
+            refresh_ttl=timedelta(days=settings.refresh_ttl_days),
+        )
+        return Auth(verifier, accounts, issuer)
+
+    if not settings.cognito_user_pool_id or not settings.cognito_client_id:
+        raise ValueError("V7_AUTH=cognito needs V7_COGNITO_USER_POOL_ID and V7_COGNITO_CLIENT_ID")
+    issuer_url = settings.cognito_issuer or cognito_issuer(
+        settings.cognito_region, settings.cognito_user_pool_id
+    )
+    keys_url = (
+        f"{settings.cognito_endpoint_url.rstrip('/')}/{settings.cognito_user_pool_id}"
+        "/.well-known/jwks.json"
+        if settings.cognito_endpoint_url
+        else jwks_url(issuer_url)
+    )
+    verifier = TokenVerifier(
+        HttpKeySource(http, keys_url), issuer=issuer_url, client_id=settings.cognito_client_id
+    )
+    client = await stack.enter_async_context(
+        aioboto3.Session().client(
+            "cognito-idp",
+            region_name=settings.cognito_region,
+            endpoint_url=settings.cognito_endpoint_url or None,
+        )
+    )
+    cognito = CognitoAuth(client, client_id=settings.cognito_client_id)
+    return Auth(verifier, CognitoAccounts(table, cognito, verifier), None)
+
+
+async def authenticate(
+    verifier: TokenVerifier, users: UserRepo, token: str | None
+) -> tuple[Caller, Principal]:
+    """The caller a bearer access token speaks for, with the tier of their subscription now.
+
+    Raises `AuthError` for a missing or refused token, or an account that no longer exists.
+    """
+    if not token:
+        raise AuthError("malformed", "A bearer token is required.")
+    principal = await verifier.verify(token)
+    try:
+        user = await users.get(principal.user_id)
+    except NotFound:
+        raise AuthError("invalid_credentials", "The account no longer exists.") from None
+    tier = user.effective_tier(datetime.now(UTC)).value
+    return Caller(principal.user_id, user.email, tier), principal
+
+
+def bearer_of(connection: HTTPConnection) -> str | None:
+    header = connection.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() or None if scheme.lower() == "bearer" else None

@@ -1,0 +1,35 @@
+"""The clients the app creates once, in its lifespan, and hands down to every route."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+from starlette.requests import HTTPConnection
+
+from handlers.replay import ReplayCache
+from handlers.session import ChatHandler
+from server.hub import Hub
+from server.lifecycle import Lifecycle
+from server.security import Auth
+from server.settings import Settings
+from store.repos.users import UserRepo
+from store.table import Table
+
+
+@dataclass
+class Services:
+    settings: Settings
+    table: Table
+    http: httpx.AsyncClient
+    lifecycle: Lifecycle
+    auth: Auth
+    users: UserRepo
+    hub: Hub
+    replay: ReplayCache
+    chat: ChatHandler
+
+
+def services_of(connection: HTTPConnection) -> Services:
+    services: Services = connection.app.state.services
+    return services

@@ -1,0 +1,238 @@
+"""The WebSocket endpoint `/ws` (protocol `v7.chat.v1`): the socket loop and nothing else.
+
+Before the upgrade: the Origin must be in the allow-list and the client must speak
+`v7.chat.v1` (else HTTP 403); a draining server answers 503. After it: the token (header or
+`bearer.<token>` subprotocol) must verify (else close 4001). Then frames are read, rate-limited,
+parsed and handed to the `ChatHandler`; every frame it emits is written by one writer task per
+socket, so frames never interleave. Frames marked `to_all` reach the user's other sockets too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from datetime import UTC, datetime
+
+from starlette.responses import JSONResponse
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket
+
+from handlers.errors import BadFrame
+from handlers.frames import (
+    PROTOCOL,
+    Auth,
+    Error,
+    Ping,
+    Pong,
+    Ready,
+    Say,
+    UserInfo,
+    parse_client_frame,
+)
+from handlers.session import Caller, Outgoing
+from server.auth.errors import AuthError
+from server.errors import (
+    CLOSE_RATE_LIMIT,
+    CLOSE_TOO_LARGE,
+    CLOSE_UNAUTHORIZED,
+    map_error,
+)
+from server.frame_limit import FrameRateLimit, Verdict
+from server.hub import Socket
+from server.logs import correlation_id
+from server.run import MAX_FRAME_BYTES
+from server.security import authenticate
+from server.services import Services, services_of
+
+log = logging.getLogger("v7.ws")
+
+BEARER_PREFIX = "bearer."
+
+
+def bearer_token(websocket: WebSocket) -> str | None:
+    header = websocket.headers.get("authorization", "")
+    if header[:7].lower() == "bearer " and header[7:].strip():
+        return header[7:].strip()
+    for offered in websocket.scope.get("subprotocols", []):
+        if offered.startswith(BEARER_PREFIX) and len(offered) > len(BEARER_PREFIX):
+            return str(offered[len(BEARER_PREFIX) :])
+    return None
+
+
+async def _verify(services: Services, token: str | None) -> tuple[Caller, datetime]:
+    caller, principal = await authenticate(services.auth.verifier, services.users, token)
+    return caller, principal.expires_at
+
+
+async def chat_socket(websocket: WebSocket) -> None:
+    services = services_of(websocket)
+    settings = services.settings
+    offered = list(websocket.scope.get("subprotocols", []))
+    origin = websocket.headers.get("origin")
+    if origin not in settings.allowed_origins:
+        await websocket.send_denial_response(
+            JSONResponse({"error": {"code": "bad_request", "message": "origin not allowed"}}, 403)
+        )
+        return
+    if offered and PROTOCOL not in offered:
+        await websocket.send_denial_response(
+            JSONResponse(
+                {"error": {"code": "bad_request", "message": f"subprotocol {PROTOCOL} required"}},
+                403,
+            )
+        )
+        return
+    if services.lifecycle.draining:
+        await websocket.send_denial_response(
+            JSONResponse({"error": {"code": "internal", "message": "server is draining"}}, 503)
+        )
+        return
+
+    await websocket.accept(subprotocol=PROTOCOL if PROTOCOL in offered else None)
+    try:
+        caller, expires_at = await _verify(services, bearer_token(websocket))
+    except AuthError as error:
+        await websocket.close(CLOSE_UNAUTHORIZED, error.message[:120])
+        return
+
+    socket = Socket(websocket, caller, expires_at)
+    correlation_id.set(f"ws-{uuid.uuid4().hex[:12]}")
+    services.hub.add(socket)
+    services.lifecycle.add_socket(id(socket), socket.close)
+    writer = asyncio.create_task(socket.write_loop())
+    watchdog = asyncio.create_task(_expire(socket))
+    turns: set[asyncio.Task[None]] = set()
+    log.info("socket open", extra={"user": caller.user_id})
+    try:
+        quota = await services.chat.on_connect(caller)
+        socket.send(Ready(user=UserInfo(id=caller.user_id, tier=caller.tier), quota=quota))
+        await _read_loop(services, socket, turns)
+    finally:
+        for task in (*turns, watchdog):
+            task.cancel()
+        await asyncio.gather(*turns, watchdog, return_exceptions=True)
+        socket.close_soon(1000, "bye")
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(writer, timeout=2.0)
+        services.hub.remove(socket)
+        services.lifecycle.remove_socket(id(socket))
+        log.info("socket closed", extra={"user": caller.user_id, "code": socket.close_code})
+
+
+async def _read_loop(services: Services, socket: Socket, turns: set[asyncio.Task[None]]) -> None:
+    limiter = FrameRateLimit()
+    websocket = socket.websocket
+    while not socket.closed:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            socket.closed = True
+            return
+        text = message.get("text")
+        if text is None:
+            socket.send(Error(code="bad_request", message="frames are JSON text, not binary"))
+            continue
+        if len(text.encode()) > MAX_FRAME_BYTES:
+            socket.close_soon(CLOSE_TOO_LARGE, "frame too large")
+            return
+        verdict = limiter.check()
+        if verdict is Verdict.CLOSE:
+            socket.close_soon(CLOSE_RATE_LIMIT, "too many frames")
+            return
+        if verdict is Verdict.REFUSE:
+            socket.send(
+                Error(
+                    code="rate_limited",
+                    message="slow down: too many frames",
+                    retry_after_ms=limiter.retry_after_ms(),
+                )
+            )
+            continue
+        try:
+            frame = parse_client_frame(text)
+        except BadFrame as error:
+            socket.send(Error(code=error.code, message=error.message))
+            continue
+        match frame:
+            case Ping():
+                socket.send(Pong(id=frame.id))
+            case Auth():
+                await _reauthenticate(services, socket, frame)
+            case Say():
+                task = asyncio.create_task(_run_say(services, socket, frame))
+                turns.add(task)
+                task.add_done_callback(turns.discard)
+            case _:
+                socket.send(
+                    Error(
+                        code="bad_request",
+                        message=f"{frame.type} is not available yet on this server",
+                    )
+                )
+
+
+async def _reauthenticate(services: Services, socket: Socket, frame: Auth) -> None:
+    try:
+        principal = await services.auth.verifier.verify(frame.token)
+    except AuthError as error:
+        socket.close_soon(CLOSE_UNAUTHORIZED, error.message[:120])
+        return
+    if principal.user_id != socket.caller.user_id:
+        socket.close_soon(CLOSE_UNAUTHORIZED, "the token belongs to another user")
+        return
+    socket.expires_at = principal.expires_at
+
+
+async def _expire(socket: Socket) -> None:
+    """Close with 4001 when the token expires without an `auth` refresh."""
+    while not socket.closed:
+        remaining = (socket.expires_at - datetime.now(UTC)).total_seconds()
+        if remaining <= 0:
+            socket.close_soon(CLOSE_UNAUTHORIZED, "token expired")
+            return
+        await asyncio.sleep(min(remaining, 30.0))
+
+
+async def _run_say(services: Services, socket: Socket, say: Say) -> None:
+    caller = socket.caller
+    answer, first = services.replay.claim(caller.user_id, say.id)
+    if not first:
+        await answer.done.wait()
+        for frame in answer.frames:
+            socket.send(frame)
+        return
+
+    async def emit(outgoing: Outgoing) -> None:
+        answer.frames.append(outgoing.frame)
+        socket.send(outgoing.frame)
+        if outgoing.to_all:
+            for other in services.hub.sockets_of(caller.user_id):
+                if other is not socket:
+                    other.send(outgoing.frame)
+
+    started = time.perf_counter()
+    try:
+        async with services.lifecycle.busy():
+            await services.chat.on_say(caller, say, emit)
+    except Exception as error:
+        mapped = map_error(error)
+        if mapped.status >= 500:
+            log.error("say failed", exc_info=error)
+        await emit(
+            Outgoing(
+                Error(
+                    reply_to=say.id,
+                    code=mapped.code,
+                    message=mapped.message,
+                    retry_after_ms=(mapped.extra or {}).get("retry_after_ms"),
+                )
+            )
+        )
+    finally:
+        answer.done.set()
+        log.info("say", extra={"ms": round((time.perf_counter() - started) * 1000, 1)})
+
+
+routes = [WebSocketRoute("/ws", chat_socket)]

@@ -1,0 +1,77 @@
+"""The single table: open it by URL, or create it.
+
+`sqlite:///relative/path.db` (relative to the working directory), `sqlite:////abs/path.db`
+(an absolute path keeps its leading slash, so four in all), `sqlite://` (`data_dir/v7.db`);
+`?busy_timeout_ms=N` bounds how long a write waits for a lock held elsewhere.
+`dynamodb://TABLE?region=…&endpoint_url=…` for DynamoDB. Engines are imported on first use so
+that importing `store` stays cheap.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+    from contextlib import AbstractAsyncContextManager
+    from pathlib import Path
+
+    from store.table import Table
+
+__all__ = ["init_table", "open_table"]
+
+SCHEMES = ("sqlite", "dynamodb")
+
+
+def _scheme(url: str) -> str:
+    scheme = urlsplit(url).scheme
+    if scheme not in SCHEMES:
+        raise ValueError(
+            f"unknown store URL scheme {scheme!r} in {url!r}; use sqlite:///PATH or "
+            "dynamodb://TABLE?region=…"
+        )
+    return scheme
+
+
+def open_table(url: str, *, data_dir: Path) -> AbstractAsyncContextManager[Table]:
+    """The table at `url`, open for the life of the `async with` block.
+
+    Raises `ValueError` for an unknown scheme (at call time) or an otherwise malformed URL (on
+    entry), and `StoreUnavailable` on entry when the storage cannot be opened or reached.
+    """
+    scheme = _scheme(url)
+
+    @asynccontextmanager
+    async def opened() -> AsyncIterator[Table]:
+        table: Table
+        if scheme == "sqlite":
+            from store.sqlite import SqliteTable
+
+            table = await SqliteTable.open(url, data_dir=data_dir)
+        else:
+            from store.dynamodb import DynamoTable
+
+            table = await DynamoTable.open(url)
+        try:
+            yield table
+        finally:
+            await table.aclose()
+
+    return opened()
+
+
+async def init_table(url: str, *, data_dir: Path) -> str:
+    """Create the table and its indexes if missing (idempotent); a one-line account of it.
+
+    Raises `ValueError` for an unknown scheme and `StoreUnavailable` when the storage cannot be
+    reached.
+    """
+    if _scheme(url) == "sqlite":
+        from store.sqlite import init_sqlite
+
+        return await init_sqlite(url, data_dir=data_dir)
+    from store.dynamodb_admin import init_dynamodb
+
+    return await init_dynamodb(url)

@@ -1,0 +1,110 @@
+"""Everything of one user at once: export (data portability) and erasure.
+
+Both walk the user's partition `USER#{id}`; erasure also removes the `EMAIL#{email}` item.
+Nothing outside those two partitions is read or written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from store.records.athlete import AthleteProfile, Goal, Injury
+from store.records.base import Record
+from store.records.chat import ChatMessage
+from store.records.journal import JournalEntry
+from store.records.nutrition import NutritionLog, NutritionProfile
+from store.records.sends import BenchmarkSend
+from store.records.training import TrainingPlan
+from store.records.user import User
+from store.repos.base import KEY_ATTRIBUTES, from_item, user_pk
+from store.repos.usage import ledger_from_item
+from store.repos.users import EMAIL_SK, PROFILE, email_pk
+from store.table import MAX_TRANSACTION_OPS, Delete, Item
+
+if TYPE_CHECKING:
+    from store.table import Table
+
+# (sort-key prefix, export section, decoder); the first matching prefix wins.
+_SECTIONS: tuple[tuple[str, str, Callable[[Item], Record]], ...] = (
+    (PROFILE, "user", lambda item: from_item(User, item)),
+    ("ATHLETE", "athleteProfile", lambda item: from_item(AthleteProfile, item)),
+    ("GOAL#", "goals", lambda item: from_item(Goal, item)),
+    ("INJURY#", "injuries", lambda item: from_item(Injury, item)),
+    ("JOURNAL#", "journalEntries", lambda item: from_item(JournalEntry, item)),
+    ("SEND#", "sends", lambda item: from_item(BenchmarkSend, item)),
+    ("PLAN#", "trainingPlans", lambda item: from_item(TrainingPlan, item)),
+    ("NUTRITION#", "nutritionLogs", lambda item: from_item(NutritionLog, item)),
+    ("NUTRITION", "nutritionProfile", lambda item: from_item(NutritionProfile, item)),
+    ("CHAT#", "chat", lambda item: from_item(ChatMessage, item)),
+    ("USAGE#", "usage", ledger_from_item),
+)
+_SINGLE = frozenset({"user", "athleteProfile", "nutritionProfile"})
+
+
+class AccountRepo:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    async def _items(self, user_id: str) -> list[Item]:
+        pk = user_pk(user_id)
+        items: list[Item] = []
+        cursor: str | None = None
+        while True:
+            page = await self.table.query(pk, cursor=cursor)
+            items.extend(page.items)
+            cursor = page.cursor
+            if cursor is None:
+                return items
+
+    async def export(self, user_id: str) -> dict[str, Any]:
+        """Everything the user has, as wire dicts grouped by kind (`user`, `journalEntries`,
+        `sends`, …; lists in sort-key order, i.e. by date where dated). Items of a kind this
+        module does not know are included under `other` with their keys, so nothing is left
+        out of an export."""
+        result: dict[str, Any] = {}
+        for item in await self._items(user_id):
+            sk = str(item["sk"])
+            if sk.startswith("REF#"):
+                continue  # pointers to dated items: internal, no user data
+            section = next((entry for entry in _SECTIONS if sk.startswith(entry[0])), None)
+            if section is None:
+                body = {k: v for k, v in item.items() if k not in KEY_ATTRIBUTES or k == "sk"}
+                result.setdefault("other", []).append(body)
+                continue
+            _, name, decode = section
+            wire = decode(item).to_wire()
+            if name in _SINGLE:
+                result[name] = wire
+            else:
+                result.setdefault(name, []).append(wire)
+        return result
+
+    async def delete_all(self, user_id: str) -> int:
+        """Erase the user: every item of `USER#{id}` and the email item. Returns how many items
+        were deleted. Idempotent, and safe to re-run after a crash: the profile, which names the
+        email, goes last."""
+        pk = user_pk(user_id)
+        deleted = 0
+        profile: Item | None = None
+        while True:
+            items = await self._items(user_id)
+            rest = [item for item in items if item["sk"] != PROFILE]
+            profile = next((item for item in items if item["sk"] == PROFILE), profile)
+            if not rest:
+                break
+            for start in range(0, len(rest), MAX_TRANSACTION_OPS):
+                chunk = rest[start : start + MAX_TRANSACTION_OPS]
+                await self.table.transact([Delete(pk, str(item["sk"])) for item in chunk])
+                deleted += len(chunk)
+        if profile is not None:
+            email = profile.get("email")
+            if isinstance(email, str) and email:
+                owner = await self.table.get(email_pk(email), EMAIL_SK)
+                # Only release the address if it still points at this user.
+                if owner is not None and owner.get("userId") == user_id:
+                    await self.table.delete(email_pk(email), EMAIL_SK)
+                    deleted += 1
+            if await self.table.delete(pk, PROFILE) is not None:
+                deleted += 1
+        return deleted

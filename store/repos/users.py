@@ -1,0 +1,167 @@
+"""Users: `USER#{id}` / `PROFILE`, plus `EMAIL#{email}` / `USER` that keeps emails unique.
+
+The profile and its email item are always written together in one transaction: creating a
+user with a taken email, or changing to one, fails as a whole with `EmailTaken`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from store.errors import ConditionFailed, NotFound, TransactionCancelled
+from store.records.user import Subscription, User, UserIn, normalise_email
+from store.repos.base import (
+    MAX_ATTEMPTS,
+    backoff,
+    from_item,
+    merge_changes,
+    to_item,
+    touch,
+    user_pk,
+)
+from store.repos.errors import EmailTaken, UserExists
+from store.table import Absent, Delete, Exists, Item, Operation, Put, VersionIs
+
+if TYPE_CHECKING:
+    from store.table import Table
+
+PROFILE = "PROFILE"
+EMAIL_SK = "USER"
+
+
+def email_pk(email: str) -> str:
+    return f"EMAIL#{email}"
+
+
+def email_item(email: str, user_id: str) -> Item:
+    return {"pk": email_pk(email), "sk": EMAIL_SK, "userId": user_id}
+
+
+class UserRepo:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    async def create(
+        self, user_id: str, data: UserIn, *, subscription: Subscription | None = None
+    ) -> User:
+        """Create the user `user_id` (the identity provider's subject) with `data`.
+
+        Raises `EmailTaken` if another account has the email, `UserExists` if the id is taken;
+        in both cases nothing is written.
+        """
+        user = User.model_validate(
+            {
+                **data.model_dump(by_alias=True),
+                "id": user_id,
+                "subscription": subscription or Subscription(),
+            }
+        )
+        return await self.insert(user)
+
+    async def insert(self, user: User) -> User:
+        """Store `user` as it is (ids and dates included). Errors as `create`."""
+        pk = user_pk(user.id)
+        try:
+            await self.table.transact(
+                [
+                    Put(to_item(user, pk, PROFILE), Absent()),
+                    Put(email_item(user.email, user.id), Absent()),
+                ]
+            )
+        except TransactionCancelled as error:
+            if 1 in error.failed:
+                raise EmailTaken(user.email) from None
+            raise UserExists(user.id) from None
+        return user.model_copy(update={"version": 1})
+
+    async def get(self, user_id: str) -> User:
+        """The user; raises `NotFound`."""
+        item = await self.table.get(user_pk(user_id), PROFILE)
+        if item is None:
+            raise NotFound("no such user")
+        return from_item(User, item)
+
+    async def find_by_email(self, email: str) -> User | None:
+        """The user with this email (any case), or None."""
+        try:
+            address = normalise_email(email)
+        except ValueError:
+            return None
+        pointer = await self.table.get(email_pk(address), EMAIL_SK)
+        if pointer is None:
+            return None
+        try:
+            return await self.get(str(pointer["userId"]))
+        except NotFound:
+            return None
+
+    async def update(
+        self,
+        user_id: str,
+        changes: Mapping[str, Any] | UserIn,
+        *,
+        expected_version: int | None = None,
+    ) -> User:
+        """Apply client changes (email, name, preferences). A new email moves the uniqueness
+        item in the same transaction. Raises `NotFound`, `EmailTaken`, `ConditionFailed` (with
+        `expected_version`) and `pydantic.ValidationError`; nothing is written on error."""
+
+        def apply(current: User) -> User:
+            merged = merge_changes(UserIn, current, changes)
+            return User.model_validate(
+                {**current.model_dump(by_alias=True), **merged.model_dump(by_alias=True)}
+            )
+
+        return await self.modify(user_id, apply, expected_version=expected_version)
+
+    async def set_subscription(self, user_id: str, subscription: Subscription) -> User:
+        """Replace the subscription (billing and operators only). Raises `NotFound`."""
+        return await self.modify(
+            user_id, lambda user: user.model_copy(update={"subscription": subscription})
+        )
+
+    async def modify(
+        self,
+        user_id: str,
+        change: Callable[[User], User],
+        *,
+        expected_version: int | None = None,
+    ) -> User:
+        """Replace the user with `change(current)`; `change` may run more than once."""
+        pk = user_pk(user_id)
+        for attempt in range(MAX_ATTEMPTS):
+            current = await self.get(user_id)
+            if expected_version is not None and current.version != expected_version:
+                raise ConditionFailed(
+                    pk, PROFILE, f"version is {current.version}, not {expected_version}"
+                )
+            new = change(current)
+            new = new.model_copy(update={**touch(new), "id": user_id})
+            try:
+                return await self._write(pk, current, new)
+            except EmailTaken:
+                raise
+            except (ConditionFailed, TransactionCancelled):
+                if expected_version is not None:
+                    raise ConditionFailed(pk, PROFILE, "changed by another writer") from None
+                await backoff(attempt)
+        raise ConditionFailed(pk, PROFILE, "too much contention; gave up")
+
+    async def _write(self, pk: str, current: User, new: User) -> User:
+        item = to_item(new, pk, PROFILE)
+        if new.email == current.email:
+            stored = await self.table.put(item, condition=VersionIs(current.version))
+            return from_item(User, stored)
+        ops: list[Operation] = [
+            Put(item, VersionIs(current.version)),
+            Delete(email_pk(current.email), EMAIL_SK, Exists()),
+            Put(email_item(new.email, new.id), Absent()),
+        ]
+        try:
+            await self.table.transact(ops)
+        except TransactionCancelled as error:
+            if 2 in error.failed:
+                raise EmailTaken(new.email) from None
+            raise
+        return new.model_copy(update={"version": current.version + 1})

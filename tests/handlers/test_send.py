@@ -1,0 +1,69 @@
+"""`/send` writes a benchmark send."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from handlers.commands.send import parse_send
+from store.repos import SendRepo
+from tests.handlers.conftest import Harness
+
+TODAY = date(2026, 3, 11)
+
+
+async def test_send_example(chat: Harness) -> None:
+    saved = await chat.saved(
+        '/send V7 "Midnight Lightning" @Yosemite outdoor overhang attempts 12 breakthrough'
+    )
+    item = saved.item
+    assert saved.kind == "send"
+    assert (item["grade"], item["system"], item["discipline"]) == ("V7", "v", "boulder")
+    assert item["name"] == "Midnight Lightning"
+    assert item["location"] == "Yosemite"
+    assert item["setting"] == "outdoor"
+    assert item["style"] == "overhang"
+    assert item["attempts"] == 12
+    assert item["significance"] == "breakthrough"
+    assert item["date"] == "2026-03-11"
+    stored = await SendRepo(chat.table).get("alice", item["id"])
+    assert stored.to_wire() == item
+    hardest = await SendRepo(chat.table).list_by_grade("alice", stored.discipline)
+    assert [send.id for send in hardest.items] == [item["id"]]
+
+
+def test_unquoted_name_ascent_style_date_and_notes() -> None:
+    send = parse_send("5.12a Biographie flash milestone yesterday notes: finally!", TODAY)
+    assert send.grade == "5.12a"
+    assert send.name == "Biographie"
+    assert send.ascent_style is not None
+    assert send.ascent_style.value == "flash"
+    assert send.significance.value == "milestone"
+    assert send.date == date(2026, 3, 10)
+    assert send.notes == "finally!"
+
+
+def test_font_and_french_grades_and_attempts_before_the_word() -> None:
+    assert parse_send("7A+ 3 attempts slab", TODAY).grade == "7A+"
+    assert parse_send("7A+ 3 attempts slab", TODAY).attempts == 3
+    french = parse_send("8a redpoint @Céüse", TODAY)
+    assert (french.grade, french.system) == ("8a", french.system)
+    assert french.location == "Céüse"
+    assert parse_send("boulder 7a", TODAY).grade == "7A"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('/send "Midnight Lightning" @Yosemite', "/send needs a grade"),
+        ("/send V7 attempts many", "attempts needs a whole number"),
+        ('/send V7 "A" extra words', "did not understand 'extra words'"),
+        ("/send V25", "not a V-scale grade"),
+    ],
+)
+async def test_wrong_send_is_refused(chat: Harness, text: str, expected: str) -> None:
+    error = await chat.error(text)
+    assert error.code == "invalid_entry"
+    assert expected in error.message
+    assert await chat.user_items() == []

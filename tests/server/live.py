@@ -1,0 +1,51 @@
+"""A real server on loopback for protocol tests: the app under uvicorn, with the same uvicorn
+configuration as `v7 serve`, in a thread with its own event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+
+from server.app import create_app
+from server.run import uvicorn_config
+from server.settings import Settings
+
+ORIGIN = "http://127.0.0.1:8000"
+
+
+@dataclass
+class LiveServer:
+    url: str
+    ws_url: str
+    settings: Settings
+    server: uvicorn.Server
+
+
+@contextmanager
+def live_server(data_dir: Path, **overrides: object) -> Iterator[LiveServer]:
+    settings = Settings(
+        data_dir=data_dir, port=0, allowed_origins=[ORIGIN], **overrides  # type: ignore[arg-type]
+    )
+    app = create_app(settings)
+    config = uvicorn_config(app, settings)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the server did not start")
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield LiveServer(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/ws", settings, server)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
