@@ -13,8 +13,11 @@ BENCHMARKS: dict[str, Callable[[], None]] = {"store": store_bench.main}
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("names", nargs="*", choices=[*BENCHMARKS, []], help="default: all")
+    parser.add_argument("names", nargs="*", help=f"any of {', '.join(BENCHMARKS)}; default all")
     names = parser.parse_args(argv).names or list(BENCHMARKS)
+    unknown = [name for name in names if name not in BENCHMARKS]
+    if unknown:
+        parser.error(f"unknown benchmark(s) {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
     for name in names:
         BENCHMARKS[name]()
     return 0

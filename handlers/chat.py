@@ -46,7 +46,9 @@ class JournalChat:
         text = say.text.strip()
         if not text.startswith("/"):
             raise HandlerError("coaching replies are not available yet; try /help")
-        name, _, args = text[1:].partition(" ")
+        parts = text[1:].split(maxsplit=1)
+        name = parts[0] if parts else ""
+        args = parts[1] if len(parts) > 1 else ""
         command = lookup(name)
         if command is None:
             names = ", ".join(f"/{c.name}" for c in COMMANDS)

@@ -22,7 +22,7 @@ from server.hub import Hub
 from server.lifecycle import Lifecycle
 from server.middleware import CorrelationMiddleware
 from server.openapi import openapi
-from server.routes import auth
+from server.routes import athlete, auth, chat, journal, sends, static, users
 from server.security import build_auth
 from server.services import Services
 from server.settings import Settings
@@ -34,12 +34,20 @@ VERSION = "0.1.0"
 
 def endpoints() -> list[Endpoint]:
     """Every REST endpoint, in the order the OpenAPI document lists them."""
-    return [*auth.endpoints]
+    return [
+        *auth.endpoints,
+        *users.endpoints,
+        *athlete.endpoints,
+        *journal.endpoints,
+        *sends.endpoints,
+        *chat.endpoints,
+    ]
 
 
-def create_app(settings: Settings) -> Starlette:
+def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
     """Build the app. Clients (table, HTTP, Cognito) are created once, when the lifespan starts,
-    and closed when it ends; nothing is opened at import or per request."""
+    and closed when it ends; nothing is opened at import or per request. With `demo`, the
+    lifespan seeds the demo climber (server.demo) before serving; local auth only."""
     lifecycle = Lifecycle()
     api = endpoints()
     spec = openapi(api, title="V7 Coach", version=VERSION)
@@ -62,6 +70,10 @@ def create_app(settings: Settings) -> Starlette:
                 replay=ReplayCache(),
                 chat=JournalChat(table),
             )
+            if demo:
+                from server.demo import seed_for_app
+
+                await seed_for_app(app.state.services)
             yield
 
     async def openapi_json(request: Request) -> JSONResponse:
@@ -73,6 +85,7 @@ def create_app(settings: Settings) -> Starlette:
         *ws.routes,
         Route("/openapi.json", openapi_json),
         *(endpoint.route() for endpoint in api),
+        *static.routes,
     ]
     handlers: Any = EXCEPTION_HANDLERS
     app = Starlette(

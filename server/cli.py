@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import uuid
 from collections.abc import Sequence
 
 from server.settings import Settings
@@ -22,17 +23,50 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the chat, the REST API and the web UI")
     serve.add_argument("--host", help="address to listen on (default: V7_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default: V7_PORT or 8000)")
+    serve.add_argument(
+        "--demo",
+        action="store_true",
+        help="seed a demo climber (demo@v7.coach) with months of history; local auth only",
+    )
+
+    token = commands.add_parser("token", help="local auth: print an access token for EMAIL")
+    token.add_argument("email")
     return parser
 
 
-def _serve(settings: Settings, host: str | None, port: int | None) -> None:
+async def _token(settings: Settings, email: str) -> str:
+    """Create the user if needed and mint an access token with the server's own key."""
+    from server.auth.local_issuer import LocalIssuer
+    from store import open_table
+    from store.records.user import UserIn
+    from store.repos.users import UserRepo
+
+    if settings.auth != "local":
+        raise SystemExit("v7 token works in local auth mode only (V7_AUTH=local)")
+    issuer = await asyncio.to_thread(
+        LocalIssuer.load_or_create,
+        settings.data_dir,
+        issuer=settings.local_issuer,
+        client_id=settings.local_client_id,
+    )
+    async with open_table(settings.resolved_store_url, data_dir=settings.data_dir) as table:
+        users = UserRepo(table)
+        user = await users.find_by_email(email)
+        if user is None:
+            user = await users.create(uuid.uuid4().hex, UserIn(email=email))
+    return issuer.issue(user.id, user.email, "access", settings.token_ttl_seconds)
+
+
+def _serve(settings: Settings, host: str | None, port: int | None, demo: bool = False) -> None:
     from server.app import create_app
     from server.run import serve
 
+    if demo and settings.auth != "local":
+        raise SystemExit("v7 serve --demo works in local auth mode only (V7_AUTH=local)")
     overrides = {key: value for key, value in (("host", host), ("port", port)) if value}
     if overrides:
         settings = settings.model_copy(update=overrides)
-    serve(create_app(settings), settings)
+    serve(create_app(settings, demo=demo), settings)
 
 
 async def _store_init(settings: Settings) -> str:
@@ -57,7 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         if args.command == "serve":
-            _serve(settings, args.host, args.port)
+            _serve(settings, args.host, args.port, args.demo)
+        elif args.command == "token":
+            print(asyncio.run(_token(settings, args.email)))
         elif args.command == "store" and args.store_command == "init":
             print(asyncio.run(_store_init(settings)))
         elif args.command == "store" and args.store_command == "seed":

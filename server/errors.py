@@ -94,6 +94,9 @@ _AUTH_ACCOUNT_ERRORS: dict[str, tuple[int, str]] = {
 }
 
 
+_HANDLER_STATUS = {"invalid_entry": 422, "not_found": 404, "conflict": 409}
+
+
 def map_error(error: BaseException) -> Mapped:
     """The one table from exceptions to what the client sees. Unknown errors are `internal`
     and never show their text (it may hold data of another user or of the system)."""
@@ -103,7 +106,7 @@ def map_error(error: BaseException) -> Mapped:
         case ValidationError():
             return Mapped(422, "invalid_entry", "the entry is not valid", field_errors(error))
         case HandlerError():
-            return Mapped(422 if error.code == "invalid_entry" else 400, error.code, error.message)
+            return Mapped(_HANDLER_STATUS.get(error.code, 400), error.code, error.message)
         case AuthError() if error.is_token_error:
             return Mapped(
                 401,
@@ -113,7 +116,12 @@ def map_error(error: BaseException) -> Mapped:
             )
         case AuthError():
             status, code = _AUTH_ACCOUNT_ERRORS.get(error.code, (400, "bad_request"))
-            return Mapped(status, code, error.message, extra={"reason": error.code})
+            fields = (
+                [{"field": "password", "message": error.message}]
+                if error.code == "weak_password"
+                else None
+            )
+            return Mapped(status, code, error.message, fields, extra={"reason": error.code})
         case NotFound():
             return Mapped(404, "not_found", "no such item")
         case ConditionFailed() | TransactionCancelled():

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from server.api import Endpoint
 
@@ -30,6 +30,13 @@ _ERROR = {
         }
     },
 }
+_STATUS_TEXT = {
+    400: "bad request (e.g. a malformed pagination cursor)",
+    403: "the feature needs another tier (tier_required)",
+    409: "conflict: the item changed meanwhile, or already exists",
+    413: "body too large",
+    428: "the expected version is missing",
+}
 _STANDARD_ERRORS = {
     "401": "missing, invalid or expired token",
     "404": "no such item (also for another user's item)",
@@ -39,21 +46,30 @@ _STANDARD_ERRORS = {
 
 
 def openapi(endpoints: Sequence[Endpoint], *, title: str, version: str) -> dict[str, Any]:
-    models: list[type[BaseModel]] = []
+    # Request bodies and query strings are documented as clients send them (validation mode:
+    # a grade may be a plain "V5"); responses as the server sends them (serialization mode).
+    wanted: list[tuple[type[BaseModel], JsonSchemaMode]] = []
     for endpoint in endpoints:
-        for model in (endpoint.body, endpoint.response, endpoint.query):
-            if model is not None and model not in models:
-                models.append(model)
+        for model, mode in (
+            (endpoint.body, "validation"),
+            (endpoint.query, "validation"),
+            (endpoint.response, "serialization"),
+        ):
+            if model is not None and (model, mode) not in wanted:
+                wanted.append((model, mode))  # type: ignore[arg-type]
     refs, schema = models_json_schema(
-        [(model, "serialization" if model is not None else "validation") for model in models],
-        by_alias=True,
-        ref_template="#/components/schemas/{model}",
+        wanted, by_alias=True, ref_template="#/components/schemas/{model}"
     )
     components: dict[str, Any] = dict(schema.get("$defs", {}))
     components["Error"] = _ERROR
 
-    def ref(model: type[BaseModel], mode: str) -> dict[str, Any]:
-        return refs[(model, mode)]  # type: ignore[index]
+    def ref(model: type[BaseModel], mode: JsonSchemaMode) -> dict[str, Any]:
+        return dict(refs[(model, mode)])
+
+    def query_properties(model: type[BaseModel]) -> tuple[dict[str, Any], set[str]]:
+        name = ref(model, "validation")["$ref"].rsplit("/", 1)[1]
+        definition = components[name]
+        return definition.get("properties", {}), set(definition.get("required", []))
 
     paths: dict[str, dict[str, Any]] = {}
     for endpoint in endpoints:
@@ -63,9 +79,8 @@ def openapi(endpoints: Sequence[Endpoint], *, title: str, version: str) -> dict[
             for name in _path_names(endpoint.path)
         ]
         if endpoint.query is not None:
-            query_schema = endpoint.query.model_json_schema(by_alias=True)
-            required = set(query_schema.get("required", []))
-            for name, prop in query_schema.get("properties", {}).items():
+            properties, required = query_properties(endpoint.query)
+            for name, prop in properties.items():
                 parameters.append(
                     {"name": name, "in": "query", "required": name in required, "schema": prop}
                 )
@@ -74,7 +89,7 @@ def openapi(endpoints: Sequence[Endpoint], *, title: str, version: str) -> dict[
         if endpoint.body is not None:
             operation["requestBody"] = {
                 "required": True,
-                "content": {"application/json": {"schema": ref(endpoint.body, "serialization")}},
+                "content": {"application/json": {"schema": ref(endpoint.body, "validation")}},
             }
         responses: dict[str, Any] = {}
         if endpoint.response is not None:
@@ -88,7 +103,9 @@ def openapi(endpoints: Sequence[Endpoint], *, title: str, version: str) -> dict[
             responses["204" if endpoint.status == 200 else str(endpoint.status)] = {
                 "description": "done"
             }
-        for status, text in _STANDARD_ERRORS.items():
+        documented = dict(_STANDARD_ERRORS)
+        documented.update({str(code): _STATUS_TEXT.get(code, "error") for code in endpoint.errors})
+        for status, text in documented.items():
             if status == "401" and not endpoint.auth:
                 continue
             responses[status] = {

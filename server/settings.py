@@ -43,6 +43,9 @@ class Settings(BaseSettings):
         default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"],
         description="Comma-separated exact origins allowed to open the WebSocket.",
     )
+    media_bucket: str = Field(
+        default="", description="S3 bucket for climbers' media (deployments); empty locally."
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"

@@ -1,4 +1,4 @@
-"""Fixtures shared by every test package: AWS through moto's server, and the table on each engine."""
+"""Fixtures shared by every test package: moto's server, and the table on each engine."""
 
 from __future__ import annotations
 
@@ -8,24 +8,25 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from moto.server import ThreadedMotoServer
 
 from store import init_table, open_table
 from store.table import Table
+from tests.aws import SerialMotoServer
 
 ENGINES = ("sqlite", "dynamodb")
 
 
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
-    """A real moto server on loopback; the real aioboto3 client talks to it over HTTP."""
+    """A real moto server on loopback (requests applied one at a time, see tests/aws.py); the
+    real aioboto3 client talks to it over HTTP."""
     for name, value in {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
     }.items():
         os.environ.setdefault(name, value)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server = SerialMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
@@ -39,7 +40,9 @@ def store_url(engine: str, tmp_path: Path, moto_endpoint: str) -> str:
 
 
 @pytest.fixture(params=ENGINES)
-async def table(request: pytest.FixtureRequest, tmp_path: Path, moto_endpoint: str) -> AsyncIterator[Table]:
+async def table(
+    request: pytest.FixtureRequest, tmp_path: Path, moto_endpoint: str
+) -> AsyncIterator[Table]:
     """A fresh, empty table on each engine in turn."""
     url = store_url(str(request.param), tmp_path, moto_endpoint)
     await init_table(url, data_dir=tmp_path)

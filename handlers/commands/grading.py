@@ -44,7 +44,7 @@ def take_grade(cursor: Cursor, discipline: Discipline | None = None) -> Climbed 
     token = cursor.peek()
     if token is None or token.quoted:
         return None
-    word = token.text
+    word = token.text.rstrip(",;")  # "sent V4, V5"
     if token.word in _SYSTEM_WORDS and cursor.peek(1) is not None:
         pair = f"{word} {cursor.tokens[cursor.pos + 1].text}"
         grade = grade_or_none(pair, discipline)

@@ -25,6 +25,7 @@ from store.grades import Discipline, GradeError, parse_grade
 from store.records import JournalEntryIn, SessionDiscipline, SessionType
 
 USAGE = "/log gym 90min rpe 7 sent V4 V5 tried V6 energy 6 fingers 3 notes: crimps felt strong"
+SHORT_USAGE = "/log gym 90min rpe 7 sent V4"
 GRAMMAR = (
     "/log [gym|outdoor|board|hangboard|training|rest] DURATION [today|yesterday|monday|"
     "2026-03-14|3 days ago] [@LOCATION] [sent GRADES] [tried GRADES] [rpe 0-10] [energy 1-10] "
@@ -184,7 +185,7 @@ def _entry(
     today: date,
 ) -> JournalEntryIn:
     if "durationMinutes" not in data:
-        raise InvalidEntry(f"/log needs a duration like 90min or 1h30 — e.g. {USAGE}")
+        raise InvalidEntry(f"/log needs a duration like 90min or 1h30 — e.g. {SHORT_USAGE}")
     day = data.setdefault("date", today)
     if day > today:
         raise InvalidEntry(f"{day.isoformat()} is in the future; log sessions that happened")

@@ -8,7 +8,9 @@ real `Pulumi.yaml` defaults overlaid with the real `Pulumi.<stack>.yaml`.
 
 from __future__ import annotations
 
+import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -125,8 +127,7 @@ def stack_config(stack: str) -> dict[str, str]:
     return values
 
 
-def build_stack(stack: str, config: dict[str, str]) -> Built:
-    """Declare the whole program for `stack` with `config`; returns what it declared."""
+def _declare(stack: str, config: dict[str, str]) -> Built:
     from v7infra import config as stack_settings
     from v7infra import program
 
@@ -147,3 +148,23 @@ def build_stack(stack: str, config: dict[str, str]) -> Built:
 
     declare()
     return recorder.built
+
+
+def _in_own_loop(stack: str, config: dict[str, str]) -> Built:
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        return _declare(stack, config)
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
+def build_stack(stack: str, config: dict[str, str]) -> Built:
+    """Declare the whole program for `stack` with `config`; returns what it declared.
+
+    Runs on a worker thread with an event loop of its own: the Pulumi SDK drives whichever loop
+    is current, and the main thread's belongs to pytest-asyncio's session.
+    """
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(_in_own_loop, stack, config).result()

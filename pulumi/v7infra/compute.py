@@ -341,7 +341,7 @@ def build_service(
         ],
         propagate_tags="SERVICE",
         # Autoscaling owns desiredCount after the first deploy.
-        opts=pulumi.ResourceOptions(depends_on=[https], ignore_changes=["desiredCount"]),
+        opts=pulumi.ResourceOptions(depends_on=[https], ignore_changes=["desired_count"]),
     )
     _autoscaling(cfg, cluster, service, alb)
     return Service(alb=alb, target_group=target_group, service=service)

@@ -39,6 +39,9 @@ _SECTIONS: tuple[tuple[str, str, Callable[[Item], Record]], ...] = (
     ("CHAT#", "chat", lambda item: from_item(ChatMessage, item)),
     ("USAGE#", "usage", ledger_from_item),
 )
+# Sort-key prefixes of items that hold no climber data or hold secrets (password hashes, refresh
+# tokens: server/accounts/local.py); erasure deletes them, export leaves them out.
+_INTERNAL = ("REF#", "UNDO#", "SECRET#")
 _SINGLE = frozenset({"user", "athleteProfile", "nutritionProfile"})
 
 
@@ -65,8 +68,8 @@ class AccountRepo:
         result: dict[str, Any] = {}
         for item in await self._items(user_id):
             sk = str(item["sk"])
-            if sk.startswith("REF#"):
-                continue  # pointers to dated items: internal, no user data
+            if sk.startswith(_INTERNAL):
+                continue  # pointers, undo records, credentials: internal, never exported
             section = next((entry for entry in _SECTIONS if sk.startswith(entry[0])), None)
             if section is None:
                 body = {k: v for k, v in item.items() if k not in KEY_ATTRIBUTES or k == "sk"}

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import TYPE_CHECKING
 
 from store.errors import ConditionFailed
-from store.table import Absent, Put
+from store.table import Absent
 
 if TYPE_CHECKING:
     from store.table import Table
@@ -39,35 +38,3 @@ async def test_concurrent_adds_are_all_counted(table: Table) -> None:
     assert stored is not None
     assert stored["n"] == 50
     assert stored["version"] == 50
-
-
-async def test_writes_do_not_block_the_event_loop(table: Table) -> None:
-    """A ticker keeps its rhythm while many writes run: no store call holds the loop."""
-    gaps: list[float] = []
-    stop = asyncio.Event()
-
-    async def ticker() -> None:
-        last = time.perf_counter()
-        while not stop.is_set():
-            await asyncio.sleep(0.005)
-            now = time.perf_counter()
-            gaps.append(now - last)
-            last = now
-
-    ticking = asyncio.create_task(ticker())
-    try:
-        for start in range(0, 400, 100):
-            await table.transact(
-                [
-                    Put({"pk": PK, "sk": f"J#{i:04d}", "text": "x" * 500})
-                    for i in range(start, start + 100)
-                ]
-            )
-        await asyncio.gather(*(table.put({"pk": PK, "sk": f"P#{i:04d}"}) for i in range(100)))
-    finally:
-        stop.set()
-        await ticking
-    assert len((await table.query(PK)).items) == 500
-    assert len(gaps) >= 5
-    # A blocked loop would show one gap as long as the writes themselves.
-    assert max(gaps) < 0.25

@@ -76,6 +76,12 @@ def test_counts_merge_and_grades_of_any_system() -> None:
     assert entry.discipline.value == "boulder"
 
 
+def test_commas_between_grades_are_fine() -> None:
+    entry = parse_log("gym 1h sent V4, V5, tried V6", TODAY)
+    assert [g.grade for g in entry.grades_completed] == ["V4", "V5"]
+    assert [g.grade for g in entry.grades_attempted] == ["V6"]
+
+
 def test_route_grades_in_french_and_uiaa() -> None:
     entry = parse_log("outdoor 4h sent 6b+ 7a uiaa 7+ tried 7b", TODAY)
     assert [(g.grade, g.system.value) for g in entry.grades_completed] == [

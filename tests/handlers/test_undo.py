@@ -57,6 +57,10 @@ async def test_undo_restores_a_goal_marked_done(chat: Harness) -> None:
     assert restored.status.value == "active"
     assert restored.achieved_at is None
     assert "1. Climb V8" in (await chat.reply("/goal list")).text
+    # Undoing again reverts the write before (the goal's creation), although the restore
+    # above moved the goal's version on.
+    await undo(chat)
+    assert await chat.user_items() == []
 
 
 async def test_undo_restores_an_injury_marked_recovered(chat: Harness) -> None:

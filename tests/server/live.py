@@ -29,11 +29,14 @@ class LiveServer:
 
 
 @contextmanager
-def live_server(data_dir: Path, **overrides: object) -> Iterator[LiveServer]:
+def live_server(data_dir: Path, *, demo: bool = False, **overrides: object) -> Iterator[LiveServer]:
     settings = Settings(
-        data_dir=data_dir, port=0, allowed_origins=[ORIGIN], **overrides  # type: ignore[arg-type]
+        data_dir=data_dir,
+        port=0,
+        allowed_origins=[ORIGIN],
+        **overrides,  # type: ignore[arg-type]
     )
-    app = create_app(settings)
+    app = create_app(settings, demo=demo)
     config = uvicorn_config(app, settings)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)

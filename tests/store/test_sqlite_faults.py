@@ -12,6 +12,7 @@ import pytest
 
 from store import init_table, open_table
 from store.errors import StoreUnavailable
+from store.table import Put
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -158,3 +159,45 @@ async def test_bad_urls_are_refused(tmp_path: Path, url: str) -> None:
     with pytest.raises(ValueError, match=r"unknown|busy_timeout_ms"):
         async with open_table(url, data_dir=tmp_path):
             pass
+
+
+async def test_a_large_batch_of_writes_does_not_block_the_event_loop(tmp_path: Path) -> None:
+    """A ticker keeps its rhythm while many writes (each fsynced) run on the engine's thread.
+
+    SQLite only: moto's server shares this process and its GIL, so a DynamoDB run would
+    measure moto rather than the engine.
+    """
+    gaps: list[float] = []
+    stop = asyncio.Event()
+
+    async def ticker() -> None:
+        last = time.perf_counter()
+        while not stop.is_set():
+            await asyncio.sleep(0.005)
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+
+    url = _url(tmp_path / "v7.db")
+    async with open_table(url, data_dir=tmp_path) as table:
+        ticking = asyncio.create_task(ticker())
+        started = time.perf_counter()
+        try:
+            for start in range(0, 1000, 100):
+                await table.transact(
+                    [
+                        Put({"pk": "USER#u1", "sk": f"J#{i:04d}", "text": "x" * 700})
+                        for i in range(start, start + 100)
+                    ]
+                )
+            await asyncio.gather(
+                *(table.put({"pk": "USER#u1", "sk": f"P#{i:04d}"}) for i in range(300))
+            )
+        finally:
+            stop.set()
+            await ticking
+        elapsed = time.perf_counter() - started
+        assert len((await table.query("USER#u1")).items) == 1300
+    # Blocked, the loop would show few ticks, and one gap as long as a whole write.
+    assert len(gaps) >= elapsed / 0.005 / 4
+    assert max(gaps) < 0.25

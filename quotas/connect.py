@@ -1,0 +1,93 @@
+"""One async Redis client for the app's life, chosen by URL.
+
+* `embedded://` (the default): start a supervised `redis-server` child on a unix socket under
+  `data_dir/redis` (see `quotas.embedded`) and connect to it; stopped when the context exits.
+* `redis://[user:password@]host:port/db` and `rediss://…` (TLS; ElastiCache with auth token or
+  ACL user): connect to that server. Query options of redis-py's `from_url` are honoured and
+  override the defaults below (e.g. `?socket_timeout=0.2`).
+
+Every command has a 100 ms socket timeout (and connecting too) and no client-side retries; a
+check, which is one or two commands, is also bounded as a whole by `CHECK_DEADLINE_S`. So a
+paused or dead Redis costs a check ~100 ms (a refused connection costs nothing), and the
+callers in `quotas/` then take their documented fallback. The pool blocks at most 100 ms for a
+free connection when all `MAX_CONNECTIONS` are busy, instead of failing at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from redis.asyncio import BlockingConnectionPool, Redis, UnixDomainSocketConnection
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+
+from quotas.embedded import EmbeddedRedis
+from quotas.errors import QuotaError
+
+COMMAND_TIMEOUT_S = 0.1
+"""Socket timeout of every command (and of connecting)."""
+
+CHECK_DEADLINE_S = 0.25
+"""Ceiling of one whole check (connect + up to two scripts + a script reload after a restart):
+a cold pool hit by a burst of concurrent checks must not be mistaken for a dead Redis."""
+
+MAX_CONNECTIONS = 64
+
+
+def client_options() -> dict[str, Any]:
+    """The connection options every client of ours uses."""
+    return {
+        "socket_timeout": COMMAND_TIMEOUT_S,
+        "socket_connect_timeout": COMMAND_TIMEOUT_S,
+        "retry": Retry(NoBackoff(), 0),
+        "decode_responses": False,
+        # No CLIENT SETINFO round trip on every new connection.
+        "driver_info": None,
+    }
+
+
+def _pool_options() -> dict[str, Any]:
+    return {"max_connections": MAX_CONNECTIONS, "timeout": COMMAND_TIMEOUT_S, **client_options()}
+
+
+def unix_client(socket_path: Path) -> Redis:
+    """A client of the redis-server listening on `socket_path` (closing it closes its pool)."""
+    pool = BlockingConnectionPool(
+        connection_class=UnixDomainSocketConnection, path=str(socket_path), **_pool_options()
+    )
+    return Redis.from_pool(pool)
+
+
+def url_client(url: str) -> Redis:
+    """A client of `redis://` / `rediss://` `url` (closing it closes its pool)."""
+    return Redis.from_pool(BlockingConnectionPool.from_url(url, **_pool_options()))
+
+
+@asynccontextmanager
+async def open_redis(url: str, data_dir: Path) -> AsyncIterator[Redis]:
+    """The app's Redis client for `url` (see the module doc); closed on exit, and for
+    `embedded://` the child redis-server is stopped too. Raises `QuotaError` for an unknown
+    scheme and `EmbeddedRedisError` if the embedded server cannot start. A remote server that
+    is down does not fail the open: checks degrade until it is reachable."""
+    scheme = urlsplit(url).scheme
+    if scheme == "embedded":
+        async with EmbeddedRedis(data_dir) as server:
+            client = unix_client(server.socket_path)
+            try:
+                yield client
+            finally:
+                await client.aclose()
+        return
+    if scheme not in ("redis", "rediss", "unix"):
+        raise QuotaError(
+            f"unsupported redis URL scheme {scheme!r}: use embedded://, redis:// or rediss://"
+        )
+    client = url_client(url)
+    try:
+        yield client
+    finally:
+        await client.aclose()

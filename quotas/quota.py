@@ -1,0 +1,356 @@
+"""Monthly AI messages and weekly journal entries: reserve, then commit or refund exactly once.
+
+Redis is the enforcement point (one atomic Lua script per operation, see `quotas.scripts`); the
+store is the durable record (`quotas.ledger`). Counters are per user, not per tier: a tier change
+only moves the limit, so what was used this window stays used.
+
+Redis slow or down (every call is bounded by the 100 ms timeout):
+
+* AI messages fail CLOSED beyond a small degraded allowance. A reservation is granted only if
+  the ledger in the store shows the monthly quota not used up AND the user has not spent this
+  process's `degraded_ai_messages_per_hour` (tiers.toml); otherwise `QuotaExceeded` or
+  `QuotaUnavailable` (code `model_unavailable`). Such degraded grants are counted in the ledger
+  on commit and, if Redis is back by then, in Redis too.
+* Journal entries fail OPEN with a log line, enforced by the store-count fallback: the week's
+  cap is checked against the entries the store holds for that week (not race-free: concurrent
+  writes of one user may pass it together while Redis is down); if the store cannot be read
+  either, the write is allowed.
+* Rate limits fail open (see `quotas.limiter`).
+
+Service returns to normal by itself: every call tries Redis first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from handlers.frames import Allowance, Quota
+from quotas.connect import CHECK_DEADLINE_S
+from quotas.degraded import HourlyAllowance, ThrottledLog
+from quotas.errors import QuotaExceeded, QuotaKind, QuotaUnavailable
+from quotas.ledger import StoreCounts
+from quotas.scripts import COMMIT, GRANTED, NEED_SEED, NOOP, REFUND, RESERVE, quota_keys
+from quotas.unavailable import REDIS_DOWN
+from quotas.windows import Window, iso_week_window, month_window
+from store.records.common import utc_now
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+    from redis.commands.core import AsyncScript
+
+    from quotas.policy import Policy, TierPolicy
+    from store.table import Table
+
+log = logging.getLogger(__name__)
+
+RESERVATION_TTL_S = 600.0
+"""An unsettled reservation stops counting after this long (longer than any turn)."""
+
+KEY_GRACE = timedelta(days=35)
+"""A window's keys outlive it this long, so a late settle of its reservations still lands."""
+
+
+@dataclass(eq=False)
+class Reservation:
+    """One reserved AI message or journal entry. Settle it exactly once with `commit` /
+    `commit_journal` or `refund`; later settles are no-ops."""
+
+    id: str
+    user_id: str
+    kind: QuotaKind
+    window: Window
+    degraded: bool = False
+    """Granted while Redis was unreachable (see the module doc)."""
+    settled: bool = field(default=False, init=False)
+
+
+class Quotas:
+    """The quota service. One per app, sharing the app's Redis client and table."""
+
+    def __init__(
+        self,
+        redis: Redis,
+        policy: Policy,
+        table: Table,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        reservation_ttl_s: float = RESERVATION_TTL_S,
+        timeout_s: float = CHECK_DEADLINE_S,
+        degraded: HourlyAllowance | None = None,
+    ) -> None:
+        self.policy = policy
+        self.store = StoreCounts(table)
+        self._clock = clock
+        self._ttl_ms = int(reservation_ttl_s * 1000)
+        self._timeout = timeout_s
+        self._reserve = redis.register_script(RESERVE)
+        self._commit = redis.register_script(COMMIT)
+        self._refund = redis.register_script(REFUND)
+        self._degraded = degraded or HourlyAllowance()
+        self._warn = ThrottledLog(log)
+
+    # --- reserve -----------------------------------------------------------------------------
+
+    async def reserve(self, user_id: str, tier: str) -> Reservation:
+        """Reserve one AI message before any model is called.
+
+        Raises `QuotaExceeded("ai_messages", resets_at)` when the month's messages (committed
+        plus in flight) reach the tier's limit, `QuotaUnavailable` when Redis is down and the
+        degraded allowance is spent, `UnknownTier`; store errors propagate when a counter must
+        be rebuilt and the store fails. A cancelled call may leave a reservation that expires.
+        """
+        return await self._reserve_kind("ai_messages", user_id, tier)
+
+    async def reserve_journal(self, user_id: str, tier: str) -> Reservation:
+        """Reserve one journal entry before it is written; then `commit_journal` once it is
+        stored or `refund` if the write failed. Raises `QuotaExceeded("journal_entries",
+        resets_at)`, `UnknownTier`. Never refuses for Redis trouble (fails open)."""
+        return await self._reserve_kind("journal_entries", user_id, tier)
+
+    @asynccontextmanager
+    async def journal_slot(self, user_id: str, tier: str) -> AsyncIterator[Reservation]:
+        """`reserve_journal`, then commit if the body finishes, refund if it raises (or is
+        cancelled)."""
+        reservation = await self.reserve_journal(user_id, tier)
+        try:
+            yield reservation
+        except BaseException:
+            await self.refund(reservation)
+            raise
+        await self.commit_journal(reservation)
+
+    async def _reserve_kind(self, kind: QuotaKind, user_id: str, tier_name: str) -> Reservation:
+        tier = self.policy.tier(tier_name)
+        now = self._clock()
+        window = _window(kind, now)
+        limit = _limit(kind, tier)
+        rid = uuid.uuid4().hex
+        keys = quota_keys(user_id, kind, window.key)
+
+        def attempt(seed: int) -> Awaitable[list[int]]:
+            args = [-1 if limit is None else limit, seed, self._ttl_ms, rid, _expire_ms(window)]
+            return self._eval(self._reserve, keys, args)
+
+        try:
+            status, used, pending, expired = await self._seeded(
+                attempt, lambda: self._durable_count(kind, user_id, window)
+            )
+        except REDIS_DOWN as exc:
+            return await self._reserve_degraded(kind, user_id, tier, window, now, exc)
+        if expired:
+            log.info("reconciled expired reservations", extra={"kind": kind, "count": expired})
+        if status != GRANTED:
+            raise _exceeded(kind, window, limit or 0, used + pending, now)
+        return Reservation(rid, user_id, kind, window)
+
+    async def _reserve_degraded(
+        self,
+        kind: QuotaKind,
+        user_id: str,
+        tier: TierPolicy,
+        window: Window,
+        now: datetime,
+        error: BaseException,
+    ) -> Reservation:
+        limit = _limit(kind, tier)
+        if kind == "journal_entries":
+            self._warn.warning("journal quota enforced from the store count only", error)
+            if limit is not None:
+                try:
+                    used = await self.store.journal_entries(user_id, window)
+                except Exception:
+                    log.warning("journal quota not enforced: store count failed too")
+                    used = 0
+                if used >= limit:
+                    raise _exceeded(kind, window, limit, used, now)
+            return Reservation(uuid.uuid4().hex, user_id, kind, window, degraded=True)
+        self._warn.warning("AI messages limited to the degraded allowance", error)
+        if limit is not None:
+            used = await self.store.ai_messages(user_id, window.key)
+            if used >= limit:
+                raise _exceeded(kind, window, limit, used, now)
+        wait_ms = self._degraded.take(user_id, tier.degraded_ai_messages_per_hour)
+        if wait_ms is not None:
+            raise QuotaUnavailable(wait_ms)
+        return Reservation(uuid.uuid4().hex, user_id, kind, window, degraded=True)
+
+    # --- settle ------------------------------------------------------------------------------
+
+    async def commit(
+        self, reservation: Reservation, model: str, input_tokens: int, output_tokens: int
+    ) -> bool:
+        """Count a finished (or stopped-after-output) AI message and record its model and
+        tokens in the usage ledger. Returns False, doing nothing, if the reservation was already
+        settled (by this or any other process). Shielded: once called it completes even if the
+        caller is cancelled. A Redis or store failure is logged, never raised. Raises
+        `ValueError` for a journal reservation or negative token counts."""
+        if reservation.kind != "ai_messages":
+            raise ValueError("commit() settles AI reservations; use commit_journal()")
+        if min(input_tokens, output_tokens) < 0:
+            raise ValueError("token counts must not be negative")
+        if reservation.settled:
+            return False
+        reservation.settled = True
+        return await asyncio.shield(
+            self._commit_ai(reservation, model or "unknown", input_tokens, output_tokens)
+        )
+
+    async def commit_journal(self, reservation: Reservation) -> bool:
+        """Count a journal entry that was stored. Same contract as `commit`."""
+        if reservation.kind != "journal_entries":
+            raise ValueError("commit_journal() settles journal reservations; use commit()")
+        if reservation.settled:
+            return False
+        reservation.settled = True
+        return await asyncio.shield(self._commit_redis(reservation))
+
+    async def refund(self, reservation: Reservation) -> bool:
+        """Give the reserved message or entry back (failed before any output; write failed).
+        Returns False, doing nothing, if already settled. Shielded; never raises for Redis."""
+        if reservation.settled:
+            return False
+        reservation.settled = True
+        if reservation.degraded and reservation.kind == "ai_messages":
+            self._degraded.give_back(reservation.user_id)
+        return await asyncio.shield(self._refund_redis(reservation))
+
+    async def _commit_ai(
+        self, reservation: Reservation, model: str, input_tokens: int, output_tokens: int
+    ) -> bool:
+        if not await self._commit_redis(reservation):
+            return False
+        await self.store.record(
+            reservation.user_id, reservation.window.key, model, input_tokens, output_tokens
+        )
+        return True
+
+    async def _commit_redis(self, reservation: Reservation) -> bool:
+        """Count the reservation in Redis; False if Redis says it was already settled."""
+        r = reservation
+        keys = quota_keys(r.user_id, r.kind, r.window.key)
+        # A rebuilt AI counter comes from the ledger, which does not hold this message yet; a
+        # rebuilt journal counter comes from the store, which already holds this entry.
+        includes_this = 1 if r.kind == "journal_entries" else 0
+
+        def attempt(seed: int) -> Awaitable[list[int]]:
+            return self._eval(self._commit, keys, [r.id, seed, includes_this, _expire_ms(r.window)])
+
+        try:
+            status, _ = await self._seeded(
+                attempt, lambda: self._durable_count(r.kind, r.user_id, r.window)
+            )
+        except REDIS_DOWN as exc:
+            self._warn.warning(f"{r.kind} commit counted in the store only", exc)
+            return True
+        return status != NOOP
+
+    async def _refund_redis(self, reservation: Reservation) -> bool:
+        r = reservation
+        _, pending, settled = quota_keys(r.user_id, r.kind, r.window.key)
+        try:
+            (status,) = await self._eval(
+                self._refund, (pending, settled), [r.id, _expire_ms(r.window)]
+            )
+        except REDIS_DOWN as exc:
+            self._warn.warning(f"{r.kind} refund not recorded (the reservation expires)", exc)
+            return True
+        return status != NOOP
+
+    # --- where the user stands -----------------------------------------------------------------
+
+    async def usage(self, user_id: str, tier: str) -> Quota:
+        """The DESIGN.md quota object: committed plus in-flight use of the current month and
+        ISO week against `tier`'s limits (`limit`/`remaining` None when unlimited). Falls back
+        to the store's counts while Redis is down. Raises `UnknownTier`."""
+        policy = self.policy.tier(tier)
+        now = self._clock()
+        ai, journal = await asyncio.gather(
+            self._allowance("ai_messages", user_id, policy, now),
+            self._allowance("journal_entries", user_id, policy, now),
+        )
+        return Quota(ai_messages=ai, journal_entries=journal)
+
+    async def reconcile(self, user_id: str) -> int:
+        """Expire this user's overdue reservations in the current windows now (every script
+        also does it lazily); returns how many stopped counting."""
+        now = self._clock()
+        total = 0
+        for kind in ("ai_messages", "journal_entries"):
+            _, _, expired = await self._peek(kind, user_id, _window(kind, now))
+            total += expired
+        return total
+
+    async def _allowance(
+        self, kind: QuotaKind, user_id: str, tier: TierPolicy, now: datetime
+    ) -> Allowance:
+        window = _window(kind, now)
+        limit = _limit(kind, tier)
+        try:
+            used, pending, _ = await self._peek(kind, user_id, window)
+            used += pending
+        except REDIS_DOWN as exc:
+            self._warn.warning("usage read from the store", exc)
+            used = await self._durable_count(kind, user_id, window)
+        remaining = None if limit is None else max(0, limit - used)
+        return Allowance(limit=limit, used=used, remaining=remaining, resets_at=window.resets_at)
+
+    async def _peek(self, kind: QuotaKind, user_id: str, window: Window) -> tuple[int, int, int]:
+        keys = quota_keys(user_id, kind, window.key)
+
+        def attempt(seed: int) -> Awaitable[list[int]]:
+            return self._eval(self._reserve, keys, [-1, seed, 0, "", _expire_ms(window)])
+
+        _, used, pending, expired = await self._seeded(
+            attempt, lambda: self._durable_count(kind, user_id, window)
+        )
+        return used, pending, expired
+
+    # --- plumbing ----------------------------------------------------------------------------
+
+    async def _eval(self, script: AsyncScript, keys: Any, args: list[Any]) -> list[int]:
+        async with asyncio.timeout(self._timeout):
+            result = await script(keys=list(keys), args=args)
+        return [int(value) for value in result]
+
+    @staticmethod
+    async def _seeded(
+        attempt: Callable[[int], Awaitable[list[int]]], count: Callable[[], Awaitable[int]]
+    ) -> list[int]:
+        """Run `attempt` without a seed; if the counter is absent, read the durable count and
+        run it again with that seed (the script only uses it if the key is still absent)."""
+        result = await attempt(-1)
+        if result[0] == NEED_SEED:
+            result = await attempt(await count())
+        return result
+
+    async def _durable_count(self, kind: QuotaKind, user_id: str, window: Window) -> int:
+        if kind == "ai_messages":
+            return await self.store.ai_messages(user_id, window.key)
+        return await self.store.journal_entries(user_id, window)
+
+
+def _window(kind: QuotaKind, now: datetime) -> Window:
+    return month_window(now) if kind == "ai_messages" else iso_week_window(now)
+
+
+def _limit(kind: QuotaKind, tier: TierPolicy) -> int | None:
+    return tier.ai_limit if kind == "ai_messages" else tier.journal_limit
+
+
+def _expire_ms(window: Window) -> int:
+    return int((window.resets_at + KEY_GRACE).timestamp() * 1000)
+
+
+def _exceeded(
+    kind: QuotaKind, window: Window, limit: int, used: int, now: datetime
+) -> QuotaExceeded:
+    error = QuotaExceeded(kind, window.resets_at, limit, used)
+    error.retry_after_ms = max(1, int((window.resets_at - now).total_seconds() * 1000))
+    return error

@@ -1,0 +1,158 @@
+"""The Lua scripts: each check is one atomic script that reads the clock with `TIME`.
+
+Key layout (the `{user}` hash tag keeps one user's keys in one Redis Cluster slot):
+
+    v7:rl:{USER}:NAME                   GCRA theoretical arrival time, µs (rate limits)
+    v7:q:{USER}:KIND:WINDOW:used        settled count of the window (committed)
+    v7:q:{USER}:KIND:WINDOW:pending     sorted set: reservation id → expiry (ms, Redis clock)
+    v7:q:{USER}:KIND:WINDOW:settled     hash: reservation id → committed | refunded | expired
+
+A window's `used` key that is absent means "unknown" (a fresh or flushed Redis), never zero: the
+scripts then answer NEED_SEED without writing anything, the caller reads the durable count from
+the store and calls again with it, and the script seeds the key only if it is still absent (SET
+NX semantics inside the script), so concurrent seeders cannot double-count.
+
+Reconciliation, done by every quota script before it decides: pending reservations whose expiry
+has passed are removed from `pending` and marked `expired` in `settled`. They stop counting; the
+user is not charged for a turn whose process died (the ledger has no entry for it either). A
+late `commit` of an expired reservation still counts (tokens were spent and go to the ledger);
+a late `refund` is a no-op.
+"""
+
+from __future__ import annotations
+
+GRANTED = 1
+REFUSED = 0
+NEED_SEED = -1
+NOOP = 0
+SETTLED = 1
+
+_NOW = """
+local t = redis.call('TIME')
+local now_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+"""
+
+_RECONCILE = """
+local function reconcile(pending, settled, now_ms)
+  local expired = redis.call('ZRANGEBYSCORE', pending, '-inf', now_ms)
+  for _, id in ipairs(expired) do
+    redis.call('HSET', settled, id, 'expired')
+  end
+  if #expired > 0 then
+    redis.call('ZREMRANGEBYSCORE', pending, '-inf', now_ms)
+  end
+  return #expired
+end
+"""
+
+_SEED = """
+local function seeded(used, seed, expire_at)
+  if redis.call('EXISTS', used) == 1 then return true end
+  if seed < 0 then return false end
+  redis.call('SET', used, string.format('%d', seed), 'NX')
+  redis.call('PEXPIREAT', used, expire_at)
+  return true
+end
+"""
+
+RESERVE = (
+    _NOW
+    + _RECONCILE
+    + _SEED
+    + """
+-- KEYS: used, pending, settled
+-- ARGV: limit (-1 = unlimited), seed (-1 = unknown), ttl_ms, id ('' = only look), expire_at_ms
+-- Returns {status, used, pending, expired_now}
+local limit = tonumber(ARGV[1])
+local seed = tonumber(ARGV[2])
+local expire_at = ARGV[5]
+if not seeded(KEYS[1], seed, expire_at) then return {-1, 0, 0, 0} end
+local expired = reconcile(KEYS[2], KEYS[3], now_ms)
+local used = tonumber(redis.call('GET', KEYS[1]))
+local pending = redis.call('ZCARD', KEYS[2])
+if ARGV[4] == '' then return {2, used, pending, expired} end
+if limit >= 0 and used + pending >= limit then return {0, used, pending, expired} end
+redis.call('ZADD', KEYS[2], string.format('%d', now_ms + tonumber(ARGV[3])), ARGV[4])
+redis.call('PEXPIREAT', KEYS[2], expire_at)
+return {1, used, pending + 1, expired}
+"""
+)
+
+COMMIT = (
+    _NOW
+    + _RECONCILE
+    + _SEED
+    + """
+-- KEYS: used, pending, settled
+-- ARGV: id, seed (-1 = unknown), seed_includes_this (0/1), expire_at_ms
+-- Returns {status, used}: 1 committed now, 0 already settled (no-op), -1 need seed
+local id = ARGV[1]
+local state = redis.call('HGET', KEYS[3], id)
+if state == 'committed' or state == 'refunded' then
+  return {0, tonumber(redis.call('GET', KEYS[1]) or '0')}
+end
+local existed = redis.call('EXISTS', KEYS[1]) == 1
+if not seeded(KEYS[1], tonumber(ARGV[2]), ARGV[4]) then return {-1, 0} end
+reconcile(KEYS[2], KEYS[3], now_ms)
+redis.call('ZREM', KEYS[2], id)
+local used
+if existed or ARGV[3] == '0' then
+  used = redis.call('INCR', KEYS[1])
+else
+  -- The store count we just seeded from already includes this item.
+  used = tonumber(redis.call('GET', KEYS[1]))
+end
+redis.call('HSET', KEYS[3], id, 'committed')
+redis.call('PEXPIREAT', KEYS[3], ARGV[4])
+return {1, used}
+"""
+)
+
+REFUND = (
+    _NOW
+    + _RECONCILE
+    + """
+-- KEYS: pending, settled
+-- ARGV: id, expire_at_ms
+-- Returns {status}: 1 refunded now, 0 already settled (no-op)
+local id = ARGV[1]
+local state = redis.call('HGET', KEYS[2], id)
+if state == 'committed' or state == 'refunded' then return {0} end
+reconcile(KEYS[1], KEYS[2], now_ms)
+redis.call('ZREM', KEYS[1], id)
+redis.call('HSET', KEYS[2], id, 'refunded')
+redis.call('PEXPIREAT', KEYS[2], ARGV[2])
+return {1}
+"""
+)
+
+GCRA = (
+    _NOW
+    + """
+-- KEYS: the limit's key.  ARGV: interval_us, burst
+-- Returns {allowed (1/0), retry_after_ms}
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local interval = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+local new_tat = tat + interval
+local allow_at = new_tat - interval * burst
+if allow_at > now then
+  return {0, math.ceil((allow_at - now) / 1000)}
+end
+redis.call('SET', KEYS[1], string.format('%d', new_tat), 'PX',
+           string.format('%d', math.ceil((new_tat - now) / 1000) + 1))
+return {1, 0}
+"""
+)
+
+
+def rate_key(user_id: str, name: str) -> str:
+    return f"v7:rl:{{{user_id}}}:{name}"
+
+
+def quota_keys(user_id: str, kind: str, window: str) -> tuple[str, str, str]:
+    """(used, pending, settled) of one user's window."""
+    base = f"v7:q:{{{user_id}}}:{kind}:{window}"
+    return f"{base}:used", f"{base}:pending", f"{base}:settled"

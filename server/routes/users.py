@@ -1,0 +1,112 @@
+"""`/users/profile` and `/users/export`: the account itself, its export and its erasure.
+
+Erasure (`DELETE /users/profile`) removes every item of the user, the email reservation and the
+stored secrets (password hash, refresh tokens); every token of the user is refused from then on
+because authentication requires the user record (401), and the user's open sockets on this
+server are closed with 4001.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import ConfigDict, Field
+
+from server.api import Call, Endpoint
+from server.errors import CLOSE_UNAUTHORIZED, ApiError
+from server.routes.pages import CamelModel, Update, expected_version, input_of
+from store.records.athlete import AthleteProfile, Goal, Injury
+from store.records.chat import ChatMessage
+from store.records.common import utc_now
+from store.records.journal import JournalEntry
+from store.records.nutrition import NutritionLog, NutritionProfile
+from store.records.sends import BenchmarkSend
+from store.records.training import TrainingPlan
+from store.records.usage import UsageLedger
+from store.records.user import User, UserIn
+from store.repos.account import AccountRepo
+from store.repos.errors import EmailTaken
+
+# Sort-key prefixes of items that must never leave the server, even to their owner: secrets
+# (server/accounts/local.py) and undo snapshots (handlers/undo.py, internal bookkeeping).
+PRIVATE_PREFIXES = ("SECRET#", "UNDO#")
+
+
+class UserProfileUpdate(UserIn, Update):
+    """Email, name and preferences, plus the `version` they replace. The subscription is not
+    here: only billing or an operator changes it."""
+
+
+class Export(CamelModel):
+    """Everything the user has, grouped by kind; dated kinds in date order."""
+
+    model_config = ConfigDict(extra="allow")  # a kind added later is exported, not refused
+
+    exported_at: datetime
+    user: User | None = None
+    athlete_profile: AthleteProfile | None = None
+    goals: list[Goal] = Field(default_factory=list)
+    injuries: list[Injury] = Field(default_factory=list)
+    journal_entries: list[JournalEntry] = Field(default_factory=list)
+    sends: list[BenchmarkSend] = Field(default_factory=list)
+    training_plans: list[TrainingPlan] = Field(default_factory=list)
+    nutrition_profile: NutritionProfile | None = None
+    nutrition_logs: list[NutritionLog] = Field(default_factory=list)
+    chat: list[ChatMessage] = Field(default_factory=list)
+    usage: list[UsageLedger] = Field(default_factory=list)
+    other: list[dict[str, Any]] = Field(
+        default_factory=list, description="items of kinds this version does not name, as stored"
+    )
+
+
+async def get_profile(call: Call[Any]) -> User:
+    return await call.services.users.get(call.user.user_id)
+
+
+async def put_profile(call: Call[UserProfileUpdate]) -> User:
+    body: UserProfileUpdate = call.body
+    version = expected_version(body)
+    try:
+        return await call.services.users.update(
+            call.user.user_id, input_of(body, UserIn), expected_version=version
+        )
+    except EmailTaken:
+        raise ApiError(409, "conflict", "that email address is already in use") from None
+
+
+async def delete_profile(call: Call[Any]) -> None:
+    user_id = call.user.user_id
+    # Open sockets of the user would otherwise keep writing into the erased partition until
+    # their token expires. (Sockets held by other server processes are not reached from here.)
+    for socket in call.services.hub.sockets_of(user_id):
+        socket.close_soon(CLOSE_UNAUTHORIZED, "account deleted")
+    await AccountRepo(call.services.table).delete_all(user_id)
+
+
+async def export(call: Call[Any]) -> Export:
+    data = await AccountRepo(call.services.table).export(call.user.user_id)
+    # AccountRepo.export leaves secrets and undo records out; they are filtered again here
+    # because an export is handed over as it is, so a regression there must not leak one.
+    other = [
+        item
+        for item in data.pop("other", [])
+        if not str(item.get("sk", "")).startswith(PRIVATE_PREFIXES)
+    ]
+    return Export.model_validate({**data, "other": other, "exportedAt": utc_now()})
+
+
+endpoints = [
+    Endpoint("GET", "/users/profile", get_profile,
+             "The account: email, name, subscription and preferences",
+             response=User, tags=("users",)),
+    Endpoint("PUT", "/users/profile", put_profile,
+             "Replace email, name and preferences; the body carries them plus `version` as last "
+             "read (stale → 409, nothing changes; missing → 428; a taken email → 409)",
+             body=UserProfileUpdate, response=User, tags=("users",), errors=(409, 428)),
+    Endpoint("DELETE", "/users/profile", delete_profile,
+             "Erase the account and everything in it; its tokens stop working (401)",
+             tags=("users",)),
+    Endpoint("GET", "/users/export", export, "Everything the account holds, as JSON",
+             response=Export, tags=("users",)),
+]  # fmt: skip

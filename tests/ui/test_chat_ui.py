@@ -1,0 +1,174 @@
+"""The chat web UI end to end, in headless Chromium against a live server: a climber signs up,
+logs a session by command, sees the card, undoes it — and the page stays inert to hostile
+text, fetches nothing from elsewhere, fits a phone and survives the server going away."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.async_api import Browser, expect
+
+from tests.ui.browsing import PASSWORD, has_horizontal_scroll, open_page, say, sign_up, wait_online
+from tests.ui.conftest import (
+    DESKTOP,
+    PHONE,
+    UiServer,
+    bind_loopback,
+    start_ui_server,
+    stop_ui_server,
+)
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+async def test_sign_up_log_a_session_see_the_card_and_undo_it(
+    server: UiServer, browser: Browser, shots: Path
+) -> None:
+    page, recorded = await open_page(browser, server.url, DESKTOP)
+    await sign_up(page)
+    await page.screenshot(path=shots / "desktop-empty.png")
+
+    await say(page, "/log gym 90min rpe 7 sent V4 V5")
+
+    card = page.locator("article.card.saved").last
+    await expect(card).to_contain_text("90 min")
+    await expect(card.locator(".chip.sent")).to_have_text(["V4", "V5"])
+    await expect(card).to_contain_text("RPE")
+    await expect(page.locator(".msg.user").last).to_have_text("/log gym 90min rpe 7 sent V4 V5")
+    await page.screenshot(path=shots / "desktop-card.png")
+
+    await card.get_by_role("button", name="Undo").click()
+    await expect(card).to_have_attribute("data-state", "undone")
+    await expect(card.locator(".card-status")).to_have_text("Undone")
+    await expect(card.get_by_role("button", name="Undo")).to_have_count(0)
+
+    # The undo really removed the entry: the history is empty again.
+    await say(page, "/history")
+    await expect(page.locator(".msg.coach").last).to_contain_text("Nothing logged yet")
+    await page.screenshot(path=shots / "desktop-undone.png")
+
+    assert recorded.foreign_hosts() == set()
+    assert any(url.startswith("ws://127.0.0.1") for url in recorded.urls)
+    assert recorded.console_errors == []
+    assert recorded.page_errors == []
+    await page.context.close()
+
+
+async def test_hostile_text_is_shown_as_text_and_nothing_runs(
+    server: UiServer, browser: Browser
+) -> None:
+    page, recorded = await open_page(browser, server.url, DESKTOP)
+    await sign_up(page, name=HOSTILE)
+
+    await say(page, f"/log gym 60min notes: {HOSTILE}")
+
+    card = page.locator("article.card.saved").last
+    await expect(card.locator(".card-notes")).to_have_text(HOSTILE)
+    await expect(page.locator(".msg.user").last).to_have_text(f"/log gym 60min notes: {HOSTILE}")
+    await expect(page.locator("img[src='x']")).to_have_count(0)
+    await expect(page.locator("#messages img")).to_have_count(0)
+    assert recorded.dialogs == []
+    assert recorded.foreign_hosts() == set()
+    assert recorded.console_errors == []
+    await page.context.close()
+
+
+async def test_slash_hints_complete_a_command_and_its_example(
+    server: UiServer, browser: Browser, shots: Path
+) -> None:
+    page, _ = await open_page(browser, server.url, DESKTOP)
+    await sign_up(page)
+    composer = page.get_by_label("Message or /command")
+    await composer.press_sequentially("/")
+    options = page.get_by_role("option")
+    await expect(options.first).to_contain_text("/log")
+    await composer.press_sequentially("g")
+    await expect(options).to_have_count(2)  # /goal, then /log (contains "g")
+    await expect(options.first).to_contain_text("/goal")
+    await composer.press("ArrowDown")
+    await expect(options.nth(1)).to_have_attribute("aria-selected", "true")
+    await composer.press("ArrowUp")
+    await page.screenshot(path=shots / "desktop-hints.png")
+    await composer.press("Tab")
+    await expect(composer).to_have_value("/goal ")
+    await expect(page.locator("#hint-detail")).to_contain_text("/goal V8 boulder by 2027-06-30")
+    await composer.press("Tab")  # an empty argument list takes the example
+    await expect(composer).to_have_value("/goal V8 boulder by 2027-06-30")
+    await composer.press("Enter")
+
+    card = page.locator("article.card.saved").last
+    await expect(card).to_have_attribute("data-kind", "goal")
+    await expect(card).to_contain_text("V8")
+    await expect(composer).to_have_value("")
+    await page.context.close()
+
+
+async def test_phone_layout_has_no_horizontal_scroll(
+    server: UiServer, browser: Browser, shots: Path
+) -> None:
+    page, recorded = await open_page(browser, server.url, PHONE)
+    assert not await has_horizontal_scroll(page)
+    await page.screenshot(path=shots / "phone-signin.png")
+    await sign_up(page)
+    await say(page, "/log yesterday outdoor 3h @Red River Gorge sent 5.11a 5.10c tried 5.12a")
+    await expect(page.locator("article.card.saved").last).to_contain_text("Red River Gorge")
+    await say(page, '/send V7 "Midnight Lightning" @Yosemite outdoor overhang attempts 12')
+    await expect(page.locator("article.card.saved").last).to_contain_text("Midnight Lightning")
+    await say(page, "/meal lunch 650kcal protein 35 carbs 80 fat 20")
+    await expect(page.locator("article.card.saved").last).to_contain_text("650")
+    await say(page, "/nope")
+    await expect(page.locator(".msg.error").last).to_contain_text("unknown command")
+    await page.get_by_label("Message or /command").press_sequentially("/")
+    await expect(page.get_by_role("option").first).to_be_visible()
+    assert not await has_horizontal_scroll(page)
+    await page.screenshot(path=shots / "phone-chat.png")
+    assert recorded.foreign_hosts() == set()
+    await page.context.close()
+
+
+async def test_reconnects_after_the_server_returns_and_sends_what_was_queued(
+    browser: Browser, tmp_path: Path, shots: Path
+) -> None:
+    live = start_ui_server(tmp_path, bind_loopback())
+    port = live.listener.getsockname()[1]
+    page, _ = await open_page(browser, live.url, DESKTOP)
+    try:
+        await sign_up(page)
+        stop_ui_server(live)
+        await expect(page.locator("#conn")).to_have_attribute("data-state", "offline")
+        await expect(page.locator("#conn-text")).to_contain_text("retry")
+
+        # Typed while offline: shown as waiting, sent once the server is back.
+        await say(page, "/log board 45min sent V5")
+        await expect(page.locator(".msg.user").last).to_contain_text("Waiting for connection")
+        await page.screenshot(path=shots / "desktop-offline.png")
+
+        live = start_ui_server(tmp_path, bind_loopback(port))
+        await page.get_by_role("button", name="Retry now").click()
+        await expect(page.locator("#conn-text")).to_have_text("Online", timeout=15_000)
+        card = page.locator("article.card.saved").last
+        await expect(card).to_contain_text("45 min")
+        await expect(page.locator(".msg.user").last).to_have_attribute("data-state", "answered")
+        await expect(page.locator("article.card.saved")).to_have_count(1)
+    finally:
+        await page.context.close()
+        stop_ui_server(live)
+
+
+async def test_two_tabs_of_one_climber_stay_in_sync(server: UiServer, browser: Browser) -> None:
+    first, _ = await open_page(browser, server.url, DESKTOP)
+    email = await sign_up(first)
+    second = await first.context.new_page()  # another tab: its own sessionStorage
+    await second.goto(server.url + "/")
+    await second.get_by_label("Email").fill(email)
+    await second.get_by_label("Password").fill(PASSWORD)
+    await second.get_by_role("button", name="Sign in").click()
+    await wait_online(second)
+
+    await say(first, "/log hangboard 30min notes: repeaters")
+    mirrored = second.locator("article.card.saved").last
+    await expect(mirrored).to_contain_text("repeaters")
+    await mirrored.get_by_role("button", name="Undo").click()
+    await expect(mirrored).to_have_attribute("data-state", "undone")
+    await expect(first.locator("article.card.saved").last).to_have_attribute("data-state", "undone")
+    await first.context.close()
