@@ -6,7 +6,7 @@
   ACL user): connect to that server. Query options of redis-py's `from_url` are honoured and
   override the defaults below (e.g. `?socket_timeout=0.2`).
 
-Every command has a 100 ms socket timeout (and connecting too) and no client-side retries; a
+Every command has a 100 ms socket timeout and no client-side retries; a
 check, which is one or two commands, is also bounded as a whole by `CHECK_DEADLINE_S`. So a
 paused or dead Redis costs a check ~100 ms (a refused connection costs nothing), and the
 callers in `quotas/` then take their documented fallback. The pool blocks at most 100 ms for a
@@ -38,33 +38,40 @@ a cold pool hit by a burst of concurrent checks must not be mistaken for a dead 
 MAX_CONNECTIONS = 64
 
 
-def client_options() -> dict[str, Any]:
+def client_options(command_timeout_s: float = COMMAND_TIMEOUT_S) -> dict[str, Any]:
     """The connection options every client of ours uses."""
     return {
-        "socket_timeout": COMMAND_TIMEOUT_S,
-        "socket_connect_timeout": COMMAND_TIMEOUT_S,
+        "socket_timeout": command_timeout_s,
+        # Connecting happens rarely (the pool keeps connections) but in bursts when the pool is
+        # cold; a refused connection fails at once whatever this is.
+        "socket_connect_timeout": max(command_timeout_s, CHECK_DEADLINE_S),
         "retry": Retry(NoBackoff(), 0),
         "decode_responses": False,
-        # No CLIENT SETINFO round trip on every new connection.
-        "driver_info": None,
+        "driver_info": None,  # no CLIENT SETINFO round trip on every new connection
     }
 
 
-def _pool_options() -> dict[str, Any]:
-    return {"max_connections": MAX_CONNECTIONS, "timeout": COMMAND_TIMEOUT_S, **client_options()}
+def _pool_options(command_timeout_s: float) -> dict[str, Any]:
+    return {
+        "max_connections": MAX_CONNECTIONS,
+        "timeout": command_timeout_s,
+        **client_options(command_timeout_s),
+    }
 
 
-def unix_client(socket_path: Path) -> Redis:
+def unix_client(socket_path: Path, command_timeout_s: float = COMMAND_TIMEOUT_S) -> Redis:
     """A client of the redis-server listening on `socket_path` (closing it closes its pool)."""
     pool = BlockingConnectionPool(
-        connection_class=UnixDomainSocketConnection, path=str(socket_path), **_pool_options()
+        connection_class=UnixDomainSocketConnection,
+        path=str(socket_path),
+        **_pool_options(command_timeout_s),
     )
     return Redis.from_pool(pool)
 
 
-def url_client(url: str) -> Redis:
+def url_client(url: str, command_timeout_s: float = COMMAND_TIMEOUT_S) -> Redis:
     """A client of `redis://` / `rediss://` `url` (closing it closes its pool)."""
-    return Redis.from_pool(BlockingConnectionPool.from_url(url, **_pool_options()))
+    return Redis.from_pool(BlockingConnectionPool.from_url(url, **_pool_options(command_timeout_s)))
 
 
 @asynccontextmanager

@@ -23,6 +23,7 @@ import signal
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from quotas.errors import QuotaError
 
@@ -64,11 +65,24 @@ def _socket_path(redis_dir: Path) -> Path:
     return Path(tempfile.gettempdir()) / f"v7-redis-{digest}.sock"
 
 
+def _prctl() -> Any:
+    """libc's prctl, resolved in the parent: the child must not dlopen between fork and exec."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+_PRCTL = _prctl()
+_PR_SET_PDEATHSIG = 1
+
+
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
     # Linux: the child gets SIGTERM if we die without stopping it (no orphaned redis).
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class EmbeddedRedis:

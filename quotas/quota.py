@@ -18,6 +18,20 @@ Redis slow or down (every call is bounded by the 100 ms timeout):
 * Rate limits fail open (see `quotas.limiter`).
 
 Service returns to normal by itself: every call tries Redis first.
+
+Known imprecisions, all bounded and all on the user's side of the line:
+
+* A reserve whose answer timed out may still have been applied by a slow Redis. The degraded
+  reservation granted instead carries the same id, so settling it settles that one too; if it
+  is refused instead, the phantom counts as in flight until it expires (`RESERVATION_TTL_S`).
+* An AI message committed while Redis was unreachable is in the ledger but not in a Redis
+  counter that survived the outage (an embedded server restarted from its AOF, a recovered
+  node), so Redis under-counts it until the counter is next rebuilt (a new month, a flush).
+* A journal counter rebuilt while another write of that user was between its store write and
+  its commit counts that entry twice (once from the store, once at its commit).
+* Journal counters count entries created in the current ISO week; a rebuild counts the entries
+  DATED in that week (what the store can answer in one range query). Deleting an entry does
+  not give its slot back until such a rebuild.
 """
 
 from __future__ import annotations
@@ -143,7 +157,8 @@ class Quotas:
                 attempt, lambda: self._durable_count(kind, user_id, window)
             )
         except REDIS_DOWN as exc:
-            return await self._reserve_degraded(kind, user_id, tier, window, now, exc)
+            # Same id: if the timed-out script did run, settling this reservation settles it.
+            return await self._reserve_degraded(rid, kind, user_id, tier, window, now, exc)
         if expired:
             log.info("reconciled expired reservations", extra={"kind": kind, "count": expired})
         if status != GRANTED:
@@ -152,6 +167,7 @@ class Quotas:
 
     async def _reserve_degraded(
         self,
+        rid: str,
         kind: QuotaKind,
         user_id: str,
         tier: TierPolicy,
@@ -170,7 +186,7 @@ class Quotas:
                     used = 0
                 if used >= limit:
                     raise _exceeded(kind, window, limit, used, now)
-            return Reservation(uuid.uuid4().hex, user_id, kind, window, degraded=True)
+            return Reservation(rid, user_id, kind, window, degraded=True)
         self._warn.warning("AI messages limited to the degraded allowance", error)
         if limit is not None:
             used = await self.store.ai_messages(user_id, window.key)
@@ -179,7 +195,7 @@ class Quotas:
         wait_ms = self._degraded.take(user_id, tier.degraded_ai_messages_per_hour)
         if wait_ms is not None:
             raise QuotaUnavailable(wait_ms)
-        return Reservation(uuid.uuid4().hex, user_id, kind, window, degraded=True)
+        return Reservation(rid, user_id, kind, window, degraded=True)
 
     # --- settle ------------------------------------------------------------------------------
 

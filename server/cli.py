@@ -98,7 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(asyncio.run(_store_init(settings)))
         elif args.command == "store" and args.store_command == "seed":
             print("seeded " + asyncio.run(_store_seed(settings)))
-    except StoreError as error:
+    except (StoreError, ValueError) as error:
+        # Bad settings (an unknown store URL scheme) and store faults both get one clear line.
         print(f"v7: {error}", file=sys.stderr)
         return 1
     return 0

@@ -7,9 +7,11 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import aioboto3
 import pytest
 
 from store import init_table, open_table
+from store.dynamodb_admin import parse_url
 from store.table import Table
 from tests.aws import SerialMotoServer
 
@@ -48,3 +50,10 @@ async def table(
     await init_table(url, data_dir=tmp_path)
     async with open_table(url, data_dir=tmp_path) as opened:
         yield opened
+    if request.param == "dynamodb":
+        # moto keeps every table in this process's memory; drop it so the suite stays lean.
+        location = parse_url(url)
+        async with aioboto3.Session().client(
+            "dynamodb", region_name=location.region, endpoint_url=location.endpoint_url
+        ) as client:
+            await client.delete_table(TableName=location.table)

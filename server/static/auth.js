@@ -64,13 +64,15 @@ export class Session extends EventTarget {
   #accessToken = null;
   #expiresAt = 0;
   #timer = 0;
+  #inflight = null;
 
   get accessToken() {
     return this.#accessToken;
   }
 
+  /** True while there is a session to go on with: an access token or a refresh token. */
   get signedIn() {
-    return this.#accessToken !== null;
+    return this.#accessToken !== null || sessionStorage.getItem(REFRESH_KEY) !== null;
   }
 
   /** Returns {confirmationRequired}. Throws ApiError (message and fields are for the user). */
@@ -84,17 +86,31 @@ export class Session extends EventTarget {
     this.#adopt(await postJson("/auth/signin", { email, password }));
   }
 
-  /** Sign back in from this tab's refresh token; false when there is none or it was refused. */
+  /**
+   * Sign back in from this tab's refresh token; false when there is none or it was refused.
+   * When the server cannot be reached the session is kept (true) and the socket retries.
+   */
   async restore() {
     if (!sessionStorage.getItem(REFRESH_KEY)) return false;
-    return (await this.refresh()) !== null;
+    await this.refresh();
+    return this.signedIn;
   }
 
   /**
    * A fresh access token, or null when the refresh token was refused (then the session is
    * over and "signedout" fires). A network failure keeps the session and retries later.
    */
-  async refresh() {
+  refresh() {
+    // Concurrent callers (the timer, a socket closed with 4001) share one request.
+    if (!this.#inflight) {
+      this.#inflight = this.#refresh().finally(() => {
+        this.#inflight = null;
+      });
+    }
+    return this.#inflight;
+  }
+
+  async #refresh() {
     const refreshToken = sessionStorage.getItem(REFRESH_KEY);
     if (!refreshToken) {
       this.#end();
@@ -140,7 +156,7 @@ export class Session extends EventTarget {
   }
 
   #end() {
-    const wasSignedIn = this.#accessToken !== null || sessionStorage.getItem(REFRESH_KEY) !== null;
+    const wasSignedIn = this.signedIn;
     clearTimeout(this.#timer);
     this.#accessToken = null;
     this.#expiresAt = 0;

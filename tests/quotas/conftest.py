@@ -2,9 +2,12 @@
 
 * `tcp_server`: a plain `redis-server` on a loopback TCP port, started by the test session
   (function-scoped variants are started by tests that kill or pause it).
-* `embedded`: the app's own `open_redis("embedded://", data_dir)`: a supervised child on a unix
-  socket.
-* `redis`: each test that takes it runs once against each of the two.
+* `embedded_server`: the app's supervised child on a unix socket (`quotas.embedded`).
+* `redis`: each test that takes it runs once against each of the two, with a PATIENT client
+  (2 s command timeout): those tests check the logic (atomicity, exact counts), and the test
+  machine is shared and loaded, where a 100 ms timeout would sometimes turn a slow answer into
+  the fail-open path. The production timeouts are tested on their own (test_degraded.py), with
+  `open_redis` and the production client options.
 """
 
 from __future__ import annotations
@@ -23,10 +26,12 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from quotas.connect import open_redis, url_client
-from quotas.embedded import redis_server_binary
+from quotas.connect import unix_client, url_client
+from quotas.embedded import EmbeddedRedis, redis_server_binary
 from quotas.policy import Policy, load_policy
+from quotas.quota import Quotas
 from store import init_table, open_table
+from store.records.journal import JournalEntryIn
 from store.table import Table
 
 
@@ -96,28 +101,27 @@ def shared_tcp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TcpR
     server.kill()
 
 
+PATIENT_S = 2.0
+
+
 @pytest.fixture(scope="session")
-async def embedded_client(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Redis]:
-    async with open_redis("embedded://", tmp_path_factory.mktemp("emb")) as client:
-        yield client
+async def embedded_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[EmbeddedRedis]:
+    async with EmbeddedRedis(tmp_path_factory.mktemp("emb")) as server:
+        yield server
 
 
 @pytest.fixture(params=["embedded", "tcp"])
 async def redis(
-    request: pytest.FixtureRequest, shared_tcp_server: TcpRedis, embedded_client: Redis
+    request: pytest.FixtureRequest, shared_tcp_server: TcpRedis, embedded_server: EmbeddedRedis
 ) -> AsyncIterator[Redis]:
-    """A client of a real redis-server, embedded (unix socket) or TCP; flushed before use."""
+    """A patient client of a real redis-server, embedded (unix socket) or TCP; flushed."""
     if request.param == "embedded":
-        await embedded_client.flushall()
-        yield embedded_client
-        return
-    async with open_redis(shared_tcp_server.url, Path()) as tcp:
-        await tcp.flushall()
-        yield tcp
-
-
-def tcp_client(server: TcpRedis) -> Redis:
-    return url_client(server.url)
+        client = unix_client(embedded_server.socket_path, PATIENT_S)
+    else:
+        client = url_client(shared_tcp_server.url, PATIENT_S)
+    await client.flushall()
+    yield client
+    await client.aclose()
 
 
 @pytest.fixture
@@ -161,3 +165,35 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout_s: float = 10
         if loop.time() > deadline:
             raise AssertionError("condition not reached in time")
         await asyncio.sleep(0.05)
+
+
+def today_entry() -> JournalEntryIn:
+    """A minimal journal session dated today (UTC): inside the current ISO week."""
+    return JournalEntryIn.model_validate(
+        {"date": datetime.now(UTC).date(), "sessionType": "gym", "durationMinutes": 60}
+    )
+
+
+def make_quotas(
+    redis: Redis,
+    table: Table,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    ttl_s: float = 600.0,
+    timeout_s: float = PATIENT_S,
+) -> Quotas:
+    return Quotas(
+        redis,
+        load_policy(),
+        table,
+        clock=clock or (lambda: datetime.now(UTC)),
+        reservation_ttl_s=ttl_s,
+        timeout_s=timeout_s,
+    )
+
+
+async def use_ai(quotas: Quotas, uid: str, tier: str, n: int) -> None:
+    """Reserve and commit `n` AI messages, one after another."""
+    for _ in range(n):
+        reservation = await quotas.reserve(uid, tier)
+        assert await quotas.commit(reservation, "analyst", 100, 20)

@@ -10,7 +10,7 @@ from quotas.errors import RateLimited
 from quotas.limiter import RateLimiter
 from quotas.policy import Policy, load_policy
 
-from .conftest import user
+from .conftest import PATIENT_S, user
 
 
 def policy_with(name: str, per_minute: float, burst: int) -> Policy:
@@ -21,21 +21,25 @@ def policy_with(name: str, per_minute: float, burst: int) -> Policy:
 
 
 async def test_burst_then_refused_until_the_interval_passes(redis: Redis) -> None:
-    limiter = RateLimiter(redis, policy_with("rest_calls", 600, 3))  # one per 100 ms
+    limiter = RateLimiter(
+        redis, timeout_s=PATIENT_S, policy=policy_with("rest_calls", 600, 3)
+    )  # one per 100 ms
     uid = user()
     for _ in range(3):
         await limiter.hit(uid, "free", "rest_calls")
     with pytest.raises(RateLimited) as refused:
         await limiter.hit(uid, "free", "rest_calls")
     assert refused.value.code == "rate_limited"
-    assert 0 < refused.value.retry_after_ms <= 100
+    retry_ms = refused.value.retry_after_ms
+    assert retry_ms is not None
+    assert 0 < retry_ms <= 100
     assert refused.value.retry_after_s == 1
-    await asyncio.sleep(refused.value.retry_after_ms / 1000 + 0.01)
+    await asyncio.sleep(retry_ms / 1000 + 0.01)
     assert (await limiter.check(uid, "free", "rest_calls")).allowed
 
 
 async def test_limits_are_per_user_and_per_name(redis: Redis) -> None:
-    limiter = RateLimiter(redis, policy_with("ai_messages", 1, 1))
+    limiter = RateLimiter(redis, timeout_s=PATIENT_S, policy=policy_with("ai_messages", 1, 1))
     alice, bob = user(), user()
     assert (await limiter.check(alice, "free", "ai_messages")).allowed
     refused = await limiter.check(alice, "free", "ai_messages")
@@ -46,7 +50,7 @@ async def test_limits_are_per_user_and_per_name(redis: Redis) -> None:
 
 
 async def test_concurrent_checks_grant_exactly_the_burst(redis: Redis) -> None:
-    limiter = RateLimiter(redis, policy_with("journal_writes", 1, 10))
+    limiter = RateLimiter(redis, timeout_s=PATIENT_S, policy=policy_with("journal_writes", 1, 10))
     uid = user()
     decisions = await asyncio.gather(
         *(limiter.check(uid, "free", "journal_writes") for _ in range(50))
@@ -56,7 +60,7 @@ async def test_concurrent_checks_grant_exactly_the_burst(redis: Redis) -> None:
 
 
 async def test_tier_rates_differ(redis: Redis) -> None:
-    limiter = RateLimiter(redis, load_policy())
+    limiter = RateLimiter(redis, load_policy(), timeout_s=PATIENT_S)
     granted = {}
     for tier in ("free", "premium"):
         uid = user()

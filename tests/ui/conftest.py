@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, async_playwright, expect
 
 from server.app import create_app
 from server.run import uvicorn_config
@@ -36,6 +36,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Sign-up hashes a password with a memory-hard KDF; leave room for a loaded 2-core machine.
+expect.set_options(timeout=10_000)
+
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 390, "height": 844}
 

@@ -172,3 +172,21 @@ async def test_two_tabs_of_one_climber_stay_in_sync(server: UiServer, browser: B
     await expect(mirrored).to_have_attribute("data-state", "undone")
     await expect(first.locator("article.card.saved").last).to_have_attribute("data-state", "undone")
     await first.context.close()
+
+
+async def test_reconnect_waits_grow_exponentially_with_jitter_up_to_a_cap(
+    server: UiServer, browser: Browser
+) -> None:
+    page, _ = await open_page(browser, server.url, DESKTOP)
+    low, high = await page.evaluate(
+        """async () => {
+            const { backoffDelay } = await import("/static/connection.js");
+            const attempts = [...Array(10).keys()];
+            return [attempts.map((n) => backoffDelay(n, () => 0)),
+                    attempts.map((n) => backoffDelay(n, () => 1))];
+        }"""
+    )
+    assert high[:7] == [500, 1000, 2000, 4000, 8000, 16000, 30000]
+    assert high[7:] == [30000] * 3
+    assert low == [delay // 2 for delay in high]  # jitter spans the upper half
+    await page.context.close()
