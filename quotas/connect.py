@@ -15,6 +15,7 @@ free connection when all `MAX_CONNECTIONS` are busy, instead of failing at once.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,9 +25,13 @@ from urllib.parse import urlsplit
 from redis.asyncio import BlockingConnectionPool, Redis, UnixDomainSocketConnection
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+from redis.exceptions import AuthenticationError, ResponseError
 
 from quotas.embedded import EmbeddedRedis
 from quotas.errors import QuotaError
+from quotas.unavailable import REDIS_DOWN
+
+log = logging.getLogger(__name__)
 
 COMMAND_TIMEOUT_S = 0.1
 """Socket timeout of every command (and of connecting)."""
@@ -78,8 +83,9 @@ def url_client(url: str, command_timeout_s: float = COMMAND_TIMEOUT_S) -> Redis:
 async def open_redis(url: str, data_dir: Path) -> AsyncIterator[Redis]:
     """The app's Redis client for `url` (see the module doc); closed on exit, and for
     `embedded://` the child redis-server is stopped too. Raises `QuotaError` for an unknown
-    scheme and `EmbeddedRedisError` if the embedded server cannot start. A remote server that
-    is down does not fail the open: checks degrade until it is reachable."""
+    scheme or credentials the server refuses, and `EmbeddedRedisError` if the embedded server
+    cannot start. A remote server that is unreachable does not fail the open (it is logged):
+    checks degrade until it answers."""
     scheme = urlsplit(url).scheme
     if scheme == "embedded":
         async with EmbeddedRedis(data_dir) as server:
@@ -95,6 +101,24 @@ async def open_redis(url: str, data_dir: Path) -> AsyncIterator[Redis]:
         )
     client = url_client(url)
     try:
+        await _probe(client, url)
         yield client
     finally:
         await client.aclose()
+
+
+async def _probe(client: Redis, url: str) -> None:
+    """Fail loudly on a misconfiguration (bad password, unknown ACL user), not on an outage."""
+    where = urlsplit(url).hostname or "?"
+    try:
+        await client.ping()
+    except AuthenticationError as exc:
+        raise QuotaError(f"redis at {where} refused our credentials: {exc}") from exc
+    except ResponseError as exc:
+        raise QuotaError(f"redis at {where} refused PING: {exc}") from exc
+    except REDIS_DOWN as exc:
+        log.warning(
+            "redis at %s is unreachable at start; quotas degrade until it answers: %s",
+            where,
+            type(exc).__name__,
+        )

@@ -49,6 +49,7 @@ class TcpRedis:
 
     port: int
     directory: Path
+    extra: tuple[str, ...] = ()
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -65,6 +66,7 @@ class TcpRedis:
                 "--save", "",
                 # No persistence: a restart is a fresh node, rebuilt from the store.
                 "--appendonly", "no",
+                *self.extra,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

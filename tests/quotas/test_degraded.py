@@ -153,3 +153,24 @@ async def test_embedded_redis_is_restarted_by_its_supervisor(
         assert await client.get("probe") == b"kept"  # the append-only file kept the data
         assert any("exited; restarting" in r.getMessage() for r in caplog.records)
         assert (await quotas.usage(uid, "free")).ai_messages.used == 3
+
+
+async def test_settling_a_degraded_reservation_settles_its_timed_out_twin(
+    tcp_server: TcpRedis, sqlite_table: Table
+) -> None:
+    assert tcp_server.process is not None
+    client = url_client(tcp_server.url)
+    quotas = Quotas(client, load_policy(), sqlite_table)
+    uid = user()
+    await use_ai(quotas, uid, "free", 1)
+    tcp_server.process.send_signal(signal.SIGSTOP)
+    try:
+        turn = await quotas.reserve(uid, "free")  # its script waits in the paused server
+    finally:
+        tcp_server.process.send_signal(signal.SIGCONT)
+    assert turn.degraded
+    # The paused server ran the script when it resumed: a reservation nobody holds but `turn`.
+    assert (await quotas.usage(uid, "free")).ai_messages.used == 2
+    assert await quotas.refund(turn)
+    assert (await quotas.usage(uid, "free")).ai_messages.used == 1
+    await client.aclose()

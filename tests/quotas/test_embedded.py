@@ -11,12 +11,13 @@ import time
 from pathlib import Path
 
 import pytest
+from redis.exceptions import ConnectionError
 
 from quotas.connect import open_redis
 from quotas.embedded import EmbeddedRedis, redis_server_binary
 from quotas.errors import QuotaError
 
-from .conftest import TcpRedis
+from .conftest import TcpRedis, free_port
 
 
 def spawn(*args: str) -> subprocess.Popen[bytes]:
@@ -153,3 +154,27 @@ def test_the_child_does_not_outlive_a_killed_app(tmp_path: Path) -> None:
             break
         time.sleep(0.01)
     assert not alive(redis_pid)
+
+
+async def test_password_and_acl_user_come_from_the_url(tmp_path: Path) -> None:
+    server = TcpRedis(
+        free_port(),
+        tmp_path,
+        extra=("--user", "coach on >s3cret ~* &* +@all", "--user", "default off"),
+    )
+    server.start()
+    try:
+        good = f"redis://coach:s3cret@127.0.0.1:{server.port}/0"
+        async with open_redis(good, tmp_path) as client:
+            assert await client.acl_whoami() == "coach"
+        with pytest.raises(QuotaError, match="refused our credentials"):
+            async with open_redis(f"redis://coach:wrong@127.0.0.1:{server.port}/0", tmp_path):
+                pass
+    finally:
+        server.kill()
+
+
+async def test_an_unreachable_server_does_not_fail_the_open(tmp_path: Path) -> None:
+    async with open_redis(f"redis://127.0.0.1:{free_port()}/0", tmp_path) as client:
+        with pytest.raises(ConnectionError):
+            await client.ping()

@@ -34,6 +34,19 @@ class Process:
         return self.log_path.read_text()
 
 
+def dockerfile_command(port: int) -> list[str]:
+    """The container's own `CMD`, read from the Dockerfile, on loopback and a free port (tests
+    never listen beyond loopback). The executable resolves to this environment's `v7`."""
+    dockerfile = Path(__file__).resolve().parents[2] / "Dockerfile"
+    commands = [line for line in dockerfile.read_text().splitlines() if line.startswith("CMD [")]
+    command: list[str] = json.loads(commands[-1][len("CMD ") :])
+    assert command[:2] == ["v7", "serve"], command
+    command[0] = str(Path(sys.executable).with_name("v7"))
+    command[command.index("--host") + 1] = "127.0.0.1"
+    command[command.index("--port") + 1] = str(port)
+    return command
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -43,7 +56,7 @@ def free_port() -> int:
 
 @pytest.fixture
 def serve(tmp_path: Path) -> Iterator[Process]:
-    """`v7 serve --host 127.0.0.1 --port N`, the Dockerfile's command with a loopback host."""
+    """The Dockerfile's command (`v7 serve …`) as a real process, on loopback."""
     port = free_port()
     origin = f"http://127.0.0.1:{port}"
     env = {
@@ -55,14 +68,7 @@ def serve(tmp_path: Path) -> Iterator[Process]:
     log_path = tmp_path / "server.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [
-                str(Path(sys.executable).with_name("v7")),
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ],
+            dockerfile_command(port),
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

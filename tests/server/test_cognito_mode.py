@@ -1,0 +1,155 @@
+"""`V7_AUTH=cognito`: the same endpoints and socket, backed by a user pool in moto's server.
+
+The server calls Cognito through aioboto3 and verifies the pool's real RS256 tokens against the
+JWKS moto serves, exactly as it would against AWS (only the endpoint differs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import aioboto3
+import httpx
+import pytest
+from websockets.asyncio.client import connect
+from websockets.typing import Origin, Subprotocol
+
+from tests.server.live import ORIGIN, LiveServer, live_server
+
+PASSWORD = "Correct-horse-9"
+REGION = "us-east-1"
+
+
+@pytest.fixture(scope="module")
+def pool(moto_endpoint: str) -> dict[str, str]:
+    async def create() -> dict[str, str]:
+        async with aioboto3.Session().client(
+            "cognito-idp", region_name=REGION, endpoint_url=moto_endpoint
+        ) as cognito:
+            created = await cognito.create_user_pool(
+                PoolName=f"v7-{uuid.uuid4().hex[:6]}",
+                UsernameAttributes=["email"],
+                AutoVerifiedAttributes=["email"],
+            )
+            pool_id = created["UserPool"]["Id"]
+            client = await cognito.create_user_pool_client(
+                UserPoolId=pool_id,
+                ClientName="web",
+                ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            )
+            return {"pool_id": pool_id, "client_id": client["UserPoolClient"]["ClientId"]}
+
+    return asyncio.run(create())
+
+
+@pytest.fixture(scope="module")
+def cognito_server(
+    tmp_path_factory: pytest.TempPathFactory, moto_endpoint: str, pool: dict[str, str]
+) -> Iterator[LiveServer]:
+    with live_server(
+        Path(tmp_path_factory.mktemp("cognito")),
+        auth="cognito",
+        cognito_region=REGION,
+        cognito_user_pool_id=pool["pool_id"],
+        cognito_client_id=pool["client_id"],
+        cognito_endpoint_url=moto_endpoint,
+    ) as live:
+        yield live
+
+
+@pytest.fixture
+async def client(cognito_server: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=cognito_server.url, timeout=10) as http:
+        yield http
+
+
+async def confirm(moto_endpoint: str, pool_id: str, email: str) -> None:
+    async with aioboto3.Session().client(
+        "cognito-idp", region_name=REGION, endpoint_url=moto_endpoint
+    ) as cognito:
+        await cognito.admin_confirm_sign_up(UserPoolId=pool_id, Username=email)
+
+
+async def test_sign_up_sign_in_rest_and_socket_through_cognito(
+    cognito_server: LiveServer,
+    client: httpx.AsyncClient,
+    moto_endpoint: str,
+    pool: dict[str, str],
+) -> None:
+    email = f"c-{uuid.uuid4().hex[:8]}@example.com"
+    signed_up = await client.post(
+        "/auth/signup", json={"email": email, "password": PASSWORD, "name": "Cog"}
+    )
+    assert signed_up.status_code == 201, signed_up.text
+    assert signed_up.json()["confirmationRequired"] is True
+    assert "tokens" not in signed_up.json()
+
+    taken = await client.post("/auth/signup", json={"email": email, "password": PASSWORD})
+    assert taken.status_code == 409
+
+    await confirm(moto_endpoint, pool["pool_id"], email)
+    tokens = (await client.post("/auth/signin", json={"email": email, "password": PASSWORD})).json()
+    assert tokens["tokenType"] == "Bearer"
+
+    profile = await client.get(
+        "/users/profile", headers={"Authorization": f"Bearer {tokens['accessToken']}"}
+    )
+    assert profile.status_code == 200
+    assert profile.json()["email"] == email
+    assert profile.json()["id"] == signed_up.json()["userId"]  # the pool's `sub`
+
+    # An id token is not an access token.
+    wrong_kind = await client.get(
+        "/users/profile", headers={"Authorization": f"Bearer {tokens['idToken']}"}
+    )
+    assert wrong_kind.status_code == 401
+
+    async with connect(
+        cognito_server.ws_url,
+        subprotocols=[Subprotocol("v7.chat.v1"), Subprotocol(f"bearer.{tokens['accessToken']}")],
+        origin=Origin(ORIGIN),
+    ) as socket:
+        ready = json.loads(await socket.recv())
+        assert ready["type"] == "ready"
+        assert ready["user"]["id"] == signed_up.json()["userId"]
+
+    refreshed = await client.post("/auth/refresh", json={"refreshToken": tokens["refreshToken"]})
+    assert refreshed.status_code == 200
+    assert refreshed.json()["accessToken"]
+
+
+async def test_wrong_password_and_unknown_email_read_the_same(client: httpx.AsyncClient) -> None:
+    wrong = await client.post(
+        "/auth/signin", json={"email": "nobody@example.com", "password": PASSWORD}
+    )
+    assert wrong.status_code == 401
+    assert wrong.json()["error"]["code"] == "unauthorized"
+
+
+async def test_tokens_of_another_client_are_refused(
+    client: httpx.AsyncClient, moto_endpoint: str, pool: dict[str, str]
+) -> None:
+    email = f"o-{uuid.uuid4().hex[:8]}@example.com"
+    async with aioboto3.Session().client(
+        "cognito-idp", region_name=REGION, endpoint_url=moto_endpoint
+    ) as cognito:
+        other = await cognito.create_user_pool_client(
+            UserPoolId=pool["pool_id"],
+            ClientName="other",
+            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        )
+        other_id = other["UserPoolClient"]["ClientId"]
+        await cognito.sign_up(ClientId=other_id, Username=email, Password=PASSWORD)
+        await cognito.admin_confirm_sign_up(UserPoolId=pool["pool_id"], Username=email)
+        result = await cognito.initiate_auth(
+            ClientId=other_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD},
+        )
+    token = result["AuthenticationResult"]["AccessToken"]
+    refused = await client.get("/users/profile", headers={"Authorization": f"Bearer {token}"})
+    assert refused.status_code == 401
