@@ -9,6 +9,8 @@ a command that raises has written nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
+from dataclasses import replace
 from datetime import datetime
 
 from handlers.commands import COMMANDS, lookup
@@ -16,12 +18,30 @@ from handlers.commands.context import Repos, Turn
 from handlers.commands.dates import local_today
 from handlers.commands.errors import Conflict, NothingFound
 from handlers.errors import HandlerError, UnknownCommand
-from handlers.frames import Quota, Say
-from handlers.session import Caller, Emit
+from handlers.frames import Quota, Saved, Say
+from handlers.session import Allowances, Caller, Emit, Outgoing
 from handlers.undo import UndoLog
 from store.errors import ConditionFailed, NotFound
 from store.records.common import utc_now
 from store.table import Table
+
+READ_ONLY = frozenset({"help", "history", "stats"})
+"""Commands that write nothing and so do not count against the journal-write rate."""
+JOURNAL_ENTRY = "log"
+"""The command whose entries count against the weekly journal allowance (a session)."""
+
+
+def _with_quota(emit: Emit, allowances: Allowances, caller: Caller) -> Emit:
+    """`emit` that stamps every `saved` frame with where the caller now stands."""
+
+    async def stamped(outgoing: Outgoing) -> None:
+        frame = outgoing.frame
+        if isinstance(frame, Saved):
+            quota = await allowances.usage(caller)
+            outgoing = replace(outgoing, frame=frame.model_copy(update={"quota": quota}))
+        await emit(outgoing)
+
+    return stamped
 
 
 class JournalChat:
@@ -30,13 +50,20 @@ class JournalChat:
     `clock` returns the current instant (timezone-aware); tests pass a fixed one.
     """
 
-    def __init__(self, table: Table, *, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        table: Table,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        allowances: Allowances | None = None,
+    ) -> None:
         self._repos = Repos.on(table)
         self._undo = UndoLog(table)
         self._clock = clock
+        self._allowances = allowances
 
     async def on_connect(self, caller: Caller) -> Quota | None:
-        return None
+        return await self._allowances.usage(caller) if self._allowances else None
 
     async def on_say(self, caller: Caller, say: Say, emit: Emit) -> None:
         """Run the slash command in `say`. Raises `UnknownCommand` for an unknown command,
@@ -55,9 +82,18 @@ class JournalChat:
             raise UnknownCommand(f"unknown command /{name}; the commands are {names} — try /help")
         now = self._clock()
         today = local_today(now, await self._timezone(caller.user_id))
+        allowances = self._allowances
+        slot: AbstractAsyncContextManager[object] = nullcontext()
+        if allowances is not None:
+            if command.name not in READ_ONLY:
+                await allowances.check_write(caller)
+            if command.name == JOURNAL_ENTRY:
+                slot = allowances.journal_entry(caller)
+            emit = _with_quota(emit, allowances, caller)
         turn = Turn(caller, say, self._repos, self._undo, now, today, emit)
         try:
-            await command.run(turn, args.strip())
+            async with slot:
+                await command.run(turn, args.strip())
         except ConditionFailed:
             raise Conflict("that changed while you were saving it; nothing was written") from None
         except NotFound as error:

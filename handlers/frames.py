@@ -10,7 +10,15 @@ import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    TypeAdapter,
+    ValidationError,
+    model_serializer,
+)
 
 from handlers.errors import BadFrame
 
@@ -91,10 +99,25 @@ def parse_client_frame(text: str) -> ClientFrame:
 
 # Server → client
 class Allowance(BaseModel):
+    """One limit and where the user stands. `limit` and `remaining` are null when unlimited,
+    and stay in the output even when frames drop their other null fields."""
+
     limit: int | None
     used: int
     remaining: int | None
     resets_at: datetime
+
+    # No return annotation on purpose: pydantic would document the return type instead of this
+    # model's fields in the JSON schema (and so in /openapi.json).
+    @model_serializer(mode="wrap")
+    def _keep_nulls(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
+        data = handler(self)
+        return {
+            "limit": self.limit,
+            "used": data["used"],
+            "remaining": self.remaining,
+            "resets_at": data["resets_at"],
+        }
 
 
 class Quota(BaseModel):

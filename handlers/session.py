@@ -7,6 +7,7 @@ decided by a `ChatHandler`, which answers through `emit`.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -40,3 +41,19 @@ class ChatHandler(Protocol):
     async def on_say(self, caller: Caller, say: Say, emit: Emit) -> None:
         """Serve one `say`: a slash command or a coaching turn. Errors it raises are turned into
         `error` frames by the caller. Cancelled when the socket goes away."""
+
+
+class Allowances(Protocol):
+    """The climber's tier limits as the turn logic sees them (implemented over Redis by
+    `server/allowances.py`). Refusals raise errors carrying a wire code (`quota_exceeded`,
+    `rate_limited`, …) that the socket loop turns into `error` frames."""
+
+    async def usage(self, caller: Caller) -> Quota:
+        """Where the caller stands: the `quota` object of `ready`, `saved` and `stream.end`."""
+
+    async def check_write(self, caller: Caller) -> None:
+        """Count one journaling command against the per-minute write rate; raise if over."""
+
+    def journal_entry(self, caller: Caller) -> AbstractAsyncContextManager[object]:
+        """Hold one of this ISO week's journal entries while the entry is written: kept if the
+        block succeeds, given back if it raises."""

@@ -140,11 +140,11 @@ class EmbeddedRedis:
     def _write_config(self) -> None:
         lines = [
             "port 0",
-            f'unixsocket "{self.socket_path}"',
+            f"unixsocket {_quote(self.socket_path)}",
             "unixsocketperm 700",
-            f'dir "{self.redis_dir}"',
-            f'pidfile "{self.pid_path}"',
-            f'logfile "{self.redis_dir / "redis.log"}"',
+            f"dir {_quote(self.redis_dir)}",
+            f"pidfile {_quote(self.pid_path)}",
+            f"logfile {_quote(self.redis_dir / 'redis.log')}",
             "daemonize no",
             "appendonly yes",
             "appendfsync everysec",
@@ -239,6 +239,11 @@ class EmbeddedRedis:
                     continue
                 self.restarts += 1
                 break
+
+
+def _quote(path: Path) -> str:
+    """`path` as one double-quoted redis.conf argument."""
+    return '"' + str(path).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 async def _terminate(process: asyncio.subprocess.Process) -> None:

@@ -109,6 +109,14 @@ class Quotas:
         self._refund = redis.register_script(REFUND)
         self._degraded = degraded or HourlyAllowance()
         self._warn = ThrottledLog(log)
+        self._redis = redis
+        # Counters that missed a write while Redis was unreachable (or that a degraded
+        # reservation never reached): dropped on the next successful contact, so they are
+        # rebuilt from the store, which holds every committed entry and message. Per process,
+        # bounded; a counter left stale by a restart favours the user until its window ends.
+        # Values: reservations whose settling never reached Redis, dropped from the pending set
+        # at the same time (they are in the store already, or were refunded).
+        self._stale: dict[tuple[str, str, str], set[str]] = {}
 
     # --- reserve -----------------------------------------------------------------------------
 
@@ -117,8 +125,9 @@ class Quotas:
 
         Raises `QuotaExceeded("ai_messages", resets_at)` when the month's messages (committed
         plus in flight) reach the tier's limit, `QuotaUnavailable` when Redis is down and the
-        degraded allowance is spent, `UnknownTier`; store errors propagate when a counter must
-        be rebuilt and the store fails. A cancelled call may leave a reservation that expires.
+        degraded allowance is spent, `UnknownTier`. Store errors propagate (fail closed) when
+        the store must be read and fails: a counter to rebuild, or the ledger while Redis is
+        down. A cancelled call may leave a reservation behind; it expires.
         """
         return await self._reserve_kind("ai_messages", user_id, tier)
 
@@ -153,6 +162,7 @@ class Quotas:
             return self._eval(self._reserve, keys, args)
 
         try:
+            await self._refresh_if_stale(user_id, kind, window)
             status, used, pending, expired = await self._seeded(
                 attempt, lambda: self._durable_count(kind, user_id, window)
             )
@@ -160,7 +170,7 @@ class Quotas:
             # Same id: if the timed-out script did run, settling this reservation settles it.
             return await self._reserve_degraded(rid, kind, user_id, tier, window, now, exc)
         if expired:
-            log.info("reconciled expired reservations", extra={"kind": kind, "count": expired})
+            log.warning("reconciled expired reservations", extra={"kind": kind, "count": expired})
         if status != GRANTED:
             raise _exceeded(kind, window, limit or 0, used + pending, now)
         return Reservation(rid, user_id, kind, window)
@@ -258,12 +268,17 @@ class Quotas:
         def attempt(seed: int) -> Awaitable[list[int]]:
             return self._eval(self._commit, keys, [r.id, seed, includes_this, _expire_ms(r.window)])
 
+        if r.degraded:
+            # Redis never held this reservation (or may have, if the timed-out script ran):
+            # the store is the only exact count, so rebuild from it on the next contact.
+            self._mark_stale(r.user_id, r.kind, r.window, r.id)
         try:
             status, _ = await self._seeded(
                 attempt, lambda: self._durable_count(r.kind, r.user_id, r.window)
             )
         except REDIS_DOWN as exc:
             self._warn.warning(f"{r.kind} commit counted in the store only", exc)
+            self._mark_stale(r.user_id, r.kind, r.window, r.id)
             return True
         return status != NOOP
 
@@ -276,6 +291,7 @@ class Quotas:
             )
         except REDIS_DOWN as exc:
             self._warn.warning(f"{r.kind} refund not recorded (the reservation expires)", exc)
+            self._mark_stale(r.user_id, r.kind, r.window, r.id)
             return True
         return status != NOOP
 
@@ -319,6 +335,7 @@ class Quotas:
 
     async def _peek(self, kind: QuotaKind, user_id: str, window: Window) -> tuple[int, int, int]:
         keys = quota_keys(user_id, kind, window.key)
+        await self._refresh_if_stale(user_id, kind, window)
 
         def attempt(seed: int) -> Awaitable[list[int]]:
             return self._eval(self._reserve, keys, [-1, seed, 0, "", _expire_ms(window)])
@@ -329,6 +346,27 @@ class Quotas:
         return used, pending, expired
 
     # --- plumbing ----------------------------------------------------------------------------
+
+    def _mark_stale(self, user_id: str, kind: str, window: Window, reservation_id: str) -> None:
+        key = (user_id, kind, window.key)
+        if key in self._stale or len(self._stale) < MAX_STALE:
+            self._stale.setdefault(key, set()).add(reservation_id)
+
+    async def _refresh_if_stale(self, user_id: str, kind: str, window: Window) -> None:
+        """Drop a counter that missed writes (so the next script rebuilds it from the store)
+        and the reservations whose settling never arrived. Raises what Redis raises (callers
+        treat it as Redis being down)."""
+        key = (user_id, kind, window.key)
+        unsettled = self._stale.get(key)
+        if unsettled is None:
+            return
+        used_key, pending_key, _ = quota_keys(user_id, kind, window.key)
+        async with asyncio.timeout(self._timeout):
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.delete(used_key)
+                pipe.zrem(pending_key, *unsettled)
+                await pipe.execute()
+        self._stale.pop(key, None)
 
     async def _eval(self, script: AsyncScript, keys: Any, args: list[Any]) -> list[int]:
         async with asyncio.timeout(self._timeout):
@@ -350,6 +388,10 @@ class Quotas:
         if kind == "ai_messages":
             return await self.store.ai_messages(user_id, window.key)
         return await self.store.journal_entries(user_id, window)
+
+
+MAX_STALE = 100_000
+"""Bound on counters remembered as stale after an outage (one small tuple each)."""
 
 
 def _window(kind: QuotaKind, now: datetime) -> Window:

@@ -74,6 +74,7 @@ class Endpoint:
                 caller, _ = await authenticate(
                     services.auth.verifier, services.users, bearer_of(request)
                 )
+                await services.allowances.check_rest_call(caller)
             body = await _read_body(request, self.body) if self.body else None
             query = self.query.model_validate(dict(request.query_params)) if self.query else None
             result = await self.handler(Call(request, services, caller, body, query))

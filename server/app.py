@@ -15,14 +15,16 @@ from starlette.routing import BaseRoute, Route
 
 from handlers.chat import JournalChat
 from handlers.replay import ReplayCache
+from quotas import Quotas, RateLimiter, load_policy, open_redis
 from server import health, ws
+from server.allowances import RedisAllowances
 from server.api import Endpoint
 from server.errors import EXCEPTION_HANDLERS
 from server.hub import Hub
 from server.lifecycle import Lifecycle
 from server.middleware import CorrelationMiddleware
 from server.openapi import openapi
-from server.routes import athlete, auth, chat, journal, sends, static, users
+from server.routes import analytics, athlete, auth, chat, journal, sends, static, users
 from server.security import build_auth
 from server.services import Services
 from server.settings import Settings
@@ -41,6 +43,7 @@ def endpoints() -> list[Endpoint]:
         *journal.endpoints,
         *sends.endpoints,
         *chat.endpoints,
+        *analytics.endpoints,
     ]
 
 
@@ -49,6 +52,7 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
     and closed when it ends; nothing is opened at import or per request. With `demo`, the
     lifespan seeds the demo climber (server.demo) before serving; local auth only."""
     lifecycle = Lifecycle()
+    policy = load_policy()  # a bad tiers.toml fails here, before anything starts
     api = endpoints()
     spec = openapi(api, title="V7 Coach", version=VERSION)
 
@@ -59,6 +63,10 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
                 open_table(settings.resolved_store_url, data_dir=settings.data_dir)
             )
             http = await stack.enter_async_context(httpx.AsyncClient(timeout=5.0))
+            redis = await stack.enter_async_context(
+                open_redis(settings.redis_url, settings.data_dir)
+            )
+            allowances = RedisAllowances(Quotas(redis, policy, table), RateLimiter(redis, policy))
             app.state.services = Services(
                 settings=settings,
                 table=table,
@@ -68,7 +76,8 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
                 users=UserRepo(table),
                 hub=Hub(),
                 replay=ReplayCache(),
-                chat=JournalChat(table),
+                chat=JournalChat(table, allowances=allowances),
+                allowances=allowances,
             )
             if demo:
                 from server.demo import seed_for_app

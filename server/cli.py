@@ -31,7 +31,32 @@ def _parser() -> argparse.ArgumentParser:
 
     token = commands.add_parser("token", help="local auth: print an access token for EMAIL")
     token.add_argument("email")
+
+    users = commands.add_parser("users", help="manage users")
+    users_commands = users.add_subparsers(dest="users_command", required=True)
+    set_tier = users_commands.add_parser("set-tier", help="change a user's subscription tier")
+    set_tier.add_argument("email")
+    set_tier.add_argument("tier", choices=["free", "pro", "premium"])
     return parser
+
+
+async def _set_tier(settings: Settings, email: str, tier: str) -> str:
+    """Give the user an active subscription of `tier`. Usage counters are per user, so what
+    they used this month and week still counts under the new tier's limits."""
+    from store import open_table
+    from store.records.user import Subscription, SubscriptionStatus, Tier
+    from store.repos.users import UserRepo
+
+    async with open_table(settings.resolved_store_url, data_dir=settings.data_dir) as table:
+        users = UserRepo(table)
+        user = await users.find_by_email(email)
+        if user is None:
+            raise SystemExit(f"v7: no user with email {email}")
+        subscription = Subscription(
+            tier=Tier(tier), status=SubscriptionStatus.ACTIVE, provider="operator"
+        )
+        await users.set_subscription(user.id, subscription)
+    return f"{user.email} is now on the {tier} tier"
 
 
 async def _token(settings: Settings, email: str) -> str:
@@ -92,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             _serve(settings, args.host, args.port, args.demo)
+        elif args.command == "users" and args.users_command == "set-tier":
+            print(asyncio.run(_set_tier(settings, args.email, args.tier)))
         elif args.command == "token":
             print(asyncio.run(_token(settings, args.email)))
         elif args.command == "store" and args.store_command == "init":

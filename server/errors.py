@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -16,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from handlers.errors import HandlerError
+from quotas.errors import QuotaExceeded, Refused
 from server.auth.errors import AuthError
 from store.errors import (
     ConditionFailed,
@@ -105,6 +107,32 @@ def map_error(error: BaseException) -> Mapped:
             return Mapped(error.status, error.code, error.message, None, error.headers, error.extra)
         case ValidationError():
             return Mapped(422, "invalid_entry", "the entry is not valid", field_errors(error))
+        case QuotaExceeded():
+            until = error.resets_at
+            retry_s = max(1, int((until - datetime.now(UTC)).total_seconds()))
+            what = "AI messages" if error.kind == "ai_messages" else "journal entries"
+            return Mapped(
+                429,
+                error.code,
+                f"you have used all {error.limit} {what} of your plan for now; "
+                f"more from {until:%Y-%m-%d %H:%M} UTC",
+                headers={"Retry-After": str(retry_s)},
+                extra={"resets_at": until.isoformat().replace("+00:00", "Z")},
+            )
+        case Refused():
+            status = 503 if error.code == "model_unavailable" else 429
+            message = (
+                "coaching is briefly unavailable; try again shortly"
+                if status == 503
+                else "slow down: too many requests"
+            )
+            return Mapped(
+                status,
+                error.code,
+                message,
+                headers={"Retry-After": str(error.retry_after_s)},
+                extra={"retry_after_ms": error.retry_after_ms},
+            )
         case HandlerError():
             return Mapped(_HANDLER_STATUS.get(error.code, 400), error.code, error.message)
         case AuthError() if error.is_token_error:
@@ -150,6 +178,16 @@ async def handle_http_error(request: Request, error: Exception) -> Response:
     return JSONResponse(error_body(mapped), status_code=mapped.status, headers=mapped.headers)
 
 
+# Every class `map_error` knows; `Exception` last catches the rest as a 500.
 EXCEPTION_HANDLERS = {
-    cls: handle_http_error for cls in (ApiError, ValidationError, AuthError, StoreError, Exception)
+    cls: handle_http_error
+    for cls in (
+        ApiError,
+        ValidationError,
+        AuthError,
+        HandlerError,
+        Refused,
+        StoreError,
+        Exception,
+    )
 }

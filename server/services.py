@@ -9,6 +9,7 @@ from starlette.requests import HTTPConnection
 
 from handlers.replay import ReplayCache
 from handlers.session import ChatHandler
+from server.allowances import RedisAllowances
 from server.hub import Hub
 from server.lifecycle import Lifecycle
 from server.security import Auth
@@ -28,6 +29,7 @@ class Services:
     hub: Hub
     replay: ReplayCache
     chat: ChatHandler
+    allowances: RedisAllowances
 
 
 def services_of(connection: HTTPConnection) -> Services:

@@ -227,6 +227,7 @@ async def _run_say(services: Services, socket: Socket, say: Say) -> None:
                     code=mapped.code,
                     message=mapped.message,
                     retry_after_ms=(mapped.extra or {}).get("retry_after_ms"),
+                    resets_at=(mapped.extra or {}).get("resets_at"),
                 )
             )
         )

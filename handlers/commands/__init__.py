@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from handlers.commands import goal, help, history, injury, log, meal, profile, send, undo
+from handlers.commands import goal, help, history, injury, log, meal, profile, send, stats, undo
 from handlers.commands.context import Turn
 
 
@@ -49,6 +49,14 @@ COMMANDS: tuple[Command, ...] = (
         history.USAGE,
         history.run,
         ("recent",),
+    ),
+    Command(
+        "stats",
+        "your numbers: grades, load, body, goals",
+        stats.GRAMMAR,
+        stats.USAGE,
+        stats.run,
+        ("statistics",),
     ),
     Command(
         "help", "every command, or one in detail", help.GRAMMAR, help.USAGE, help.run, ("h", "?")

@@ -40,5 +40,6 @@ endpoints = [
              "Journal entries dated `from`..`to` (inclusive), newest first unless order=asc",
              query=DateRangeQuery, response=JournalPage, tags=("journal",)),
     *item_endpoints(path=PATH, noun="journal entry", tag="journal", repo=JournalRepo,
-                    record=JournalEntry, input=JournalEntryIn, update=JournalEntryUpdate),
+                    record=JournalEntry, input=JournalEntryIn, update=JournalEntryUpdate,
+                    journal_entry=True),
 ]  # fmt: skip

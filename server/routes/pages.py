@@ -133,13 +133,23 @@ def item_endpoints(
     record: type[R],
     input: type[I],
     update: type[Update],
+    journal_entry: bool = False,
 ) -> list[Endpoint]:
     """Create, get, update and delete of one kind of item with an id, at `path` and
     `path/{id}`. Every call acts on the caller's own items only: another user's id is a 404,
-    exactly like a missing one (the repositories cannot address another partition)."""
+    exactly like a missing one (the repositories cannot address another partition).
+
+    With `journal_entry`, creating counts against the tier's weekly journal entries and the
+    journal-write rate (429 when either is used up)."""
 
     async def create_item(call: Call[I]) -> R:
-        return await repo(call.services.table).create(call.user.user_id, call.body)
+        create = repo(call.services.table).create
+        if not journal_entry:
+            return await create(call.user.user_id, call.body)
+        allowances = call.services.allowances
+        await allowances.check_write(call.user)
+        async with allowances.journal_entry(call.user):
+            return await create(call.user.user_id, call.body)
 
     async def get_item(call: Call[Any]) -> R:
         return await repo(call.services.table).get(call.user.user_id, call.path("id"))
@@ -158,7 +168,8 @@ def item_endpoints(
     tags = (tag,)
     return [
         Endpoint("POST", path, create_item, f"Create a {noun}; answers it with its id and version",
-                 body=input, response=record, status=201, tags=tags),
+                 body=input, response=record, status=201, tags=tags,
+                 errors=(429,) if journal_entry else ()),
         Endpoint("GET", one, get_item, f"One {noun}", response=record, tags=tags),
         Endpoint("PUT", one, update_item,
                  f"Replace a {noun}; the body carries every field plus `version` as last read "

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ConfigDict, Field
 
+from handlers.frames import Quota
 from server.api import Call, Endpoint
 from server.errors import CLOSE_UNAUTHORIZED, ApiError
 from server.routes.pages import CamelModel, Update, expected_version, input_of
@@ -60,8 +61,17 @@ class Export(CamelModel):
     )
 
 
-async def get_profile(call: Call[Any]) -> User:
-    return await call.services.users.get(call.user.user_id)
+class UserWithUsage(User):
+    """The account, and where the user stands against their tier's limits right now (the same
+    object as the chat's `quota`; `limit` null when unlimited)."""
+
+    usage: Quota
+
+
+async def get_profile(call: Call[Any]) -> UserWithUsage:
+    user = await call.services.users.get(call.user.user_id)
+    usage = await call.services.allowances.usage(call.user)
+    return UserWithUsage.model_validate({**user.model_dump(), "usage": usage})
 
 
 async def put_profile(call: Call[UserProfileUpdate]) -> User:
@@ -98,8 +108,8 @@ async def export(call: Call[Any]) -> Export:
 
 endpoints = [
     Endpoint("GET", "/users/profile", get_profile,
-             "The account: email, name, subscription and preferences",
-             response=User, tags=("users",)),
+             "The account: email, name, subscription, preferences, and usage against limits",
+             response=UserWithUsage, tags=("users",)),
     Endpoint("PUT", "/users/profile", put_profile,
              "Replace email, name and preferences; the body carries them plus `version` as last "
              "read (stale → 409, nothing changes; missing → 428; a taken email → 409)",

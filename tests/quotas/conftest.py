@@ -69,13 +69,13 @@ class TcpRedis:
                 *self.extra,
             ],
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
         )  # fmt: skip
         for _ in range(500):
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port)):
                 return
             time.sleep(0.01)
-        raise RuntimeError("redis-server did not start")
+        code = self.process.poll()
+        raise RuntimeError(f"redis-server did not start (exit status {code})")
 
     def kill(self) -> None:
         if self.process is not None:

@@ -21,10 +21,11 @@ from quotas.limiter import RateLimiter
 from quotas.policy import load_policy
 from quotas.quota import Quotas
 from quotas.unavailable import REDIS_DOWN
+from store.repos.journal import JournalRepo
 from store.repos.usage import UsageRepo
 from store.table import Table
 
-from .conftest import TcpRedis, eventually, use_ai, user
+from .conftest import TcpRedis, eventually, today_entry, use_ai, user
 
 NOT_YET: tuple[type[BaseException], ...] = (*REDIS_DOWN, ValueError)
 FREE_DEGRADED = load_policy().tier("free").degraded_ai_messages_per_hour
@@ -173,4 +174,30 @@ async def test_settling_a_degraded_reservation_settles_its_timed_out_twin(
     assert (await quotas.usage(uid, "free")).ai_messages.used == 2
     assert await quotas.refund(turn)
     assert (await quotas.usage(uid, "free")).ai_messages.used == 1
+    await client.aclose()
+
+
+async def test_journal_cap_falls_back_to_the_store_count_while_redis_is_down(
+    tcp_server: TcpRedis, sqlite_table: Table
+) -> None:
+    client = url_client(tcp_server.url)
+    quotas = Quotas(client, load_policy(), sqlite_table)
+    journal = JournalRepo(sqlite_table)
+    uid = user()
+    for _ in range(2):
+        async with quotas.journal_slot(uid, "free"):
+            await journal.create(uid, today_entry())
+    tcp_server.kill()
+    # Down: the third is allowed (the store holds two this week) and written ...
+    async with quotas.journal_slot(uid, "free") as slot:
+        await journal.create(uid, today_entry())
+    assert slot.degraded
+    # ... and the fourth is refused from the store's count alone.
+    with pytest.raises(QuotaExceeded) as refused:
+        await quotas.reserve_journal(uid, "free")
+    assert refused.value.kind == "journal_entries"
+    week = (await quotas.usage(uid, "free")).journal_entries
+    assert (week.used, week.remaining) == (3, 0)
+    # Unlimited tiers are not even counted.
+    assert (await quotas.reserve_journal(uid, "pro")).degraded
     await client.aclose()

@@ -157,11 +157,8 @@ def test_the_child_does_not_outlive_a_killed_app(tmp_path: Path) -> None:
 
 
 async def test_password_and_acl_user_come_from_the_url(tmp_path: Path) -> None:
-    server = TcpRedis(
-        free_port(),
-        tmp_path,
-        extra=("--user", "coach on >s3cret ~* &* +@all", "--user", "default off"),
-    )
+    acl = ("--user", "coach", "on", ">s3cret", "~*", "&*", "+@all", "--user", "default", "off")
+    server = TcpRedis(free_port(), tmp_path, extra=acl)
     server.start()
     try:
         good = f"redis://coach:s3cret@127.0.0.1:{server.port}/0"
@@ -178,3 +175,10 @@ async def test_an_unreachable_server_does_not_fail_the_open(tmp_path: Path) -> N
     async with open_redis(f"redis://127.0.0.1:{free_port()}/0", tmp_path) as client:
         with pytest.raises(ConnectionError):
             await client.ping()
+
+
+async def test_a_data_dir_with_spaces_and_quotes(tmp_path: Path) -> None:
+    odd = tmp_path / 'climber\'s "data" dir'
+    async with open_redis("embedded://", odd) as client:
+        await client.set("k", "v")
+        assert Path(str((await client.config_get("dir"))["dir"])) == odd / "redis"

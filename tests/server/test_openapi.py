@@ -12,8 +12,8 @@ from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
 
 from server.app import endpoints
+from tests.server.helpers import entry, sign_up
 from tests.server.live import LiveServer
-from tests.server.test_rest_journal import entry, sign_up
 
 Spec = dict[str, Any]
 

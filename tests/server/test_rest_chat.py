@@ -17,8 +17,8 @@ from store import open_table
 from store.records.chat import ChatMessageIn, Role
 from store.repos.chat import ChatRepo
 from store.table import Table
+from tests.server.helpers import Headers, field_names, sign_up
 from tests.server.live import LiveServer
-from tests.server.test_rest_journal import Headers, field_names, sign_up
 
 PATH = "/chat/history"
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

@@ -7,33 +7,16 @@ one, and list pagination.
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.server.helpers import DAY0, Headers, entry, field_names, sign_up
 from tests.server.live import LiveServer
 
 PATH = "/journal/entries"
-Headers = dict[str, str]
-DAY0 = date(2025, 3, 1)
-
-
-async def sign_up(server: LiveServer, name: str) -> Headers:
-    """A fresh account's bearer header."""
-    async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
-        response = await client.post(
-            "/auth/signup",
-            json={
-                "email": f"{name}-{uuid.uuid4().hex[:8]}@example.com",
-                "password": "correct horse 9",
-                "name": name,
-            },
-        )
-    assert response.status_code == 201, response.text
-    return {"Authorization": f"Bearer {response.json()['tokens']['accessToken']}"}
 
 
 @pytest.fixture(scope="module")
@@ -44,26 +27,6 @@ async def alice(server: LiveServer) -> Headers:
 @pytest.fixture(scope="module")
 async def bob(server: LiveServer) -> Headers:
     return await sign_up(server, "bob")
-
-
-def entry(day: date = DAY0, **fields: Any) -> dict[str, Any]:
-    return {
-        "date": day.isoformat(),
-        "sessionType": "gym",
-        "discipline": "boulder",
-        "durationMinutes": 90,
-        "rpe": 7,
-        "gradesCompleted": ["v4", {"grade": "V5", "count": 2}],
-        "gradesAttempted": ["V6"],
-        "physicalCondition": {"energy": 6, "soreness": {"fingers": 3}},
-        "notes": "crimps felt strong",
-        **fields,
-    }
-
-
-def field_names(response: httpx.Response) -> set[str]:
-    error = response.json()["error"]
-    return {item["field"] for item in error.get("fields", [])}
 
 
 async def create(http: httpx.AsyncClient, headers: Headers, **fields: Any) -> dict[str, Any]:

@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.server.helpers import Headers, field_names, sign_up
 from tests.server.live import LiveServer
-from tests.server.test_rest_journal import Headers, field_names, sign_up
 
 PATH = "/benchmarks/sends"
 DAY0 = date(2025, 6, 1)

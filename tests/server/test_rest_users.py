@@ -16,8 +16,8 @@ from websockets.exceptions import ConnectionClosed
 from websockets.typing import Origin, Subprotocol
 
 from store import open_table
+from tests.server.helpers import entry, field_names
 from tests.server.live import ORIGIN, LiveServer
-from tests.server.test_rest_journal import entry, field_names
 
 PROFILE = "/users/profile"
 PASSWORD = "correct horse 9"

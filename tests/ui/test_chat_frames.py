@@ -64,7 +64,8 @@ async def test_stream_deltas_join_in_seq_order_and_stop_is_offered(
     tap = Tap()
     await page.route_web_socket(re.compile(r"/ws$"), tap.handle)
     await sign_up(page)
-    await expect(page.locator("#quota")).to_be_hidden()  # this server sends no quota yet
+    # The ready frame carries the free tier's allowances.
+    await expect(page.locator("#quota")).to_have_text("10 AI msgs · 3 entries left")
 
     tap.push({"type": "stream.start", "stream": "s1", "reply_to": None, "model": "analyst"})
     bubble = page.locator(".msg.coach.streaming")

@@ -1,0 +1,83 @@
+"""What every analytics module shares: periods, ISO weeks, display rounding, the model base.
+
+Every figure is computed from unrounded values and rounded once, on output, half away from
+zero (so 2,632.5 stays 2,632.5 and 0.125 shows as 0.13, never banker's rounding).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from store.records.base import Record
+
+
+class Period(StrEnum):
+    """The windows `/stats` and `/analytics/*?period=` accept."""
+
+    DAYS_30 = "30d"
+    DAYS_90 = "90d"
+    YEAR = "1y"
+
+    @property
+    def days(self) -> int:
+        return {Period.DAYS_30: 30, Period.DAYS_90: 90, Period.YEAR: 365}[self]
+
+
+class Fact(Record):
+    """Base of every analytics model: camelCase on the wire (REST and `reply.data`)."""
+
+
+def rounded(value: float, places: int = 0) -> float:
+    """`value` rounded half away from zero to `places` decimals (display rounding)."""
+    quantum = Decimal(1).scaleb(-places)
+    return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def monday(day: date) -> date:
+    """The Monday starting `day`'s ISO week."""
+    return day - timedelta(days=day.weekday())
+
+
+def days(start: date, end: date) -> Iterator[date]:
+    """Every day from `start` to `end`, inclusive."""
+    for offset in range((end - start).days + 1):
+        yield start + timedelta(days=offset)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The period asked for, ending `today` (inclusive), and the ISO weeks that cover it.
+
+    `first_week` is the Monday of the week holding `start`: weekly series cover whole weeks so
+    the first bar of a chart is not a stub; the current week runs to `today` only.
+    """
+
+    period: Period
+    today: date
+
+    @property
+    def start(self) -> date:
+        return self.today - timedelta(days=self.period.days - 1)
+
+    @property
+    def first_week(self) -> date:
+        return monday(self.start)
+
+    def weeks(self) -> list[date]:
+        """The Mondays of every week from `first_week` to the current week, oldest first."""
+        count = (monday(self.today) - self.first_week).days // 7 + 1
+        return [self.first_week + timedelta(weeks=index) for index in range(count)]
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.today
+
+
+def percent_change(now: float, before: float) -> float | None:
+    """The change from `before` to `now` in percent (1 decimal); None when `before` is 0."""
+    if before == 0:
+        return None
+    return rounded((now - before) / before * 100, 1)

@@ -1,0 +1,32 @@
+"""The climber's tier limits for the turn logic and the REST routes, over `quotas/`.
+
+`handlers/` only knows the `Allowances` protocol; this adapter feeds it the Redis-backed quota
+and rate-limit services created once in the app's lifespan.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+
+from handlers.frames import Quota
+from handlers.session import Caller
+from quotas import Quotas, RateLimiter
+
+
+@dataclass(frozen=True)
+class RedisAllowances:
+    quotas: Quotas
+    limiter: RateLimiter
+
+    async def usage(self, caller: Caller) -> Quota:
+        return await self.quotas.usage(caller.user_id, caller.tier)
+
+    async def check_write(self, caller: Caller) -> None:
+        await self.limiter.hit(caller.user_id, caller.tier, "journal_writes")
+
+    def journal_entry(self, caller: Caller) -> AbstractAsyncContextManager[object]:
+        return self.quotas.journal_slot(caller.user_id, caller.tier)
+
+    async def check_rest_call(self, caller: Caller) -> None:
+        await self.limiter.hit(caller.user_id, caller.tier, "rest_calls")
