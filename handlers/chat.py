@@ -1,24 +1,27 @@
-"""`JournalChat`: the `ChatHandler` that serves slash commands (sans-I/O).
+"""`Chat`: the `ChatHandler` behind every socket (sans-I/O).
 
 A `say` starting with "/" is routed to the command registry (case-insensitive, aliases
-included); anything else is refused for now, because the coaching turn arrives in a later
-issue. Errors are raised as `HandlerError`s for the socket loop to turn into `error` frames;
-a command that raises has written nothing.
+included); any other text is a coaching turn (`handlers/coach.py`). `stop` ends a running
+stream; `confirm` / `dismiss` answer a proposed entry. Errors are raised as `HandlerError`s
+(or quota refusals) for the socket loop to turn into `error` frames; a command that raises has
+written nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager, nullcontext
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import replace
 from datetime import datetime
 
+from handlers.coach import Coach, NoSuchStream
 from handlers.commands import COMMANDS, lookup
 from handlers.commands.context import Repos, Turn
 from handlers.commands.dates import local_today
 from handlers.commands.errors import Conflict, NothingFound
 from handlers.errors import HandlerError, UnknownCommand
-from handlers.frames import Quota, Saved, Say
+from handlers.frames import Confirm, Dismiss, Quota, Saved, Say, Stop
+from handlers.proposals import KINDS, ProposalStore, dismissed, write_confirmed
 from handlers.session import Allowances, Caller, Emit, Outgoing
 from handlers.undo import UndoLog
 from store.errors import ConditionFailed, NotFound
@@ -29,6 +32,17 @@ READ_ONLY = frozenset({"help", "history", "stats"})
 """Commands that write nothing and so do not count against the journal-write rate."""
 JOURNAL_ENTRY = "log"
 """The command whose entries count against the weekly journal allowance (a session)."""
+
+
+@asynccontextmanager
+async def _as_handler_errors() -> AsyncIterator[None]:
+    """Store refusals as the climber should read them."""
+    try:
+        yield
+    except ConditionFailed:
+        raise Conflict("that changed while you were saving it; nothing was written") from None
+    except NotFound as error:
+        raise NothingFound(str(error)) from None
 
 
 def _with_quota(emit: Emit, allowances: Allowances, caller: Caller) -> Emit:
@@ -44,11 +58,10 @@ def _with_quota(emit: Emit, allowances: Allowances, caller: Caller) -> Emit:
     return stamped
 
 
-class JournalChat:
-    """Serves `/log`, `/send`, `/goal`, … for one app (shared by every socket).
-
-    `clock` returns the current instant (timezone-aware); tests pass a fixed one.
-    """
+class Chat:
+    """Serves slash commands, coaching turns and proposals for one app (shared by every
+    socket). `clock` returns the current instant (timezone-aware); tests pass a fixed one.
+    Without a `coach`, plain text is refused with a pointer to /help."""
 
     def __init__(
         self,
@@ -56,23 +69,29 @@ class JournalChat:
         *,
         clock: Callable[[], datetime] = utc_now,
         allowances: Allowances | None = None,
+        coach: Coach | None = None,
     ) -> None:
         self._repos = Repos.on(table)
         self._undo = UndoLog(table)
         self._clock = clock
         self._allowances = allowances
+        self._coach = coach
+        self._proposals = ProposalStore(table)
 
     async def on_connect(self, caller: Caller) -> Quota | None:
         return await self._allowances.usage(caller) if self._allowances else None
 
     async def on_say(self, caller: Caller, say: Say, emit: Emit) -> None:
-        """Run the slash command in `say`. Raises `UnknownCommand` for an unknown command,
-        `HandlerError` (code bad_request) for text that is not a command, and the command's
-        own errors (`InvalidEntry`, not_found, conflict). Not cancel-safe mid-write: a write
-        that completed before cancellation stays written (and undoable)."""
+        """Run the slash command in `say`, or the coaching turn for plain text. Raises
+        `UnknownCommand` for an unknown command, the command's own errors (`InvalidEntry`,
+        not_found, conflict) and quota refusals. Not cancel-safe mid-write: a write that
+        completed before cancellation stays written (and undoable)."""
         text = say.text.strip()
         if not text.startswith("/"):
-            raise HandlerError("coaching replies are not available yet; try /help")
+            if self._coach is None:
+                raise HandlerError("coaching replies are not available here; try /help")
+            await self._coach.reply(caller, say.id, text, emit)
+            return
         parts = text[1:].split(maxsplit=1)
         name = parts[0] if parts else ""
         args = parts[1] if len(parts) > 1 else ""
@@ -91,13 +110,35 @@ class JournalChat:
                 slot = allowances.journal_entry(caller)
             emit = _with_quota(emit, allowances, caller)
         turn = Turn(caller, say, self._repos, self._undo, now, today, emit)
-        try:
-            async with slot:
-                await command.run(turn, args.strip())
-        except ConditionFailed:
-            raise Conflict("that changed while you were saving it; nothing was written") from None
-        except NotFound as error:
-            raise NothingFound(str(error)) from None
+        async with _as_handler_errors(), slot:
+            await command.run(turn, args.strip())
+
+    async def on_stop(self, caller: Caller, stop: Stop, emit: Emit) -> None:
+        if self._coach is None:
+            raise NoSuchStream("no such stream running")
+        self._coach.streams.stop(caller.user_id, stop.stream)
+
+    async def on_confirm(self, caller: Caller, confirm: Confirm, emit: Emit) -> None:
+        """Write the proposal as its slash command would: the same allowance, undo and
+        `saved` frame to every tab."""
+        now = self._clock()
+        kind, data = await self._proposals.take(caller, confirm.proposal, now)
+        allowances = self._allowances
+        slot: AbstractAsyncContextManager[object] = nullcontext()
+        if allowances is not None:
+            await allowances.check_write(caller)
+            if KINDS[kind][2]:
+                slot = allowances.journal_entry(caller)
+            emit = _with_quota(emit, allowances, caller)
+        today = local_today(now, await self._timezone(caller.user_id))
+        say = Say(type="say", id=confirm.proposal, text=f"/confirm {confirm.proposal}")
+        turn = Turn(caller, say, self._repos, self._undo, now, today, emit)
+        async with _as_handler_errors(), slot:
+            await write_confirmed(turn, kind, data)
+
+    async def on_dismiss(self, caller: Caller, dismiss: Dismiss, emit: Emit) -> None:
+        await self._proposals.take(caller, dismiss.proposal, self._clock())
+        await dismissed(emit, dismiss.proposal)
 
     async def _timezone(self, user_id: str) -> str | None:
         """The user's IANA timezone; None (UTC) for a user without a profile yet."""

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
-from handlers.frames import Quota, Say, ServerFrame
+from handlers.frames import Confirm, Dismiss, Quota, Say, ServerFrame, Stop
+from llm.base import Prompt
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,24 @@ class Outgoing:
 Emit = Callable[[Outgoing], Awaitable[None]]
 
 
+@dataclass(frozen=True)
+class Assembled:
+    """What the coach is shown for one turn: the prompt (with the computed facts) and a summary
+    of the context used, stored with the reply in chat history."""
+
+    prompt: Prompt
+    used: dict[str, Any]
+
+
+class Assembler(Protocol):
+    async def assemble(self, caller: Caller, text: str) -> Assembled:
+        """The prompt for answering `text`, built from the caller's own data only."""
+
+
+class AiTicket(Protocol):
+    """One reserved AI message, to be settled exactly once by `Allowances.settle_ai`."""
+
+
 class ChatHandler(Protocol):
     async def on_connect(self, caller: Caller) -> Quota | None:
         """The quota to show in the `ready` frame (None while quotas are not known)."""
@@ -41,6 +60,15 @@ class ChatHandler(Protocol):
     async def on_say(self, caller: Caller, say: Say, emit: Emit) -> None:
         """Serve one `say`: a slash command or a coaching turn. Errors it raises are turned into
         `error` frames by the caller. Cancelled when the socket goes away."""
+
+    async def on_stop(self, caller: Caller, stop: Stop, emit: Emit) -> None:
+        """End the caller's running stream `stop.stream` (raises not_found if there is none)."""
+
+    async def on_confirm(self, caller: Caller, confirm: Confirm, emit: Emit) -> None:
+        """Write the proposed entry."""
+
+    async def on_dismiss(self, caller: Caller, dismiss: Dismiss, emit: Emit) -> None:
+        """Discard the proposed entry."""
 
 
 class Allowances(Protocol):
@@ -57,3 +85,19 @@ class Allowances(Protocol):
     def journal_entry(self, caller: Caller) -> AbstractAsyncContextManager[object]:
         """Hold one of this ISO week's journal entries while the entry is written: kept if the
         block succeeds, given back if it raises."""
+
+    async def reserve_ai(self, caller: Caller) -> AiTicket:
+        """Count one AI message against the rate and reserve it before any model is called.
+        Raises `rate_limited`, `quota_exceeded` or `model_unavailable` refusals."""
+
+    async def settle_ai(
+        self,
+        ticket: AiTicket,
+        *,
+        delivered: bool,
+        model: str,
+        input_tokens: int,
+        output_tokens: int,
+    ) -> None:
+        """Commit the message (anything was delivered: finished, stopped or cut off after
+        output) or refund it (nothing was). Idempotent; never raises."""

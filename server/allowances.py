@@ -10,8 +10,8 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 from handlers.frames import Quota
-from handlers.session import Caller
-from quotas import Quotas, RateLimiter
+from handlers.session import AiTicket, Caller
+from quotas import Quotas, RateLimiter, Reservation
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,26 @@ class RedisAllowances:
 
     def journal_entry(self, caller: Caller) -> AbstractAsyncContextManager[object]:
         return self.quotas.journal_slot(caller.user_id, caller.tier)
+
+    async def reserve_ai(self, caller: Caller) -> Reservation:
+        await self.limiter.hit(caller.user_id, caller.tier, "ai_messages")
+        return await self.quotas.reserve(caller.user_id, caller.tier)
+
+    async def settle_ai(
+        self,
+        ticket: AiTicket,
+        *,
+        delivered: bool,
+        model: str,
+        input_tokens: int,
+        output_tokens: int,
+    ) -> None:
+        if not isinstance(ticket, Reservation):
+            raise TypeError("not a reservation of this service")
+        if delivered:
+            await self.quotas.commit(ticket, model, input_tokens, output_tokens)
+        else:
+            await self.quotas.refund(ticket)
 
     async def check_rest_call(self, caller: Caller) -> None:
         await self.limiter.hit(caller.user_id, caller.tier, "rest_calls")

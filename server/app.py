@@ -13,7 +13,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from handlers.chat import JournalChat
+from context.assembly import CoachContext
+from handlers.chat import Chat
+from handlers.coach import Coach
+from handlers.proposals import ProposalStore
 from handlers.replay import ReplayCache
 from quotas import Quotas, RateLimiter, load_policy, open_redis
 from server import health, ws
@@ -23,12 +26,14 @@ from server.errors import EXCEPTION_HANDLERS
 from server.hub import Hub
 from server.lifecycle import Lifecycle
 from server.middleware import CorrelationMiddleware
+from server.models import open_models
 from server.openapi import openapi
 from server.routes import analytics, athlete, auth, chat, journal, sends, static, users
 from server.security import build_auth
 from server.services import Services
 from server.settings import Settings
 from store import open_table
+from store.repos.chat import ChatRepo
 from store.repos.users import UserRepo
 
 VERSION = "0.1.0"
@@ -67,6 +72,19 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
                 open_redis(settings.redis_url, settings.data_dir)
             )
             allowances = RedisAllowances(Quotas(redis, policy, table), RateLimiter(redis, policy))
+            models, fallback = await open_models(settings.model, policy, stack)
+            coach = (
+                Coach(
+                    models=models,
+                    assembler=CoachContext(table),
+                    chat=ChatRepo(table),
+                    proposals=ProposalStore(table),
+                    allowances=allowances,
+                    fallback=fallback,
+                )
+                if models
+                else None
+            )
             app.state.services = Services(
                 settings=settings,
                 table=table,
@@ -76,7 +94,7 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
                 users=UserRepo(table),
                 hub=Hub(),
                 replay=ReplayCache(),
-                chat=JournalChat(table, allowances=allowances),
+                chat=Chat(table, allowances=allowances, coach=coach),
                 allowances=allowances,
             )
             if demo:

@@ -1,5 +1,6 @@
 """Open sockets: each one's outbox and writer, and the registry of sockets by user that lets
-one tab's `saved` frame reach the user's other tabs."""
+one tab's `saved` frame (or a stream) reach the user's other tabs — on this process directly,
+and on other processes through a `Relay` (`server.fanout`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import contextlib
 import logging
 from datetime import datetime
+from typing import Protocol
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
@@ -30,13 +32,27 @@ class Socket:
         self.outbox: asyncio.Queue[str | None] = asyncio.Queue(maxsize=OUTBOX_LIMIT)
         self.closed = False
         self.close_code: int | None = None
+        self.replaying: set[str] = set()
+        """Streams being replayed into this socket (`resume`): their live frames are held back
+        because the replay delivers them itself, in order and without duplicates."""
 
     def send(self, frame: ServerFrame) -> None:
         """Queue a frame; never blocks. A client too slow to drain its outbox is closed."""
+        self.send_text(encode(frame))
+
+    def send_live(self, text: str, stream: str | None) -> None:
+        """Queue a frame of the live flow (already encoded), unless it belongs to a stream
+        this socket is replaying."""
+        if stream is None or stream not in self.replaying:
+            self.send_text(text)
+
+    def send_text(self, text: str) -> None:
+        """Queue an encoded frame; never blocks. A client too slow to drain its outbox is
+        closed."""
         if self.closed:
             return
         try:
-            self.outbox.put_nowait(encode(frame))
+            self.outbox.put_nowait(text)
         except asyncio.QueueFull:
             log.warning("outbox full; closing slow socket")
             self.close_soon(1008, "client too slow")
@@ -69,21 +85,59 @@ class Socket:
             self.closed = True
 
 
+class Relay(Protocol):
+    """Delivery to the user's sockets on other server processes (`server.fanout.Fanout`)."""
+
+    async def watch(self, user_id: str) -> None:
+        """Start receiving the user's frames from other processes (idempotent)."""
+
+    async def unwatch(self, user_id: str) -> None:
+        """Stop receiving them: this process holds no socket of the user any more."""
+
+    def publish(self, user_id: str, text: str, stream: str | None) -> None:
+        """Send a frame to the user's sockets on other processes; never blocks."""
+
+
 class Hub:
-    """Every open socket, by user, so one tab's `saved` frame reaches the user's other tabs."""
+    """Every open socket, by user, so one tab's `saved` frame reaches the user's other tabs:
+    here directly, elsewhere through the `relay` (None: this process only)."""
 
-    def __init__(self) -> None:
+    def __init__(self, relay: Relay | None = None) -> None:
         self._by_user: dict[str, set[Socket]] = {}
+        self.relay = relay
 
-    def add(self, socket: Socket) -> None:
-        self._by_user.setdefault(socket.caller.user_id, set()).add(socket)
+    async def add(self, socket: Socket) -> None:
+        """Register a socket; returns once frames for its user from other processes reach it
+        (or at once when the relay is down; see `Fanout.watch`)."""
+        user_id = socket.caller.user_id
+        self._by_user.setdefault(user_id, set()).add(socket)
+        if self.relay is not None:
+            await self.relay.watch(user_id)
 
-    def remove(self, socket: Socket) -> None:
-        sockets = self._by_user.get(socket.caller.user_id)
+    async def remove(self, socket: Socket) -> None:
+        user_id = socket.caller.user_id
+        sockets = self._by_user.get(user_id)
         if sockets is not None:
             sockets.discard(socket)
             if not sockets:
-                del self._by_user[socket.caller.user_id]
+                del self._by_user[user_id]
+                if self.relay is not None:
+                    await self.relay.unwatch(user_id)
+
+    def to_all(self, user_id: str, text: str, stream: str | None, *, skip: Socket) -> None:
+        """Deliver an encoded frame to every socket of the user but `skip` (the one that caused
+        it, which the caller serves itself), on every process. Never blocks."""
+        for socket in self._by_user.get(user_id, ()):
+            if socket is not skip:
+                socket.send_live(text, stream)
+        if self.relay is not None:
+            self.relay.publish(user_id, text, stream)
+
+    def deliver_local(self, user_id: str, text: str, stream: str | None) -> None:
+        """Deliver a frame that another process published to this process's sockets of the
+        user."""
+        for socket in list(self._by_user.get(user_id, ())):
+            socket.send_live(text, stream)
 
     def sockets_of(self, user_id: str) -> list[Socket]:
         return list(self._by_user.get(user_id, ()))

@@ -24,11 +24,14 @@ from handlers.errors import BadFrame
 from handlers.frames import (
     PROTOCOL,
     Auth,
+    Confirm,
+    Dismiss,
     Error,
     Ping,
     Pong,
     Ready,
     Say,
+    Stop,
     UserInfo,
     parse_client_frame,
 )
@@ -164,6 +167,10 @@ async def _read_loop(services: Services, socket: Socket, turns: set[asyncio.Task
                 task = asyncio.create_task(_run_say(services, socket, frame))
                 turns.add(task)
                 task.add_done_callback(turns.discard)
+            case Stop() | Confirm() | Dismiss():
+                task = asyncio.create_task(_run_control(services, socket, frame))
+                turns.add(task)
+                task.add_done_callback(turns.discard)
             case _:
                 socket.send(
                     Error(
@@ -234,6 +241,43 @@ async def _run_say(services: Services, socket: Socket, say: Say) -> None:
     finally:
         answer.done.set()
         log.info("say", extra={"ms": round((time.perf_counter() - started) * 1000, 1)})
+
+
+async def _run_control(services: Services, socket: Socket, frame: Stop | Confirm | Dismiss) -> None:
+    """`stop`, `confirm` and `dismiss`: answered like a `say`, errors as `error` frames."""
+    caller = socket.caller
+    reply_to = frame.stream if isinstance(frame, Stop) else frame.proposal
+
+    async def emit(outgoing: Outgoing) -> None:
+        socket.send(outgoing.frame)
+        if outgoing.to_all:
+            for other in services.hub.sockets_of(caller.user_id):
+                if other is not socket:
+                    other.send(outgoing.frame)
+
+    try:
+        async with services.lifecycle.busy():
+            match frame:
+                case Stop():
+                    await services.chat.on_stop(caller, frame, emit)
+                case Confirm():
+                    await services.chat.on_confirm(caller, frame, emit)
+                case Dismiss():
+                    await services.chat.on_dismiss(caller, frame, emit)
+    except Exception as error:
+        mapped = map_error(error)
+        if mapped.status >= 500:
+            log.error("%s failed", frame.type, exc_info=error)
+        extra = mapped.extra or {}
+        socket.send(
+            Error(
+                reply_to=reply_to,
+                code=mapped.code,
+                message=mapped.message,
+                retry_after_ms=extra.get("retry_after_ms"),
+                resets_at=extra.get("resets_at"),
+            )
+        )
 
 
 routes = [WebSocketRoute("/ws", chat_socket)]

@@ -24,7 +24,7 @@ FITS: dict[DayType, frozenset[SessionType]] = {
     DayType.STRENGTH: frozenset({SessionType.TRAINING}),
     DayType.ENDURANCE: frozenset({SessionType.TRAINING, SessionType.GYM, SessionType.OUTDOOR}),
     DayType.POWER: frozenset({SessionType.TRAINING, SessionType.BOARD, SessionType.GYM}),
-    DayType.MOBILITY: frozenset({SessionType.TRAINING, SessionType.REST}),
+    DayType.MOBILITY: frozenset({SessionType.TRAINING}),
     DayType.CARDIO: frozenset({SessionType.TRAINING}),
 }
 

@@ -159,7 +159,7 @@ def injury_status(injury: Injury, today: date, previously: bool) -> InjuryStatus
 
 
 def _part_key(text: str) -> str:
-    # "Ring finger" and "fingers" are the same body part for "injured before".
+    # Case, hyphens and plurals do not make another body part ("Ring-fingers" = "ring finger").
     words = text.lower().replace("-", " ").split()
     return " ".join(word.rstrip("s") for word in words)
 

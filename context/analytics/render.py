@@ -89,8 +89,9 @@ def load_lines(load: LoadFacts) -> list[str]:
     if jump.ewma_ratio is not None:
         text += f" (EWMA {jump.ewma_ratio:.2f})"
     lines.append(text)
-    if load.baseline_days < 28:
-        lines.append(f"(the baseline covers only {load.baseline_days} days of logs)")
+    if jump.ratio is not None and load.baseline_days < 28:
+        days = load.baseline_days
+        lines.append(f"(the baseline covers only {days} day{'s' * (days != 1)} of logs)")
     finger = load.finger_last_7_days
     lines.append(
         f"Finger load, last 7 days: {finger.finger_days} finger days · "

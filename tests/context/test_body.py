@@ -9,7 +9,7 @@ import pytest
 from context.analytics import Period, Window, compute, render_text
 from context.analytics.body import return_caps
 from store.records import JournalEntry
-from tests.context.builders import TODAY, inputs, injury, session
+from tests.context.builders import TODAY, injury, inputs, session
 
 WINDOW = Window(Period.DAYS_30, TODAY)
 
@@ -73,7 +73,8 @@ def test_return_to_climbing_caps_per_grade(
 def test_open_injuries_with_time_since_onset_and_phase() -> None:
     injuries = [
         injury(date(2026, 2, 1), severity=2, side="right"),  # 42 days ago: 6 weeks
-        injury(date(2026, 3, 5), type="shoulder strain", bodyPart="shoulder", expectedDurationDays=7),
+        injury(date(2026, 3, 5), type="shoulder strain", bodyPart="shoulder",
+               expectedDurationDays=7),
         injury(date(2025, 10, 1), severity=1, bodyPart="Ring finger", recovered=True,
                recoveredDate=date(2025, 11, 20)),
     ]  # fmt: skip

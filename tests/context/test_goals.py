@@ -18,7 +18,9 @@ def test_grade_goal_progress_toward_grade_and_date() -> None:
              targetDate=date(2026, 5, 14)),
     ]  # fmt: skip
     entries = [
-        session(TODAY - timedelta(days=3), sent=["V5", "V4"], tried=["V6", {"grade": "V7", "count": 2}]),
+        session(
+            TODAY - timedelta(days=3), sent=["V5", "V4"], tried=["V6", {"grade": "V7", "count": 2}]
+        ),
     ]
     analytics = compute(inputs(entries, goals=goals), WINDOW)
     [progress] = analytics.goals

@@ -195,7 +195,9 @@ def test_finger_load_counts_hangboard_board_and_near_max_climbs() -> None:
         session(TODAY - timedelta(days=20), 90, 7, sent=["V6", "V5"]),  # sets the max: V6
         session(TODAY - timedelta(days=5), 45, 8, sessionType="hangboard"),
         session(TODAY - timedelta(days=3), 60, 8, sessionType="board", sent=["V3"]),
-        session(TODAY - timedelta(days=1), 90, 7, sent=["V5", "V3"], tried=[{"grade": "V6", "count": 3}]),
+        session(
+            TODAY - timedelta(days=1), 90, 7, sent=["V5", "V3"], tried=[{"grade": "V6", "count": 3}]
+        ),
     ]
     load = compute(inputs(entries), Window(Period.DAYS_30, TODAY)).load
     week = load.finger_last_7_days
@@ -204,3 +206,11 @@ def test_finger_load_counts_hangboard_board_and_near_max_climbs() -> None:
     assert week.finger_days == 3
     assert load.finger_period.near_max_climbs == 6
     assert load.finger_period.finger_days == 4
+
+
+def test_a_short_history_says_its_baseline_is_short() -> None:
+    entries = [session(TODAY - timedelta(days=9), 60, 5), session(TODAY, 60, 5)]
+    analytics = compute(inputs(entries), Window(Period.DAYS_30, TODAY))
+    assert analytics.load.baseline_days == 10
+    assert analytics.load.jump.ratio == 2.0  # 300 this week over a 150 AU weekly average
+    assert "(the baseline covers only 10 days of logs)" in render_text(analytics)

@@ -1,4 +1,4 @@
-"""A sans-I/O harness for the journaling commands: `JournalChat` on a real table, fixed clock."""
+"""A sans-I/O harness for the journaling commands: `Chat` on a real table, fixed clock."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from handlers.chat import JournalChat
+from handlers.chat import Chat
 from handlers.errors import HandlerError
 from handlers.frames import Reply, Saved, Say
 from handlers.session import Caller, Outgoing
@@ -22,7 +22,7 @@ class Harness:
     def __init__(self, table: Table) -> None:
         self.table = table
         self.now = NOW
-        self.chat = JournalChat(table, clock=lambda: self.now)
+        self.chat = Chat(table, clock=lambda: self.now)
         self._said = 0
 
     async def say(self, text: str, user: str = "alice") -> list[Outgoing]:

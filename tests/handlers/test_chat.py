@@ -1,4 +1,4 @@
-"""Routing in `JournalChat`, the user's timezone, /history and /help."""
+"""Routing in `Chat`, the user's timezone, /history and /help."""
 
 from __future__ import annotations
 

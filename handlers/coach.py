@@ -1,0 +1,329 @@
+"""The coaching turn: reserve → context → stream → persist → settle (sans-I/O).
+
+One `say` without a slash becomes one reply, streamed as `stream.start`, numbered
+`stream.delta`s and `stream.end` (to every socket of the user). Deltas are coalesced: a delta
+goes out as soon as text arrives after a quiet spell, and while text keeps coming it is
+gathered for `COALESCE_S` so a fast model does not cost a frame per token.
+
+Settling follows the quota rules exactly once on every path: finished → commit; failed before
+any output → refund; stopped, disconnected or failed after output → commit (the climber got
+something). `stop` cancels only the streaming part (the upstream call is closed by the model's
+generator) and the turn still ends the stream, saves the partial reply and settles. A model that
+fails before output hands over to the fallback (the offline analyst), labelled, if there is one;
+otherwise the climber gets `model_unavailable`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from handlers.errors import HandlerError
+from handlers.frames import Quota, StreamDelta, StreamEnd, StreamStart, Usage
+from handlers.proposals import ProposalStore
+from handlers.session import AiTicket, Allowances, Assembler, Caller, Emit, Outgoing
+from llm.base import Event, Model, Prompt, Stop, TextDelta, ToolCall
+from llm.base import Usage as ModelUsage
+from llm.errors import ModelError
+from store.records.chat import ChatMessageIn, Role, TokenUsage
+from store.records.common import utc_now
+from store.repos.chat import ChatRepo
+
+log = logging.getLogger("v7.coach")
+
+COALESCE_S = 0.04
+MAX_DELTA_CHARS = 1024
+FALLBACK_LABEL = "(The coach's model is unavailable right now; the offline coach answers.)\n\n"
+
+
+class ModelUnavailable(HandlerError):
+    code = "model_unavailable"
+
+
+class NoSuchStream(HandlerError):
+    code = "not_found"
+
+
+@dataclass
+class Streams:
+    """The streams running in this process, so `stop` can reach the right one (and only the
+    caller's own)."""
+
+    running: dict[str, tuple[str, asyncio.Task[None]]] = field(default_factory=dict)
+
+    def stop(self, user_id: str, stream_id: str) -> None:
+        entry = self.running.get(stream_id)
+        if entry is None or entry[0] != user_id:
+            raise NoSuchStream("no such stream running (it may have ended)")
+        entry[1].cancel()
+
+
+@dataclass
+class _Reply:
+    text: list[str] = field(default_factory=list)
+    seq: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    reason: str = "end"
+    answered_by: str = ""
+    proposals: int = 0
+
+    @property
+    def delivered(self) -> bool:
+        return self.seq > 0 or self.proposals > 0
+
+
+@dataclass
+class Coach:
+    """Serves coaching turns for one app (shared by every socket)."""
+
+    models: Mapping[str, Model]
+    """The model of each tier; key "default" for tiers without their own."""
+    assembler: Assembler
+    chat: ChatRepo
+    proposals: ProposalStore
+    allowances: Allowances | None = None
+    fallback: Model | None = None
+    streams: Streams = field(default_factory=Streams)
+    clock: Callable[[], datetime] = utc_now
+
+    def model_for(self, tier: str) -> Model:
+        return self.models.get(tier) or self.models["default"]
+
+    async def reply(self, caller: Caller, say_id: str, text: str, emit: Emit) -> None:
+        """Serve one coaching turn. Raises refusals (quota, rate) before anything is streamed,
+        and `ModelUnavailable` when no model could answer (the reservation is refunded)."""
+        ticket = await self.allowances.reserve_ai(caller) if self.allowances else None
+        reply = _Reply()
+        model = self.model_for(caller.tier)
+        stream_id = "s" + secrets.token_hex(6)
+        used: dict[str, Any] = {}
+        try:
+            assembled = await self.assembler.assemble(caller, text)
+            used = assembled.used
+            await self.chat.append(
+                caller.user_id, ChatMessageIn(role=Role.USER, content=text, stream_id=stream_id)
+            )
+            await emit(
+                Outgoing(
+                    StreamStart(stream=stream_id, reply_to=say_id, model=model.name), to_all=True
+                )
+            )
+            await self._stream(caller, say_id, stream_id, model, assembled.prompt, reply, emit)
+        finally:
+            # Shielded: a disconnect must not skip the settling or the saved reply.
+            await asyncio.shield(self._finish(caller, stream_id, model, reply, used, ticket, emit))
+        if not reply.delivered and reply.reason == "error":
+            raise ModelUnavailable("the coach could not answer just now; try again shortly")
+
+    async def _stream(
+        self,
+        caller: Caller,
+        say_id: str,
+        stream_id: str,
+        model: Model,
+        prompt: Prompt,
+        reply: _Reply,
+        emit: Emit,
+    ) -> None:
+        task = asyncio.create_task(
+            self._pump(caller, say_id, stream_id, model, prompt, reply, emit)
+        )
+        self.streams.running[stream_id] = (caller.user_id, task)
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            # The socket went away: stop the model too, then finish as "stopped".
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            reply.reason = "stopped"
+            raise
+        finally:
+            self.streams.running.pop(stream_id, None)
+
+    async def _pump(
+        self,
+        caller: Caller,
+        say_id: str,
+        stream_id: str,
+        model: Model,
+        prompt: Prompt,
+        reply: _Reply,
+        emit: Emit,
+    ) -> None:
+        """Stream `model` (or, if it fails before any output, the fallback) into deltas."""
+        reply.answered_by = model.name
+        try:
+            await self._relay(caller, say_id, stream_id, model, prompt, reply, emit)
+        except asyncio.CancelledError:
+            reply.reason = "stopped"
+        except ModelError as error:
+            log.warning("model failed", extra={"kind": error.kind, "before": error.before_output})
+            if reply.delivered or self.fallback is None:
+                reply.reason = "error"
+                return
+            reply.answered_by = self.fallback.name
+            await self._send(stream_id, FALLBACK_LABEL, reply, emit)
+            try:
+                await self._relay(caller, say_id, stream_id, self.fallback, prompt, reply, emit)
+            except asyncio.CancelledError:
+                reply.reason = "stopped"
+            except ModelError:
+                reply.reason = "error"
+
+    async def _relay(
+        self,
+        caller: Caller,
+        say_id: str,
+        stream_id: str,
+        model: Model,
+        prompt: Prompt,
+        reply: _Reply,
+        emit: Emit,
+    ) -> None:
+        events: asyncio.Queue[Event | BaseException | None] = asyncio.Queue()
+
+        async def produce() -> None:
+            stream = model.stream(prompt)
+            try:
+                async for event in stream:
+                    await events.put(event)
+                await events.put(None)
+            except Exception as error:  # handed to the consumer, which decides
+                await events.put(error)
+            finally:
+                await stream.aclose()
+
+        producer = asyncio.create_task(produce())
+        pending: list[str] = []
+        flush_at: float | None = None
+        try:
+            while True:
+                timeout = None if flush_at is None else max(0.0, flush_at - time.monotonic())
+                try:
+                    event = await asyncio.wait_for(events.get(), timeout)
+                except TimeoutError:
+                    await self._send(stream_id, "".join(pending), reply, emit)
+                    pending, flush_at = [], None
+                    continue
+                if isinstance(event, BaseException):
+                    raise event
+                if event is None:
+                    break
+                match event:
+                    case TextDelta(text=piece):
+                        if flush_at is None:
+                            # Text after a quiet spell goes out at once; what follows it within
+                            # the window rides along in the next delta.
+                            await self._send(stream_id, piece, reply, emit)
+                            flush_at = time.monotonic() + COALESCE_S
+                        else:
+                            pending.append(piece)
+                            if sum(map(len, pending)) >= MAX_DELTA_CHARS:
+                                await self._send(stream_id, "".join(pending), reply, emit)
+                                pending, flush_at = [], time.monotonic() + COALESCE_S
+                    case ToolCall():
+                        await self._propose(caller, say_id, event, reply, emit)
+                    case ModelUsage():
+                        reply.input_tokens += event.input_tokens
+                        reply.output_tokens += event.output_tokens
+                    case Stop(reason=reason):
+                        reply.reason = "max_tokens" if reason == "max_tokens" else "end"
+        finally:
+            if pending:
+                await self._send(stream_id, "".join(pending), reply, emit)
+            producer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await producer
+
+    async def _send(self, stream_id: str, text: str, reply: _Reply, emit: Emit) -> None:
+        if not text:
+            return
+        reply.seq += 1
+        reply.text.append(text)
+        await emit(Outgoing(StreamDelta(stream=stream_id, seq=reply.seq, text=text), to_all=True))
+
+    async def _propose(
+        self, caller: Caller, say_id: str, call: ToolCall, reply: _Reply, emit: Emit
+    ) -> None:
+        kind = str(call.arguments.get("kind", ""))
+        entry = call.arguments.get("entry")
+        try:
+            if not isinstance(entry, dict):
+                raise HandlerError("a proposal needs an entry object")
+            proposal = await self.proposals.propose(caller, say_id, kind, entry, self.clock())
+        except HandlerError as error:
+            # The model proposed something invalid: it is not shown, and the reply stands.
+            log.info("proposal refused", extra={"reason": error.message[:200]})
+            return
+        reply.proposals += 1
+        await emit(Outgoing(proposal, to_all=True))
+
+    async def _finish(
+        self,
+        caller: Caller,
+        stream_id: str,
+        model: Model,
+        reply: _Reply,
+        used: dict[str, Any],
+        ticket: AiTicket | None,
+        emit: Emit,
+    ) -> None:
+        quota: Quota | None = None
+        if ticket is not None and self.allowances is not None:
+            await self.allowances.settle_ai(
+                ticket,
+                delivered=reply.delivered,
+                model=reply.answered_by or model.name,
+                input_tokens=reply.input_tokens,
+                output_tokens=reply.output_tokens,
+            )
+            with contextlib.suppress(Exception):
+                quota = await self.allowances.usage(caller)
+        end_reason = reply.reason if reply.reason in ("end", "stopped", "max_tokens") else "error"
+        await emit(
+            Outgoing(
+                StreamEnd(
+                    stream=stream_id,
+                    seq=reply.seq,
+                    reason=end_reason,
+                    usage=Usage(input_tokens=reply.input_tokens, output_tokens=reply.output_tokens),
+                    quota=quota,
+                ),
+                to_all=True,
+            )
+        )
+        if reply.text:
+            await _quietly(
+                self.chat.append(
+                    caller.user_id,
+                    ChatMessageIn(
+                        role=Role.ASSISTANT,
+                        content="".join(reply.text),
+                        context_used=used or None,
+                        usage=TokenUsage(
+                            model=reply.answered_by or model.name,
+                            input_tokens=reply.input_tokens,
+                            output_tokens=reply.output_tokens,
+                        ),
+                        stream_id=stream_id,
+                        partial=end_reason != "end",
+                    ),
+                )
+            )
+
+
+async def _quietly(work: Awaitable[object]) -> None:
+    """Persisting the reply must not turn a delivered answer into an error frame."""
+    try:
+        await work
+    except Exception:
+        log.exception("could not save the coach's reply")

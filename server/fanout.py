@@ -1,0 +1,195 @@
+"""Cross-process delivery of a user's frames to every socket of that user, over Redis pub/sub.
+
+Each server process subscribes to `v7:u:{user_id}` while it holds at least one socket of that
+user. A frame for all of a user's sockets is delivered to the local ones directly (`Hub`) and
+published once on the channel wrapped in an envelope naming the publishing process; every
+process hands what it receives to its local sockets, except the publisher, which already did.
+
+Redis down: publishing drops (local delivery is unaffected), the subscriber reconnects with
+backoff and re-subscribes every channel it should hold, so cross-process delivery comes back
+by itself. Frames published during the outage are lost to other processes (pub/sub keeps
+nothing); a stream's frames can still be fetched with `resume` (`server.streams`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline, PubSub
+from redis.exceptions import RedisError
+
+from server.redis_io import BatchWriter
+
+log = logging.getLogger("v7.fanout")
+
+CHANNEL_PREFIX = "v7:u:"
+SUBSCRIBE_WAIT_S = 0.5
+"""How long a new socket waits for its user's channel subscription to be confirmed before its
+`ready` frame (so a frame published right after `ready` is not missed). Down Redis: no wait."""
+IDLE_PING_S = 5.0
+"""With no traffic for this long the subscriber pings; no answer within another period means
+the connection is dead (a paused or partitioned Redis sends no reset)."""
+RECONNECT_MAX_S = 1.0
+
+Deliver = Callable[[str, str, "str | None"], None]
+"""`deliver(user_id, frame_text, stream_id)`: hand a frame to this process's sockets."""
+
+
+def channel_of(user_id: str) -> str:
+    return f"{CHANNEL_PREFIX}{user_id}"
+
+
+class Fanout:
+    """This process's end of the per-user channels. `redis` (the app's client) publishes;
+    `patient` (a client with a long socket timeout) holds the subscription connection.
+    Use as `async with Fanout(...)`; `deliver` is called for frames of other processes."""
+
+    def __init__(self, redis: Redis, patient: Redis, deliver: Deliver) -> None:
+        self.origin = uuid.uuid4().hex
+        self._patient = patient
+        self._deliver = deliver
+        self._publisher: BatchWriter[tuple[str, bytes]] = BatchWriter(redis, "fanout", _publish)
+        self._wanted: set[str] = set()
+        self._confirmed: dict[str, asyncio.Event] = {}
+        self._pubsub: PubSub | None = None
+        self._commands = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+        self.connected = asyncio.Event()
+        """Set while the subscription connection is up and every wanted channel is sent."""
+
+    async def __aenter__(self) -> Fanout:
+        await self._publisher.__aenter__()
+        self._task = asyncio.create_task(self._listen(), name="fanout-listener")
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        await self._publisher.__aexit__(*exc)
+
+    def publish(self, user_id: str, text: str, stream: str | None) -> None:
+        """Send a frame to the user's sockets on other processes. Never blocks or raises."""
+        envelope = {"o": self.origin, "s": stream, "f": text}
+        self._publisher.put((channel_of(user_id), json.dumps(envelope).encode()))
+
+    async def watch(self, user_id: str) -> None:
+        """Receive the user's frames from other processes (idempotent). Waits, at most
+        `SUBSCRIBE_WAIT_S`, until Redis confirms the subscription; returns at once when Redis
+        is down (the subscription is made when it is back)."""
+        channel = channel_of(user_id)
+        event = self._confirmed.get(channel)
+        if event is None:
+            event = self._confirmed[channel] = asyncio.Event()
+            self._wanted.add(channel)
+            await self._command("subscribe", channel)
+        if self.connected.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(event.wait(), SUBSCRIBE_WAIT_S)
+
+    async def unwatch(self, user_id: str) -> None:
+        """Stop receiving the user's frames (the last local socket of the user left)."""
+        channel = channel_of(user_id)
+        if channel not in self._wanted:
+            return
+        self._wanted.discard(channel)
+        self._confirmed.pop(channel, None)
+        await self._command("unsubscribe", channel)
+
+    async def _command(self, name: str, channel: str) -> None:
+        async with self._commands:
+            pubsub = self._pubsub
+            if pubsub is None or not self.connected.is_set():
+                return  # down: `_listen` subscribes every wanted channel when it reconnects
+            try:
+                if name == "subscribe":
+                    await pubsub.subscribe(channel)
+                else:
+                    await pubsub.unsubscribe(channel)
+            except (RedisError, OSError):
+                # The listener sees the same failure and reconnects.
+                log.debug("fanout %s failed", name)
+
+    async def _listen(self) -> None:
+        """Hold the subscription connection for the app's life, reconnecting with backoff."""
+        backoff = 0.05
+        down_logged = False
+        while True:
+            pubsub = self._patient.pubsub()
+            try:
+                async with self._commands:
+                    # Our own process channel keeps the connection subscribed (and so
+                    # readable) even while no user is connected here.
+                    await pubsub.subscribe(f"v7:p:{self.origin}", *self._wanted)
+                    self._pubsub = pubsub
+                    self.connected.set()
+                if down_logged:
+                    log.info("fanout: redis answers again; cross-process delivery restored")
+                down_logged = False
+                backoff = 0.05
+                await self._pump(pubsub)
+            except (RedisError, OSError) as error:
+                if not down_logged:
+                    log.warning(
+                        "fanout: redis unavailable, delivering to this process only: %s",
+                        type(error).__name__,
+                    )
+                    down_logged = True
+            finally:
+                self.connected.clear()
+                self._pubsub = None
+                for event in self._confirmed.values():
+                    event.clear()
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, RECONNECT_MAX_S)
+
+    async def _pump(self, pubsub: PubSub) -> None:
+        """Read messages until the connection fails (raises) or goes silent after a ping."""
+        pinged = False
+        while True:
+            message: dict[str, Any] | None = await pubsub.get_message(timeout=IDLE_PING_S)
+            if message is None:
+                if pinged:
+                    raise ConnectionError("no answer to ping from the pub/sub connection")
+                await pubsub.ping()
+                pinged = True
+                continue
+            pinged = False
+            kind = message["type"]
+            channel = _text(message["channel"]) if message["channel"] is not None else ""
+            if kind == "message":
+                self._on_message(channel, message["data"])
+            elif kind == "subscribe":
+                event = self._confirmed.get(channel)
+                if event is not None:
+                    event.set()
+
+    def _on_message(self, channel: str, data: bytes) -> None:
+        if not channel.startswith(CHANNEL_PREFIX):
+            return
+        try:
+            envelope = json.loads(data)
+            origin, stream, text = envelope["o"], envelope["s"], envelope["f"]
+        except (ValueError, KeyError, TypeError):
+            log.warning("fanout: malformed message ignored")
+            return
+        if origin == self.origin:
+            return  # this process delivered it locally when it published it
+        self._deliver(channel[len(CHANNEL_PREFIX) :], text, stream)
+
+
+def _publish(pipeline: Pipeline, item: tuple[str, bytes]) -> None:
+    pipeline.publish(*item)
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

@@ -1,0 +1,44 @@
+"""`/stats [30d|90d|1y]`: the analytics as a reply, computed in code; never a write."""
+
+from __future__ import annotations
+
+from tests.handlers.conftest import Harness
+
+
+async def test_stats_on_an_empty_journal(chat: Harness) -> None:
+    reply = await chat.reply("/stats")
+    assert reply.text.startswith("Last 30 days (2026-02-10 – 2026-03-11): 0 sessions")
+    assert "Grades: no sends logged in this period." in reply.text
+    assert "monotony and strain are undefined" in reply.text
+    assert reply.data is not None
+    assert reply.data["period"] == "30d"
+    assert await chat.user_items() == []  # a read: nothing written, nothing to undo
+
+
+async def test_stats_after_logging_through_the_chat(chat: Harness) -> None:
+    await chat.saved("/log gym 90min rpe 7 sent V4 V5 V5 tried V6 2026-03-09")
+    await chat.saved("/log gym 60min rpe 8 sent V4 V6 2026-03-10")
+    await chat.saved("/log board 1h rpe 9 sent V12", user="bob")
+    before = await chat.user_items()
+    reply = await chat.reply("/stats 30d")
+    assert "2 sessions · 2.5 h · 5 climbs sent · 1,110 AU" in reply.text
+    assert "Max grade: boulder indoor V6 (first 2026-03-10)" in reply.text
+    assert "Pyramid boulder indoor: V6 1/2 · V5 2/4 · V4 2/8" in reply.text
+    assert "V12" not in reply.text  # bob's
+    assert reply.data is not None
+    assert reply.data["load"]["last7Days"]["load"] == 1110
+    assert reply.data["grades"]["maxGrades"][0]["grade"] == "V6"
+    assert await chat.user_items() == before
+
+
+async def test_stats_periods_and_their_errors(chat: Harness) -> None:
+    await chat.saved("/log outdoor 3h rpe 6 sent 5.11a 2025-06-01")
+    year = await chat.reply("/stats 1y")
+    assert year.text.startswith("Last year (2025-03-12 – 2026-03-11)")
+    assert "route outdoor 5.11a" in year.text
+    quarter = await chat.reply("/stats 90 days")
+    assert quarter.text.startswith("Last 90 days")
+    assert "5.11a" not in quarter.text
+    error = await chat.error("/stats forever")
+    assert error.code == "invalid_entry"
+    assert "30d, 90d or 1y" in error.message
