@@ -6,12 +6,13 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import quota_bench, store_bench, ws_bench
+from bench import quota_bench, store_bench, stream_bench, ws_bench
 
 BENCHMARKS: dict[str, Callable[[], None]] = {
     "store": store_bench.main,
     "ws": ws_bench.main,
     "quota": quota_bench.main,
+    "stream": stream_bench.main,
 }
 
 

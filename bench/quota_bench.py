@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import platform
 import statistics
 import subprocess
 import tempfile
@@ -27,6 +25,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from bench.common import cpu
 from quotas import Quotas, RateLimiter, load_policy, open_redis
 from quotas.embedded import redis_server_binary
 from store import init_table, open_table
@@ -38,23 +37,11 @@ SEQUENTIAL = 3_000
 
 
 def machine() -> str:
-    """CPU model, core count, OS, Python and redis-server versions, in one line."""
-    model = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     version = subprocess.run(  # noqa: S603 - our own packaged binary, fixed arguments
         [str(redis_server_binary()), "--version"], capture_output=True, text=True, check=False
     ).stdout.split()
     redis_version = next((v[2:] for v in version if v.startswith("v=")), "?")
-    return (
-        f"{model}, {os.cpu_count()} cores; {platform.system()} {platform.release()}; "
-        f"Python {platform.python_version()}; redis-server {redis_version}"
-    )
+    return f"{cpu()}; redis-server {redis_version}"
 
 
 async def measure(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import platform
 import random
 import sqlite3
 import statistics
@@ -24,6 +23,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bench.common import cpu
 from store import init_table, open_table
 
 if TYPE_CHECKING:
@@ -83,19 +83,7 @@ WORDS = (
 
 
 def machine() -> str:
-    """CPU model, core count, OS, Python and SQLite versions, in one line."""
-    model = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{model}, {os.cpu_count()} cores; {platform.system()} {platform.release()}; "
-        f"Python {platform.python_version()}; SQLite {sqlite3.sqlite_version}"
-    )
+    return f"{cpu()}; SQLite {sqlite3.sqlite_version}"
 
 
 def _text(rng: random.Random, words: int) -> str:

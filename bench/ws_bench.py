@@ -9,63 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import platform
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
-import uuid
-from pathlib import Path
 
-import httpx
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Origin, Subprotocol
 
-from server.auth.local_issuer import LocalIssuer
-from server.settings import Settings
-from store import open_table
-from store.records.user import Subscription, Tier, UserIn
-from store.repos.users import UserRepo
+from bench.common import cpu, percentile, premium_tokens, served
 
 SOCKETS = 100
 COMMANDS_PER_SOCKET = 20
-
-
-def machine() -> str:
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-async def make_tokens(settings: Settings, count: int) -> list[str]:
-    issuer = LocalIssuer.load_or_create(
-        settings.data_dir, issuer=settings.local_issuer, client_id=settings.local_client_id
-    )
-    tokens = []
-    async with open_table(settings.resolved_store_url, data_dir=settings.data_dir) as table:
-        users = UserRepo(table)
-        for index in range(count):
-            user = await users.create(
-                uuid.uuid4().hex,
-                UserIn(email=f"bench-{index}@example.com"),
-                subscription=Subscription(tier=Tier.PREMIUM),
-            )
-            tokens.append(issuer.issue(user.id, None, "access", 3600))
-    return tokens
 
 
 async def open_ready(url: str, origin: str, token: str) -> ClientConnection:
@@ -117,44 +70,12 @@ async def run(url: str, origin: str, tokens: list[str]) -> None:
     )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def main() -> None:
     print("WebSocket: v7 serve in its own process, embedded SQLite, loopback")
-    print(f"  machine: {machine()}")
-    with tempfile.TemporaryDirectory() as tmp:
-        port = free_port()
-        origin = f"http://127.0.0.1:{port}"
-        settings = Settings(data_dir=Path(tmp), port=port, allowed_origins=[origin])
-        env = {
-            **os.environ,
-            "V7_DATA_DIR": tmp,
-            "V7_ALLOWED_ORIGINS": origin,
-            "V7_LOG_LEVEL": "warning",
-        }
-        command = [str(Path(sys.executable).with_name("v7")), "serve", "--port", str(port)]
-        server = subprocess.Popen(command, env=env)  # noqa: S603 - our own entry point
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if httpx.get(f"{origin}/readyz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("v7 serve did not start")
-                time.sleep(0.1)
-            tokens = asyncio.run(make_tokens(settings, SOCKETS))
-            asyncio.run(run(f"ws://127.0.0.1:{port}/ws", origin, tokens))
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    print(f"  machine: {cpu()}")
+    with served() as server:
+        tokens = asyncio.run(premium_tokens(server.settings, SOCKETS))
+        asyncio.run(run(server.ws_url, server.origin, tokens))
 
 
 if __name__ == "__main__":

@@ -23,15 +23,18 @@ from server import health, ws
 from server.allowances import RedisAllowances
 from server.api import Endpoint
 from server.errors import EXCEPTION_HANDLERS
+from server.fanout import Fanout
 from server.hub import Hub
 from server.lifecycle import Lifecycle
 from server.middleware import CorrelationMiddleware
 from server.models import open_models
 from server.openapi import openapi
+from server.redis_io import patient_client
 from server.routes import analytics, athlete, auth, chat, journal, sends, static, users
 from server.security import build_auth
 from server.services import Services
 from server.settings import Settings
+from server.streams import StreamBuffer
 from store import open_table
 from store.repos.chat import ChatRepo
 from store.repos.users import UserRepo
@@ -72,6 +75,13 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
                 open_redis(settings.redis_url, settings.data_dir)
             )
             allowances = RedisAllowances(Quotas(redis, policy, table), RateLimiter(redis, policy))
+            # Cross-process parts: blocking reads (pub/sub, XREAD BLOCK) get their own client.
+            patient = await stack.enter_async_context(patient_client(redis))
+            hub = Hub()
+            hub.relay = await stack.enter_async_context(
+                Fanout(redis, patient, hub.deliver_local)
+            )
+            streams = await stack.enter_async_context(StreamBuffer(redis, patient))
             models, fallback = await open_models(settings.model, policy, stack)
             coach = (
                 Coach(
@@ -92,10 +102,12 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
                 lifecycle=lifecycle,
                 auth=await build_auth(settings, table, http, stack),
                 users=UserRepo(table),
-                hub=Hub(),
+                hub=hub,
                 replay=ReplayCache(),
                 chat=Chat(table, allowances=allowances, coach=coach),
                 allowances=allowances,
+                redis=redis,
+                streams=streams,
             )
             if demo:
                 from server.demo import seed_for_app

@@ -32,6 +32,8 @@ class Socket:
         self.outbox: asyncio.Queue[str | None] = asyncio.Queue(maxsize=OUTBOX_LIMIT)
         self.closed = False
         self.close_code: int | None = None
+        self._held: list[str] | None = []
+        """Live frames that arrived before `ready` (None once `ready` is sent)."""
         self.replaying: set[str] = set()
         """Streams being replayed into this socket (`resume`): their live frames are held back
         because the replay delivers them itself, in order and without duplicates."""
@@ -40,11 +42,25 @@ class Socket:
         """Queue a frame; never blocks. A client too slow to drain its outbox is closed."""
         self.send_text(encode(frame))
 
+    def greet(self, ready: ServerFrame) -> None:
+        """Send the `ready` frame, then the live frames that arrived before it (the socket is
+        registered, and so reachable by the user's other sockets, before `ready` is built):
+        `ready` is always a socket's first frame."""
+        self.send(ready)
+        held, self._held = self._held or [], None
+        for text in held:
+            self.send_text(text)
+
     def send_live(self, text: str, stream: str | None) -> None:
         """Queue a frame of the live flow (already encoded), unless it belongs to a stream
         this socket is replaying."""
-        if stream is None or stream not in self.replaying:
-            self.send_text(text)
+        if stream is not None and stream in self.replaying:
+            return
+        if self._held is not None:
+            if len(self._held) < OUTBOX_LIMIT:
+                self._held.append(text)
+            return
+        self.send_text(text)
 
     def send_text(self, text: str) -> None:
         """Queue an encoded frame; never blocks. A client too slow to drain its outbox is

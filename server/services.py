@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import httpx
+from redis.asyncio import Redis
 from starlette.requests import HTTPConnection
 
 from handlers.replay import ReplayCache
@@ -14,6 +15,7 @@ from server.hub import Hub
 from server.lifecycle import Lifecycle
 from server.security import Auth
 from server.settings import Settings
+from server.streams import StreamBuffer
 from store.repos.users import UserRepo
 from store.table import Table
 
@@ -30,6 +32,9 @@ class Services:
     replay: ReplayCache
     chat: ChatHandler
     allowances: RedisAllowances
+    redis: Redis
+    """The app's Redis client (100 ms command timeout; see `quotas.connect`)."""
+    streams: StreamBuffer
 
 
 def services_of(connection: HTTPConnection) -> Services:

@@ -120,7 +120,7 @@ class StreamBuffer:
         without ending (its producer died). Cancel-safe: cancelling only stops the reading."""
         key = stream_key(user_id, stream_id)
         try:
-            entries = await self._patient.xrange(key, "-", "+")
+            entries: Any = await self._patient.xrange(key, "-", "+")
         except (RedisError, OSError):
             raise _not_found(stream_id, "the stream buffer is unavailable") from None
         if not entries:
@@ -140,7 +140,8 @@ class StreamBuffer:
         """The entries after `last_id`, waiting for at least one."""
         try:
             while True:
-                answer = await self._patient.xread({key: last_id}, block=FOLLOW_BLOCK_MS)
+                # RESP2 answer: [[key, [(id, fields), …]]], or nothing after the block.
+                answer: Any = await self._patient.xread({key: last_id}, block=FOLLOW_BLOCK_MS)
                 if answer:
                     entries: list[Any] = answer[0][1]
                     return entries

@@ -4,7 +4,9 @@ Before the upgrade: the Origin must be in the allow-list and the client must spe
 `v7.chat.v1` (else HTTP 403); a draining server answers 503. After it: the token (header or
 `bearer.<token>` subprotocol) must verify (else close 4001). Then frames are read, rate-limited,
 parsed and handed to the `ChatHandler`; every frame it emits is written by one writer task per
-socket, so frames never interleave. Frames marked `to_all` reach the user's other sockets too.
+socket, so frames never interleave. Frames marked `to_all` reach the user's other sockets too,
+on every server process (`Hub` + `server.fanout`). Stream frames are recorded in the stream
+buffer (`server.streams`) so that `resume` can replay them here or on another process.
 """
 
 from __future__ import annotations
@@ -30,9 +32,11 @@ from handlers.frames import (
     Ping,
     Pong,
     Ready,
+    Resume,
     Say,
     Stop,
     UserInfo,
+    encode,
     parse_client_frame,
 )
 from handlers.session import Caller, Outgoing
@@ -41,6 +45,7 @@ from server.errors import (
     CLOSE_RATE_LIMIT,
     CLOSE_TOO_LARGE,
     CLOSE_UNAUTHORIZED,
+    ApiError,
     map_error,
 )
 from server.frame_limit import FrameRateLimit, Verdict
@@ -49,10 +54,13 @@ from server.logs import correlation_id
 from server.run import MAX_FRAME_BYTES
 from server.security import authenticate
 from server.services import Services, services_of
+from server.streams import STREAM_FRAMES
 
 log = logging.getLogger("v7.ws")
 
 BEARER_PREFIX = "bearer."
+MAX_REPLAYS = 4
+"""Streams one socket may be resuming at the same time."""
 
 
 def bearer_token(websocket: WebSocket) -> str | None:
@@ -103,15 +111,15 @@ async def chat_socket(websocket: WebSocket) -> None:
 
     socket = Socket(websocket, caller, expires_at)
     correlation_id.set(f"ws-{uuid.uuid4().hex[:12]}")
-    services.hub.add(socket)
     services.lifecycle.add_socket(id(socket), socket.close)
     writer = asyncio.create_task(socket.write_loop())
     watchdog = asyncio.create_task(_expire(socket))
     turns: set[asyncio.Task[None]] = set()
     log.info("socket open", extra={"user": caller.user_id})
     try:
+        await services.hub.add(socket)
         quota = await services.chat.on_connect(caller)
-        socket.send(Ready(user=UserInfo(id=caller.user_id, tier=caller.tier), quota=quota))
+        socket.greet(Ready(user=UserInfo(id=caller.user_id, tier=caller.tier), quota=quota))
         await _read_loop(services, socket, turns)
     finally:
         for task in (*turns, watchdog):
@@ -120,7 +128,7 @@ async def chat_socket(websocket: WebSocket) -> None:
         socket.close_soon(1000, "bye")
         with contextlib.suppress(Exception):
             await asyncio.wait_for(writer, timeout=2.0)
-        services.hub.remove(socket)
+        await services.hub.remove(socket)
         services.lifecycle.remove_socket(id(socket))
         log.info("socket closed", extra={"user": caller.user_id, "code": socket.close_code})
 
@@ -167,17 +175,42 @@ async def _read_loop(services: Services, socket: Socket, turns: set[asyncio.Task
                 task = asyncio.create_task(_run_say(services, socket, frame))
                 turns.add(task)
                 task.add_done_callback(turns.discard)
+            case Resume():
+                _start_replay(services, socket, frame, turns)
             case Stop() | Confirm() | Dismiss():
                 task = asyncio.create_task(_run_control(services, socket, frame))
                 turns.add(task)
                 task.add_done_callback(turns.discard)
-            case _:
-                socket.send(
-                    Error(
-                        code="bad_request",
-                        message=f"{frame.type} is not available yet on this server",
-                    )
-                )
+
+
+def _start_replay(
+    services: Services, socket: Socket, resume: Resume, tasks: set[asyncio.Task[None]]
+) -> None:
+    if resume.stream in socket.replaying:
+        socket.send(Error(code="bad_request", message=f"already resuming {resume.stream}"))
+        return
+    if len(socket.replaying) >= MAX_REPLAYS:
+        socket.send(Error(code="rate_limited", message=f"at most {MAX_REPLAYS} resumes at a time"))
+        return
+    # Hold back live frames of the stream from now on, before the replay reads the buffer:
+    # the replay delivers them itself, so none is lost between the two or sent twice.
+    socket.replaying.add(resume.stream)
+    task = asyncio.create_task(_replay(services, socket, resume))
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
+
+
+async def _replay(services: Services, socket: Socket, resume: Resume) -> None:
+    """Send the rest of a stream of this socket's user, then its live frames until it ends."""
+    try:
+        async for item in services.streams.replay(
+            socket.caller.user_id, resume.stream, resume.after
+        ):
+            socket.send_text(item.text)
+    except ApiError as error:
+        socket.send(Error(code=error.code, message=error.message))
+    finally:
+        socket.replaying.discard(resume.stream)
 
 
 async def _reauthenticate(services: Services, socket: Socket, frame: Auth) -> None:
@@ -202,6 +235,22 @@ async def _expire(socket: Socket) -> None:
         await asyncio.sleep(min(remaining, 30.0))
 
 
+def _deliver(services: Services, socket: Socket, outgoing: Outgoing) -> None:
+    """Send a frame a handler emitted: to this socket, to every socket of the user on every
+    process if `to_all`, and into the stream buffer if it is a stream frame. Never waits (so a
+    handler can still emit its `stream.end` while its task is being cancelled)."""
+    frame = outgoing.frame
+    user_id = socket.caller.user_id
+    text = encode(frame)
+    stream = None
+    if isinstance(frame, STREAM_FRAMES):
+        stream = frame.stream
+        services.streams.record(user_id, frame, text)
+    socket.send_live(text, stream)
+    if outgoing.to_all:
+        services.hub.to_all(user_id, text, stream, skip=socket)
+
+
 async def _run_say(services: Services, socket: Socket, say: Say) -> None:
     caller = socket.caller
     answer, first = services.replay.claim(caller.user_id, say.id)
@@ -213,11 +262,7 @@ async def _run_say(services: Services, socket: Socket, say: Say) -> None:
 
     async def emit(outgoing: Outgoing) -> None:
         answer.frames.append(outgoing.frame)
-        socket.send(outgoing.frame)
-        if outgoing.to_all:
-            for other in services.hub.sockets_of(caller.user_id):
-                if other is not socket:
-                    other.send(outgoing.frame)
+        _deliver(services, socket, outgoing)
 
     started = time.perf_counter()
     try:
@@ -249,11 +294,7 @@ async def _run_control(services: Services, socket: Socket, frame: Stop | Confirm
     reply_to = frame.stream if isinstance(frame, Stop) else frame.proposal
 
     async def emit(outgoing: Outgoing) -> None:
-        socket.send(outgoing.frame)
-        if outgoing.to_all:
-            for other in services.hub.sockets_of(caller.user_id):
-                if other is not socket:
-                    other.send(outgoing.frame)
+        _deliver(services, socket, outgoing)
 
     try:
         async with services.lifecycle.busy():

@@ -1,12 +1,21 @@
-"""`/chat/history`: the conversation, newest first, a page at a time."""
+"""`/chat/history` (the conversation, newest first, a page at a time) and `POST /chat/message`
+(one coaching turn over HTTP as server-sent events, for clients that cannot hold a WebSocket)."""
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
 
-from starlette.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import JSONResponse, StreamingResponse
 
+from handlers.frames import Error, Say, ServerFrame, encode
+from handlers.session import Outgoing
 from server.api import Call, Endpoint
+from server.errors import ApiError, map_error
 from server.routes.pages import HistoryQuery, Page
 from store.records.chat import ChatMessage
 from store.repos.chat import ChatRepo
@@ -14,6 +23,15 @@ from store.repos.chat import ChatRepo
 
 class ChatPage(Page[ChatMessage]):
     """A page of chat messages, newest first."""
+
+
+class ChatMessageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message: Annotated[str, Field(min_length=1, max_length=16_000)]
+    id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")] | None = (
+        None
+    )
 
 
 async def history(call: Call[Any]) -> JSONResponse:
@@ -24,7 +42,73 @@ async def history(call: Call[Any]) -> JSONResponse:
     return ChatPage(items=listing.items, cursor=listing.cursor).response()
 
 
+def sse(frame: ServerFrame) -> bytes:
+    return f"event: {frame.type}\ndata: {encode(frame)}\n\n".encode()
+
+
+async def message(call: Call[ChatMessageIn]) -> StreamingResponse:
+    """Run the turn; refusals that come before anything streams (quota, rate, a message that
+    is a slash command …) are ordinary JSON errors, after that everything is an SSE event
+    (`stream.start`, `stream.delta`, `proposal`, `stream.end`, `error`). A client that goes
+    away cancels the turn, which still settles its quota and saves the partial reply."""
+    body: ChatMessageIn = call.body
+    if body.message.lstrip().startswith("/"):
+        raise ApiError(400, "bad_request", "slash commands go over the WebSocket chat")
+    frames: asyncio.Queue[ServerFrame | BaseException | None] = asyncio.Queue()
+    say_id = body.id or uuid.uuid4().hex[:16]
+
+    async def emit(outgoing: Outgoing) -> None:
+        await frames.put(outgoing.frame)
+
+    async def turn() -> None:
+        try:
+            async with call.services.lifecycle.busy():
+                say = Say(type="say", id=say_id, text=body.message)
+                await call.services.chat.on_say(call.user, say, emit)
+        except Exception as error:  # reported below, as JSON or as an SSE error event
+            await frames.put(error)
+        finally:
+            await frames.put(None)
+
+    task = asyncio.create_task(turn())
+    first = await frames.get()
+    if isinstance(first, BaseException):
+        await task
+        raise first
+    if first is None:
+        await task
+        return StreamingResponse(iter(()), media_type="text/event-stream")
+
+    async def events(head: ServerFrame) -> AsyncIterator[bytes]:
+        try:
+            yield sse(head)
+            while True:
+                item = await frames.get()
+                if item is None:
+                    break
+                if isinstance(item, BaseException):
+                    mapped = map_error(item)
+                    yield sse(Error(reply_to=say_id, code=mapped.code, message=mapped.message))
+                    continue
+                yield sse(item)
+        finally:
+            if not task.done():
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    return StreamingResponse(
+        events(first),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
 endpoints = [
     Endpoint("GET", "/chat/history", history, "Chat messages, newest first",
              query=HistoryQuery, response=ChatPage, tags=("chat",)),
+    Endpoint("POST", "/chat/message", message,
+             "A coaching reply as server-sent events (stream.start, stream.delta, proposal, "
+             "stream.end, error); the same turn as a `say` over the WebSocket",
+             body=ChatMessageIn, tags=("chat",), errors=(429,)),
 ]  # fmt: skip

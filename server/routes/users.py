@@ -68,19 +68,23 @@ class UserWithUsage(User):
     usage: Quota
 
 
-async def get_profile(call: Call[Any]) -> UserWithUsage:
-    user = await call.services.users.get(call.user.user_id)
+async def with_usage(call: Call[Any], user: User) -> UserWithUsage:
     usage = await call.services.allowances.usage(call.user)
     return UserWithUsage.model_validate({**user.model_dump(), "usage": usage})
 
 
-async def put_profile(call: Call[UserProfileUpdate]) -> User:
+async def get_profile(call: Call[Any]) -> UserWithUsage:
+    return await with_usage(call, await call.services.users.get(call.user.user_id))
+
+
+async def put_profile(call: Call[UserProfileUpdate]) -> UserWithUsage:
     body: UserProfileUpdate = call.body
     version = expected_version(body)
     try:
-        return await call.services.users.update(
+        user = await call.services.users.update(
             call.user.user_id, input_of(body, UserIn), expected_version=version
         )
+        return await with_usage(call, user)
     except EmailTaken:
         raise ApiError(409, "conflict", "that email address is already in use") from None
 
@@ -113,7 +117,7 @@ endpoints = [
     Endpoint("PUT", "/users/profile", put_profile,
              "Replace email, name and preferences; the body carries them plus `version` as last "
              "read (stale → 409, nothing changes; missing → 428; a taken email → 409)",
-             body=UserProfileUpdate, response=User, tags=("users",), errors=(409, 428)),
+             body=UserProfileUpdate, response=UserWithUsage, tags=("users",), errors=(409, 428)),
     Endpoint("DELETE", "/users/profile", delete_profile,
              "Erase the account and everything in it; its tokens stop working (401)",
              tags=("users",)),
