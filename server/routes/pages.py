@@ -24,7 +24,7 @@ from server.api import Call, Endpoint
 from server.errors import ApiError
 from store.records.base import Record
 from store.repos.base import I, R
-from store.repos.entity import EntityRepo
+from store.repos.entity import DatedRepo, EntityRepo
 from store.table import Table
 
 T = TypeVar("T", bound=Record)
@@ -122,6 +122,34 @@ class CamelModel(BaseModel):
     """A response envelope of this package: camelCase on the wire."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+def dated_list_endpoint(
+    *,
+    path: str,
+    what: str,
+    tag: str,
+    repo: Callable[[Table], DatedRepo[R, Any]],
+    page: type[Page[R]],
+) -> Endpoint:
+    """`GET path`: the caller's dated items from `from` to `to`, a page at a time."""
+
+    async def list_items(call: Call[Any]) -> JSONResponse:
+        query: DateRangeQuery = call.query
+        listing = await repo(call.services.table).list(
+            call.user.user_id,
+            start=query.start,
+            end=query.end,
+            newest_first=query.newest_first,
+            limit=query.limit,
+            cursor=query.cursor,
+        )
+        return page(items=listing.items, cursor=listing.cursor).response()
+
+    summary = f"{what} dated `from`..`to` (inclusive), newest first unless order=asc"
+    return Endpoint(
+        "GET", path, list_items, summary, query=DateRangeQuery, response=page, tags=(tag,)
+    )
 
 
 def item_endpoints(

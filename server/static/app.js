@@ -6,6 +6,7 @@ import { AuthView } from "./authview.js";
 import { Hints } from "./commands.js";
 import { Connection } from "./connection.js";
 import { ChatView } from "./messages.js";
+import { ProgressView } from "./progress.js";
 import { StatusBar } from "./status.js";
 
 const session = new Session();
@@ -27,11 +28,13 @@ const chat = new ChatView($("#messages"), {
 });
 
 const authView = new AuthView(session, () => enterChat());
+const progress = new ProgressView($("#progress-view"), session, () => showProgress(false));
 
 function enterChat() {
   authView.hide();
   $("#chat-view").hidden = false;
   $("#sign-out").hidden = false;
+  $("#open-progress").hidden = false;
   chat.reset();
   connection.start();
   input.focus();
@@ -39,8 +42,10 @@ function enterChat() {
 
 function leaveChat(notice) {
   connection.stop();
+  showProgress(false);
   $("#chat-view").hidden = true;
   $("#sign-out").hidden = true;
+  $("#open-progress").hidden = true;
   status.hideQuota();
   authView.show(notice);
 }
@@ -59,9 +64,24 @@ connection.addEventListener("frame", (event) => {
 });
 connection.addEventListener("unauthorized", () => leaveChat("Your session ended. Please sign in again."));
 session.addEventListener("signedout", () => {
-  if (!$("#chat-view").hidden) leaveChat("Your session ended. Please sign in again.");
+  if (!$("#sign-out").hidden) leaveChat("Your session ended. Please sign in again.");
 });
 
+// Progress replaces the conversation while open; the socket and the chat keep running beneath.
+function showProgress(open) {
+  const button = $("#open-progress");
+  button.setAttribute("aria-expanded", open ? "true" : "false");
+  if (open === progress.isOpen) return;
+  $("#chat-view").hidden = open;
+  if (open) {
+    progress.open();
+  } else {
+    progress.close();
+    input.focus();
+  }
+}
+
+$("#open-progress").addEventListener("click", () => showProgress(!progress.isOpen));
 $("#retry-now").addEventListener("click", () => connection.retryNow());
 $("#sign-out").addEventListener("click", () => {
   leaveChat("");
