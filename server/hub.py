@@ -37,6 +37,9 @@ class Socket:
         self.replaying: set[str] = set()
         """Streams being replayed into this socket (`resume`): their live frames are held back
         because the replay delivers them itself, in order and without duplicates."""
+        self.replayed: set[str] = set()
+        """Streams replayed through their end: a live copy arriving later is a duplicate (the
+        buffer and the pub/sub channel are written independently)."""
 
     def send(self, frame: ServerFrame) -> None:
         """Queue a frame; never blocks. A client too slow to drain its outbox is closed."""
@@ -54,7 +57,7 @@ class Socket:
     def send_live(self, text: str, stream: str | None) -> None:
         """Queue a frame of the live flow (already encoded), unless it belongs to a stream
         this socket is replaying."""
-        if stream is not None and stream in self.replaying:
+        if stream is not None and (stream in self.replaying or stream in self.replayed):
             return
         if self._held is not None:
             if len(self._held) < OUTBOX_LIMIT:

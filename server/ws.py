@@ -61,6 +61,8 @@ log = logging.getLogger("v7.ws")
 BEARER_PREFIX = "bearer."
 MAX_REPLAYS = 4
 """Streams one socket may be resuming at the same time."""
+MAX_REPLAYED = 64
+"""Finished replays a socket remembers to drop late live copies of their frames."""
 
 
 def bearer_token(websocket: WebSocket) -> str | None:
@@ -207,6 +209,9 @@ async def _replay(services: Services, socket: Socket, resume: Resume) -> None:
             socket.caller.user_id, resume.stream, resume.after
         ):
             socket.send_text(item.text)
+        if len(socket.replayed) >= MAX_REPLAYED:
+            socket.replayed.clear()
+        socket.replayed.add(resume.stream)
     except ApiError as error:
         socket.send(Error(code=error.code, message=error.message))
     finally:

@@ -107,7 +107,7 @@ export function pyramidChart(pyramid, width, label) {
   const svg = frame(width, height, "pyramid-chart", `Grade pyramid, ${label}`,
     `Climbs sent per grade, hardest first. ${summary.join("; ")}.`);
   svg.append(
-    text(labelW - 10, 13, "Grade", "axis-title", { "text-anchor": "end" }),
+    text(0, 13, "Grade", "axis-title"),
     text(centre, 13, "Climbs sent", "axis-title", { "text-anchor": "middle" }),
     text(width - 2, 13, "Sent / goal", "axis-title", { "text-anchor": "end" }),
   );
@@ -117,7 +117,7 @@ export function pyramidChart(pyramid, width, label) {
     const met = row.target ? row.count >= row.target : false;
     const g = s("g", { class: `pyr-row${met ? " met" : ""}${row.count === 0 ? " none" : ""}` });
     g.append(text(labelW - 10, mid + 4.5, row.grade, "grade-label", { "text-anchor": "end" }));
-    if (row.target) {
+    if (row.target && !met) {
       const w = scale(row.target);
       g.append(s("rect", { class: "pyr-target", x: round(centre - w / 2), y: y + 4, width: round(w), height: rowH - 8, rx: 5 }));
     }
@@ -125,7 +125,7 @@ export function pyramidChart(pyramid, width, label) {
       const w = Math.max(scale(row.count), 4);
       g.append(s("rect", { class: "pyr-bar", x: round(centre - w / 2), y: y + 6, width: round(w), height: rowH - 12, rx: 4 }));
     }
-    g.append(text(width - 2, mid + 4.5, row.target ? `${row.count} / ${row.target}` : String(row.count),
+    g.append(text(width - 2, mid + 4.5, row.target ? `${met ? "✓ " : ""}${row.count} / ${row.target}` : String(row.count),
       "value-label", { "text-anchor": "end" }));
     svg.append(g);
   });
@@ -148,20 +148,21 @@ export function maxGradeChart(series, weeks, width, label) {
   const left = labelW + 4;
   const right = 16;
   const top = 24;
-  const plotH = 150;
+  const plotH = scores.length > 1 ? 150 : 64; // one grade needs no height to show a change
   const height = top + plotH + 40;
   const plotW = Math.max(40, width - left - right);
   const lo = scores[0];
   const hi = scores[scores.length - 1];
   const span = hi - lo || 1;
-  const y = (score) => top + (hi === lo ? plotH / 2 : plotH - ((score - lo) / span) * plotH);
+  // Inset the extremes so a dot never sits on the week axis.
+  const y = (score) => top + (hi === lo ? plotH / 2 : 8 + (plotH - 24) * (1 - (score - lo) / span));
   const step = plotW / Math.max(weeks.length, 1);
   const x = (week) => left + (Math.max(weeks.indexOf(week), 0) + 0.5) * step;
 
   const best = points.reduce((a, b) => (b.score > a.score ? b : a), points[0]);
   const svg = frame(width, height, "grade-chart", `Max grade by week, ${label}`,
     `Hardest grade sent each week with sends: ${points.map((p) => `week of ${shortDate(p.weekStart)}, ${p.grade}`).join("; ")}. Best: ${best.grade}.`);
-  svg.append(text(labelW, 12, "Grade", "axis-title", { "text-anchor": "end" }));
+  svg.append(text(0, 12, "Grade", "axis-title"));
 
   let lastY = -Infinity;
   for (const score of [...scores].reverse()) {

@@ -190,7 +190,14 @@ export class ProgressView {
       box.append(h("button", {
         className: "segment", text: kindLabel(discipline, setting),
         attrs: { type: "button", "aria-pressed": key === this.#kind ? "true" : "false" },
-        on: { click: () => { this.#kind = key; this.#draw(); } },
+        on: {
+          click: () => {
+            this.#kind = key;
+            this.#draw();
+            // The buttons were drawn anew: keep the keyboard where it was.
+            box.querySelector('[aria-pressed="true"]').focus();
+          },
+        },
       }));
     }
   }
@@ -219,21 +226,29 @@ function pyramidNote(pyramid) {
 }
 
 function loadNotes(points, jump) {
+  const current = points[points.length - 1];
   const legend = h("ul", { className: "chart-legend" },
-    h("li", {}, h("span", { className: "key key-bar", attrs: { "aria-hidden": "true" } }), "Full week"),
-    h("li", {}, h("span", { className: "key key-partial", attrs: { "aria-hidden": "true" } }), "This week so far"),
+    h("li", {}, h("span", { className: "key key-bar", attrs: { "aria-hidden": "true" } }), "Week's load"),
+    current.days < 7
+      ? h("li", {}, h("span", { className: "key key-partial", attrs: { "aria-hidden": "true" } }), "This week so far")
+      : null,
     jump && jump.chronic > 0
       ? h("li", {}, h("span", { className: "key key-band", attrs: { "aria-hidden": "true" } }), "Typical range: 0.8–1.3 × your 4-week average")
       : null);
   const lines = [];
-  if (jump && jump.summary) lines.push(h("p", { className: "chart-note", text: jump.summary }));
-  const full = points.filter((p) => p.days === 7);
-  const last = full[full.length - 1];
-  if (last && last.value > 0) {
-    lines.push(h("p", { className: "chart-note", text:
-      `Guidance: grow weekly load by about 10 % at most. From last full week's ${formatNumber(last.value)} AU, that is up to ${formatNumber(Math.round(last.value * 1.1))} AU.` }));
-  } else {
-    lines.push(h("p", { className: "chart-note", text: "Guidance: grow weekly load by about 10 % at most from one week to the next." }));
+  if (jump && jump.summary) {
+    lines.push(h("p", { className: "chart-note", text: sentence(jump.summary) }));
   }
+  const previous = points.length > 1 ? points[points.length - 2] : null;
+  const guidance = "Guidance: grow weekly load by about 10 % at most from one week to the next.";
+  lines.push(h("p", { className: "chart-note", text: previous && previous.value > 0
+    ? `${guidance} Last week ${formatNumber(previous.value)} AU → up to about ${formatNumber(Math.round(previous.value * 1.1))} AU this week (${formatNumber(current.value)} AU${current.days < 7 ? " so far" : ""}).`
+    : guidance }));
   return h("div", { className: "chart-notes" }, legend, lines);
+}
+
+/** "your load rose…" → "Your load rose….": the API's phrases are written to sit mid-sentence. */
+function sentence(phrase) {
+  const text = phrase.charAt(0).toUpperCase() + phrase.slice(1);
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }

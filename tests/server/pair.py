@@ -33,15 +33,15 @@ class Pair:
 
 
 @contextmanager
-def server_pair(directory: Path) -> Iterator[Pair]:
+def server_pair(directory: Path, *, model: str = "analyst://") -> Iterator[Pair]:
     redis = TcpRedis(free_port(), directory / "redis")
     redis.directory.mkdir()
     redis.start()
     data_dir = directory / "data"
     try:
         with (
-            live_server(data_dir, redis_url=redis.url) as a,
-            live_server(data_dir, redis_url=redis.url) as b,
+            live_server(data_dir, redis_url=redis.url, model=model) as a,
+            live_server(data_dir, redis_url=redis.url, model=model) as b,
         ):
             yield Pair(a, b, redis)
     finally:

@@ -18,6 +18,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from redis.asyncio import Redis
@@ -142,6 +143,21 @@ async def read_through_end(socket: ClientConnection) -> list[Frame]:
     return frames
 
 
+async def buffered_end(pair: Pair, user_id: str, stream: str) -> None:
+    """Wait until the stream's `stream.end` is in the buffer."""
+    redis = Redis.from_url(pair.redis.url)
+    try:
+        deadline = time.monotonic() + 5
+        while True:
+            last: Any = await redis.xrevrange(stream_key(user_id, stream), count=1)
+            if last and b"e" in last[0][1]:
+                return
+            assert time.monotonic() < deadline, "the stream did not end"
+            await asyncio.sleep(0.01)
+    finally:
+        await redis.aclose()
+
+
 def seqs(frames: list[Frame]) -> list[int]:
     return [frame.get("seq", 0) for frame in frames]
 
@@ -195,6 +211,8 @@ async def test_a_dropped_socket_resumes_its_stopped_stream_on_another_process(
         assert (await receive(socket))["type"] == "stream.start"
         assert (await receive(socket))["seq"] == 1
     # The disconnect cancelled the turn (its gate never opens): it ended the stream "stopped".
+    # Wait for that end, so that it is not also delivered live to the socket opened next.
+    await buffered_end(pair, await user_id_of(pair.b, alice), stream)
     async with chat(pair.b, alice) as back:
         await resume(back, stream, after=1)
         rest = await read_through_end(back)
@@ -291,3 +309,40 @@ async def test_a_follower_stops_promptly_when_its_stream_dies_or_redis_is_down(
     finally:
         await redis.aclose()
         await dead.aclose()
+
+
+@pytest.fixture(scope="module")
+def coached(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
+    """A pair running the real coaching turn, with the scripted model (about 1.5 s a reply)."""
+    model = "scripted://?ttft_ms=20&tokens_per_s=40&tokens=60"
+    with server_pair(Path(tmp_path_factory.mktemp("coached")), model=model) as servers:
+        yield servers
+
+
+async def test_a_real_coaching_reply_is_resumed_on_the_other_process_as_the_asker_saw_it(
+    coached: Pair,
+) -> None:
+    alice = await sign_up(coached.a, "alice")
+    async with chat(coached.a, alice) as asker:
+        async with chat(coached.b, alice) as tab:
+            await say(asker, "c1", "how should I train this week?")
+            start = await receive(tab)
+            assert start["type"] == "stream.start"
+            assert start["reply_to"] == "c1"
+            first = await receive(tab)
+            assert first["seq"] == 1
+        async with chat(coached.b, alice) as back:
+            await resume(back, start["stream"], after=1)
+            asked = time.monotonic()
+            resumed = await read_through_end(back)
+            # The replay had to follow the stream live: it was far from over when asked.
+            assert time.monotonic() - asked > 0.3
+            await assert_nothing_more(back, settle_s=0.1)
+        seen = await read_through_end(asker)
+    assert seen[0] == start
+    assert seen[1] == first
+    # Nothing lost, reordered or repeated: the resumed frames are exactly the ones the asker
+    # got after seq 1.
+    assert resumed == seen[2:]
+    assert resumed[-1]["type"] == "stream.end"
+    assert resumed[-1]["reason"] == "end"
