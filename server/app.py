@@ -78,9 +78,7 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
             # Cross-process parts: blocking reads (pub/sub, XREAD BLOCK) get their own client.
             patient = await stack.enter_async_context(patient_client(redis))
             hub = Hub()
-            hub.relay = await stack.enter_async_context(
-                Fanout(redis, patient, hub.deliver_local)
-            )
+            hub.relay = await stack.enter_async_context(Fanout(redis, patient, hub.deliver_local))
             streams = await stack.enter_async_context(StreamBuffer(redis, patient))
             models, fallback = await open_models(settings.model, policy, stack)
             coach = (

@@ -139,6 +139,11 @@ async def test_each_intent_is_shown_the_slices_it_needs(sqlite: Table, intent: I
     assert assembled.used["intent"] == intent
     assert assembled.used["slices"] == list(SLICE_ORDER[intent])
     assert assembled.prompt.facts["intent"] == intent
+    # Whatever the template, the safety rules close the system prompt.
+    assert assembled.prompt.system.endswith(RULES)
+    assert "Never diagnose" in RULES
+    assert "see a clinician within days" in RULES
+    assert "within the return-to-climbing limits of each open injury" in RULES
     text = user_text(assembled)
     lines = {
         "performance": "Load, last 7 days:",
