@@ -113,6 +113,38 @@ async def run_level(server: Served, tokens: list[str]) -> None:
     )
 
 
+async def stop_latency(server: Served, token: str, runs: int = 20) -> None:
+    """From sending `stop` (after the first delta) to receiving `stream.end`."""
+    timings = []
+    async with connect(
+        server.ws_url,
+        subprotocols=[Subprotocol("v7.chat.v1"), Subprotocol(f"bearer.{token}")],
+        origin=Origin(server.origin),
+    ) as ws:
+        await ws.recv()
+        for run in range(runs):
+            await ws.send(json.dumps({"type": "say", "id": f"stop{run}", "text": "go on"}))
+            stream = ""
+            while True:
+                frame = json.loads(await ws.recv())
+                if frame["type"] == "stream.start":
+                    stream = frame["stream"]
+                if frame["type"] == "stream.delta":
+                    break
+            asked = time.perf_counter()
+            await ws.send(json.dumps({"type": "stop", "stream": stream}))
+            while True:
+                frame = json.loads(await ws.recv())
+                if frame["type"] == "stream.end":
+                    assert frame["reason"] == "stopped", frame
+                    timings.append((time.perf_counter() - asked) * 1000)
+                    break
+    print(
+        f"  stop → stream.end: p50 {statistics.median(timings):.1f} ms, "
+        f"p99 {percentile(timings, 0.99):.1f} ms over {runs} stops"
+    )
+
+
 async def context_latency() -> None:
     """Context assembly for a climber with 3 years of daily sessions and two sends a day."""
     today = date.today()
@@ -162,6 +194,7 @@ def main() -> None:
         for level in CONCURRENCY:
             asyncio.run(run_level(server, tokens[:level]))
             tokens = tokens[level:] + tokens[:level]
+        asyncio.run(stop_latency(server, tokens[0]))
     asyncio.run(context_latency())
 
 

@@ -12,13 +12,18 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Origin, Subprotocol
+
+from store import open_table
+from store.repos.usage import UsageRepo
+from store.repos.users import UserRepo
 
 PASSWORD = "correct horse 9"
 
@@ -29,6 +34,7 @@ class Process:
     origin: str
     proc: subprocess.Popen[bytes]
     log_path: Path
+    data_dir: Path
 
     def logs(self) -> str:
         return self.log_path.read_text()
@@ -64,6 +70,8 @@ def serve(tmp_path: Path) -> Iterator[Process]:
         "V7_DATA_DIR": str(tmp_path / "data"),
         "V7_ALLOWED_ORIGINS": origin,
         "V7_DRAIN_SECONDS": "3",
+        # A reply that takes about 1.5 s, so one can be running when SIGTERM arrives.
+        "V7_MODEL": "scripted://?ttft_ms=50&tokens_per_s=40&tokens=60",
     }
     log_path = tmp_path / "server.log"
     with log_path.open("wb") as log:
@@ -85,7 +93,7 @@ def serve(tmp_path: Path) -> Iterator[Process]:
             raise RuntimeError(f"v7 serve did not start:\n{log_path.read_text()}")
         time.sleep(0.1)
     try:
-        yield Process(url, origin, proc, log_path)
+        yield Process(url, origin, proc, log_path, tmp_path / "data")
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -151,3 +159,49 @@ async def test_sigterm_drains_then_closes_sockets_with_1001_and_exits(serve: Pro
     assert exit_code == 0
     assert time.monotonic() - started < 10
     assert '"msg": "drained"' in serve.logs()
+
+
+async def test_a_reply_running_at_sigterm_finishes_and_is_settled_before_the_close(
+    serve: Process,
+) -> None:
+    tokens = await _sign_up(serve.url, "streaming@example.com")
+    protocols = [Subprotocol("v7.chat.v1"), Subprotocol(f"bearer.{tokens['accessToken']}")]
+    ws_url = serve.url.replace("http", "ws") + "/ws"
+    async with connect(ws_url, subprotocols=protocols, origin=Origin(serve.origin)) as ws:
+        await ws.recv()
+        await ws.send(json.dumps({"type": "say", "id": "q1", "text": "how was my week?"}))
+        while json.loads(await ws.recv())["type"] != "stream.delta":
+            pass
+        serve.proc.send_signal(signal.SIGTERM)
+
+        async with httpx.AsyncClient(base_url=serve.url) as http:
+            for _ in range(50):  # the drain starts as soon as the signal is handled
+                if (await http.get("/readyz")).status_code == 503:
+                    break
+                await asyncio.sleep(0.02)
+            assert (await http.get("/readyz")).json() == {"status": "draining"}
+        with pytest.raises(InvalidStatus) as refused:
+            async with connect(ws_url, subprotocols=protocols, origin=Origin(serve.origin)):
+                pass
+        assert refused.value.response.status_code == 503
+
+        frames = []
+        with pytest.raises(ConnectionClosed):
+            async with asyncio.timeout(10):
+                while True:
+                    frames.append(json.loads(await ws.recv()))
+        assert ws.close_code == 1001
+    end = [frame for frame in frames if frame["type"] == "stream.end"]
+    assert len(end) == 1
+    assert end[0]["reason"] == "end"  # the reply finished inside the drain window
+    assert await asyncio.to_thread(serve.proc.wait, 15) == 0
+
+    # The AI message was committed to the durable ledger before the process exited.
+    month = datetime.now(UTC).strftime("%Y-%m")
+    url = f"sqlite:///{serve.data_dir / 'v7.db'}"
+    async with open_table(url, data_dir=serve.data_dir) as table:
+        user = await UserRepo(table).find_by_email("streaming@example.com")
+        assert user is not None
+        ledger = await UsageRepo(table).get(user.id, month)
+    assert ledger.ai_messages == 1
+    assert ledger.output_tokens == 60
