@@ -81,7 +81,9 @@ async def session(
                 else:
                     due = first + (words - first_words) / TOKENS_PER_S
                     delays.append(max(0.0, now - due))
-            elif frame["type"] in ("stream.end", "error"):
+            elif frame["type"] == "error":
+                raise RuntimeError(f"the turn was refused: {frame}")
+            elif frame["type"] == "stream.end":
                 break
         assert first is not None, "no delta arrived"
         return first - sent - TTFT_S, delays, words
@@ -127,6 +129,8 @@ async def stop_latency(server: Served, token: str, runs: int = 20) -> None:
             stream = ""
             while True:
                 frame = json.loads(await ws.recv())
+                if frame["type"] == "error":
+                    raise RuntimeError(f"the turn was refused: {frame}")
                 if frame["type"] == "stream.start":
                     stream = frame["stream"]
                 if frame["type"] == "stream.delta":
@@ -190,11 +194,13 @@ def main() -> None:
     print(f"streaming: v7 serve in its own process, {MODEL}, embedded SQLite and Redis")
     print(f"  machine: {cpu()}")
     with served(V7_MODEL=MODEL) as server:
-        tokens = asyncio.run(premium_tokens(server.settings, max(CONCURRENCY)))
+        tokens = asyncio.run(premium_tokens(server.settings, max(CONCURRENCY) + 1))
+        stopper = tokens.pop()
         for level in CONCURRENCY:
             asyncio.run(run_level(server, tokens[:level]))
             tokens = tokens[level:] + tokens[:level]
-        asyncio.run(stop_latency(server, tokens[0]))
+            if level == 1:  # before the load levels, so nothing else is queued
+                asyncio.run(stop_latency(server, stopper))
     asyncio.run(context_latency())
 
 
