@@ -32,18 +32,19 @@ export class StatusBar {
     const parts = [];
     const titles = [];
     let empty = false;
-    for (const [key, label] of [["ai_messages", "AI msgs"], ["journal_entries", "entries"]]) {
+    const kinds = [["ai_messages", "AI msg", "AI msgs"], ["journal_entries", "entry", "entries"]];
+    for (const [key, one, many] of kinds) {
       const allowance = quota[key];
       if (!allowance || typeof allowance !== "object") continue;
       if (allowance.limit === null || allowance.limit === undefined) {
-        titles.push(`${label}: unlimited`);
+        titles.push(`${many}: unlimited`);
         continue;
       }
       const remaining = Number(allowance.remaining ?? Math.max(0, allowance.limit - allowance.used));
       const resets = allowance.resets_at
         ? `, resets ${new Date(allowance.resets_at).toLocaleDateString()}` : "";
-      parts.push(`${remaining} ${label}`);
-      titles.push(`${label}: ${remaining} of ${allowance.limit} left${resets}`);
+      parts.push(`${remaining} ${remaining === 1 ? one : many}`);
+      titles.push(`${many}: ${remaining} of ${allowance.limit} left${resets}`);
       empty = empty || remaining <= 0;
     }
     if (titles.length === 0) return;
