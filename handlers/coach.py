@@ -66,7 +66,13 @@ class Streams:
 
 
 @dataclass
-class _Reply:
+class _Turn:
+    """One coaching turn in progress: who asked, where it streams, what has been said."""
+
+    caller: Caller
+    say_id: str
+    emit: Emit
+    stream_id: str = field(default_factory=lambda: "s" + secrets.token_hex(6))
     text: list[str] = field(default_factory=list)
     seq: int = 0
     input_tokens: int = 0
@@ -74,6 +80,7 @@ class _Reply:
     reason: str = "end"
     answered_by: str = ""
     proposals: int = 0
+    started: bool = False
 
     @property
     def delivered(self) -> bool:
@@ -101,42 +108,31 @@ class Coach:
         """Serve one coaching turn. Raises refusals (quota, rate) before anything is streamed,
         and `ModelUnavailable` when no model could answer (the reservation is refunded)."""
         ticket = await self.allowances.reserve_ai(caller) if self.allowances else None
-        reply = _Reply()
+        turn = _Turn(caller, say_id, emit)
         model = self.model_for(caller.tier)
-        stream_id = "s" + secrets.token_hex(6)
+        turn.answered_by = model.name
         used: dict[str, Any] = {}
         try:
             assembled = await self.assembler.assemble(caller, text)
             used = assembled.used
             await self.chat.append(
-                caller.user_id, ChatMessageIn(role=Role.USER, content=text, stream_id=stream_id)
+                caller.user_id,
+                ChatMessageIn(role=Role.USER, content=text, stream_id=turn.stream_id),
             )
-            await emit(
-                Outgoing(
-                    StreamStart(stream=stream_id, reply_to=say_id, model=model.name), to_all=True
-                )
-            )
-            await self._stream(caller, say_id, stream_id, model, assembled.prompt, reply, emit)
+            start = StreamStart(stream=turn.stream_id, reply_to=say_id, model=model.name)
+            await emit(Outgoing(start, to_all=True))
+            turn.started = True
+            await self._stream(turn, model, assembled.prompt)
         finally:
             # Shielded: a disconnect must not skip the settling or the saved reply.
-            await asyncio.shield(self._finish(caller, stream_id, model, reply, used, ticket, emit))
-        if not reply.delivered and reply.reason == "error":
+            await asyncio.shield(self._finish(turn, used, ticket))
+        if not turn.delivered and turn.reason == "error":
             raise ModelUnavailable("the coach could not answer just now; try again shortly")
 
-    async def _stream(
-        self,
-        caller: Caller,
-        say_id: str,
-        stream_id: str,
-        model: Model,
-        prompt: Prompt,
-        reply: _Reply,
-        emit: Emit,
-    ) -> None:
-        task = asyncio.create_task(
-            self._pump(caller, say_id, stream_id, model, prompt, reply, emit)
-        )
-        self.streams.running[stream_id] = (caller.user_id, task)
+    async def _stream(self, turn: _Turn, model: Model, prompt: Prompt) -> None:
+        """Run the streaming part as its own task, so `stop` can cancel just that."""
+        task = asyncio.create_task(self._pump(turn, model, prompt))
+        self.streams.running[turn.stream_id] = (turn.caller.user_id, task)
         try:
             await asyncio.shield(task)
         except asyncio.CancelledError:
@@ -144,51 +140,32 @@ class Coach:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-            reply.reason = "stopped"
+            turn.reason = "stopped"
             raise
         finally:
-            self.streams.running.pop(stream_id, None)
+            self.streams.running.pop(turn.stream_id, None)
 
-    async def _pump(
-        self,
-        caller: Caller,
-        say_id: str,
-        stream_id: str,
-        model: Model,
-        prompt: Prompt,
-        reply: _Reply,
-        emit: Emit,
-    ) -> None:
+    async def _pump(self, turn: _Turn, model: Model, prompt: Prompt) -> None:
         """Stream `model` (or, if it fails before any output, the fallback) into deltas."""
-        reply.answered_by = model.name
         try:
-            await self._relay(caller, say_id, stream_id, model, prompt, reply, emit)
+            await self._relay(turn, model, prompt)
         except asyncio.CancelledError:
-            reply.reason = "stopped"
+            turn.reason = "stopped"
         except ModelError as error:
             log.warning("model failed", extra={"kind": error.kind, "before": error.before_output})
-            if reply.delivered or self.fallback is None:
-                reply.reason = "error"
+            if turn.delivered or self.fallback is None:
+                turn.reason = "error"
                 return
-            reply.answered_by = self.fallback.name
-            await self._send(stream_id, FALLBACK_LABEL, reply, emit)
+            turn.answered_by = self.fallback.name
+            await self._send(turn, FALLBACK_LABEL)
             try:
-                await self._relay(caller, say_id, stream_id, self.fallback, prompt, reply, emit)
+                await self._relay(turn, self.fallback, prompt)
             except asyncio.CancelledError:
-                reply.reason = "stopped"
+                turn.reason = "stopped"
             except ModelError:
-                reply.reason = "error"
+                turn.reason = "error"
 
-    async def _relay(
-        self,
-        caller: Caller,
-        say_id: str,
-        stream_id: str,
-        model: Model,
-        prompt: Prompt,
-        reply: _Reply,
-        emit: Emit,
-    ) -> None:
+    async def _relay(self, turn: _Turn, model: Model, prompt: Prompt) -> None:
         events: asyncio.Queue[Event | BaseException | None] = asyncio.Queue()
 
         async def produce() -> None:
@@ -211,7 +188,7 @@ class Coach:
                 try:
                     event = await asyncio.wait_for(events.get(), timeout)
                 except TimeoutError:
-                    await self._send(stream_id, "".join(pending), reply, emit)
+                    await self._send(turn, "".join(pending))
                     pending, flush_at = [], None
                     continue
                 if isinstance(event, BaseException):
@@ -223,102 +200,89 @@ class Coach:
                         if flush_at is None:
                             # Text after a quiet spell goes out at once; what follows it within
                             # the window rides along in the next delta.
-                            await self._send(stream_id, piece, reply, emit)
+                            await self._send(turn, piece)
                             flush_at = time.monotonic() + COALESCE_S
                         else:
                             pending.append(piece)
                             if sum(map(len, pending)) >= MAX_DELTA_CHARS:
-                                await self._send(stream_id, "".join(pending), reply, emit)
+                                await self._send(turn, "".join(pending))
                                 pending, flush_at = [], time.monotonic() + COALESCE_S
                     case ToolCall():
-                        await self._propose(caller, say_id, event, reply, emit)
+                        await self._propose(turn, event)
                     case ModelUsage():
-                        reply.input_tokens += event.input_tokens
-                        reply.output_tokens += event.output_tokens
+                        turn.input_tokens += event.input_tokens
+                        turn.output_tokens += event.output_tokens
                     case Stop(reason=reason):
-                        reply.reason = "max_tokens" if reason == "max_tokens" else "end"
+                        turn.reason = "max_tokens" if reason == "max_tokens" else "end"
         finally:
             if pending:
-                await self._send(stream_id, "".join(pending), reply, emit)
+                await self._send(turn, "".join(pending))
             producer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await producer
 
-    async def _send(self, stream_id: str, text: str, reply: _Reply, emit: Emit) -> None:
+    async def _send(self, turn: _Turn, text: str) -> None:
         if not text:
             return
-        reply.seq += 1
-        reply.text.append(text)
-        await emit(Outgoing(StreamDelta(stream=stream_id, seq=reply.seq, text=text), to_all=True))
+        turn.seq += 1
+        turn.text.append(text)
+        delta = StreamDelta(stream=turn.stream_id, seq=turn.seq, text=text)
+        await turn.emit(Outgoing(delta, to_all=True))
 
-    async def _propose(
-        self, caller: Caller, say_id: str, call: ToolCall, reply: _Reply, emit: Emit
-    ) -> None:
+    async def _propose(self, turn: _Turn, call: ToolCall) -> None:
         kind = str(call.arguments.get("kind", ""))
         entry = call.arguments.get("entry")
         try:
             if not isinstance(entry, dict):
                 raise HandlerError("a proposal needs an entry object")
-            proposal = await self.proposals.propose(caller, say_id, kind, entry, self.clock())
+            proposal = await self.proposals.propose(
+                turn.caller, turn.say_id, kind, entry, self.clock()
+            )
         except HandlerError as error:
             # The model proposed something invalid: it is not shown, and the reply stands.
             log.info("proposal refused", extra={"reason": error.message[:200]})
             return
-        reply.proposals += 1
-        await emit(Outgoing(proposal, to_all=True))
+        turn.proposals += 1
+        await turn.emit(Outgoing(proposal, to_all=True))
 
-    async def _finish(
-        self,
-        caller: Caller,
-        stream_id: str,
-        model: Model,
-        reply: _Reply,
-        used: dict[str, Any],
-        ticket: AiTicket | None,
-        emit: Emit,
-    ) -> None:
+    async def _finish(self, turn: _Turn, used: dict[str, Any], ticket: AiTicket | None) -> None:
+        """Settle the reservation, end the stream (if it started) and save the reply."""
         quota: Quota | None = None
         if ticket is not None and self.allowances is not None:
             await self.allowances.settle_ai(
                 ticket,
-                delivered=reply.delivered,
-                model=reply.answered_by or model.name,
-                input_tokens=reply.input_tokens,
-                output_tokens=reply.output_tokens,
+                delivered=turn.delivered,
+                model=turn.answered_by,
+                input_tokens=turn.input_tokens,
+                output_tokens=turn.output_tokens,
             )
             with contextlib.suppress(Exception):
-                quota = await self.allowances.usage(caller)
-        end_reason = reply.reason if reply.reason in ("end", "stopped", "max_tokens") else "error"
-        await emit(
-            Outgoing(
-                StreamEnd(
-                    stream=stream_id,
-                    seq=reply.seq,
-                    reason=end_reason,
-                    usage=Usage(input_tokens=reply.input_tokens, output_tokens=reply.output_tokens),
-                    quota=quota,
-                ),
-                to_all=True,
-            )
+                quota = await self.allowances.usage(turn.caller)
+        if not turn.started:
+            return
+        end_reason = turn.reason if turn.reason in ("end", "stopped", "max_tokens") else "error"
+        end = StreamEnd(
+            stream=turn.stream_id,
+            seq=turn.seq,
+            reason=end_reason,
+            usage=Usage(input_tokens=turn.input_tokens, output_tokens=turn.output_tokens),
+            quota=quota,
         )
-        if reply.text:
-            await _quietly(
-                self.chat.append(
-                    caller.user_id,
-                    ChatMessageIn(
-                        role=Role.ASSISTANT,
-                        content="".join(reply.text),
-                        context_used=used or None,
-                        usage=TokenUsage(
-                            model=reply.answered_by or model.name,
-                            input_tokens=reply.input_tokens,
-                            output_tokens=reply.output_tokens,
-                        ),
-                        stream_id=stream_id,
-                        partial=end_reason != "end",
-                    ),
-                )
+        await turn.emit(Outgoing(end, to_all=True))
+        if turn.text:
+            message = ChatMessageIn(
+                role=Role.ASSISTANT,
+                content="".join(turn.text),
+                context_used=used or None,
+                usage=TokenUsage(
+                    model=turn.answered_by,
+                    input_tokens=turn.input_tokens,
+                    output_tokens=turn.output_tokens,
+                ),
+                stream_id=turn.stream_id,
+                partial=end_reason != "end",
             )
+            await _quietly(self.chat.append(turn.caller.user_id, message))
 
 
 async def _quietly(work: Awaitable[object]) -> None:

@@ -287,3 +287,19 @@ class JournalCount:
     async def of(self, user: str) -> int:
         page = await self.table.query(f"USER#{user}", sk_prefix="JOURNAL#")
         return len(page.items)
+
+
+class BrokenContext:
+    async def assemble(self, caller: Caller, text: str) -> Assembled:
+        raise RuntimeError("the store is down")
+
+
+async def test_a_turn_that_fails_before_streaming_refunds_and_sends_no_stream(
+    table: Table,
+) -> None:
+    rig = Rig(table, scripted(), None)
+    rig.coach.assembler = BrokenContext()
+    with pytest.raises(RuntimeError):
+        await rig.say("hello?")
+    assert rig.frames == []  # no stream.start, so no stream.end either
+    assert rig.ledger.settled == [("r1", False, "scripted", 0, 0)]
