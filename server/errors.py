@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from handlers.errors import HandlerError
+from handlers.frames import Error
 from quotas.errors import QuotaExceeded, Refused
 from server.auth.errors import AuthError
 from store.errors import (
@@ -160,6 +161,22 @@ def map_error(error: BaseException) -> Mapped:
             return Mapped(503, "internal", "storage is unavailable; try again shortly")
         case _:
             return Mapped(500, "internal", "something went wrong on our side")
+
+
+def error_frame(error: BaseException, reply_to: str | None) -> Error:
+    """The `error` frame for an exception raised while serving a frame (logged if it is ours:
+    a 5xx). Carries `retry_after_ms` / `resets_at` when the refusal has them."""
+    mapped = map_error(error)
+    if mapped.status >= 500:
+        log.error("turn failed", exc_info=error)
+    extra = mapped.extra or {}
+    return Error(
+        reply_to=reply_to,
+        code=mapped.code,
+        message=mapped.message,
+        retry_after_ms=extra.get("retry_after_ms"),
+        resets_at=extra.get("resets_at"),
+    )
 
 
 def error_body(mapped: Mapped) -> dict[str, Any]:

@@ -46,7 +46,7 @@ from server.errors import (
     CLOSE_TOO_LARGE,
     CLOSE_UNAUTHORIZED,
     ApiError,
-    map_error,
+    error_frame,
 )
 from server.frame_limit import FrameRateLimit, Verdict
 from server.hub import Socket
@@ -274,20 +274,7 @@ async def _run_say(services: Services, socket: Socket, say: Say) -> None:
         async with services.lifecycle.busy():
             await services.chat.on_say(caller, say, emit)
     except Exception as error:
-        mapped = map_error(error)
-        if mapped.status >= 500:
-            log.error("say failed", exc_info=error)
-        await emit(
-            Outgoing(
-                Error(
-                    reply_to=say.id,
-                    code=mapped.code,
-                    message=mapped.message,
-                    retry_after_ms=(mapped.extra or {}).get("retry_after_ms"),
-                    resets_at=(mapped.extra or {}).get("resets_at"),
-                )
-            )
-        )
+        await emit(Outgoing(error_frame(error, say.id)))
     finally:
         answer.done.set()
         log.info("say", extra={"ms": round((time.perf_counter() - started) * 1000, 1)})
@@ -311,19 +298,7 @@ async def _run_control(services: Services, socket: Socket, frame: Stop | Confirm
                 case Dismiss():
                     await services.chat.on_dismiss(caller, frame, emit)
     except Exception as error:
-        mapped = map_error(error)
-        if mapped.status >= 500:
-            log.error("%s failed", frame.type, exc_info=error)
-        extra = mapped.extra or {}
-        socket.send(
-            Error(
-                reply_to=reply_to,
-                code=mapped.code,
-                message=mapped.message,
-                retry_after_ms=extra.get("retry_after_ms"),
-                resets_at=extra.get("resets_at"),
-            )
-        )
+        socket.send(error_frame(error, reply_to))
 
 
 routes = [WebSocketRoute("/ws", chat_socket)]

@@ -12,10 +12,10 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import JSONResponse, StreamingResponse
 
-from handlers.frames import Error, Say, ServerFrame, encode
+from handlers.frames import Say, ServerFrame, encode
 from handlers.session import Outgoing
 from server.api import Call, Endpoint
-from server.errors import ApiError, map_error
+from server.errors import ApiError, error_frame
 from server.routes.pages import HistoryQuery, Page
 from store.records.chat import ChatMessage
 from store.repos.chat import ChatRepo
@@ -87,8 +87,7 @@ async def message(call: Call[ChatMessageIn]) -> StreamingResponse:
                 if item is None:
                     break
                 if isinstance(item, BaseException):
-                    mapped = map_error(item)
-                    yield sse(Error(reply_to=say_id, code=mapped.code, message=mapped.message))
+                    yield sse(error_frame(item, say_id))
                     continue
                 yield sse(item)
         finally:
