@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from typing import Final, Literal, get_args
 
-AuthErrorCode = Literal[
-    # bearer tokens
+TokenErrorCode = Literal[
     "malformed",
     "bad_algorithm",
     "missing_kid",
@@ -25,8 +24,9 @@ AuthErrorCode = Literal[
     "not_yet_valid",
     "wrong_token_use",
     "wrong_client",
+]
+AccountErrorCode = Literal[
     "keys_unavailable",
-    # accounts and passwords
     "invalid_credentials",
     "not_confirmed",
     "email_taken",
@@ -40,21 +40,9 @@ AuthErrorCode = Literal[
     "invalid_request",
     "unavailable",
 ]
+AuthErrorCode = Literal[TokenErrorCode, AccountErrorCode]
 
-TOKEN_ERROR_CODES: Final[frozenset[str]] = frozenset(
-    {
-        "malformed",
-        "bad_algorithm",
-        "missing_kid",
-        "unknown_key",
-        "bad_signature",
-        "wrong_issuer",
-        "expired",
-        "not_yet_valid",
-        "wrong_token_use",
-        "wrong_client",
-    }
-)
+TOKEN_ERROR_CODES: Final[frozenset[str]] = frozenset(get_args(TokenErrorCode))
 """Codes that mean the presented token is refused (401 / close 4001). `keys_unavailable` is not
 among them: the token may be fine, the issuer's keys could not be fetched (503)."""
 
@@ -84,7 +72,9 @@ _DEFAULT_MESSAGES: Final[dict[str, str]] = {
     "unavailable": "The authentication service is unavailable; try again shortly.",
 }
 
-assert set(_DEFAULT_MESSAGES) == set(get_args(AuthErrorCode))  # every code has a message
+assert set(_DEFAULT_MESSAGES) == set(
+    get_args(TokenErrorCode) + get_args(AccountErrorCode)
+)  # every code has a message
 assert set(get_args(AuthErrorCode)) >= TOKEN_ERROR_CODES
 
 
