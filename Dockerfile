@@ -14,6 +14,7 @@ ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 # Dependencies first, pinned by the same constraints file CI tests with.
 COPY pyproject.toml constraints.txt README.md ./
+COPY core ./core
 COPY server ./server
 COPY handlers ./handlers
 COPY context ./context

@@ -26,6 +26,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bench.common import cpu
+from core.clock import system_clock
 from quotas import Quotas, RateLimiter, load_policy, open_redis
 from quotas.embedded import redis_server_binary
 from store import init_table, open_table
@@ -93,7 +94,7 @@ async def run() -> None:
             open_redis("embedded://", data_dir) as redis,
         ):
             limiter = RateLimiter(redis, policy)
-            quotas = Quotas(redis, policy, table)
+            quotas = Quotas(redis, policy, table, clock=system_clock)
             users = [f"bench-{i}" for i in range(CONCURRENCY)]
 
             async def rate_check(index: int) -> bool:

@@ -20,7 +20,7 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -28,6 +28,7 @@ from websockets.typing import Origin, Subprotocol
 
 from bench.common import Served, cpu, percentile, premium_tokens, served
 from context.assembly import CoachContext
+from core.clock import system_clock
 from handlers.session import Caller
 from store import open_table
 from store.records.journal import JournalEntryIn
@@ -152,7 +153,7 @@ async def stop_latency(server: Served, token: str, runs: int = 8) -> None:
 
 async def context_latency() -> None:
     """Context assembly for a climber with 3 years of daily sessions and two sends a day."""
-    today = date.today()
+    today = system_clock().date()
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'v7.db'}"
         async with open_table(url, data_dir=Path(tmp)) as table:
@@ -178,7 +179,7 @@ async def context_latency() -> None:
                         {"grade": grade, "date": day.isoformat(), "location": "Home gym"}
                     )
                     await sends.create(user, send)
-            assembler = CoachContext(table)
+            assembler = CoachContext(table, clock=table.clock)
             caller = Caller(user)
             timings = []
             for _ in range(30):

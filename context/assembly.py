@@ -24,7 +24,7 @@ import asyncio
 import json
 import string
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from context.analytics.common import Period, Window
@@ -34,12 +34,12 @@ from context.fencing import clean, clean_tree, fence
 from context.intent import Intent, Slice, classify, message_triggers, slices_for
 from context.slices import TITLES, build, data_age, level_of
 from context.templates import choose, data_triggers
+from core.clock import Clock
 from handlers.proposals import PROPOSE_TOOL
 from handlers.session import Assembled, Caller
 from llm.base import Message, Prompt, estimate_tokens
 from store.records.athlete import AthleteProfile
 from store.records.chat import ChatMessage, Role
-from store.records.common import utc_now
 from store.records.reference import ChatTemplate, TemplateType
 from store.repos.chat import ChatRepo
 from store.repos.journal import JournalRepo
@@ -93,7 +93,7 @@ class CoachContext:
         table: Table,
         *,
         max_tokens: int = MAX_REPLY_TOKENS,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Clock,
         budget: int = DEFAULT_BUDGET,
         history_turns: int = HISTORY_TURNS,
     ) -> None:

@@ -9,11 +9,11 @@ written nothing.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import replace
-from datetime import datetime
 
+from core.clock import Clock
 from handlers.coach import Coach, NoSuchStream
 from handlers.commands import COMMANDS, lookup
 from handlers.commands.context import Repos, Turn
@@ -25,7 +25,6 @@ from handlers.proposals import KINDS, ProposalStore, dismissed, write_confirmed
 from handlers.session import Allowances, Caller, Emit, Outgoing
 from handlers.undo import UndoLog
 from store.errors import ConditionFailed, NotFound
-from store.records.common import utc_now
 from store.table import Table
 
 READ_ONLY = frozenset({"help", "history", "stats"})
@@ -67,7 +66,7 @@ class Chat:
         self,
         table: Table,
         *,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Clock,
         allowances: Allowances | None = None,
         coach: Coach | None = None,
     ) -> None:

@@ -20,11 +20,11 @@ import contextlib
 import logging
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
+from core.clock import Clock
 from handlers.errors import HandlerError
 from handlers.frames import Quota, StreamDelta, StreamEnd, StreamStart, Usage
 from handlers.proposals import ProposalStore
@@ -33,7 +33,6 @@ from llm.base import Event, Model, Prompt, Stop, TextDelta, ToolCall
 from llm.base import Usage as ModelUsage
 from llm.errors import ModelError
 from store.records.chat import ChatMessageIn, Role, TokenUsage
-from store.records.common import utc_now
 from store.repos.chat import ChatRepo
 
 log = logging.getLogger("v7.coach")
@@ -96,10 +95,10 @@ class Coach:
     assembler: Assembler
     chat: ChatRepo
     proposals: ProposalStore
+    clock: Clock
     allowances: Allowances | None = None
     fallback: Model | None = None
     streams: Streams = field(default_factory=Streams)
-    clock: Callable[[], datetime] = utc_now
 
     def model_for(self, tier: str) -> Model:
         return self.models.get(tier) or self.models["default"]

@@ -23,6 +23,7 @@ from handlers.session import Caller, Emit, Outgoing
 from handlers.undo import Entity, UndoAction
 from llm.base import ToolSpec
 from store.records.athlete import Goal, GoalIn, Injury, InjuryIn
+from store.records.common import at_ingest
 from store.records.journal import JournalEntry, JournalEntryIn
 from store.records.sends import BenchmarkSend, BenchmarkSendIn
 from store.repos.base import user_pk
@@ -70,13 +71,15 @@ class NoSuchProposal(HandlerError):
 class ProposalStore:
     table: Table
 
-    def validate(self, kind: str, entry: dict[str, Any]) -> BaseModel:
-        """The proposed entry as its input model. Raises `InvalidEntry` naming what is wrong."""
+    def validate(self, kind: str, entry: dict[str, Any], now: datetime | None = None) -> BaseModel:
+        """The proposed entry as its input model, checked as input arriving at `now` (None: an
+        entry that was checked when it was proposed). Raises `InvalidEntry` naming what is
+        wrong."""
         if kind not in KINDS:
             raise InvalidEntry(f"cannot propose a {kind!r}; one of {', '.join(sorted(KINDS))}")
         model, _, _ = KINDS[kind]
         try:
-            return model.model_validate(entry)
+            return model.model_validate(entry, context=None if now is None else at_ingest(now))
         except ValidationError as error:
             problems = "; ".join(
                 f"{'.'.join(str(p) for p in item['loc'])}: {item['msg']}"
@@ -87,7 +90,7 @@ class ProposalStore:
     async def propose(
         self, caller: Caller, reply_to: str | None, kind: str, entry: dict[str, Any], now: datetime
     ) -> Proposal:
-        data = self.validate(kind, entry)
+        data = self.validate(kind, entry, now)
         proposal_id = "p" + secrets.token_hex(8)
         item = data.model_dump(by_alias=True, mode="json", exclude_none=True)
         expires = int((now + LIFETIME).timestamp())

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
@@ -42,10 +42,6 @@ _FENCED = re.compile(r"<climber_message>\n(.*?)\n</climber_message>", re.DOTALL)
 _WORD = re.compile(r"\S+\s*|\s+")
 
 
-def _utc_today() -> date:
-    return datetime.now(UTC).date()
-
-
 @dataclass(frozen=True)
 class Reply:
     """What the analyst will say for one prompt: the text and the tool calls after it."""
@@ -61,8 +57,6 @@ class AnalystModel:
     words_per_s: float = DEFAULT_WORDS_PER_S
     name: str = "analyst"
     supports_tools: bool = True
-    today: Callable[[], date] = _utc_today
-    """Today when the facts do not say (they do: the analytics' `end`)."""
 
     async def stream(self, prompt: Prompt) -> AsyncGenerator[Event, None]:
         reply = self.reply(prompt)
@@ -91,9 +85,11 @@ class AnalystModel:
         answered honestly instead."""
         message = latest_message(prompt)
         analytics = read_analytics(prompt.facts)
-        today = analytics.end if analytics is not None else _fact_date(prompt.facts, self.today)
+        # "Today" comes from the facts (context assembly's clock), never from this process's
+        # wall clock; without it, date words cannot be resolved and nothing is proposed.
+        today = analytics.end if analytics is not None else _fact_date(prompt.facts)
         calls: list[ToolCall] = []
-        if any(tool.name == TOOL for tool in prompt.tools):
+        if today is not None and any(tool.name == TOOL for tool in prompt.tools):
             try:
                 drafted = propose(message, today)
             except Exception:  # a parser bug must not cost the climber their reply
@@ -134,14 +130,14 @@ def read_analytics(facts: dict[str, Any]) -> ClimberAnalytics | None:
         return None
 
 
-def _fact_date(facts: dict[str, Any], fallback: Callable[[], date]) -> date:
+def _fact_date(facts: dict[str, Any]) -> date | None:
     raw = facts.get("today")
     if isinstance(raw, str):
         try:
             return date.fromisoformat(raw)
         except ValueError:
             pass
-    return fallback()
+    return None
 
 
 def word_tokens(text: str) -> list[str]:

@@ -32,17 +32,19 @@ class Refused(QuotaError):
 
 class QuotaExceeded(Refused):
     """The user's monthly AI messages or weekly journal entries are used up until `resets_at`
-    (the first instant of the next window, UTC). Code `quota_exceeded`."""
+    (the first instant of the next window, UTC), as seen at instant `now`. Code
+    `quota_exceeded`."""
 
     code = "quota_exceeded"
 
-    def __init__(self, kind: QuotaKind, resets_at: datetime, limit: int, used: int) -> None:
+    def __init__(
+        self, kind: QuotaKind, resets_at: datetime, limit: int, used: int, *, now: datetime
+    ) -> None:
         self.kind: QuotaKind = kind
         self.resets_at = resets_at
         self.limit = limit
         self.used = used
-        # now → resets_at, for the 429's Retry-After; set by whoever knows "now" (the quotas).
-        self.retry_after_ms = None
+        self.retry_after_ms = max(1, math.ceil((resets_at - now).total_seconds() * 1000))
         super().__init__(f"{kind} quota of {limit} used up; resets at {resets_at.isoformat()}")
 
 

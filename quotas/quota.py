@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from core.clock import Clock
 from handlers.frames import Allowance, Quota
 from quotas.connect import CHECK_DEADLINE_S
 from quotas.degraded import HourlyAllowance, ThrottledLog
@@ -53,7 +54,6 @@ from quotas.ledger import StoreCounts
 from quotas.scripts import COMMIT, GRANTED, NEED_SEED, NOOP, REFUND, RESERVE, quota_keys
 from quotas.unavailable import REDIS_DOWN
 from quotas.windows import Window, iso_week_window, month_window
-from store.records.common import utc_now
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -94,7 +94,7 @@ class Quotas:
         policy: Policy,
         table: Table,
         *,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Clock,
         reservation_ttl_s: float = RESERVATION_TTL_S,
         timeout_s: float = CHECK_DEADLINE_S,
         degraded: HourlyAllowance | None = None,
@@ -158,7 +158,7 @@ class Quotas:
         keys = quota_keys(user_id, kind, window.key)
 
         def attempt(seed: int) -> Awaitable[list[int]]:
-            args = [-1 if limit is None else limit, seed, self._ttl_ms, rid, _expire_ms(window)]
+            args = [-1 if limit is None else limit, seed, self._ttl_ms, rid, _keep_ms(window, now)]
             return self._eval(self._reserve, keys, args)
 
         try:
@@ -264,9 +264,10 @@ class Quotas:
         # A rebuilt AI counter comes from the ledger, which does not hold this message yet; a
         # rebuilt journal counter comes from the store, which already holds this entry.
         includes_this = 1 if r.kind == "journal_entries" else 0
+        keep_ms = _keep_ms(r.window, self._clock())
 
         def attempt(seed: int) -> Awaitable[list[int]]:
-            return self._eval(self._commit, keys, [r.id, seed, includes_this, _expire_ms(r.window)])
+            return self._eval(self._commit, keys, [r.id, seed, includes_this, keep_ms])
 
         if r.degraded:
             # Redis never held this reservation (or may have, if the timed-out script ran):
@@ -287,7 +288,7 @@ class Quotas:
         _, pending, settled = quota_keys(r.user_id, r.kind, r.window.key)
         try:
             (status,) = await self._eval(
-                self._refund, (pending, settled), [r.id, _expire_ms(r.window)]
+                self._refund, (pending, settled), [r.id, _keep_ms(r.window, self._clock())]
             )
         except REDIS_DOWN as exc:
             self._warn.warning(f"{r.kind} refund not recorded (the reservation expires)", exc)
@@ -335,10 +336,11 @@ class Quotas:
 
     async def _peek(self, kind: QuotaKind, user_id: str, window: Window) -> tuple[int, int, int]:
         keys = quota_keys(user_id, kind, window.key)
+        keep_ms = _keep_ms(window, self._clock())
         await self._refresh_if_stale(user_id, kind, window)
 
         def attempt(seed: int) -> Awaitable[list[int]]:
-            return self._eval(self._reserve, keys, [-1, seed, 0, "", _expire_ms(window)])
+            return self._eval(self._reserve, keys, [-1, seed, 0, "", keep_ms])
 
         _, used, pending, expired = await self._seeded(
             attempt, lambda: self._durable_count(kind, user_id, window)
@@ -402,13 +404,14 @@ def _limit(kind: QuotaKind, tier: TierPolicy) -> int | None:
     return tier.ai_limit if kind == "ai_messages" else tier.journal_limit
 
 
-def _expire_ms(window: Window) -> int:
-    return int((window.resets_at + KEY_GRACE).timestamp() * 1000)
+def _keep_ms(window: Window, now: datetime) -> int:
+    """How long a window's keys should live from `now`: to its end plus `KEY_GRACE` (at least
+    the grace, for a late settle of a window that has already ended)."""
+    left = max(window.resets_at - now, timedelta(0)) + KEY_GRACE
+    return int(left.total_seconds() * 1000)
 
 
 def _exceeded(
     kind: QuotaKind, window: Window, limit: int, used: int, now: datetime
 ) -> QuotaExceeded:
-    error = QuotaExceeded(kind, window.resets_at, limit, used)
-    error.retry_after_ms = max(1, int((window.resets_at - now).total_seconds() * 1000))
-    return error
+    return QuotaExceeded(kind, window.resets_at, limit, used, now=now)

@@ -7,6 +7,11 @@ Key layout (the `{user}` hash tag keeps one user's keys in one Redis Cluster slo
     v7:q:{USER}:KIND:WINDOW:pending     sorted set: reservation id → expiry (ms, Redis clock)
     v7:q:{USER}:KIND:WINDOW:settled     hash: reservation id → committed | refunded | expired
 
+Every quota key expires `keep_ms` after it is written: the caller computes it from its own clock
+as the time left in the window plus a grace period, so the keys' lifetime never depends on the
+application's clock and Redis's clock agreeing on the date (they only have to agree on how long
+a millisecond is).
+
 A window's `used` key that is absent means "unknown" (a fresh or flushed Redis), never zero: the
 scripts then answer NEED_SEED without writing anything, the caller reads the durable count from
 the store and calls again with it, and the script seeds the key only if it is still absent (SET
@@ -46,11 +51,11 @@ end
 """
 
 _SEED = """
-local function seeded(used, seed, expire_at)
+local function seeded(used, seed, keep_ms)
   if redis.call('EXISTS', used) == 1 then return true end
   if seed < 0 then return false end
   redis.call('SET', used, string.format('%d', seed), 'NX')
-  redis.call('PEXPIREAT', used, expire_at)
+  redis.call('PEXPIRE', used, keep_ms)
   return true
 end
 """
@@ -61,19 +66,19 @@ RESERVE = (
     + _SEED
     + """
 -- KEYS: used, pending, settled
--- ARGV: limit (-1 = unlimited), seed (-1 = unknown), ttl_ms, id ('' = only look), expire_at_ms
+-- ARGV: limit (-1 = unlimited), seed (-1 = unknown), ttl_ms, id ('' = only look), keep_ms
 -- Returns {status, used, pending, expired_now}
 local limit = tonumber(ARGV[1])
 local seed = tonumber(ARGV[2])
-local expire_at = ARGV[5]
-if not seeded(KEYS[1], seed, expire_at) then return {-1, 0, 0, 0} end
+local keep_ms = ARGV[5]
+if not seeded(KEYS[1], seed, keep_ms) then return {-1, 0, 0, 0} end
 local expired = reconcile(KEYS[2], KEYS[3], now_ms)
 local used = tonumber(redis.call('GET', KEYS[1]))
 local pending = redis.call('ZCARD', KEYS[2])
 if ARGV[4] == '' then return {2, used, pending, expired} end
 if limit >= 0 and used + pending >= limit then return {0, used, pending, expired} end
 redis.call('ZADD', KEYS[2], string.format('%d', now_ms + tonumber(ARGV[3])), ARGV[4])
-redis.call('PEXPIREAT', KEYS[2], expire_at)
+redis.call('PEXPIRE', KEYS[2], keep_ms)
 return {1, used, pending + 1, expired}
 """
 )
@@ -84,7 +89,7 @@ COMMIT = (
     + _SEED
     + """
 -- KEYS: used, pending, settled
--- ARGV: id, seed (-1 = unknown), seed_includes_this (0/1), expire_at_ms
+-- ARGV: id, seed (-1 = unknown), seed_includes_this (0/1), keep_ms
 -- Returns {status, used}: 1 committed now, 0 already settled (no-op), -1 need seed
 local id = ARGV[1]
 local state = redis.call('HGET', KEYS[3], id)
@@ -103,7 +108,7 @@ else
   used = tonumber(redis.call('GET', KEYS[1]))
 end
 redis.call('HSET', KEYS[3], id, 'committed')
-redis.call('PEXPIREAT', KEYS[3], ARGV[4])
+redis.call('PEXPIRE', KEYS[3], ARGV[4])
 return {1, used}
 """
 )
@@ -113,7 +118,7 @@ REFUND = (
     + _RECONCILE
     + """
 -- KEYS: pending, settled
--- ARGV: id, expire_at_ms
+-- ARGV: id, keep_ms
 -- Returns {status}: 1 refunded now, 0 already settled (no-op)
 local id = ARGV[1]
 local state = redis.call('HGET', KEYS[2], id)
@@ -121,7 +126,7 @@ if state == 'committed' or state == 'refunded' then return {0} end
 reconcile(KEYS[1], KEYS[2], now_ms)
 redis.call('ZREM', KEYS[1], id)
 redis.call('HSET', KEYS[2], id, 'refunded')
-redis.call('PEXPIREAT', KEYS[2], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
 return {1}
 """
 )

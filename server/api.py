@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -23,6 +24,7 @@ from handlers.session import Caller
 from server.errors import ApiError
 from server.security import authenticate, bearer_of
 from server.services import Services, services_of
+from store.records.common import at_ingest
 
 B = TypeVar("B", bound=BaseModel)
 MAX_BODY_BYTES = 256 * 1024
@@ -72,10 +74,10 @@ class Endpoint:
             caller = None
             if self.auth:
                 caller, _ = await authenticate(
-                    services.auth.verifier, services.users, bearer_of(request)
+                    services.auth.verifier, services.users, bearer_of(request), services.clock()
                 )
                 await services.allowances.check_rest_call(caller)
-            body = await _read_body(request, self.body) if self.body else None
+            body = await _read_body(request, self.body, services.clock()) if self.body else None
             query = self.query.model_validate(dict(request.query_params)) if self.query else None
             result = await self.handler(Call(request, services, caller, body, query))
             return render(result, self.status)
@@ -97,7 +99,7 @@ def render(result: BaseModel | Response | Sequence[BaseModel] | None, status: in
     return JSONResponse(content, status_code=status)
 
 
-async def _read_body(request: Request, model: type[B]) -> B:
+async def _read_body(request: Request, model: type[B], now: datetime) -> B:
     raw = await request.body()
     if len(raw) > MAX_BODY_BYTES:
         raise ApiError(413, "too_large", f"request bodies are limited to {MAX_BODY_BYTES} bytes")
@@ -105,4 +107,4 @@ async def _read_body(request: Request, model: type[B]) -> B:
         data = json.loads(raw or b"{}")
     except ValueError:
         raise ApiError(400, "bad_request", "the body must be JSON") from None
-    return model.model_validate(data)
+    return model.model_validate(data, context=at_ingest(now))

@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from context.assembly import CoachContext
+from core.clock import Clock, system_clock
 from handlers.chat import Chat
 from handlers.coach import Coach
 from handlers.proposals import ProposalStore
@@ -55,10 +56,11 @@ def endpoints() -> list[Endpoint]:
     ]
 
 
-def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
+def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_clock) -> Starlette:
     """Build the app. Clients (table, HTTP, Cognito) are created once, when the lifespan starts,
     and closed when it ends; nothing is opened at import or per request. With `demo`, the
-    lifespan seeds the demo climber (server.demo) before serving; local auth only."""
+    lifespan seeds the demo climber (server.demo) before serving; local auth only. `clock` is
+    the one clock every part reads "now" from."""
     lifecycle = Lifecycle()
     policy = load_policy()  # a bad tiers.toml fails here, before anything starts
     api = endpoints()
@@ -68,13 +70,15 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             table = await stack.enter_async_context(
-                open_table(settings.resolved_store_url, data_dir=settings.data_dir)
+                open_table(settings.resolved_store_url, data_dir=settings.data_dir, clock=clock)
             )
             http = await stack.enter_async_context(httpx.AsyncClient(timeout=5.0))
             redis = await stack.enter_async_context(
                 open_redis(settings.redis_url, settings.data_dir)
             )
-            allowances = RedisAllowances(Quotas(redis, policy, table), RateLimiter(redis, policy))
+            allowances = RedisAllowances(
+                Quotas(redis, policy, table, clock=clock), RateLimiter(redis, policy)
+            )
             # Cross-process parts: blocking reads (pub/sub, XREAD BLOCK) get their own client.
             patient = await stack.enter_async_context(patient_client(redis))
             hub = Hub()
@@ -84,9 +88,10 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
             coach = (
                 Coach(
                     models=models,
-                    assembler=CoachContext(table),
+                    assembler=CoachContext(table, clock=clock),
                     chat=ChatRepo(table),
                     proposals=ProposalStore(table),
+                    clock=clock,
                     allowances=allowances,
                     fallback=fallback,
                 )
@@ -95,14 +100,15 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
             )
             app.state.services = Services(
                 settings=settings,
+                clock=clock,
                 table=table,
                 http=http,
                 lifecycle=lifecycle,
-                auth=await build_auth(settings, table, http, stack),
+                auth=await build_auth(settings, table, http, stack, clock),
                 users=UserRepo(table),
                 hub=hub,
                 replay=ReplayCache(),
-                chat=Chat(table, allowances=allowances, coach=coach),
+                chat=Chat(table, clock=clock, allowances=allowances, coach=coach),
                 allowances=allowances,
                 redis=redis,
                 streams=streams,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -110,14 +109,13 @@ def map_error(error: BaseException) -> Mapped:
             return Mapped(422, "invalid_entry", "the entry is not valid", field_errors(error))
         case QuotaExceeded():
             until = error.resets_at
-            retry_s = max(1, int((until - datetime.now(UTC)).total_seconds()))
             what = "AI messages" if error.kind == "ai_messages" else "journal entries"
             return Mapped(
                 429,
                 error.code,
                 f"you have used all {error.limit} {what} of your plan for now; "
                 f"more from {until:%Y-%m-%d %H:%M} UTC",
-                headers={"Retry-After": str(retry_s)},
+                headers={"Retry-After": str(error.retry_after_s)},
                 extra={"resets_at": until.isoformat().replace("+00:00", "Z")},
             )
         case Refused():

@@ -6,12 +6,13 @@ from __future__ import annotations
 import asyncio
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import aioboto3
 import httpx
 from starlette.requests import HTTPConnection
 
+from core.clock import Clock, epoch_seconds
 from handlers.session import Caller
 from server.accounts import Accounts
 from server.accounts.cognito import CognitoAccounts
@@ -37,18 +38,25 @@ class Auth:
 
 
 async def build_auth(
-    settings: Settings, table: Table, http: httpx.AsyncClient, stack: AsyncExitStack
+    settings: Settings,
+    table: Table,
+    http: httpx.AsyncClient,
+    stack: AsyncExitStack,
+    clock: Clock,
 ) -> Auth:
-    """The verifier and accounts of `settings.auth`; clients they need join `stack`."""
+    """The verifier and accounts of `settings.auth`, minting and checking tokens by `clock`;
+    clients they need join `stack`."""
+    seconds = epoch_seconds(clock)
     if settings.auth == "local":
         issuer = await asyncio.to_thread(
             LocalIssuer.load_or_create,
             settings.data_dir,
             issuer=settings.local_issuer,
             client_id=settings.local_client_id,
+            clock=seconds,
         )
         verifier = TokenVerifier(
-            issuer.key_source(), issuer=issuer.issuer, client_id=issuer.client_id
+            issuer.key_source(), issuer=issuer.issuer, client_id=issuer.client_id, clock=seconds
         )
         passwords = PasswordHashing()
         stack.callback(passwords.close)
@@ -59,6 +67,7 @@ async def build_auth(
             data_dir=settings.data_dir,
             access_ttl_s=settings.token_ttl_seconds,
             refresh_ttl=timedelta(days=settings.refresh_ttl_days),
+            clock=clock,
         )
         return Auth(verifier, accounts, issuer)
 
@@ -74,7 +83,10 @@ async def build_auth(
         else jwks_url(issuer_url)
     )
     verifier = TokenVerifier(
-        HttpKeySource(http, keys_url), issuer=issuer_url, client_id=settings.cognito_client_id
+        HttpKeySource(http, keys_url),
+        issuer=issuer_url,
+        client_id=settings.cognito_client_id,
+        clock=seconds,
     )
     client = await stack.enter_async_context(
         aioboto3.Session().client(
@@ -88,9 +100,10 @@ async def build_auth(
 
 
 async def authenticate(
-    verifier: TokenVerifier, users: UserRepo, token: str | None
+    verifier: TokenVerifier, users: UserRepo, token: str | None, now: datetime
 ) -> tuple[Caller, Principal]:
-    """The caller a bearer access token speaks for, with the tier of their subscription now.
+    """The caller a bearer access token speaks for, with the tier of their subscription at
+    `now`.
 
     Raises `AuthError` for a missing or refused token, or an account that no longer exists.
     """
@@ -101,7 +114,7 @@ async def authenticate(
         user = await users.get(principal.user_id)
     except NotFound:
         raise AuthError("invalid_credentials", "The account no longer exists.") from None
-    tier = user.effective_tier(datetime.now(UTC)).value
+    tier = user.effective_tier(now).value
     return Caller(principal.user_id, user.email, tier), principal
 
 

@@ -8,6 +8,7 @@ import httpx
 from redis.asyncio import Redis
 from starlette.requests import HTTPConnection
 
+from core.clock import Clock
 from handlers.replay import ReplayCache
 from handlers.session import ChatHandler
 from server.allowances import RedisAllowances
@@ -23,6 +24,8 @@ from store.table import Table
 @dataclass
 class Services:
     settings: Settings
+    clock: Clock
+    """The one clock of the app: everything below reads "now" from it."""
     table: Table
     http: httpx.AsyncClient
     lifecycle: Lifecycle

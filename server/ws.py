@@ -16,7 +16,7 @@ import contextlib
 import logging
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 from starlette.responses import JSONResponse
 from starlette.routing import WebSocketRoute
@@ -76,7 +76,9 @@ def bearer_token(websocket: WebSocket) -> str | None:
 
 
 async def _verify(services: Services, token: str | None) -> tuple[Caller, datetime]:
-    caller, principal = await authenticate(services.auth.verifier, services.users, token)
+    caller, principal = await authenticate(
+        services.auth.verifier, services.users, token, services.clock()
+    )
     return caller, principal.expires_at
 
 
@@ -115,7 +117,7 @@ async def chat_socket(websocket: WebSocket) -> None:
     correlation_id.set(f"ws-{uuid.uuid4().hex[:12]}")
     services.lifecycle.add_socket(id(socket), socket.close)
     writer = asyncio.create_task(socket.write_loop())
-    watchdog = asyncio.create_task(_expire(socket))
+    watchdog = asyncio.create_task(_expire(services, socket))
     turns: set[asyncio.Task[None]] = set()
     log.info("socket open", extra={"user": caller.user_id})
     try:
@@ -230,10 +232,10 @@ async def _reauthenticate(services: Services, socket: Socket, frame: Auth) -> No
     socket.expires_at = principal.expires_at
 
 
-async def _expire(socket: Socket) -> None:
+async def _expire(services: Services, socket: Socket) -> None:
     """Close with 4001 when the token expires without an `auth` refresh."""
     while not socket.closed:
-        remaining = (socket.expires_at - datetime.now(UTC)).total_seconds()
+        remaining = (socket.expires_at - services.clock()).total_seconds()
         if remaining <= 0:
             socket.close_soon(CLOSE_UNAUTHORIZED, "token expired")
             return

@@ -13,6 +13,8 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from core.clock import Clock, system_clock
+
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
     from contextlib import AbstractAsyncContextManager
@@ -35,8 +37,11 @@ def _scheme(url: str) -> str:
     return scheme
 
 
-def open_table(url: str, *, data_dir: Path) -> AbstractAsyncContextManager[Table]:
-    """The table at `url`, open for the life of the `async with` block.
+def open_table(
+    url: str, *, data_dir: Path, clock: Clock = system_clock
+) -> AbstractAsyncContextManager[Table]:
+    """The table at `url`, open for the life of the `async with` block, stamping records with
+    `clock`.
 
     Raises `ValueError` for an unknown scheme (at call time) or an otherwise malformed URL (on
     entry), and `StoreUnavailable` on entry when the storage cannot be opened or reached.
@@ -54,6 +59,7 @@ def open_table(url: str, *, data_dir: Path) -> AbstractAsyncContextManager[Table
             from store.dynamodb import DynamoTable
 
             table = await DynamoTable.open(url)
+        table.clock = clock
         try:
             yield table
         finally:

@@ -42,6 +42,7 @@ class DynamoTable(Table):
     """A DynamoDB table. Use `open` (or `store.open_table`), then `aclose`."""
 
     def __init__(self, name: str, client: DynamoDBClient, stack: AsyncExitStack) -> None:
+        super().__init__()
         self._name = name
         self._client = client
         self._stack = stack

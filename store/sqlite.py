@@ -62,6 +62,7 @@ class SqliteTable(Table):
     def __init__(
         self, path: Path, executor: ThreadPoolExecutor, connection: sqlite3.Connection
     ) -> None:
+        super().__init__()
         self._path = path
         self._executor = executor
         self._connection: sqlite3.Connection | None = connection

@@ -15,6 +15,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+from core.clock import Clock, system_clock
 from store import rules
 from store.cursor import StartKey, decode_cursor, encode_cursor
 
@@ -159,7 +160,13 @@ class Table(ABC):
 
     The public methods validate requests, apply the version rules and handle cursors here, once;
     an engine implements only the underscored primitives, which receive valid requests.
+
+    `clock` is the clock the repositories stamp records with (`createdAt`, `updatedAt`, ledger
+    times); `open_table` sets it from the composition root's clock.
     """
+
+    def __init__(self) -> None:
+        self.clock: Clock = system_clock
 
     async def get(self, pk: str, sk: str) -> Item | None:
         """The item, or None."""

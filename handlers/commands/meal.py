@@ -182,7 +182,7 @@ async def _update_day(
     sk = singletons.nutrition_sk(day.isoformat())
     for _ in range(5):
         current = await singletons.read(turn.repos.table, turn.user_id, sk, NutritionLog)
-        base = current or NutritionLog(date=day)
+        base = current or NutritionLog(date=day, updated_at=turn.now)
         try:
             new = change(base)
             stored = await singletons.write(

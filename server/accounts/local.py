@@ -14,19 +14,20 @@ import asyncio
 import hashlib
 import hmac
 import secrets
-import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from core.clock import Clock
 from server.accounts import SignUpOutcome, TokenSet
 from server.auth.errors import AuthError
 from server.auth.local_issuer import LocalIssuer
 from server.auth.passwords import PasswordHashing, check_password_policy
 from store.errors import NotFound, TransactionCancelled
+from store.records.common import stamps
 from store.records.user import User, UserIn
 from store.repos.base import to_item, user_pk
 from store.repos.users import PROFILE, UserRepo, email_item
@@ -57,6 +58,7 @@ class LocalAccounts:
         data_dir: Path,
         access_ttl_s: int,
         refresh_ttl: timedelta,
+        clock: Clock,
     ) -> None:
         self._table = table
         self._users = UserRepo(table)
@@ -65,6 +67,7 @@ class LocalAccounts:
         self._outbox = data_dir / "outbox"
         self._access_ttl = access_ttl_s
         self._refresh_ttl = refresh_ttl
+        self._clock = clock
 
     async def sign_up(self, email: str, password: str, name: str) -> SignUpOutcome:
         try:
@@ -72,7 +75,13 @@ class LocalAccounts:
         except ValidationError:
             raise AuthError("invalid_request", "Enter a valid email address.") from None
         check_password_policy(password, email=data.email)
-        user = User.model_validate({**data.model_dump(by_alias=True), "id": uuid.uuid4().hex})
+        user = User.model_validate(
+            {
+                **data.model_dump(by_alias=True),
+                **stamps(User, self._clock()),
+                "id": uuid.uuid4().hex,
+            }
+        )
         password_hash = await self._passwords.hash(password)
         pk = user_pk(user.id)
         try:
@@ -115,7 +124,7 @@ class LocalAccounts:
     async def refresh(self, refresh_token: str) -> TokenSet:
         user_id, item = await self._refresh_item(refresh_token)
         expires = item.get("expiresAt", 0)
-        if not isinstance(expires, int) or expires <= time.time():
+        if not isinstance(expires, int) or expires <= self._clock().timestamp():
             raise AuthError("invalid_refresh_token")
         try:
             user = await self._users.get(user_id)
@@ -140,7 +149,7 @@ class LocalAccounts:
         if user is None:
             return
         code = f"{secrets.randbelow(1_000_000):06d}"
-        expires = datetime.now(UTC) + RESET_CODE_TTL
+        expires = self._clock() + RESET_CODE_TTL
         await self._table.put(
             {
                 "pk": user_pk(user.id),
@@ -163,7 +172,7 @@ class LocalAccounts:
         item = await self._table.get(pk, RESET)
         if item is None:
             raise AuthError("code_mismatch")
-        if int(item.get("expiresAt", 0)) <= time.time():
+        if int(item.get("expiresAt", 0)) <= self._clock().timestamp():
             raise AuthError("code_expired")
         if int(item.get("attempts", 0)) >= RESET_MAX_ATTEMPTS:
             raise AuthError("rate_limited", "Too many wrong codes; request a new one.")
@@ -180,7 +189,7 @@ class LocalAccounts:
     async def _issue(self, user: User) -> TokenSet:
         tokens = self._issuer.issue_tokens(user.id, user.email, self._access_ttl)
         refresh_token = f"{user.id}.{secrets.token_urlsafe(32)}"
-        expires = datetime.now(UTC) + self._refresh_ttl
+        expires = self._clock() + self._refresh_ttl
         await self._table.put(
             {
                 "pk": user_pk(user.id),
@@ -213,7 +222,7 @@ class LocalAccounts:
 
     def _deliver(self, email: str, body: str) -> None:
         self._outbox.mkdir(parents=True, exist_ok=True)
-        name = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}.txt"
+        name = f"{self._clock():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.txt"
         path = self._outbox / name
         path.write_text(f"To: {email}\nSubject: Reset your password\n\n{body}")
         path.chmod(0o600)

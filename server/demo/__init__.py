@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from server.accounts.local import LocalAccounts
 from server.auth.errors import AuthError
@@ -149,7 +149,7 @@ async def seed_for_app(services: Services) -> DemoClimber:
     if not isinstance(accounts, LocalAccounts):
         raise ValueError("--demo needs local auth (V7_AUTH=local)")
     started = time.perf_counter()
-    climber = await seed_demo(services.table, accounts, today=datetime.now(UTC).date())
+    climber = await seed_demo(services.table, accounts, today=services.clock().date())
     took = time.perf_counter() - started
     state = f"seeded in {took:.1f} s" if climber.created else "already seeded"
     # A public demo credential, logged on purpose so the reader can sign in; never a token.

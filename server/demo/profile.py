@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 from typing import Any
 
+from context.analytics.common import rounded
 from server.demo.story import Story, at
 from store.records import (
     AthleteProfileIn,
@@ -173,6 +174,7 @@ def plans(story: Story) -> list[TrainingPlan]:
             "endDate": t.recovered,
             "active": False,
             "createdAt": at(t.onset + timedelta(days=7), 9),
+            "updatedAt": at(t.onset + timedelta(days=7), 9),
         },
         {
             "name": "Power block: outdoor V6",
@@ -181,6 +183,7 @@ def plans(story: Story) -> list[TrainingPlan]:
             "startDate": start,
             "endDate": start + timedelta(weeks=8),
             "createdAt": at(start, 9),
+            "updatedAt": at(start, 9),
         },
     ]
     return [TrainingPlan.model_validate({"id": story.new_id(), **spec}) for spec in specs]
@@ -265,9 +268,10 @@ def chat(story: Story) -> list[ChatMessage]:
         (
             last,
             "Shoulder still a bit sore after the board. Should I train tomorrow?",
-            f"Your last 7 days add up to {acute:,.0f} AU against a 4-week average of "
-            f"{chronic:,.0f} AU. With the shoulder still open, keep tomorrow to easy vertical "
-            "climbing and skip wide compression and the board until it settles.",
+            # Rounded as the analytics round (half up), so the quote matches /stats.
+            f"Your last 7 days add up to {rounded(acute):,.0f} AU against a 4-week average of "
+            f"{rounded(chronic):,.0f} AU. With the shoulder still open, keep tomorrow to easy "
+            "vertical climbing and skip wide compression and the board until it settles.",
         ),
     ]
     messages = []

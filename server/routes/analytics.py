@@ -9,7 +9,7 @@ profile's timezone, UTC without one), as in the chat.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -75,11 +75,12 @@ class Progress(Fact):
 
 
 async def _today(call: Call[Any]) -> date:
+    now = call.services.clock()
     try:
         user = await call.services.users.get(call.user.user_id)
     except NotFound:
-        return datetime.now(UTC).date()
-    return local_today(datetime.now(UTC), user.preferences.timezone)
+        return now.date()
+    return local_today(now, user.preferences.timezone)
 
 
 async def _analytics(call: Call[Any], period: Period) -> ClimberAnalytics:

@@ -19,7 +19,6 @@ from server.errors import CLOSE_UNAUTHORIZED, ApiError
 from server.routes.pages import CamelModel, Update, expected_version, input_of
 from store.records.athlete import AthleteProfile, Goal, Injury
 from store.records.chat import ChatMessage
-from store.records.common import utc_now
 from store.records.journal import JournalEntry
 from store.records.nutrition import NutritionLog, NutritionProfile
 from store.records.sends import BenchmarkSend
@@ -107,7 +106,7 @@ async def export(call: Call[Any]) -> Export:
         for item in data.pop("other", [])
         if not str(item.get("sk", "")).startswith(PRIVATE_PREFIXES)
     ]
-    return Export.model_validate({**data, "other": other, "exportedAt": utc_now()})
+    return Export.model_validate({**data, "other": other, "exportedAt": call.services.clock()})
 
 
 endpoints = [

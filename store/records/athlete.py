@@ -21,7 +21,6 @@ from store.records.common import (
     UtcDateTime,
     canonical_grade,
     new_id,
-    utc_now,
 )
 
 
@@ -58,7 +57,8 @@ class AthleteProfileIn(Record):
 
 
 class AthleteProfile(AthleteProfileIn, Stored):
-    updated_at: UtcDateTime = Field(default_factory=utc_now)
+    updated_at: UtcDateTime | None = None
+    """When it was last written; None for the empty profile of a climber who never saved one."""
 
 
 class GoalType(StrEnum):
@@ -107,7 +107,7 @@ class GoalIn(Record):
 
 class Goal(GoalIn, Stored):
     id: str = Field(default_factory=new_id)
-    created_at: UtcDateTime = Field(default_factory=utc_now)
+    created_at: UtcDateTime
     achieved_at: UtcDateTime | None = None
 
 
@@ -141,5 +141,5 @@ class InjuryIn(Record):
 
 class Injury(InjuryIn, Stored):
     id: str = Field(default_factory=new_id)
-    created_at: UtcDateTime = Field(default_factory=utc_now)
-    updated_at: UtcDateTime = Field(default_factory=utc_now)
+    created_at: UtcDateTime
+    updated_at: UtcDateTime

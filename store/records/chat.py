@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from store.records.base import Record
-from store.records.common import Stored, UtcDateTime, new_id, utc_now
+from store.records.common import Stored, UtcDateTime, new_id
 
 MAX_MESSAGE_CHARS = 100_000
 
@@ -41,4 +41,4 @@ class ChatMessage(ChatMessageIn, Stored):
     """A stored message; `ts` (UTC) orders the conversation and is part of its key."""
 
     id: str = Field(default_factory=new_id)
-    ts: UtcDateTime = Field(default_factory=utc_now)
+    ts: UtcDateTime

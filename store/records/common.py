@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, model_validator
 
 from store.grades import Discipline, GradeError, GradeSystem, parse_grade
 from store.records.base import Record
@@ -36,28 +36,49 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-def utc_now() -> datetime:
-    """The current instant, timezone-aware UTC."""
-    return datetime.now(UTC)
-
-
-def latest_allowed_date() -> date:
-    """The latest calendar date a climber can honestly call "today".
+def latest_allowed_date(now: datetime) -> date:
+    """The latest calendar date a climber can honestly call "today" at instant `now`.
 
     The server runs in UTC but the climber lives somewhere: the earliest timezones (UTC+14) are
     already on tomorrow's UTC date, so "not in the future" tolerates one day.
     """
-    return utc_now().date() + timedelta(days=1)
+    return as_utc(now).date() + timedelta(days=1)
 
 
-def _not_future(value: date) -> date:
-    if value > latest_allowed_date():
+_INGEST_NOW = "ingest_now"
+
+
+def at_ingest(now: datetime) -> dict[str, Any]:
+    """The validation context for input arriving at instant `now` (from the injected clock):
+    `model_validate(data, context=at_ingest(now))` applies the rules that depend on the time,
+    such as "not in the future"."""
+    return {_INGEST_NOW: now}
+
+
+def _not_future(value: date, info: ValidationInfo) -> date:
+    # Only input is checked: a stored record is read back whatever the clock says now (a
+    # record validated yesterday must not become unreadable), and the instant comes from the
+    # caller's clock, never from the wall clock here.
+    context = info.context
+    now = context.get(_INGEST_NOW) if isinstance(context, dict) else None
+    if isinstance(now, datetime) and value > latest_allowed_date(now):
         raise ValueError(f"{value.isoformat()} is in the future")
     return value
 
 
 PastDate = Annotated[date, AfterValidator(_not_future)]
-"""A calendar date no later than today in the earliest timezone."""
+"""A calendar date no later than today in the earliest timezone (checked on input validated
+with `at_ingest`)."""
+
+
+def stamps(model: type[BaseModel], now: datetime) -> dict[str, datetime]:
+    """The server timestamps a new record of `model` gets at `now`: `createdAt` and
+    `updatedAt`, for whichever of them the model has (wire names)."""
+    return {
+        info.alias or name: now
+        for name, info in model.model_fields.items()
+        if name in ("created_at", "updated_at")
+    }
 
 
 def as_utc(value: datetime) -> datetime:

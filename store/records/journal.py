@@ -21,7 +21,6 @@ from store.records.common import (
     UtcDateTime,
     new_id,
     normalise_grade_ref,
-    utc_now,
 )
 
 
@@ -123,5 +122,5 @@ class JournalEntryIn(Record):
 
 class JournalEntry(JournalEntryIn, Stored):
     id: str = Field(default_factory=new_id)
-    created_at: UtcDateTime = Field(default_factory=utc_now)
-    updated_at: UtcDateTime = Field(default_factory=utc_now)
+    created_at: UtcDateTime
+    updated_at: UtcDateTime

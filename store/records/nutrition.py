@@ -16,7 +16,6 @@ from store.records.common import (
     Stored,
     UtcDateTime,
     new_id,
-    utc_now,
 )
 
 Grams = Annotated[float, Field(ge=0, le=5000)]
@@ -65,7 +64,8 @@ class NutritionProfileIn(Record):
 
 
 class NutritionProfile(NutritionProfileIn, Stored):
-    updated_at: UtcDateTime = Field(default_factory=utc_now)
+    updated_at: UtcDateTime | None = None
+    """When it was last written; None for the empty profile of a climber who never saved one."""
 
 
 class MealType(StrEnum):
@@ -126,7 +126,7 @@ class NutritionLog(_DayFields, Stored):
 
     meals: Annotated[list[Meal], Field(max_length=100)] = Field(default_factory=list)
     totals: Totals = Field(default_factory=Totals)
-    updated_at: UtcDateTime = Field(default_factory=utc_now)
+    updated_at: UtcDateTime
 
     @model_validator(mode="after")
     def _compute_totals(self) -> NutritionLog:

@@ -17,7 +17,6 @@ from store.records.common import (
     Stored,
     UtcDateTime,
     new_id,
-    utc_now,
 )
 
 
@@ -127,5 +126,5 @@ class BenchmarkSend(BenchmarkSendIn, Stored):
     numeric_grade: int
     system: GradeSystem
     discipline: Discipline
-    created_at: UtcDateTime = Field(default_factory=utc_now)
-    updated_at: UtcDateTime = Field(default_factory=utc_now)
+    created_at: UtcDateTime
+    updated_at: UtcDateTime

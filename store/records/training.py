@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import Field, ValidationInfo, field_validator
 
 from store.records.base import Record
-from store.records.common import ShortText, Stored, UtcDateTime, new_id, utc_now
+from store.records.common import ShortText, Stored, UtcDateTime, new_id
 
 
 class DayType(StrEnum):
@@ -70,5 +70,5 @@ class TrainingPlanIn(Record):
 
 class TrainingPlan(TrainingPlanIn, Stored):
     id: str = Field(default_factory=new_id)
-    created_at: UtcDateTime = Field(default_factory=utc_now)
-    updated_at: UtcDateTime = Field(default_factory=utc_now)
+    created_at: UtcDateTime
+    updated_at: UtcDateTime

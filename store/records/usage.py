@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 
 from store.records.base import Record
-from store.records.common import Stored, UtcDateTime, utc_now
+from store.records.common import Stored, UtcDateTime
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -41,8 +41,3 @@ class UsageLedger(Stored):
     output_tokens: Count = 0
     by_model: dict[str, ModelUsage] = Field(default_factory=dict)
     updated_at: UtcDateTime | None = None
-
-
-def current_month() -> str:
-    """The current UTC month as `YYYY-MM`."""
-    return f"{utc_now():%Y-%m}"

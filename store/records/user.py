@@ -12,7 +12,7 @@ from pydantic import AfterValidator, Field
 
 from store.grades import GradeSystem
 from store.records.base import Record
-from store.records.common import Stored, UtcDateTime, new_id, utc_now
+from store.records.common import Stored, UtcDateTime, new_id
 
 
 class Tier(StrEnum):
@@ -105,8 +105,8 @@ class UserIn(Record):
 
 class User(UserIn, Stored):
     id: Annotated[str, Field(min_length=1, max_length=128)] = Field(default_factory=new_id)
-    created_at: UtcDateTime = Field(default_factory=utc_now)
-    updated_at: UtcDateTime = Field(default_factory=utc_now)
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
     subscription: Subscription = Field(default_factory=Subscription)
 
     def effective_tier(self, now: datetime) -> Tier:

@@ -11,12 +11,12 @@ import asyncio
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from store.errors import ConditionFailed, NotFound
 from store.records.base import Record
-from store.records.common import Stored, utc_now
+from store.records.common import Stored
 from store.table import VERSION, Absent, Item, VersionIs
 
 if TYPE_CHECKING:
@@ -89,9 +89,10 @@ def merge_changes(model: type[I], current: Record, changes: Mapping[str, Any] | 
     return model.model_validate({**base, **patch})
 
 
-def touch(record: R) -> dict[str, Any]:
-    """The server fields to refresh on a write of `record`'s kind (its `updatedAt` if any)."""
-    return {"updated_at": utc_now()} if "updated_at" in type(record).model_fields else {}
+def touch(record: R, now: datetime) -> dict[str, Any]:
+    """The server fields to refresh on a write of `record`'s kind at `now` (its `updatedAt` if
+    any)."""
+    return {"updated_at": now} if "updated_at" in type(record).model_fields else {}
 
 
 @dataclass(frozen=True)

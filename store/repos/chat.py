@@ -34,9 +34,13 @@ class ChatRepo:
         ts: datetime | None = None,
         message_id: str | None = None,
     ) -> ChatMessage:
-        """Store a new message at `ts` (now by default). Raises `ConditionFailed` if a message
-        with that id and time already exists."""
-        body = {**message.model_dump(by_alias=True), "ts": ts, "id": message_id}
+        """Store a new message at `ts` (now, by the table's clock, by default). Raises
+        `ConditionFailed` if a message with that id and time already exists."""
+        body = {
+            **message.model_dump(by_alias=True),
+            "ts": ts or self.table.clock(),
+            "id": message_id,
+        }
         record = ChatMessage.model_validate({k: v for k, v in body.items() if v is not None})
         check_id(record.id)
         pk = user_pk(user_id)

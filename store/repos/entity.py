@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Generic
 
 from store.errors import ConditionFailed, NotFound, TransactionCancelled
 from store.records.base import Record
+from store.records.common import stamps
 from store.repos.base import (
     MAX_ATTEMPTS,
     I,
@@ -66,7 +67,8 @@ class EntityRepo(Generic[R, I]):
 
     def build(self, data: I) -> R:
         """A new record from client input: fresh id and timestamps, computed fields derived."""
-        return self.record.model_validate(data.model_dump(by_alias=True))
+        body = {**data.model_dump(by_alias=True), **stamps(self.record, self.table.clock())}
+        return self.record.model_validate(body)
 
     async def create(self, user_id: str, data: I) -> R:
         """Store a new record made from `data`; returns it with version 1."""
@@ -156,7 +158,7 @@ class EntityRepo(Generic[R, I]):
                     pk, sk, f"version is {current.version}, not {expected_version}"
                 )
             new = change(current)
-            new = new.model_copy(update={**touch(new), "id": record_id})
+            new = new.model_copy(update={**touch(new, self.table.clock()), "id": record_id})
             try:
                 return await self._write(user_id, pk, sk, current.version, new)
             except (ConditionFailed, TransactionCancelled):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from store.records.athlete import Goal, GoalIn, GoalStatus
-from store.records.common import utc_now
 from store.repos.entity import KeyedRepo
 
 if TYPE_CHECKING:
@@ -30,9 +29,11 @@ class GoalRepo(KeyedRepo[Goal, GoalIn]):
         """Mark the goal achieved now (idempotent: an achieved goal keeps its first date).
         Raises `NotFound`."""
 
+        now = self.table.clock()
+
         def achieve(goal: Goal) -> Goal:
             if goal.status is GoalStatus.ACHIEVED:
                 return goal
-            return goal.model_copy(update={"status": GoalStatus.ACHIEVED, "achieved_at": utc_now()})
+            return goal.model_copy(update={"status": GoalStatus.ACHIEVED, "achieved_at": now})
 
         return await self.modify(user_id, goal_id, achieve)

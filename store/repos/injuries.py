@@ -6,7 +6,6 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from store.records.athlete import Injury, InjuryIn
-from store.records.common import utc_now
 from store.repos.entity import DatedRepo
 
 if TYPE_CHECKING:
@@ -32,8 +31,7 @@ class InjuryRepo(DatedRepo[Injury, InjuryIn]):
             cursor = listing.cursor
         return [injury for injury in items if not injury.recovered]
 
-    async def mark_recovered(self, user_id: str, injury_id: str, on: date | None = None) -> Injury:
-        """Mark the injury recovered on `on` (today, UTC, by default). Raises `NotFound`, and
-        `pydantic.ValidationError` if `on` is before the onset."""
-        day = on or utc_now().date()
-        return await self.update(user_id, injury_id, {"recovered": True, "recoveredDate": day})
+    async def mark_recovered(self, user_id: str, injury_id: str, on: date) -> Injury:
+        """Mark the injury recovered on `on` (the climber's own calendar date). Raises
+        `NotFound`, and `pydantic.ValidationError` if `on` is before the onset."""
+        return await self.update(user_id, injury_id, {"recovered": True, "recoveredDate": on})

@@ -73,17 +73,21 @@ class NutritionLogRepo:
 
     async def upsert(self, user_id: str, data: NutritionLogIn) -> NutritionLog:
         """Create or replace the whole log of `data.date` (meals get fresh ids)."""
-        fresh = NutritionLog.model_validate(data.model_dump(by_alias=True))
+        fresh = NutritionLog.model_validate(
+            {**data.model_dump(by_alias=True), "updatedAt": self.table.clock()}
+        )
         return await self._change(user_id, data.date, lambda _current: fresh)
 
     async def add_meal(self, user_id: str, day: date, meal: MealIn) -> NutritionLog:
         """Append `meal` to the log of `day`, creating the log if needed; returns the day.
-        Safe under concurrency. Raises `pydantic.ValidationError` for a future day."""
+        Safe under concurrency. The day is the caller's to check (see `at_ingest`)."""
         new = Meal.model_validate(meal.model_dump(by_alias=True))
 
         def append(current: NutritionLog | None) -> NutritionLog:
             if current is None:
-                return NutritionLog.model_validate({"date": day, "meals": [new]})
+                return NutritionLog.model_validate(
+                    {"date": day, "meals": [new], "updatedAt": self.table.clock()}
+                )
             return current.model_copy(update={"meals": [*current.meals, new]})
 
         return await self._change(user_id, day, append)
@@ -117,6 +121,7 @@ class NutritionLogRepo:
             new = change(current)
             # Re-validate: recomputes totals from the meals and refreshes the timestamp.
             body = new.model_dump(by_alias=True, exclude={"updated_at", "totals"})
+            body["updatedAt"] = self.table.clock()
             return to_item(NutritionLog.model_validate(body), pk, sk)
 
         return from_item(NutritionLog, await read_modify_write(self.table, pk, sk, on_item))

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any, Generic
 
 from store.errors import ConditionFailed, NotFound
 from store.records.base import Record
-from store.repos.base import I, R, from_item, merge_changes, read_modify_write, to_item, touch
+from store.records.common import stamps
+from store.repos.base import I, R, from_item, merge_changes, read_modify_write, to_item
 from store.repos.base import user_pk as _user_pk
 from store.table import Absent, Item, VersionIs
 
@@ -49,6 +50,7 @@ class SingletonRepo(Generic[R, I]):
         are retried. Raises `pydantic.ValidationError` for invalid data.
         """
         pk = _user_pk(user_id)
+        now = self.table.clock()
 
         def change(current: Item | None) -> Item:
             existing = None if current is None else from_item(self.record, current)
@@ -59,8 +61,9 @@ class SingletonRepo(Generic[R, I]):
             else:
                 merged = self.input.model_validate(dict(data))
             body = {} if existing is None else existing.model_dump(by_alias=True)
-            record = self.record.model_validate({**body, **merged.model_dump(by_alias=True)})
-            record = record.model_copy(update=touch(record))
+            record = self.record.model_validate(
+                {**body, **merged.model_dump(by_alias=True), **stamps(self.record, now)}
+            )
             return to_item(record, pk, self.sk)
 
         if expected_version is None:

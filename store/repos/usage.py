@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from store.records.common import utc_now
 from store.records.usage import ModelUsage, UsageLedger, check_month
 from store.repos.base import user_pk
 from store.table import VERSION, Item
@@ -80,7 +79,7 @@ class UsageRepo:
         item = await self.table.update(
             user_pk(user_id),
             usage_key(month),
-            set={"month": month, "updatedAt": utc_now().isoformat().replace("+00:00", "Z")},
+            set={"month": month, "updatedAt": f"{self.table.clock():%Y-%m-%dT%H:%M:%S.%fZ}"},
             add=add,
             create=True,
         )

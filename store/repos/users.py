@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from store.errors import ConditionFailed, NotFound, TransactionCancelled
+from store.records.common import stamps
 from store.records.user import Subscription, User, UserIn, normalise_email
 from store.repos.base import (
     MAX_ATTEMPTS,
@@ -53,6 +54,7 @@ class UserRepo:
         user = User.model_validate(
             {
                 **data.model_dump(by_alias=True),
+                **stamps(User, self.table.clock()),
                 "id": user_id,
                 "subscription": subscription or Subscription(),
             }
@@ -137,7 +139,7 @@ class UserRepo:
                     pk, PROFILE, f"version is {current.version}, not {expected_version}"
                 )
             new = change(current)
-            new = new.model_copy(update={**touch(new), "id": user_id})
+            new = new.model_copy(update={**touch(new, self.table.clock()), "id": user_id})
             try:
                 return await self._write(pk, current, new)
             except EmailTaken:

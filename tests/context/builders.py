@@ -22,6 +22,13 @@ TODAY = date(2026, 3, 15)
 """A Sunday: the last 7 days are one whole ISO week, Monday 9 to Sunday 15 March."""
 
 
+def written(day: date, hour: int = 20) -> dict[str, datetime]:
+    """The server timestamps of a record written on `day` (evening, UTC): what a repository
+    stamps from its clock."""
+    at = datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+    return {"createdAt": at, "updatedAt": at}
+
+
 def session(
     day: date,
     minutes: int = 60,
@@ -41,30 +48,39 @@ def session(
     }
     if rpe is not None:
         body["rpe"] = rpe
-    return JournalEntry.model_validate(body)
+    return JournalEntry.model_validate({**written(day), **body})
 
 
 def send(day: date, grade: str, **fields: Any) -> BenchmarkSend:
-    return BenchmarkSend.model_validate({"date": day, "grade": grade, **fields})
+    return BenchmarkSend.model_validate({**written(day), "date": day, "grade": grade, **fields})
 
 
 def goal(description: str, created: date, **fields: Any) -> Goal:
-    created_at = datetime(created.year, created.month, created.day, 9, tzinfo=UTC)
-    return Goal.model_validate({"description": description, "createdAt": created_at, **fields})
+    created_at = written(created, 9)["createdAt"]
+    return Goal.model_validate({"createdAt": created_at, "description": description, **fields})
 
 
 def injury(onset: date, **fields: Any) -> Injury:
-    body = {"type": "A2 pulley strain", "bodyPart": "ring finger", "date": onset, **fields}
+    body = {
+        **written(onset),
+        "type": "A2 pulley strain",
+        "bodyPart": "ring finger",
+        "date": onset,
+        **fields,
+    }
     return Injury.model_validate(body)
 
 
 def food(day: date, calories: float, protein: float, water: float = 0) -> NutritionLog:
     meal = {"mealType": "lunch", "calories": calories, "proteinG": protein}
-    return NutritionLog.model_validate({"date": day, "meals": [meal], "hydrationMl": water})
+    return NutritionLog.model_validate(
+        {"updatedAt": written(day)["updatedAt"], "date": day, "meals": [meal], "hydrationMl": water}
+    )
 
 
 def plan(start: date, days: dict[str, Any], **fields: Any) -> TrainingPlan:
-    body = {"name": "Block", "startDate": start, "weeklyStructure": days, **fields}
+    body = {**written(start), "name": "Block", "startDate": start, "weeklyStructure": days}
+    body.update(fields)
     return TrainingPlan.model_validate(body)
 
 

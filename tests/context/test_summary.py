@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -28,14 +28,17 @@ from store.repos import (
 )
 from store.table import Condition as _Condition
 from store.table import Item, Key, Operation, QueryRequest, Table, Update
+from tests.clock import FrozenClock, at
 from tests.context.builders import inputs, session
 
 DEMO_BUDGET_S = 1.0
 """Generous: assembling the demo climber's analytics takes ~12-25 ms on SQLite (measured)."""
 
 
-def utc_today() -> date:
-    return datetime.now(UTC).date()
+CLOCK = FrozenClock(at("2026-12-04T12:00:00"))
+"""These tests run on this instant. On 2026-12-04 the demo's last week adds up to exactly
+2,632.5 AU, where rounding half-even and half-up disagree: the day that showed the demo quoting
+a figure the analytics rounded differently."""
 
 
 class Watched(Table):
@@ -136,7 +139,8 @@ async def seed_alice_and_bob(table: Table, today: date) -> None:
 
 
 async def test_assemble_reads_one_users_data_in_one_wave(table: Table) -> None:
-    today = utc_today()
+    table.clock = CLOCK
+    today = CLOCK().date()
     await seed_alice_and_bob(table, today)
     watched = Watched(table)
     analytics = await assemble(watched, "alice", Period.DAYS_30, today)
@@ -168,12 +172,12 @@ async def test_assemble_reads_one_users_data_in_one_wave(table: Table) -> None:
 async def demo(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[Table, date]]:
     """The demo climber's six months in SQLite (seeding on moto would take 15-30 s; every
     repository read here is exercised on both engines above)."""
-    today = utc_today()
+    today = CLOCK().date()
     history = build_history(today)
     data_dir = Path(tmp_path_factory.mktemp("demo"))
     url = f"sqlite:///{data_dir / 'v7.db'}"
     await init_table(url, data_dir=data_dir)
-    async with open_table(url, data_dir=data_dir) as table:
+    async with open_table(url, data_dir=data_dir, clock=CLOCK) as table:
         await AthleteRepo(table).put("demo", history.profile)
         await NutritionProfileRepo(table).put("demo", history.nutrition)
         for entry in history.sessions:

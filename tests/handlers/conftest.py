@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -11,6 +11,7 @@ from handlers.errors import HandlerError
 from handlers.frames import Reply, Saved, Say
 from handlers.session import Caller, Outgoing
 from store.table import Table
+from tests.clock import FrozenClock
 
 NOW = datetime(2026, 3, 11, 15, 0, tzinfo=UTC)
 """A Wednesday afternoon (UTC)."""
@@ -21,12 +22,14 @@ class Harness:
 
     def __init__(self, table: Table) -> None:
         self.table = table
-        self.now = NOW
-        self.chat = Chat(table, clock=lambda: self.now)
+        self.clock = FrozenClock(NOW)
+        table.clock = self.clock  # records are stamped at the same instant the chat sees
+        self.chat = Chat(table, clock=self.clock)
         self._said = 0
 
     async def say(self, text: str, user: str = "alice") -> list[Outgoing]:
         self._said += 1
+        self.clock.advance(timedelta(seconds=1))  # a climber types; time moves on
         out: list[Outgoing] = []
 
         async def emit(outgoing: Outgoing) -> None:

@@ -49,7 +49,7 @@ async def test_date_words_follow_the_users_timezone(
     await UserRepo(chat.table).create(
         "alice", UserIn(email="alice@example.com", preferences=Preferences(timezone=zone))
     )
-    chat.now = datetime(2026, 3, 12, 3, 0, tzinfo=UTC)  # Wednesday evening in Los Angeles
+    chat.clock.now = datetime(2026, 3, 12, 3, 0, tzinfo=UTC)  # Wednesday evening in Los Angeles
     assert (await chat.saved("/log gym 1h")).item["date"] == today
     assert (await chat.saved("/log gym 1h thursday")).item["date"] == thursday
 

@@ -94,10 +94,11 @@ class Rig:
             assembler=FixedContext(),
             chat=ChatRepo(table),
             proposals=ProposalStore(table),
+            clock=table.clock,
             allowances=self.ledger,
             fallback=fallback,
         )
-        self.chat = Chat(table, allowances=self.ledger, coach=self.coach)
+        self.chat = Chat(table, clock=table.clock, allowances=self.ledger, coach=self.coach)
         self.frames: list[Outgoing] = []
         self.table = table
 

@@ -157,6 +157,6 @@ async def test_undo_of_a_meal_after_another_meal_landed_is_a_conflict(chat: Harn
 
 async def test_undo_expires_after_a_day(chat: Harness) -> None:
     await chat.saved("/log gym 1h")
-    chat.now += timedelta(hours=25)
+    chat.clock.advance(timedelta(hours=25))
     assert (await chat.error("/undo")).code == "not_found"
     assert len(await chat.user_items()) > 0

@@ -346,11 +346,12 @@ async def test_offline_the_climber_logs_in_plain_words_and_confirms(sqlite_store
     async with open_model("analyst://?words_per_s=0") as model:
         coach = Coach(
             models={"default": model},
-            assembler=CoachContext(sqlite_store),
+            assembler=CoachContext(sqlite_store, clock=sqlite_store.clock),
             chat=ChatRepo(sqlite_store),
             proposals=ProposalStore(sqlite_store),
+            clock=sqlite_store.clock,
         )
-        chat = Chat(sqlite_store, coach=coach)
+        chat = Chat(sqlite_store, clock=sqlite_store.clock, coach=coach)
         alice = Caller("alice")
         frames = Frames()
         say = Say(type="say", id="c1", text="/injury ring finger A2 pulley strain grade 2")

@@ -20,12 +20,12 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
 
+from core.clock import Clock, system_clock
 from quotas.connect import unix_client, url_client
 from quotas.embedded import EmbeddedRedis, redis_server_binary
 from quotas.policy import Policy, load_policy
@@ -143,20 +143,6 @@ def user() -> str:
     return uuid.uuid4().hex
 
 
-class Clock:
-    """A settable UTC clock for window computation (Redis TIME stays the limiter's clock)."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
 async def eventually(check: Callable[[], Awaitable[bool]], timeout_s: float = 10.0) -> None:
     """Poll the coroutine function `check` until it returns True."""
     loop = asyncio.get_running_loop()
@@ -169,10 +155,10 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout_s: float = 10
         await asyncio.sleep(0.05)
 
 
-def today_entry() -> JournalEntryIn:
-    """A minimal journal session dated today (UTC): inside the current ISO week."""
+def today_entry(clock: Clock) -> JournalEntryIn:
+    """A minimal journal session dated today by `clock` (UTC): inside its ISO week."""
     return JournalEntryIn.model_validate(
-        {"date": datetime.now(UTC).date(), "sessionType": "gym", "durationMinutes": 60}
+        {"date": clock().date(), "sessionType": "gym", "durationMinutes": 60}
     )
 
 
@@ -180,15 +166,18 @@ def make_quotas(
     redis: Redis,
     table: Table,
     *,
-    clock: Callable[[], datetime] | None = None,
+    clock: Clock = system_clock,
     ttl_s: float = 600.0,
     timeout_s: float = PATIENT_S,
 ) -> Quotas:
+    """The quota service on `table` at `clock`; the table stamps its records by the same clock,
+    so the store's counts and the quota windows agree on what "now" is."""
+    table.clock = clock
     return Quotas(
         redis,
         load_policy(),
         table,
-        clock=clock or (lambda: datetime.now(UTC)),
+        clock=clock,
         reservation_ttl_s=ttl_s,
         timeout_s=timeout_s,
     )

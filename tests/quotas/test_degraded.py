@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from redis.asyncio import Redis
 
 from quotas.connect import open_redis, url_client
 from quotas.errors import QuotaExceeded, QuotaUnavailable
@@ -24,6 +25,7 @@ from quotas.unavailable import REDIS_DOWN
 from store.repos.journal import JournalRepo
 from store.repos.usage import UsageRepo
 from store.table import Table
+from tests.clock import FrozenClock, at
 
 from .conftest import TcpRedis, eventually, today_entry, use_ai, user
 
@@ -31,8 +33,14 @@ NOT_YET: tuple[type[BaseException], ...] = (*REDIS_DOWN, ValueError)
 FREE_DEGRADED = load_policy().tier("free").degraded_ai_messages_per_hour
 
 
-def this_month() -> str:
-    return time.strftime("%Y-%m", time.gmtime())
+CLOCK = FrozenClock(at("2026-11-18T15:00:00"))
+MONTH = "2026-11"
+
+
+def quotas_on(client: Redis, table: Table) -> Quotas:
+    """The production quota service (its own timeouts) on `table`, both at `CLOCK`."""
+    table.clock = CLOCK
+    return Quotas(client, load_policy(), table, clock=CLOCK)
 
 
 async def test_paused_redis_times_out_fast_and_degrades(
@@ -40,7 +48,7 @@ async def test_paused_redis_times_out_fast_and_degrades(
 ) -> None:
     assert tcp_server.process is not None
     client = url_client(tcp_server.url)
-    quotas = Quotas(client, load_policy(), sqlite_table)
+    quotas = quotas_on(client, sqlite_table)
     limiter = RateLimiter(client, load_policy())
     uid = user()
     await use_ai(quotas, uid, "free", 3)
@@ -69,7 +77,7 @@ async def test_paused_redis_times_out_fast_and_degrades(
         assert await quotas.refund(granted[0])
         assert (await quotas.reserve(uid, "free")).degraded
         assert await quotas.commit(granted[1], "analyst", 10, 10)
-        assert (await UsageRepo(sqlite_table).get(uid, this_month())).ai_messages == 4
+        assert (await UsageRepo(sqlite_table).get(uid, MONTH)).ai_messages == 4
 
         # Journal: fails open.
         slot = await quotas.reserve_journal(uid, "free")
@@ -90,7 +98,7 @@ async def test_degraded_mode_never_exceeds_the_monthly_quota_in_the_ledger(
     tcp_server: TcpRedis, sqlite_table: Table
 ) -> None:
     client = url_client(tcp_server.url)
-    quotas = Quotas(client, load_policy(), sqlite_table)
+    quotas = quotas_on(client, sqlite_table)
     uid = user()
     await use_ai(quotas, uid, "free", 10)
     tcp_server.kill()
@@ -104,7 +112,7 @@ async def test_killed_and_restarted_external_redis(
     tcp_server: TcpRedis, sqlite_table: Table
 ) -> None:
     client = url_client(tcp_server.url)
-    quotas = Quotas(client, load_policy(), sqlite_table)
+    quotas = quotas_on(client, sqlite_table)
     limiter = RateLimiter(client, load_policy())
     uid = user()
     await use_ai(quotas, uid, "free", 3)
@@ -129,7 +137,7 @@ async def test_embedded_redis_is_restarted_by_its_supervisor(
     tmp_path: Path, sqlite_table: Table, caplog: pytest.LogCaptureFixture
 ) -> None:
     async with open_redis("embedded://", tmp_path) as client:
-        quotas = Quotas(client, load_policy(), sqlite_table)
+        quotas = quotas_on(client, sqlite_table)
         uid = user()
         await use_ai(quotas, uid, "free", 2)
         await client.set("probe", "kept")
@@ -161,7 +169,7 @@ async def test_settling_a_degraded_reservation_settles_its_timed_out_twin(
 ) -> None:
     assert tcp_server.process is not None
     client = url_client(tcp_server.url)
-    quotas = Quotas(client, load_policy(), sqlite_table)
+    quotas = quotas_on(client, sqlite_table)
     uid = user()
     await use_ai(quotas, uid, "free", 1)
     tcp_server.process.send_signal(signal.SIGSTOP)
@@ -181,16 +189,16 @@ async def test_journal_cap_falls_back_to_the_store_count_while_redis_is_down(
     tcp_server: TcpRedis, sqlite_table: Table
 ) -> None:
     client = url_client(tcp_server.url)
-    quotas = Quotas(client, load_policy(), sqlite_table)
+    quotas = quotas_on(client, sqlite_table)
     journal = JournalRepo(sqlite_table)
     uid = user()
     for _ in range(2):
         async with quotas.journal_slot(uid, "free"):
-            await journal.create(uid, today_entry())
+            await journal.create(uid, today_entry(CLOCK))
     tcp_server.kill()
     # Down: the third is allowed (the store holds two this week) and written ...
     async with quotas.journal_slot(uid, "free") as slot:
-        await journal.create(uid, today_entry())
+        await journal.create(uid, today_entry(CLOCK))
     assert slot.degraded
     # ... and the fourth is refused from the store's count alone.
     with pytest.raises(QuotaExceeded) as refused:

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from redis.asyncio import Redis
 
+from core.clock import system_clock
 from quotas.errors import QuotaExceeded
-from quotas.quota import Reservation
+from quotas.quota import KEY_GRACE, Reservation
+from quotas.scripts import quota_keys
+from quotas.windows import month_window
 from store.repos.journal import JournalRepo
 from store.repos.usage import UsageRepo
 from store.table import Table
+from tests.clock import FrozenClock, at
 
-from .conftest import Clock, at, eventually, make_quotas, today_entry, use_ai, user
+from .conftest import eventually, make_quotas, today_entry, use_ai, user
 
 NOW = at("2026-11-22T12:00:00")
 
@@ -22,7 +27,7 @@ NOW = at("2026-11-22T12:00:00")
 async def test_commit_counts_the_message_and_records_model_and_tokens(
     redis: Redis, sqlite_table: Table
 ) -> None:
-    quotas = make_quotas(redis, sqlite_table, clock=Clock(NOW))
+    quotas = make_quotas(redis, sqlite_table, clock=FrozenClock(NOW))
     uid = user()
     reservation = await quotas.reserve(uid, "free")
     assert (await quotas.usage(uid, "free")).ai_messages.used == 1  # in flight counts
@@ -42,7 +47,7 @@ async def test_commit_counts_the_message_and_records_model_and_tokens(
 async def test_refund_gives_the_message_back_and_records_nothing(
     redis: Redis, sqlite_table: Table
 ) -> None:
-    quotas = make_quotas(redis, sqlite_table, clock=Clock(NOW))
+    quotas = make_quotas(redis, sqlite_table, clock=FrozenClock(NOW))
     uid = user()
     reservation = await quotas.reserve(uid, "free")
     assert await quotas.refund(reservation)
@@ -51,7 +56,7 @@ async def test_refund_gives_the_message_back_and_records_nothing(
 
 
 async def test_a_second_settle_is_a_no_op_in_every_order(redis: Redis, sqlite_table: Table) -> None:
-    quotas = make_quotas(redis, sqlite_table, clock=Clock(NOW))
+    quotas = make_quotas(redis, sqlite_table, clock=FrozenClock(NOW))
     uid = user()
     committed = await quotas.reserve(uid, "free")
     assert await quotas.commit(committed, "analyst", 10, 5)
@@ -74,7 +79,7 @@ async def test_a_second_settle_is_a_no_op_in_every_order(redis: Redis, sqlite_ta
 
 
 async def test_quota_exceeded_carries_the_reset_instant(redis: Redis, sqlite_table: Table) -> None:
-    quotas = make_quotas(redis, sqlite_table, clock=Clock(NOW))
+    quotas = make_quotas(redis, sqlite_table, clock=FrozenClock(NOW))
     uid = user()
     await use_ai(quotas, uid, "free", 9)
     in_flight = await quotas.reserve(uid, "free")  # the tenth, not settled yet
@@ -99,7 +104,7 @@ async def test_quota_exceeded_carries_the_reset_instant(redis: Redis, sqlite_tab
 async def test_fifty_concurrent_reservations_at_nine_of_ten_grant_exactly_one(
     redis: Redis, sqlite_table: Table
 ) -> None:
-    quotas = make_quotas(redis, sqlite_table, clock=Clock(NOW))
+    quotas = make_quotas(redis, sqlite_table, clock=FrozenClock(NOW))
     uid = user()
     await use_ai(quotas, uid, "free", 9)
     results = await asyncio.gather(
@@ -113,7 +118,7 @@ async def test_fifty_concurrent_reservations_at_nine_of_ten_grant_exactly_one(
 async def test_month_boundary_resets_and_late_settles_land_in_their_month(
     redis: Redis, sqlite_table: Table
 ) -> None:
-    clock = Clock(at("2026-11-30T23:59:58"))
+    clock = FrozenClock(at("2026-11-30T23:59:58"))
     quotas = make_quotas(redis, sqlite_table, clock=clock)
     uid = user()
     await use_ai(quotas, uid, "free", 9)
@@ -135,7 +140,7 @@ async def test_month_boundary_resets_and_late_settles_land_in_their_month(
 
 
 async def test_tier_change_mid_month_keeps_what_was_used(redis: Redis, sqlite_table: Table) -> None:
-    quotas = make_quotas(redis, sqlite_table, clock=Clock(NOW))
+    quotas = make_quotas(redis, sqlite_table, clock=FrozenClock(NOW))
     uid = user()
     await use_ai(quotas, uid, "free", 10)
     with pytest.raises(QuotaExceeded):
@@ -156,7 +161,7 @@ async def test_tier_change_mid_month_keeps_what_was_used(redis: Redis, sqlite_ta
 async def test_unlimited_tier_is_counted_but_never_refused(
     redis: Redis, sqlite_table: Table
 ) -> None:
-    quotas = make_quotas(redis, sqlite_table, clock=Clock(NOW))
+    quotas = make_quotas(redis, sqlite_table, clock=FrozenClock(NOW))
     uid = user()
     results = await asyncio.gather(*(quotas.reserve(uid, "premium") for _ in range(30)))
     assert len({r.id for r in results}) == 30
@@ -166,16 +171,17 @@ async def test_unlimited_tier_is_counted_but_never_refused(
 async def test_twenty_concurrent_journal_writes_at_two_of_three_save_exactly_one(
     redis: Redis, sqlite_table: Table
 ) -> None:
-    quotas = make_quotas(redis, sqlite_table)
+    clock = FrozenClock(NOW)
+    quotas = make_quotas(redis, sqlite_table, clock=clock)
     journal = JournalRepo(sqlite_table)
     uid = user()
     for _ in range(2):
         async with quotas.journal_slot(uid, "free"):
-            await journal.create(uid, today_entry())
+            await journal.create(uid, today_entry(clock))
 
     async def log_session() -> None:
         async with quotas.journal_slot(uid, "free"):
-            await journal.create(uid, today_entry())
+            await journal.create(uid, today_entry(clock))
 
     results = await asyncio.gather(*(log_session() for _ in range(20)), return_exceptions=True)
     assert sum(r is None for r in results) == 1
@@ -203,7 +209,7 @@ async def test_failed_journal_write_is_refunded(redis: Redis, sqlite_table: Tabl
 
 
 async def test_journal_week_boundary(redis: Redis, sqlite_table: Table) -> None:
-    clock = Clock(at("2027-01-03T23:59:59"))  # Sunday of 2026-W53
+    clock = FrozenClock(at("2027-01-03T23:59:59"))  # Sunday of 2026-W53
     quotas = make_quotas(redis, sqlite_table, clock=clock)
     uid = user()
     for _ in range(3):
@@ -221,7 +227,7 @@ async def test_journal_week_boundary(redis: Redis, sqlite_table: Table) -> None:
 async def test_commit_finishes_even_if_the_caller_is_cancelled(
     redis: Redis, sqlite_table: Table
 ) -> None:
-    quotas = make_quotas(redis, sqlite_table, clock=Clock(NOW))
+    quotas = make_quotas(redis, sqlite_table, clock=FrozenClock(NOW))
     uid = user()
     reservation = await quotas.reserve(uid, "free")
     task = asyncio.create_task(quotas.commit(reservation, "analyst", 7, 3))
@@ -236,3 +242,31 @@ async def test_commit_finishes_even_if_the_caller_is_cancelled(
 
     await eventually(recorded)
     assert (await quotas.usage(uid, "free")).ai_messages.used == 1
+
+
+@pytest.mark.parametrize("skew_days", [-90, 0, 90])
+async def test_counters_outlive_their_window_whatever_date_redis_keeps(
+    redis: Redis, sqlite_table: Table, skew_days: int
+) -> None:
+    # The app's clock picks the window; Redis's own clock runs the key expiry. The two need
+    # only agree on how long a millisecond is: an app clock months away from Redis's (a test
+    # clock, a skewed host) must neither expire the counters at once nor keep them forever.
+    seconds, _ = await redis.time()
+    clock = FrozenClock(datetime.fromtimestamp(seconds, UTC) + timedelta(days=skew_days))
+    quotas = make_quotas(redis, sqlite_table, clock=clock)
+    uid = user()
+    await use_ai(quotas, uid, "free", 2)
+    window = month_window(clock())
+    used_key, _, settled_key = quota_keys(uid, "ai_messages", window.key)
+    expected_ms = ((window.resets_at - clock()) + KEY_GRACE).total_seconds() * 1000
+    for key in (used_key, settled_key):
+        left_ms = await redis.pttl(key)
+        assert expected_ms - 60_000 <= left_ms <= expected_ms
+    assert (await quotas.usage(uid, "free")).ai_messages.used == 2
+
+
+async def test_redis_keeps_the_time_of_this_process(redis: Redis) -> None:
+    # Rate limits and reservation expiry run on Redis's clock: under `make test-dates` this
+    # shows the redis-server child runs on the same (fake) time as the test process.
+    seconds, micros = await redis.time()
+    assert abs(seconds + micros / 1e6 - system_clock().timestamp()) < 5

@@ -10,8 +10,9 @@ from redis.asyncio import Redis
 from quotas.errors import QuotaExceeded
 from store.repos.usage import UsageRepo
 from store.table import Table
+from tests.clock import FrozenClock, at
 
-from .conftest import Clock, at, make_quotas, user
+from .conftest import make_quotas, user
 
 NOW = at("2026-11-10T08:00:00")
 TTL_S = 0.3
@@ -20,7 +21,7 @@ TTL_S = 0.3
 async def test_unsettled_reservations_expire_and_stop_counting(
     redis: Redis, sqlite_table: Table
 ) -> None:
-    quotas = make_quotas(redis, sqlite_table, clock=Clock(NOW), ttl_s=TTL_S)
+    quotas = make_quotas(redis, sqlite_table, clock=FrozenClock(NOW), ttl_s=TTL_S)
     uid = user()
     # Ten turns whose process "died": reserved, never settled.
     orphans = [await quotas.reserve(uid, "free") for _ in range(10)]
@@ -43,7 +44,7 @@ async def test_unsettled_reservations_expire_and_stop_counting(
 
 
 async def test_reserve_reconciles_lazily(redis: Redis, sqlite_table: Table) -> None:
-    quotas = make_quotas(redis, sqlite_table, clock=Clock(NOW), ttl_s=TTL_S)
+    quotas = make_quotas(redis, sqlite_table, clock=FrozenClock(NOW), ttl_s=TTL_S)
     uid = user()
     for _ in range(3):
         await quotas.reserve_journal(uid, "free")
@@ -59,7 +60,7 @@ async def test_reserve_reconciles_lazily(redis: Redis, sqlite_table: Table) -> N
 async def test_settled_reservations_are_not_touched_by_expiry(
     redis: Redis, sqlite_table: Table
 ) -> None:
-    quotas = make_quotas(redis, sqlite_table, clock=Clock(NOW), ttl_s=TTL_S)
+    quotas = make_quotas(redis, sqlite_table, clock=FrozenClock(NOW), ttl_s=TTL_S)
     uid = user()
     kept = await quotas.reserve(uid, "free")
     await quotas.commit(kept, "analyst", 1, 1)

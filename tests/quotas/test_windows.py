@@ -5,8 +5,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from quotas.windows import iso_week_window, month_window
-
-from .conftest import at
+from tests.clock import at
 
 
 def test_month_runs_from_its_first_instant_to_the_next_months() -> None:

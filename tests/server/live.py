@@ -13,6 +13,7 @@ from pathlib import Path
 
 import uvicorn
 
+from core.clock import Clock, system_clock
 from server.app import create_app
 from server.run import uvicorn_config
 from server.settings import Settings
@@ -26,17 +27,21 @@ class LiveServer:
     ws_url: str
     settings: Settings
     server: uvicorn.Server
+    clock: Clock
+    """The server's one clock: what a test reads to know the server's "now" and "today"."""
 
 
 @contextmanager
-def live_server(data_dir: Path, *, demo: bool = False, **overrides: object) -> Iterator[LiveServer]:
+def live_server(
+    data_dir: Path, *, demo: bool = False, clock: Clock = system_clock, **overrides: object
+) -> Iterator[LiveServer]:
     settings = Settings(
         data_dir=data_dir,
         port=0,
         allowed_origins=[ORIGIN],
         **overrides,  # type: ignore[arg-type]
     )
-    app = create_app(settings, demo=demo)
+    app = create_app(settings, demo=demo, clock=clock)
     config = uvicorn_config(app, settings)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
@@ -48,7 +53,9 @@ def live_server(data_dir: Path, *, demo: bool = False, **overrides: object) -> I
         time.sleep(0.02)
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield LiveServer(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/ws", settings, server)
+        yield LiveServer(
+            f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/ws", settings, server, clock
+        )
     finally:
         server.should_exit = True
         thread.join(timeout=15)

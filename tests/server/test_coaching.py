@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -129,7 +128,7 @@ async def set_ai_messages_used(server: LiveServer, user_id: str, used: int) -> N
     """What the durable ledger would say after `used` messages this month (Redis has no
     counter for the user yet, so it is rebuilt from this)."""
     settings = server.settings
-    month = datetime.now(UTC).strftime("%Y-%m")
+    month = f"{server.clock():%Y-%m}"
     async with open_table(settings.resolved_store_url, data_dir=settings.data_dir) as table:
         for _ in range(used):
             await UsageRepo(table).record(user_id, month, "scripted", 100, 40)

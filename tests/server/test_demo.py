@@ -14,7 +14,7 @@ import json
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -22,6 +22,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.typing import Origin, Subprotocol
 
+from core.clock import epoch_seconds
 from server.accounts.local import LocalAccounts
 from server.auth.local_issuer import LocalIssuer
 from server.auth.passwords import PasswordHashing
@@ -39,6 +40,7 @@ from store.repos.nutrition import NutritionLogRepo
 from store.repos.plans import PlanRepo
 from store.repos.sends import SendRepo
 from store.table import Table
+from tests.clock import FrozenClock, at
 from tests.server.live import ORIGIN, live_server
 
 SQLITE_SEED_BUDGET_S = 10.0
@@ -50,11 +52,15 @@ class Seeded:
     accounts: LocalAccounts
     climber: DemoClimber
     seconds: float
-    today: date
+    clock: FrozenClock
+
+    @property
+    def today(self) -> date:
+        return self.clock().date()
 
 
-def utc_today() -> date:
-    return datetime.now(UTC).date()
+CLOCK = FrozenClock(at("2026-11-18T15:00:00"))
+"""The demo is seeded as of this instant: every part of the seeding reads this clock."""
 
 
 @pytest.fixture(scope="module")
@@ -62,9 +68,11 @@ async def seeded(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Seed
     tmp_path = tmp_path_factory.mktemp("demo")
     url = f"sqlite:///{tmp_path / 'v7.db'}"
     await init_table(url, data_dir=tmp_path)
-    issuer = LocalIssuer.load_or_create(tmp_path, issuer="urn:v7:test", client_id="v7-test")
+    issuer = LocalIssuer.load_or_create(
+        tmp_path, issuer="urn:v7:test", client_id="v7-test", clock=epoch_seconds(CLOCK)
+    )
     passwords = PasswordHashing(time_cost=1, memory_cost=8 * 1024, parallelism=1)
-    async with open_table(url, data_dir=tmp_path) as table:
+    async with open_table(url, data_dir=tmp_path, clock=CLOCK) as table:
         accounts = LocalAccounts(
             table,
             issuer,
@@ -72,12 +80,12 @@ async def seeded(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Seed
             data_dir=tmp_path,
             access_ttl_s=300,
             refresh_ttl=timedelta(days=1),
+            clock=CLOCK,
         )
-        today = utc_today()
         started = time.perf_counter()
-        climber = await seed_demo(table, accounts, today=today)
+        climber = await seed_demo(table, accounts, today=CLOCK().date())
         seconds = time.perf_counter() - started
-        yield Seeded(table, accounts, climber, seconds, today)
+        yield Seeded(table, accounts, climber, seconds, CLOCK)
     passwords.close()
 
 
@@ -189,7 +197,7 @@ async def test_every_screen_has_something_to_show(seeded: Seeded) -> None:
 
 
 async def test_nothing_is_dated_in_the_future(seeded: Seeded) -> None:
-    user_id, table, now = seeded.climber.user_id, seeded.table, datetime.now(UTC)
+    user_id, table, now = seeded.climber.user_id, seeded.table, seeded.clock()
     sessions, sends = await all_sessions(seeded), await all_sends(seeded)
     injuries = (await InjuryRepo(table).list(user_id)).items
     logs = (await NutritionLogRepo(table).list(user_id)).items
@@ -212,7 +220,7 @@ async def test_seeding_again_writes_nothing(seeded: Seeded) -> None:
 
 
 def test_the_history_is_deterministic_for_a_day_and_seed() -> None:
-    today = utc_today()
+    today = CLOCK().date()
     one, two = build_history(today), build_history(today)
     assert one.sessions == two.sessions
     assert one.sends == two.sends

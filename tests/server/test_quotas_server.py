@@ -8,7 +8,7 @@ import json
 import os
 import signal
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +55,7 @@ async def test_the_free_tier_gets_three_sessions_a_week_everywhere(
     server: LiveServer, http: httpx.AsyncClient
 ) -> None:
     headers = await sign_up(server, "free", tier=Tier.FREE)
-    resets = next_monday_utc(datetime.now(UTC).date())
+    resets = next_monday_utc(server.clock().date())
     async with socket_for(server, headers) as socket:
         ready = await frame(socket)
         assert ready["quota"]["journal_entries"] == {

@@ -3,16 +3,27 @@ chart draws, validation (422), authentication (401) and one user's data only."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.clock import FrozenClock, at
 from tests.server.helpers import Headers, sign_up
-from tests.server.live import LiveServer
+from tests.server.live import LiveServer, live_server
 
-TODAY = datetime.now(UTC).date()
+CLOCK = FrozenClock(at("2026-12-04T12:00:00"))
+"""The server's clock in this module: the figures below are computed for this day."""
+TODAY = CLOCK().date()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with live_server(Path(tmp_path_factory.mktemp("server")), clock=CLOCK) as live:
+        yield live
 
 
 def entry(back: int, minutes: int, rpe: float, sent: list[str], **fields: Any) -> dict[str, Any]:

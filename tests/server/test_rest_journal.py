@@ -206,7 +206,6 @@ async def test_another_users_entry_is_not_found_and_stays_unchanged(
             {"physicalCondition": {"soreness": {"fingers": 11}}},
             "physicalCondition.soreness.fingers",
         ),
-        ({"date": (date.today() + timedelta(days=3)).isoformat()}, "date"),
         ({"mood": "great"}, "mood"),
         ({"id": "chosen-by-client"}, "id"),
         ({"version": 5}, "version"),
@@ -316,3 +315,16 @@ async def test_a_bad_or_foreign_cursor_is_a_bad_request(
     stolen = await http.get(PATH, params={"cursor": bobs["cursor"]}, headers=alice)
     assert stolen.status_code == 400
     assert stolen.json()["error"]["code"] == "bad_request"
+
+
+async def test_a_date_after_tomorrow_by_the_servers_clock_is_refused(
+    http: httpx.AsyncClient, server: LiveServer, alice: Headers
+) -> None:
+    # "Tomorrow" (UTC) is already today in the earliest time zones; the day after is not.
+    today = server.clock().date()
+    tomorrow, later = today + timedelta(days=1), today + timedelta(days=2)
+    response = await http.post(PATH, json=entry(later), headers=alice)
+    assert response.status_code == 422
+    assert "date" in field_names(response)
+    response = await http.post(PATH, json=entry(tomorrow), headers=alice)
+    assert response.status_code == 201, response.text

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import ValidationError
@@ -28,7 +29,15 @@ from store.records import (
     UserIn,
 )
 from store.records.base import Record
+from store.records.common import at_ingest, stamps
 from store.records.usage import UsageLedger
+
+NOW = datetime(2026, 3, 11, 15, tzinfo=UTC)
+"""The instant these tests validate input at."""
+
+
+def written(now: datetime) -> dict[str, datetime]:
+    return {"createdAt": now, "updatedAt": now}
 
 
 def wire(record: Record) -> Any:
@@ -141,12 +150,33 @@ def test_out_of_range_values_are_field_errors(changes: dict[str, Any], field: st
     assert field in errors_by_field(caught.value)
 
 
-def test_future_date_is_refused_but_tomorrow_is_allowed() -> None:
-    today = datetime.now(UTC).date()
-    JournalEntryIn.model_validate(session(date=(today + timedelta(days=1)).isoformat()))
+@pytest.mark.parametrize(
+    "now",
+    [
+        NOW,
+        datetime(2026, 12, 31, 23, 59, 58, tzinfo=UTC),
+        datetime(2028, 2, 29, 12, tzinfo=UTC),
+        datetime(2027, 3, 28, 3, 30, tzinfo=ZoneInfo("Europe/Berlin")),
+    ],
+)
+def test_input_dated_in_the_future_is_refused_but_tomorrow_is_allowed(now: datetime) -> None:
+    # "Tomorrow" in UTC is already today somewhere (UTC+14); later is not.
+    today = now.astimezone(UTC).date()
+    tomorrow = session(date=(today + timedelta(days=1)).isoformat())
+    JournalEntryIn.model_validate(tomorrow, context=at_ingest(now))
     with pytest.raises(ValidationError) as caught:
-        JournalEntryIn.model_validate(session(date=(today + timedelta(days=3)).isoformat()))
+        JournalEntryIn.model_validate(
+            session(date=(today + timedelta(days=2)).isoformat()), context=at_ingest(now)
+        )
     assert "future" in errors_by_field(caught.value)["date"]
+
+
+def test_a_stored_record_is_read_back_whatever_the_clock_says() -> None:
+    # "Not in the future" is a rule for input at a known instant: a record stored with a date
+    # that a slow clock would call the future is still read back.
+    later = (NOW + timedelta(days=30)).date()
+    entry = JournalEntry.model_validate({**session(date=later.isoformat()), **written(NOW)})
+    assert entry.date == later
 
 
 def test_unknown_and_server_fields_are_refused_from_clients() -> None:
@@ -165,10 +195,14 @@ def test_session_load_is_rpe_times_minutes() -> None:
 
 def test_stored_entry_gets_server_fields() -> None:
     data = JournalEntryIn.model_validate(session())
-    first = JournalEntry.model_validate(data.model_dump(by_alias=True))
-    second = JournalEntry.model_validate(data.model_dump(by_alias=True))
+    body = {**data.model_dump(by_alias=True), **stamps(JournalEntry, NOW)}
+    first = JournalEntry.model_validate(body)
+    second = JournalEntry.model_validate(body)
     assert first.id != second.id
-    assert first.created_at.tzinfo is not None
+    assert first.created_at == first.updated_at == NOW
+    with pytest.raises(ValidationError) as caught:  # stamps come from a clock, never defaulted
+        JournalEntry.model_validate(data.model_dump(by_alias=True))
+    assert {"createdAt", "updatedAt"} <= set(errors_by_field(caught.value))
 
 
 def test_send_numeric_grade_cannot_be_forged() -> None:
@@ -176,7 +210,9 @@ def test_send_numeric_grade_cannot_be_forged() -> None:
         BenchmarkSendIn.model_validate({"grade": "V7", "date": "2026-01-02", "numericGrade": 3})
     assert "numericGrade" in errors_by_field(caught.value)
 
-    forged = BenchmarkSend.model_validate({"grade": "v7", "date": "2026-01-02", "numericGrade": 3})
+    forged = BenchmarkSend.model_validate(
+        {"grade": "v7", "date": "2026-01-02", "numericGrade": 3, **written(NOW)}
+    )
     real = parse_grade("V7")
     assert forged.numeric_grade == real.score
     assert (forged.grade, forged.system, forged.discipline) == (
@@ -186,7 +222,9 @@ def test_send_numeric_grade_cannot_be_forged() -> None:
     )
     assert wire(forged)["numericGrade"] == real.score
     with pytest.raises(ValidationError) as caught:
-        BenchmarkSend.model_validate({"grade": "V7", "date": "2026-01-02", "system": "font"})
+        BenchmarkSend.model_validate(
+            {"grade": "V7", "date": "2026-01-02", "system": "font", **written(NOW)}
+        )
     assert "grade" in errors_by_field(caught.value)
 
 
@@ -208,6 +246,7 @@ def test_nutrition_totals_are_computed_not_trusted() -> None:
 
     log = NutritionLog.model_validate(
         {
+            "updatedAt": NOW,
             "date": "2026-01-02",
             "meals": [
                 {"mealType": "breakfast", "calories": 450, "proteinG": 20, "carbsG": 60},
@@ -268,7 +307,14 @@ def test_effective_tier_falls_back_to_free() -> None:
     later = now + timedelta(days=30)
 
     def tier(**subscription: Any) -> Tier:
-        user = User(id="u", email="a@b.co", subscription=Subscription(**subscription))
+        user = User.model_validate(
+            {
+                **written(now),
+                "id": "u",
+                "email": "a@b.co",
+                "subscription": Subscription(**subscription),
+            }
+        )
         return user.effective_tier(now)
 
     assert tier(tier=Tier.PRO, status=SubscriptionStatus.ACTIVE, expires_at=later) is Tier.PRO
@@ -286,9 +332,9 @@ def test_injury_rules() -> None:
         InjuryIn.model_validate({**base, "severity": 5, "recoveredDate": "2026-01-01"})
     errors = errors_by_field(caught.value)
     assert {"severity", "recoveredDate"} <= set(errors)
-    future = (date.today() + timedelta(days=5)).isoformat()
+    future = (NOW + timedelta(days=5)).date().isoformat()
     with pytest.raises(ValidationError) as caught:
-        InjuryIn.model_validate({**base, "date": future})
+        InjuryIn.model_validate({**base, "date": future}, context=at_ingest(NOW))
     assert "date" in errors_by_field(caught.value)
 
 

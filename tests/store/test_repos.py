@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -26,7 +26,8 @@ from store.table import Table
 
 ALICE = "alice-0001"
 BOB = "bob-0002"
-TODAY = datetime.now(UTC).date()
+TODAY = date(2026, 3, 15)
+"""The day these tests write around (the repositories never compare it with "now")."""
 
 
 def wire(record: Record) -> Any:

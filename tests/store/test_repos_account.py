@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -41,7 +41,8 @@ from store.table import Table
 
 ALICE = "alice-0001"
 BOB = "bob-0002"
-TODAY = datetime.now(UTC).date()
+TODAY = date(2026, 3, 15)
+"""The day these tests write around (the repositories never compare it with "now")."""
 
 
 async def test_user_round_trip_and_lookup_by_email(table: Table) -> None:
@@ -91,7 +92,7 @@ async def test_subscription_set_by_server_only(table: Table) -> None:
     with pytest.raises(ValueError, match="subscription"):
         await users.update(ALICE, {"subscription": {"tier": "premium"}})
     upgraded = await users.set_subscription(ALICE, Subscription(tier=Tier.PRO))
-    assert upgraded.effective_tier(datetime.now(UTC)) is Tier.PRO
+    assert upgraded.effective_tier(table.clock()) is Tier.PRO
     assert (await users.get(ALICE)).subscription.tier is Tier.PRO
 
 

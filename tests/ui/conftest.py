@@ -21,6 +21,7 @@ import pytest
 import uvicorn
 from playwright.async_api import Browser, async_playwright, expect
 
+from core.clock import Clock, system_clock
 from server.app import create_app
 from server.run import uvicorn_config
 from server.settings import Settings
@@ -50,6 +51,8 @@ class UiServer:
     listener: socket.socket
     server: uvicorn.Server
     thread: threading.Thread
+    clock: Clock
+    """The server's clock (the browser keeps its own: both are the machine's wall clock)."""
 
 
 def bind_loopback(port: int = 0) -> socket.socket:
@@ -70,7 +73,9 @@ def start_ui_server(data_dir: Path, listener: socket.socket, **overrides: object
         allowed_origins=[origin],
         **overrides,  # type: ignore[arg-type]
     )
-    server = uvicorn.Server(uvicorn_config(create_app(settings), settings))
+    # The machine's clock, as the browser's: the UI and the server must agree on "today".
+    clock = system_clock
+    server = uvicorn.Server(uvicorn_config(create_app(settings, clock=clock), settings))
     thread = threading.Thread(
         target=lambda: asyncio.run(server.serve(sockets=[listener])), daemon=True
     )
@@ -80,7 +85,7 @@ def start_ui_server(data_dir: Path, listener: socket.socket, **overrides: object
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("the server did not start")
         time.sleep(0.02)
-    return UiServer(origin, data_dir, listener, server, thread)
+    return UiServer(origin, data_dir, listener, server, thread, clock)
 
 
 def stop_ui_server(live: UiServer) -> None:

@@ -5,7 +5,7 @@ nothing fetched from elsewhere and hostile text never turned into markup."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import cast
 
@@ -63,7 +63,7 @@ async def test_logged_sessions_show_as_pyramid_max_grade_and_weekly_load(
 ) -> None:
     page, recorded = await open_page(browser, server.url, DESKTOP)
     await sign_up(page)
-    today = datetime.now(UTC).date()  # the climber has no timezone: the server uses UTC
+    today = server.clock().date()  # the climber has no timezone: the server uses UTC
     # Three entries, each in the free tier's 3 per ISO week.
     await log(page, "/log gym 90min rpe 7 sent V4 V5 V5 tried V6")
     await log(page, f"/log yesterday board 60min rpe 8 sent V5 @{HOSTILE}")

@@ -1,0 +1,1 @@
+"""Types every layer shares; imports nothing of the project."""
