@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from datetime import date
 from typing import Any
@@ -16,6 +17,8 @@ from tests.server.live import LiveServer
 Headers = dict[str, str]
 DAY0 = date(2025, 3, 1)
 PASSWORD = "correct horse 9"
+CLIMBER_ZONE = os.environ.get("V7_TEST_CLIMBER_TZ", "UTC")
+"""Where the test climbers live (`make test-dates` moves them, e.g. to Europe/Berlin)."""
 
 
 async def sign_up(server: LiveServer, name: str, *, tier: Tier = Tier.PREMIUM) -> Headers:
@@ -31,16 +34,30 @@ async def sign_up(server: LiveServer, name: str, *, tier: Tier = Tier.PREMIUM) -
             },
         )
     assert response.status_code == 201, response.text
+    user_id = response.json()["userId"]
     if tier is not Tier.FREE:
-        await set_tier(server, response.json()["userId"], tier)
+        await set_tier(server, user_id, tier)
+    if CLIMBER_ZONE != "UTC":
+        await move_to(server, user_id, CLIMBER_ZONE)
     return {"Authorization": f"Bearer {response.json()['tokens']['accessToken']}"}
 
 
 async def set_tier(server: LiveServer, user_id: str, tier: Tier) -> None:
     """Change the subscription in the live server's store, as `v7 users set-tier` does."""
     settings = server.settings
-    async with open_table(settings.resolved_store_url, data_dir=settings.data_dir) as table:
+    async with open_table(
+        settings.resolved_store_url, data_dir=settings.data_dir, clock=server.clock
+    ) as table:
         await UserRepo(table).set_subscription(user_id, Subscription(tier=tier))
+
+
+async def move_to(server: LiveServer, user_id: str, zone: str) -> None:
+    """Set the climber's time zone in the live server's store (their profile's preference)."""
+    settings = server.settings
+    async with open_table(
+        settings.resolved_store_url, data_dir=settings.data_dir, clock=server.clock
+    ) as table:
+        await UserRepo(table).update(user_id, {"preferences": {"timezone": zone}})
 
 
 def entry(day: date = DAY0, **fields: Any) -> dict[str, Any]:
