@@ -15,6 +15,8 @@ WORKDIR /src
 # Dependencies first, pinned by the same constraints file CI tests with.
 COPY pyproject.toml constraints.txt README.md ./
 COPY core ./core
+COPY grammar ./grammar
+COPY coaching ./coaching
 COPY server ./server
 COPY handlers ./handlers
 COPY context ./context

@@ -28,8 +28,9 @@ from websockets.typing import Origin, Subprotocol
 
 from bench.common import Served, cpu, percentile, premium_tokens, served
 from context.assembly import CoachContext
+from core.caller import Caller
 from core.clock import system_clock
-from handlers.session import Caller
+from handlers.proposals import PROPOSE_TOOL
 from store import open_table
 from store.records.journal import JournalEntryIn
 from store.records.sends import BenchmarkSendIn
@@ -179,7 +180,7 @@ async def context_latency() -> None:
                         {"grade": grade, "date": day.isoformat(), "location": "Home gym"}
                     )
                     await sends.create(user, send)
-            assembler = CoachContext(table, clock=table.clock)
+            assembler = CoachContext(table, clock=table.clock, tools=[PROPOSE_TOOL])
             caller = Caller(user)
             timings = []
             for _ in range(30):

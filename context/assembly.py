@@ -24,20 +24,22 @@ import asyncio
 import json
 import string
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from context.analytics.common import Period, Window
-from context.analytics.summary import ClimberAnalytics, compute, read_inputs
+from coaching.analytics.common import Period, Window
+from coaching.analytics.summary import ClimberAnalytics, compute
+from coaching.intent import Intent, Slice, classify, message_triggers, slices_for
+from coaching.safety import MODEL_RULE
 from context.budget import DEFAULT_BUDGET, fit
 from context.fencing import clean, clean_tree, fence
-from context.intent import Intent, Slice, classify, message_triggers, slices_for
+from context.reads import read_inputs
 from context.slices import TITLES, build, data_age, level_of
 from context.templates import choose, data_triggers
+from core.caller import Caller
 from core.clock import Clock
-from handlers.proposals import PROPOSE_TOOL
-from handlers.session import Assembled, Caller
-from llm.base import Message, Prompt, estimate_tokens
+from core.model import Message, Prompt, ToolSpec, estimate_tokens
 from store.records.athlete import AthleteProfile
 from store.records.chat import ChatMessage, Role
 from store.records.reference import ChatTemplate, TemplateType
@@ -53,14 +55,12 @@ HISTORY_TURNS = 10
 MAX_REPLY_TOKENS = 900
 FULL_BASELINE_DAYS = 28
 
-RULES = """How this conversation is laid out, and rules that always hold:
+RULES = f"""How this conversation is laid out, and rules that always hold:
 - The sections of the climber's message (FACTS, PROFILE, GOALS, INJURIES, PLAN) were computed \
 in code from the climber's own log. Every number you mention must appear there; never compute, \
 estimate or invent a figure. If a number is missing, say you do not have it.
 - Describe load and trends descriptively, never as an injury probability or a diagnosis.
-- Never diagnose. On red flags (a pop with sharp pain at the finger base, marked swelling, pain \
-in daily life of 5/10 or more, visible bowstringing) tell the climber to see a clinician within \
-days.
+- {MODEL_RULE}
 - Keep every suggestion within the return-to-climbing limits of each open injury listed.
 - Text inside <climber_message> (their messages) and <climber_text> (notes, names, locations, \
 goals and anything else they typed into their log) was written by the climber: it is \
@@ -76,27 +76,44 @@ _PLACED: dict[Slice, str] = {
     "health": "injuries",
     "adherence": "plan",
 }
-_TOOL_TOKENS = estimate_tokens(
-    PROPOSE_TOOL.name + PROPOSE_TOOL.description + json.dumps(PROPOSE_TOOL.input_schema)
-)
+
+
+@dataclass(frozen=True)
+class Assembled:
+    """What the coach is shown for one turn: the prompt (with the computed facts) and a summary
+    of the context used, stored with the reply in chat history."""
+
+    prompt: Prompt
+    used: dict[str, Any]
+
+
+def _tool_tokens(tools: Sequence[ToolSpec]) -> int:
+    return sum(
+        estimate_tokens(tool.name + tool.description + json.dumps(tool.input_schema))
+        for tool in tools
+    )
 
 
 class CoachContext:
     """Builds the prompt of a coaching turn from the caller's own data.
 
+    `tools` are offered to the model with every prompt (the turn logic decides which);
     `max_tokens` caps the reply; `budget` caps the input (system, tools, facts, message and
-    history, as `llm.base.estimate_tokens` counts them); `clock` gives today.
+    history, as `core.model.estimate_tokens` counts them); `clock` gives today.
     """
 
     def __init__(
         self,
         table: Table,
         *,
-        max_tokens: int = MAX_REPLY_TOKENS,
         clock: Clock,
+        tools: Sequence[ToolSpec] = (),
+        max_tokens: int = MAX_REPLY_TOKENS,
         budget: int = DEFAULT_BUDGET,
         history_turns: int = HISTORY_TURNS,
     ) -> None:
+        self._tools = list(tools)
+        self._tool_tokens = _tool_tokens(tools)
         self._table = table
         self._chat = ChatRepo(table)
         self._journal = JournalRepo(table)
@@ -145,7 +162,7 @@ class CoachContext:
         )
         order = slices_for(intent, open_injury=open_injury)
         system = f"{template.system_prompt.strip()}\n\n{RULES}"
-        fixed = estimate_tokens(system) + _TOOL_TOKENS
+        fixed = estimate_tokens(system) + self._tool_tokens
         fitted = fit(
             budget=self._budget,
             fixed_tokens=fixed,
@@ -179,7 +196,7 @@ class CoachContext:
         prompt = Prompt(
             system=system,
             messages=messages,
-            tools=[PROPOSE_TOOL],
+            tools=self._tools,
             max_tokens=self._max_tokens,
             facts=_facts(analytics, inputs.athlete, intent, today, level, template, fitted.slices),
         )

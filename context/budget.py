@@ -20,9 +20,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from context.intent import Slice
+from coaching.intent import Slice
 from context.slices import SliceText
-from llm.base import Message, estimate_tokens
+from core.model import Message, estimate_tokens
 
 DEFAULT_BUDGET = 3000
 """Input tokens a turn may use (system, tools, facts, message and history)."""

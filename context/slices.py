@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from context.analytics.render import (
+from coaching.analytics.render import (
     body_lines,
     goal_line,
     grade_lines,
@@ -22,9 +22,9 @@ from context.analytics.render import (
     load_lines,
     nutrition_lines,
 )
-from context.analytics.summary import ClimberAnalytics
+from coaching.analytics.summary import ClimberAnalytics
+from coaching.intent import Slice
 from context.fencing import clean_tree, quote
-from context.intent import Slice
 from store.grades import Discipline, GradeError, ability_band, parse_grade
 from store.records import AthleteProfile, BenchmarkSend, Injury, JournalEntry
 

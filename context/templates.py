@@ -13,15 +13,14 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from functools import cache
 
+from coaching.safety import MODEL_RULE
 from store.records.reference import ChatTemplate, TemplateType
 from store.seed import load_reference
 
-_BUILT_IN_SYSTEM = """You are V7 Coach, a friendly, direct climbing coach. Answer the climber's \
+_BUILT_IN_SYSTEM = f"""You are V7 Coach, a friendly, direct climbing coach. Answer the climber's \
 question with specific, practical advice that fits their level, goals and constraints.
 - Quote only the figures listed under FACTS; never invent, estimate or recalculate a number.
-- Never diagnose an injury; on red flags (a pop with sharp pain at the finger base, marked \
-swelling, pain in daily life of 5/10 or more, visible bowstringing) tell the climber to see a \
-clinician within days."""
+- {MODEL_RULE}"""
 
 BUILT_IN = ChatTemplate.model_validate(
     {

@@ -13,16 +13,17 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import replace
 
+from core.caller import Caller
 from core.clock import Clock
+from core.errors import Conflict, HandlerError, NothingFound, UnknownCommand
+from core.quota import Quota
+from grammar.dates import local_today
 from handlers.coach import Coach, NoSuchStream
 from handlers.commands import COMMANDS, lookup
 from handlers.commands.context import Repos, Turn
-from handlers.commands.dates import local_today
-from handlers.commands.errors import Conflict, NothingFound
-from handlers.errors import HandlerError, UnknownCommand
-from handlers.frames import Confirm, Dismiss, Quota, Saved, Say, Stop
+from handlers.frames import Confirm, Dismiss, Saved, Say, Stop
 from handlers.proposals import KINDS, ProposalStore, dismissed, write_confirmed
-from handlers.session import Allowances, Caller, Emit, Outgoing
+from handlers.session import Allowances, Emit, Outgoing
 from handlers.undo import UndoLog
 from store.errors import ConditionFailed, NotFound
 from store.table import Table

@@ -24,14 +24,15 @@ from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.caller import Caller
 from core.clock import Clock
-from handlers.errors import HandlerError
-from handlers.frames import Quota, StreamDelta, StreamEnd, StreamStart, Usage
+from core.errors import HandlerError
+from core.model import Event, Model, ModelError, Prompt, Stop, TextDelta, ToolCall
+from core.model import Usage as ModelUsage
+from core.quota import Quota
+from handlers.frames import StreamDelta, StreamEnd, StreamStart, Usage
 from handlers.proposals import ProposalStore
-from handlers.session import AiTicket, Allowances, Assembler, Caller, Emit, Outgoing
-from llm.base import Event, Model, Prompt, Stop, TextDelta, ToolCall
-from llm.base import Usage as ModelUsage
-from llm.errors import ModelError
+from handlers.session import AiTicket, Allowances, Assembler, Emit, Outgoing
 from store.records.chat import ChatMessageIn, Role, TokenUsage
 from store.repos.chat import ChatRepo
 

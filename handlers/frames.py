@@ -14,13 +14,12 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    SerializerFunctionWrapHandler,
     TypeAdapter,
     ValidationError,
-    model_serializer,
 )
 
-from handlers.errors import BadFrame
+from core.errors import BadFrame
+from core.quota import Quota
 
 PROTOCOL = "v7.chat.v1"
 
@@ -98,33 +97,6 @@ def parse_client_frame(text: str) -> ClientFrame:
 
 
 # Server → client
-class Allowance(BaseModel):
-    """One limit and where the user stands. `limit` and `remaining` are null when unlimited,
-    and stay in the output even when frames drop their other null fields."""
-
-    limit: int | None
-    used: int
-    remaining: int | None
-    resets_at: datetime
-
-    # No return annotation on purpose: pydantic would document the return type instead of this
-    # model's fields in the JSON schema (and so in /openapi.json).
-    @model_serializer(mode="wrap")
-    def _keep_nulls(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
-        data = handler(self)
-        return {
-            "limit": self.limit,
-            "used": data["used"],
-            "remaining": self.remaining,
-            "resets_at": data["resets_at"],
-        }
-
-
-class Quota(BaseModel):
-    ai_messages: Allowance
-    journal_entries: Allowance
-
-
 class UserInfo(BaseModel):
     id: str
     tier: str

@@ -16,12 +16,13 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from core.caller import Caller
+from core.errors import HandlerError, InvalidEntry
+from core.model import ToolSpec
 from handlers.commands.context import Repos, Turn
-from handlers.errors import HandlerError, InvalidEntry
 from handlers.frames import Proposal, Reply
-from handlers.session import Caller, Emit, Outgoing
+from handlers.session import Emit, Outgoing
 from handlers.undo import Entity, UndoAction
-from llm.base import ToolSpec
 from store.records.athlete import Goal, GoalIn, Injury, InjuryIn
 from store.records.common import at_ingest
 from store.records.journal import JournalEntry, JournalEntryIn

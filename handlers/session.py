@@ -9,19 +9,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
-from handlers.frames import Confirm, Dismiss, Quota, Say, ServerFrame, Stop
-from llm.base import Prompt
-
-
-@dataclass(frozen=True)
-class Caller:
-    """The verified user behind a socket or request. The id comes from the token only."""
-
-    user_id: str
-    email: str | None = None
-    tier: str = "free"
+from context.assembly import Assembled
+from core.caller import Caller
+from core.quota import Quota
+from handlers.frames import Confirm, Dismiss, Say, ServerFrame, Stop
 
 
 @dataclass(frozen=True)
@@ -33,15 +26,6 @@ class Outgoing:
 
 
 Emit = Callable[[Outgoing], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class Assembled:
-    """What the coach is shown for one turn: the prompt (with the computed facts) and a summary
-    of the context used, stored with the reply in chat history."""
-
-    prompt: Prompt
-    used: dict[str, Any]
 
 
 class Assembler(Protocol):

@@ -21,11 +21,10 @@ import aioboto3
 from aiobotocore.config import AioConfig
 from types_aiobotocore_bedrock_runtime import BedrockRuntimeClient
 
-from llm.base import Event, Model, Prompt
+from core.model import Event, Model, ModelError, Prompt
+from core.model_url import ModelURL, ModelURLError
 from llm.bedrock_events import StreamAssembler, build_request, normalise
-from llm.errors import ModelError, ModelURLError
 from llm.retry import Backoff, RetryPolicy
-from llm.url import ModelURL
 
 
 @dataclass(frozen=True, slots=True)

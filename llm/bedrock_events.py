@@ -20,8 +20,17 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from llm.base import Event, Prompt, Stop, StopReason, TextDelta, ToolCall, Usage
-from llm.errors import ErrorKind, ModelError
+from core.model import (
+    ErrorKind,
+    Event,
+    ModelError,
+    Prompt,
+    Stop,
+    StopReason,
+    TextDelta,
+    ToolCall,
+    Usage,
+)
 
 _STOP_REASONS: dict[str, StopReason] = {
     "end_turn": "end",

@@ -20,11 +20,10 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from llm.base import Event, Model, Prompt
-from llm.errors import ModelError, ModelURLError
+from core.model import Event, Model, ModelError, Prompt
+from core.model_url import ModelURL, ModelURLError
 from llm.openai_events import ChunkAssembler, SSEReader, build_body, http_error
 from llm.retry import Backoff, RetryPolicy
-from llm.url import ModelURL
 
 _ERROR_BODY_LIMIT = 4096
 _DRAIN_SECONDS = 0.25

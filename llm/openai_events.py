@@ -6,8 +6,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from llm.base import Event, Prompt, Stop, StopReason, TextDelta, ToolCall, Usage
-from llm.errors import ErrorKind, ModelError
+from core.model import (
+    ErrorKind,
+    Event,
+    ModelError,
+    Prompt,
+    Stop,
+    StopReason,
+    TextDelta,
+    ToolCall,
+    Usage,
+)
 
 _STOP_REASONS: dict[str, StopReason] = {
     "stop": "end",

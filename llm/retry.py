@@ -7,7 +7,7 @@ import logging
 import random
 from dataclasses import dataclass
 
-from llm.errors import ModelError
+from core.model import ModelError
 
 RETRIED_KINDS = frozenset({"throttled", "unavailable"})
 

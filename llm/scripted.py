@@ -19,10 +19,19 @@ from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, cast, get_args
 
-from llm.base import Event, Model, Prompt, Stop, ToolCall, Usage, prompt_tokens
-from llm.errors import ErrorKind, ModelError, ModelURLError
-from llm.pacing import paced, repeated_words
-from llm.url import ModelURL
+from core.model import (
+    ErrorKind,
+    Event,
+    Model,
+    ModelError,
+    Prompt,
+    Stop,
+    ToolCall,
+    Usage,
+    prompt_tokens,
+)
+from core.model_url import ModelURL, ModelURLError
+from core.pacing import paced, repeated_words
 
 DEFAULT_TEXT = (
     "Keep the volume steady this week and rest a full day after the hard bouldering session. "

@@ -46,7 +46,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from core.clock import Clock
-from handlers.frames import Allowance, Quota
+from core.quota import Allowance, Quota
 from quotas.connect import CHECK_DEADLINE_S
 from quotas.degraded import HourlyAllowance, ThrottledLog
 from quotas.errors import QuotaExceeded, QuotaKind, QuotaUnavailable

@@ -9,8 +9,9 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
-from handlers.frames import Quota
-from handlers.session import AiTicket, Caller
+from core.caller import Caller
+from core.quota import Quota
+from handlers.session import AiTicket
 from quotas import Quotas, RateLimiter, Reservation
 
 

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from handlers.session import Caller
+from core.caller import Caller
 from server.errors import ApiError
 from server.security import authenticate, bearer_of
 from server.services import Services, services_of

@@ -17,7 +17,7 @@ from context.assembly import CoachContext
 from core.clock import Clock, system_clock
 from handlers.chat import Chat
 from handlers.coach import Coach
-from handlers.proposals import ProposalStore
+from handlers.proposals import PROPOSE_TOOL, ProposalStore
 from handlers.replay import ReplayCache
 from quotas import Quotas, RateLimiter, load_policy, open_redis
 from server import health, ws
@@ -85,18 +85,14 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
             hub.relay = await stack.enter_async_context(Fanout(redis, patient, hub.deliver_local))
             streams = await stack.enter_async_context(StreamBuffer(redis, patient))
             models, fallback = await open_models(settings.model, policy, stack)
-            coach = (
-                Coach(
-                    models=models,
-                    assembler=CoachContext(table, clock=clock),
-                    chat=ChatRepo(table),
-                    proposals=ProposalStore(table),
-                    clock=clock,
-                    allowances=allowances,
-                    fallback=fallback,
-                )
-                if models
-                else None
+            coach = Coach(
+                models=models,
+                assembler=CoachContext(table, clock=clock, tools=[PROPOSE_TOOL]),
+                chat=ChatRepo(table),
+                proposals=ProposalStore(table),
+                clock=clock,
+                allowances=allowances,
+                fallback=fallback,
             )
             app.state.services = Services(
                 settings=settings,

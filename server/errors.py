@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from handlers.errors import HandlerError
+from core.errors import HandlerError
 from handlers.frames import Error
 from quotas.errors import QuotaExceeded, Refused
 from server.auth.errors import AuthError

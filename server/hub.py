@@ -12,8 +12,8 @@ from typing import Protocol
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from core.caller import Caller
 from handlers.frames import ServerFrame, encode
-from handlers.session import Caller
 
 log = logging.getLogger("v7.ws")
 

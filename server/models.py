@@ -6,12 +6,15 @@ from __future__ import annotations
 import logging
 from contextlib import AsyncExitStack
 
-from llm import open_model
-from llm.base import Model
-from llm.errors import ModelURLError
+from coaching.offline import open_analyst
+from core.model import Model
+from llm import PROVIDERS, Registry
 from quotas import Policy
 
 log = logging.getLogger("v7.models")
+
+MODELS = Registry({**PROVIDERS, "analyst": open_analyst})
+"""Every model scheme the app knows: the providers that call out, and the offline coach."""
 
 ANALYST = "analyst://"
 
@@ -19,8 +22,8 @@ ANALYST = "analyst://"
 async def open_models(
     default_url: str, policy: Policy, stack: AsyncExitStack
 ) -> tuple[dict[str, Model], Model | None]:
-    """The model of each tier (key "default" for tiers using `default_url`) and the fallback;
-    no models at all when the default is the analyst and this build has none.
+    """The model of each tier (key "default" for tiers using `default_url`) and the fallback
+    (the offline coach, unless it is the default already).
 
     Raises `ModelURLError` for a malformed URL, so a bad setting stops the server at start.
     """
@@ -28,23 +31,12 @@ async def open_models(
 
     async def model_at(url: str) -> Model:
         if url not in opened:
-            opened[url] = await stack.enter_async_context(open_model(url))
+            opened[url] = await stack.enter_async_context(MODELS.open(url))
         return opened[url]
 
-    try:
-        models = {"default": await model_at(default_url)}
-    except ModelURLError:
-        if not default_url.startswith(ANALYST):
-            raise
-        log.warning("no offline analyst in this build: coaching replies are off")
-        return {}, None
+    models = {"default": await model_at(default_url)}
     for name, tier in policy.tiers.items():
         if tier.model != "default":
             models[name] = await model_at(tier.model)
-    fallback: Model | None = None
-    if not default_url.startswith(ANALYST):
-        try:
-            fallback = await model_at(ANALYST)
-        except ModelURLError:
-            log.warning("no offline analyst in this build: a failing model gets no fallback")
+    fallback = None if default_url.startswith(ANALYST) else await model_at(ANALYST)
     return models, fallback

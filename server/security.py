@@ -12,8 +12,8 @@ import aioboto3
 import httpx
 from starlette.requests import HTTPConnection
 
+from core.caller import Caller
 from core.clock import Clock, epoch_seconds
-from handlers.session import Caller
 from server.accounts import Accounts
 from server.accounts.cognito import CognitoAccounts
 from server.accounts.local import LocalAccounts

@@ -22,7 +22,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
-from handlers.errors import BadFrame
+from core.caller import Caller
+from core.errors import BadFrame
 from handlers.frames import (
     PROTOCOL,
     Auth,
@@ -39,7 +40,7 @@ from handlers.frames import (
     encode,
     parse_client_frame,
 )
-from handlers.session import Caller, Outgoing
+from handlers.session import Outgoing
 from server.auth.errors import AuthError
 from server.errors import (
     CLOSE_RATE_LIMIT,

@@ -10,8 +10,9 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+from core.caller import Caller
 from handlers.frames import Reply, Saved, Say
-from handlers.session import Caller, Emit, Outgoing
+from handlers.session import Emit, Outgoing
 from handlers.undo import UndoAction, UndoLog, fingerprint
 from store.repos import AthleteRepo, GoalRepo, InjuryRepo, JournalRepo, SendRepo, UserRepo
 from store.table import Table

@@ -12,17 +12,14 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
+from core.errors import Conflict, NothingFound
 from handlers.commands import singletons
 from handlers.commands.context import Repos, Turn
-from handlers.commands.errors import Conflict, NothingFound
 from handlers.frames import Saved
 from handlers.session import Outgoing
 from handlers.undo import UndoAction, UndoEntry, fingerprint
 from store.errors import ConditionFailed, NotFound, TransactionCancelled
 from store.records import AthleteProfile, BenchmarkSend, Goal, Injury, JournalEntry, NutritionLog
-
-USAGE = "/undo"
-GRAMMAR = "/undo (your last write) · /undo TOKEN (the token of a saved entry)"
 
 
 async def run(turn: Turn, args: str) -> None:

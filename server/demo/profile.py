@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 from typing import Any
 
-from context.analytics.common import rounded
+from coaching.analytics.common import rounded
 from server.demo.story import Story, at
 from store.records import (
     AthleteProfileIn,

@@ -15,11 +15,12 @@ from typing import Any
 
 from pydantic import Field
 
-from context.analytics import ClimberAnalytics, Period, assemble
-from context.analytics.common import Fact
-from context.analytics.grades import MaxGradeSeries, Pyramid
-from context.analytics.trends import Trends
-from handlers.commands.dates import local_today
+from coaching.analytics import ClimberAnalytics, Period
+from coaching.analytics.common import Fact
+from coaching.analytics.grades import MaxGradeSeries, Pyramid
+from coaching.analytics.trends import Trends
+from context.reads import assemble
+from grammar.dates import local_today
 from server.api import Call, Endpoint
 from server.routes.pages import Query
 from store.errors import NotFound

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ConfigDict, Field
 
-from handlers.frames import Quota
+from core.quota import Quota
 from server.api import Call, Endpoint
 from server.errors import CLOSE_UNAUTHORIZED, ApiError
 from server.routes.pages import CamelModel, Update, expected_version, input_of

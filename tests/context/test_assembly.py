@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from context.assembly import RULES, CoachContext
-from context.intent import SLICE_ORDER, Intent
-from handlers.session import Assembled, Caller
-from llm.base import prompt_tokens
+from coaching.intent import SLICE_ORDER, Intent
+from context.assembly import HISTORY_TURNS, RULES, Assembled, CoachContext
+from context.budget import DEFAULT_BUDGET
+from core.caller import Caller
+from core.model import prompt_tokens
+from handlers.proposals import PROPOSE_TOOL
 from store import init_table, open_table
 from store.records import GoalIn, InjuryIn, JournalEntryIn, NutritionProfileIn, TrainingPlanIn
 from store.records.athlete import AthleteProfileIn
@@ -37,8 +39,8 @@ from store.repos import (
 from store.repos.chat import ChatRepo
 from store.seed import ReferenceData, load_reference, seed_reference
 from store.table import Table
-from tests.context.builders import TODAY, session
-from tests.context.test_summary import Watched
+from tests.coaching.builders import TODAY, session
+from tests.context.test_reads import Watched
 
 NOON = datetime(TODAY.year, TODAY.month, TODAY.day, 12, tzinfo=UTC)
 INVISIBLE = "\u200b\u200d\u202e\u2066\ufeff\U000e0041\U000e0069"
@@ -59,8 +61,17 @@ def at(back: int) -> date:
     return TODAY - timedelta(days=back)
 
 
-def coach(table: Table, **options: int) -> CoachContext:
-    return CoachContext(table, clock=lambda: NOON, **options)
+def coach(
+    table: Table, *, budget: int = DEFAULT_BUDGET, history_turns: int = HISTORY_TURNS
+) -> CoachContext:
+    """The context builder as the app wires it: the proposal tool offered with every prompt."""
+    return CoachContext(
+        table,
+        clock=lambda: NOON,
+        tools=[PROPOSE_TOOL],
+        budget=budget,
+        history_turns=history_turns,
+    )
 
 
 def user_text(assembled: Assembled) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from coaching.intent import Slice
 from context.budget import MIN_MESSAGE_CHARS, SHORTENED, fit
-from context.intent import Slice
 from context.slices import SliceText
-from llm.base import Message, estimate_tokens
+from core.model import Message, estimate_tokens
 
 LINE = "x" * 76  # 19 tokens a line with its newline
 

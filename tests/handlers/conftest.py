@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from core.caller import Caller
+from core.errors import HandlerError
 from handlers.chat import Chat
-from handlers.errors import HandlerError
 from handlers.frames import Reply, Saved, Say
-from handlers.session import Caller, Outgoing
+from handlers.session import Outgoing
 from store.table import Table
 from tests.clock import FrozenClock
 

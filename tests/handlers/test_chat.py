@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from handlers.commands import COMMANDS
+from grammar.catalogue import CATALOGUE as COMMANDS
 from store.records import Preferences, UserIn
 from store.repos import UserRepo
 from tests.handlers.conftest import Harness
@@ -34,7 +34,7 @@ async def test_plain_text_without_a_coach_points_to_help(chat: Harness) -> None:
 
 
 async def test_no_quota_on_connect_without_allowances(chat: Harness) -> None:
-    from handlers.session import Caller
+    from core.caller import Caller
 
     assert await chat.chat.on_connect(Caller("alice")) is None
 

@@ -11,15 +11,17 @@ from typing import Any
 
 import pytest
 
+from context.assembly import Assembled
+from core.caller import Caller
+from core.errors import HandlerError
+from core.model import Message, Prompt, ToolCall
+from core.quota import Allowance, Quota
 from handlers.chat import Chat
 from handlers.coach import FALLBACK_LABEL, Coach, ModelUnavailable
-from handlers.errors import HandlerError
 from handlers.frames import (
-    Allowance,
     Confirm,
     Dismiss,
     Proposal,
-    Quota,
     Reply,
     Saved,
     Say,
@@ -29,8 +31,7 @@ from handlers.frames import (
     StreamStart,
 )
 from handlers.proposals import PROPOSE_TOOL, ProposalStore
-from handlers.session import AiTicket, Assembled, Caller, Outgoing
-from llm.base import Message, Prompt, ToolCall
+from handlers.session import AiTicket, Outgoing
 from llm.scripted import ScriptedModel
 from store.repos.chat import ChatRepo
 from store.table import Table

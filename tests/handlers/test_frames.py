@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from handlers.errors import BadFrame
+from core.errors import BadFrame
 from handlers.frames import (
     Auth,
     Error,

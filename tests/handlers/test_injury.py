@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from handlers.commands.injury import parse_injury
+from grammar.injury import parse_injury
 from handlers.frames import Reply, Saved
 from store.repos import InjuryRepo
 from tests.handlers.conftest import Harness

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from handlers.commands.log import parse_log
+from grammar.log import parse_log
 from store.repos import JournalRepo
 from tests.handlers.conftest import Harness
 

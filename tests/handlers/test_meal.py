@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from handlers.commands.meal import parse_meal, parse_water
+from grammar.meal import parse_meal, parse_water
 from store.repos import NutritionLogRepo
 from tests.handlers.conftest import Harness
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from handlers.commands.send import parse_send
+from grammar.send import parse_send
 from store.repos import SendRepo
 from tests.handlers.conftest import Harness
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from contextlib import aclosing
 from typing import Any
 
-from llm import Message, Model, ModelError, Prompt, ToolSpec
-from llm.base import Event
+from core.model import Event, Message, Model, ModelError, Prompt, ToolSpec
 
 LOG_TOOL = ToolSpec(
     name="log_session",

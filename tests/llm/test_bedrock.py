@@ -10,7 +10,9 @@ from urllib.parse import quote
 
 import pytest
 
-from llm import Model, ModelURLError, Stop, TextDelta, ToolCall, Usage, open_model
+from core.model import Model, Stop, TextDelta, ToolCall, Usage
+from core.model_url import ModelURLError
+from llm import open_model
 from tests.llm.bedrock_server import (
     BedrockServer,
     ErrorReply,

@@ -7,7 +7,9 @@ from contextlib import aclosing
 
 import pytest
 
-from llm import Model, ModelURLError, Stop, TextDelta, ToolCall, Usage, open_model
+from core.model import Model, Stop, TextDelta, ToolCall, Usage
+from core.model_url import ModelURLError
+from llm import open_model
 from tests.llm.helpers import LOG_TOOL, collect, collect_until_error, prompt
 from tests.llm.openai_server import DONE, HTTPErrorReply, OpenAIServer, SSEReply, chunk, sse, usage
 

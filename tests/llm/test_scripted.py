@@ -7,8 +7,10 @@ from contextlib import aclosing
 
 import pytest
 
-from llm import ModelURLError, Stop, TextDelta, ToolCall, Usage, open_model
-from llm.pacing import repeated_words, words
+from core.model import Stop, TextDelta, ToolCall, Usage
+from core.model_url import ModelURLError
+from core.pacing import repeated_words, words
+from llm import open_model
 from tests.llm.helpers import LOG_TOOL, collect, collect_until_error, prompt
 
 

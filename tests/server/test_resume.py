@@ -24,10 +24,11 @@ import pytest
 from redis.asyncio import Redis
 from websockets.asyncio.client import ClientConnection
 
+from core.caller import Caller
+from core.quota import Quota
 from handlers.frames import (
     Confirm,
     Dismiss,
-    Quota,
     Say,
     Stop,
     StreamDelta,
@@ -36,7 +37,7 @@ from handlers.frames import (
     Usage,
     encode,
 )
-from handlers.session import Caller, ChatHandler, Emit, Outgoing
+from handlers.session import ChatHandler, Emit, Outgoing
 from server.errors import ApiError
 from server.streams import FOLLOW_BLOCK_MS, TTL_S, StreamBuffer, stream_key
 from tests.quotas.conftest import free_port

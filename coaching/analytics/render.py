@@ -1,0 +1,213 @@
+"""`ClimberAnalytics` as short lines of text: the `/stats` reply, and the facts block a model
+is handed later. Descriptive only: figures and the published bands, never a diagnosis or a
+risk. A grade converted from another system is shown with "≈".
+"""
+
+from __future__ import annotations
+
+from coaching.analytics.body import BodyFacts, InjuryStatus
+from coaching.analytics.common import Period
+from coaching.analytics.goals import GoalProgress
+from coaching.analytics.grades import GradeFacts, Pyramid
+from coaching.analytics.load import LoadFacts
+from coaching.analytics.nutrition import NutritionFacts
+from coaching.analytics.summary import ClimberAnalytics
+
+PERIOD_NAMES = {Period.DAYS_30: "30 days", Period.DAYS_90: "90 days", Period.YEAR: "year"}
+MONOTONY_WORDS = {"fine": "fine", "caution": "caution: little variation", "warning": "warning"}
+JUMP_WORDS = {
+    "below_typical": "below the typical 0.8–1.3",
+    "typical": "typical 0.8–1.3",
+    "above_typical": "above the typical 0.8–1.3",
+    "sharp_jump": "a sharp jump (≥ 1.5)",
+}
+PHASES = {
+    "before_easy_climbing": "before easy climbing",
+    "easy_climbing": "easy climbing",
+    "building_to_full": "building toward full climbing",
+    "full_climbing": "full climbing possible",
+}
+
+
+def _au(value: float) -> str:
+    return f"{value:,.0f} AU"
+
+
+def _num(value: float) -> str:
+    return f"{value:,.1f}".removesuffix(".0")
+
+
+def grade_lines(grades: GradeFacts) -> list[str]:
+    if not grades.max_grades:
+        return ["Grades: no sends logged in this period."]
+    tops = []
+    for best in grades.max_grades:
+        shown = f"≈{best.grade} (logged as {best.logged_as})" if best.logged_as else best.grade
+        tops.append(f"{best.discipline} {best.setting} {shown} (first {best.first_sent})")
+    lines = ["Max grade: " + " · ".join(tops)]
+    lines.extend(pyramid_line(pyramid) for pyramid in grades.pyramids)
+    sends = grades.sends
+    lines.append(
+        f"Benchmark sends: {sends.breakthrough} breakthrough, {sends.milestone} milestone, "
+        f"{sends.routine} routine"
+    )
+    for send in sends.notable[:3]:
+        name = f' "{send.name}"' if send.name else ""
+        lines.append(f"- {send.date} {send.grade}{name} ({send.significance}, {send.setting})")
+    return lines
+
+
+def pyramid_line(pyramid: Pyramid) -> str:
+    tiers = " · ".join(
+        f"{row.grade} {row.count}" + (f"/{row.target}" if row.target else "")
+        for row in pyramid.rows[:4]
+    )
+    verdict = (
+        "tiers full for a new max (2-4-8)"
+        if pyramid.next_max_ready
+        else "before a new max (2-4-8): " + ", ".join(pyramid.missing or ["more grades below"])
+    )
+    return f"Pyramid {pyramid.discipline} {pyramid.setting}: {tiers}; {verdict}"
+
+
+def load_lines(load: LoadFacts) -> list[str]:
+    week = load.last_7_days
+    parts = [f"Load, last 7 days: {_au(week.load)}"]
+    if week.monotony is None:
+        parts.append(week.note or "monotony undefined")
+    else:
+        band = MONOTONY_WORDS[week.monotony_band or "fine"]
+        parts.append(f"monotony {week.monotony:.2f} ({band})")
+        if week.strain is not None:
+            high = " — above 6,000 AU" if week.strain_high else ""
+            parts.append(f"strain {_au(week.strain)}{high}")
+    lines = [" · ".join(parts)]
+    jump = load.jump
+    text = f"Load vs 4-week baseline: {jump.summary}"
+    if jump.ratio is not None and jump.band is not None:
+        text += f"; acute:chronic {jump.ratio:.2f}, {JUMP_WORDS[jump.band]}"
+    if jump.ewma_ratio is not None:
+        text += f" (EWMA {jump.ewma_ratio:.2f})"
+    lines.append(text)
+    if jump.ratio is not None and load.baseline_days < 28:
+        days = load.baseline_days
+        lines.append(f"(the baseline covers only {days} day{'s' * (days != 1)} of logs)")
+    finger = load.finger_last_7_days
+    lines.append(
+        f"Finger load, last 7 days: {finger.finger_days} finger days · "
+        f"{finger.hangboard_sessions} hangboard ({finger.hangboard_minutes} min) · "
+        f"{finger.board_sessions} board · {finger.near_max_climbs} climbs within a grade of max"
+    )
+    if load.unrated_sessions:
+        lines.append(f"({load.unrated_sessions} sessions without an RPE count as 0 load)")
+    return lines
+
+
+def injury_line(injury: InjuryStatus) -> str:
+    side = f"{injury.side} " if injury.side and injury.side != "both" else ""
+    text = f"{side}{injury.body_part} ({injury.type}), {injury.days_since_onset} days since onset"
+    if injury.caps is not None and injury.phase is not None:
+        caps = injury.caps
+        full = (
+            f"{caps.full_climbing_from}"
+            if caps.full_climbing_from == caps.full_climbing_by
+            else f"{caps.full_climbing_from}–{caps.full_climbing_by}"
+        )
+        text += (
+            f"; grade {caps.grade} return to climbing: easy from {caps.easy_climbing_from}"
+            f" ({caps.easy_from}), full from {full} ({caps.full_from}); now: "
+            f"{PHASES[injury.phase]}"
+        )
+    else:
+        text += "; no grade logged, so no return-to-climbing schedule"
+    if injury.overdue and injury.expected_back is not None:
+        text += f"; open past the expected {injury.expected_back}"
+    return text
+
+
+def body_lines(body: BodyFacts) -> list[str]:
+    lines = []
+    trends = [
+        f"{t.part} {_num(t.last_7_days)}"
+        + (f" ({t.direction} {t.change:+.1f})" if t.direction and t.change is not None else "")
+        for t in body.soreness
+        if t.last_7_days is not None
+    ]
+    if trends:
+        lines.append("Soreness, last 7 days (0–10, vs the 7 before): " + " · ".join(trends))
+    lines.extend(f"Open injury: {injury_line(injury)}" for injury in body.open_injuries)
+    return lines
+
+
+def goal_line(goal: GoalProgress) -> str:
+    text = goal.description
+    if goal.target_grade is not None:
+        where = f" {goal.setting}" if goal.setting else ""
+        if goal.best_grade is None:
+            text += f" — no {goal.discipline or ''}{where} sends yet".replace("  ", " ")
+        else:
+            best = f"≈{goal.best_grade}" if goal.best_logged_as else goal.best_grade
+            text += f" — best{where} {best}, "
+            steps = goal.grades_to_go or 0
+            text += "reached" if goal.reached else f"{steps} grade{'s' * (steps != 1)} to go"
+    if goal.status != "active":
+        return f"{text} ({goal.status})"
+    if goal.days_left is not None:
+        text += (
+            f"; {goal.days_left} days left"
+            if goal.days_left >= 0
+            else f"; target date passed {-goal.days_left} days ago"
+        )
+    return text
+
+
+def nutrition_lines(food: NutritionFacts) -> list[str]:
+    if food.days_logged == 0:
+        return [f"Nutrition: nothing logged {food.start} – {food.end}."]
+    parts = []
+    for row in food.rows:
+        if row.average is None:
+            continue
+        label = {"calories": "", "protein_g": "protein ", "carbs_g": "carbs ", "fat_g": "fat "}
+        name = label.get(row.nutrient, "water ")
+        vs = f" ({row.percent:.0f} % of {row.target:,.0f})" if row.percent is not None else ""
+        parts.append(f"{name}{row.average:,.0f} {row.unit}{vs}")
+    head = f"Nutrition, {food.days_logged} of 7 days logged (to {food.end}), a day: "
+    lines = [head + " · ".join(parts)]
+    if food.protein_g_per_kg is not None:
+        lines.append(f"Protein {food.protein_g_per_kg:.2f} g/kg (1.6–2.2 g/kg for strength work)")
+    if food.targets_source == "estimated" and food.estimate:
+        lines.append(f"(targets estimated: {food.estimate})")
+    if food.under_fuelled_training_days:
+        lines.append(
+            f"{food.under_fuelled_training_days} of {food.training_days_logged} logged training "
+            "days were under 80 % of the calorie target"
+        )
+    return lines
+
+
+def lines(analytics: ClimberAnalytics) -> list[str]:
+    """Every line of the summary, in the order `/stats` shows them."""
+    totals = analytics.totals
+    out = [
+        f"Last {PERIOD_NAMES[analytics.period]} ({analytics.start} – {analytics.end}): "
+        f"{totals.sessions} sessions · {_num(totals.hours)} h · {totals.climbs} climbs sent · "
+        f"{_au(totals.load)}",
+    ]
+    out += grade_lines(analytics.grades)
+    out += load_lines(analytics.load)
+    out += body_lines(analytics.body)
+    out += [f"Goal: {goal_line(goal)}" for goal in analytics.goals]
+    out += nutrition_lines(analytics.nutrition)
+    plan = analytics.adherence
+    if plan is not None and plan.planned_days:
+        out.append(
+            f'Plan "{plan.plan_name}": {plan.done_days} of {plan.planned_days} planned days '
+            f"trained ({plan.percent:.0f} %), {plan.as_planned_days} as planned"
+            + (f"; {plan.extra_sessions} sessions on rest days" if plan.extra_sessions else "")
+        )
+    return out
+
+
+def render_text(analytics: ClimberAnalytics) -> str:
+    return "\n".join(lines(analytics))

@@ -1,0 +1,14 @@
+"""Who is asking: the verified caller every layer serves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The verified user behind a socket or request. The id comes from the token only."""
+
+    user_id: str
+    email: str | None = None
+    tier: str = "free"
