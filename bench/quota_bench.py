@@ -27,8 +27,9 @@ from pathlib import Path
 
 from bench.common import cpu
 from core.clock import system_clock
-from quotas import Quotas, RateLimiter, load_policy, open_redis
-from quotas.embedded import redis_server_binary
+from quotas import Quotas, RateLimiter, load_policy
+from server.embedded_redis import redis_server_binary
+from server.redis_url import open_redis
 from store import init_table, open_table
 
 CONCURRENCY = 50

@@ -1,11 +1,13 @@
 """Tier policy, per-user rate limits and monthly/weekly quotas in Redis; the usage ledger.
 
-Public API (everything the server needs; no socket code lives here)::
+Public API (everything the server needs; no socket code lives here, and no Redis is opened
+here: the services work over the client they are given)::
 
-    from quotas import (Quotas, RateLimiter, Reservation, load_policy, open_redis,
+    from quotas import (Quotas, RateLimiter, Reservation, load_policy,
                         QuotaExceeded, RateLimited, QuotaUnavailable, Refused)
 
-    # Lifespan: one Redis client and one of each service for the app's life.
+    # Lifespan: one Redis client and one of each service for the app's life. The server opens
+    # the client by URL (`server.redis_url.open_redis`: the embedded redis-server or a remote).
     policy = load_policy()                       # quotas/tiers.toml; PolicyError names the field
     async with open_redis(settings.redis_url, settings.data_dir) as redis:
         quotas = Quotas(redis, policy, table)    # table: the app's store.table.Table
@@ -45,19 +47,19 @@ Mapping refusals to answers: every `Refused` has `.code` (a DESIGN.md error code
 
 `UnknownTier` (a KeyError) for a tier the policy lacks; `PolicyError` for a bad tiers.toml.
 
-Behaviour while Redis is slow or down (each Redis command times out after 100 ms; a check is
-bounded by 250 ms in all): rate limits fail open; journal entries fail open but are still capped
-by the week's entry count in the store; AI messages get `degraded_ai_messages_per_hour`
-(per user, per process; tiers.toml) as long as the ledger shows the monthly quota not used up,
-then `QuotaUnavailable`. Everything returns to normal by itself when Redis answers again. If
-Redis loses its data, counters are rebuilt lazily from the store (see `quotas.scripts`).
+Behaviour while Redis is slow or down (the app's client times each Redis command out after
+100 ms; a check is bounded by 250 ms in all, `quotas.unavailable.CHECK_DEADLINE_S`): rate
+limits fail open; journal entries fail open but are still capped by the week's entry count in
+the store; AI messages get `degraded_ai_messages_per_hour` (per user, per process; tiers.toml)
+as long as the ledger shows the monthly quota not used up, then `QuotaUnavailable`. Everything
+returns to normal by itself when Redis answers again. If Redis loses its data, counters are
+rebuilt lazily from the store (see `quotas.scripts`).
 
 Tier changes need nothing here: counters are per user, the tier passed in picks the limit.
 """
 
 from __future__ import annotations
 
-from quotas.connect import open_redis
 from quotas.errors import (
     PolicyError,
     QuotaError,
@@ -86,5 +88,4 @@ __all__ = [
     "TierPolicy",
     "UnknownTier",
     "load_policy",
-    "open_redis",
 ]

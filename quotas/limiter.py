@@ -12,11 +12,10 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from quotas.connect import CHECK_DEADLINE_S
 from quotas.degraded import ThrottledLog
 from quotas.errors import RateLimited
 from quotas.scripts import GCRA, rate_key
-from quotas.unavailable import REDIS_DOWN
+from quotas.unavailable import CHECK_DEADLINE_S, REDIS_DOWN
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis

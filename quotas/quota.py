@@ -47,12 +47,11 @@ from typing import TYPE_CHECKING, Any
 
 from core.clock import Clock
 from core.quota import Allowance, Quota
-from quotas.connect import CHECK_DEADLINE_S
 from quotas.degraded import HourlyAllowance, ThrottledLog
 from quotas.errors import QuotaExceeded, QuotaKind, QuotaUnavailable
 from quotas.ledger import StoreCounts
 from quotas.scripts import COMMIT, GRANTED, NEED_SEED, NOOP, REFUND, RESERVE, quota_keys
-from quotas.unavailable import REDIS_DOWN
+from quotas.unavailable import CHECK_DEADLINE_S, REDIS_DOWN
 from quotas.windows import Window, iso_week_window, month_window
 
 if TYPE_CHECKING:

@@ -19,7 +19,7 @@ from handlers.chat import Chat
 from handlers.coach import Coach
 from handlers.proposals import PROPOSE_TOOL, ProposalStore
 from handlers.replay import ReplayCache
-from quotas import Quotas, RateLimiter, load_policy, open_redis
+from quotas import Quotas, RateLimiter, load_policy
 from server import health, ws
 from server.allowances import RedisAllowances
 from server.api import Endpoint
@@ -31,6 +31,7 @@ from server.middleware import CorrelationMiddleware
 from server.models import open_models
 from server.openapi import openapi
 from server.redis_io import patient_client
+from server.redis_url import open_redis
 from server.routes import analytics, athlete, auth, chat, journal, sends, static, users
 from server.security import build_auth
 from server.services import Services

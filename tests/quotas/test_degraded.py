@@ -16,18 +16,19 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from quotas.connect import open_redis, url_client
 from quotas.errors import QuotaExceeded, QuotaUnavailable
 from quotas.limiter import RateLimiter
 from quotas.policy import load_policy
 from quotas.quota import Quotas
 from quotas.unavailable import REDIS_DOWN
+from server.redis_url import open_redis, url_client
 from store.repos.journal import JournalRepo
 from store.repos.usage import UsageRepo
 from store.table import Table
 from tests.clock import FrozenClock, at
+from tests.redis_servers import TcpRedis
 
-from .conftest import TcpRedis, eventually, today_entry, use_ai, user
+from .conftest import eventually, today_entry, use_ai, user
 
 NOT_YET: tuple[type[BaseException], ...] = (*REDIS_DOWN, ValueError)
 FREE_DEGRADED = load_policy().tier("free").degraded_ai_messages_per_hour

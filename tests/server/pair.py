@@ -18,7 +18,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Origin, Subprotocol
 
 from server.services import Services
-from tests.quotas.conftest import TcpRedis, free_port
+from tests.redis_servers import TcpRedis, free_port
 from tests.server.live import ORIGIN, LiveServer, live_server
 
 PROTOCOL = "v7.chat.v1"

@@ -40,7 +40,7 @@ from handlers.frames import (
 from handlers.session import ChatHandler, Emit, Outgoing
 from server.errors import ApiError
 from server.streams import FOLLOW_BLOCK_MS, TTL_S, StreamBuffer, stream_key
-from tests.quotas.conftest import free_port
+from tests.redis_servers import free_port
 from tests.server.helpers import sign_up
 from tests.server.pair import (
     Frame,

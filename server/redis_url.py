@@ -1,16 +1,19 @@
-"""One async Redis client for the app's life, chosen by URL.
+"""One async Redis client for the app's life, chosen by URL (`V7_REDIS_URL`); the lifespan
+(`server.app`) opens it and hands it to the quotas, the fan-out and the stream buffer.
 
 * `embedded://` (the default): start a supervised `redis-server` child on a unix socket under
-  `data_dir/redis` (see `quotas.embedded`) and connect to it; stopped when the context exits.
+  `data_dir/redis` (see `server.embedded_redis`) and connect to it; stopped when the context
+  exits.
 * `redis://[user:password@]host:port/db` and `rediss://…` (TLS; ElastiCache with auth token or
   ACL user): connect to that server. Query options of redis-py's `from_url` are honoured and
   override the defaults below (e.g. `?socket_timeout=0.2`).
 
-Every command has a 100 ms socket timeout and no client-side retries; a
-check, which is one or two commands, is also bounded as a whole by `CHECK_DEADLINE_S`. So a
-paused or dead Redis costs a check ~100 ms (a refused connection costs nothing), and the
-callers in `quotas/` then take their documented fallback. The pool blocks at most 100 ms for a
-free connection when all `MAX_CONNECTIONS` are busy, instead of failing at once.
+Every command has a 100 ms socket timeout and no client-side retries; a quota check, which is
+one or two commands, is also bounded as a whole by `CHECK_DEADLINE_S` (`quotas.unavailable`:
+the quotas' own ceiling, which a new connection may use up too). So a paused or dead Redis
+costs a check ~100 ms (a refused connection costs nothing), and the callers in `quotas/` then
+take their documented fallback. The pool blocks at most 100 ms for a free connection when all
+`MAX_CONNECTIONS` are busy, instead of failing at once.
 """
 
 from __future__ import annotations
@@ -27,18 +30,14 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import AuthenticationError, ResponseError
 
-from quotas.embedded import EmbeddedRedis
 from quotas.errors import QuotaError
-from quotas.unavailable import REDIS_DOWN
+from quotas.unavailable import CHECK_DEADLINE_S, REDIS_DOWN
+from server.embedded_redis import EmbeddedRedis
 
 log = logging.getLogger(__name__)
 
 COMMAND_TIMEOUT_S = 0.1
 """Socket timeout of every command (and of connecting)."""
-
-CHECK_DEADLINE_S = 0.25
-"""Ceiling of one whole check (connect + up to two scripts + a script reload after a restart):
-a cold pool hit by a burst of concurrent checks must not be mistaken for a dead Redis."""
 
 MAX_CONNECTIONS = 64
 

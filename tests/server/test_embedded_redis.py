@@ -1,4 +1,5 @@
-"""`open_redis`: the embedded redis-server child, and the choice of server by URL."""
+"""The embedded redis-server child (`server.embedded_redis`), opened as the app does with
+`open_redis("embedded://", data_dir)`."""
 
 from __future__ import annotations
 
@@ -10,14 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-from redis.exceptions import ConnectionError
-
-from quotas.connect import open_redis
-from quotas.embedded import EmbeddedRedis, redis_server_binary
-from quotas.errors import QuotaError
-
-from .conftest import TcpRedis, free_port
+from server.embedded_redis import EmbeddedRedis, redis_server_binary
+from server.redis_url import open_redis
 
 
 def spawn(*args: str) -> subprocess.Popen[bytes]:
@@ -115,20 +110,10 @@ async def test_a_data_dir_too_long_for_a_socket_address_still_works(tmp_path: Pa
     assert not exists(server.socket_path)
 
 
-async def test_urls_choose_the_server(tcp_server: TcpRedis, tmp_path: Path) -> None:
-    async with open_redis(tcp_server.url, tmp_path) as client:
-        assert await client.ping()
-        assert (await client.config_get("port"))["port"] == str(tcp_server.port)
-    assert not exists(tmp_path / "redis")  # nothing embedded was started
-    with pytest.raises(QuotaError, match="unsupported redis URL scheme"):
-        async with open_redis("memcached://127.0.0.1:11211", tmp_path):
-            pass
-
-
 CRASHING_APP = """
 import asyncio, sys
 from pathlib import Path
-from quotas.embedded import EmbeddedRedis
+from server.embedded_redis import EmbeddedRedis
 
 async def main() -> None:
     server = EmbeddedRedis(Path(sys.argv[1]))
@@ -154,27 +139,6 @@ def test_the_child_does_not_outlive_a_killed_app(tmp_path: Path) -> None:
             break
         time.sleep(0.01)
     assert not alive(redis_pid)
-
-
-async def test_password_and_acl_user_come_from_the_url(tmp_path: Path) -> None:
-    acl = ("--user", "coach", "on", ">s3cret", "~*", "&*", "+@all", "--user", "default", "off")
-    server = TcpRedis(free_port(), tmp_path, extra=acl)
-    server.start()
-    try:
-        good = f"redis://coach:s3cret@127.0.0.1:{server.port}/0"
-        async with open_redis(good, tmp_path) as client:
-            assert await client.acl_whoami() == "coach"
-        with pytest.raises(QuotaError, match="refused our credentials"):
-            async with open_redis(f"redis://coach:wrong@127.0.0.1:{server.port}/0", tmp_path):
-                pass
-    finally:
-        server.kill()
-
-
-async def test_an_unreachable_server_does_not_fail_the_open(tmp_path: Path) -> None:
-    async with open_redis(f"redis://127.0.0.1:{free_port()}/0", tmp_path) as client:
-        with pytest.raises(ConnectionError):
-            await client.ping()
 
 
 async def test_a_data_dir_with_spaces_and_quotes(tmp_path: Path) -> None:
