@@ -6,6 +6,10 @@
 the same words always route the same way, and nothing the climber writes can choose anything
 but one of the five intents.
 
+It is the one classifier: context assembly calls `classify` and hands the result to the model
+as `Prompt.facts["intent"]`; the offline coach takes that (`intent_of`), and classifies the
+message itself, with the same `classify`, only when a prompt carries none.
+
 The intent picks the template type (`store.records.reference.TemplateType`) and the slices of
 context in priority order (`slices_for`); `message_triggers` names the template triggers
 (`plateau`, `finger-pain`, …) the message mentions.
@@ -14,7 +18,7 @@ context in priority order (`slices_for`); `message_triggers` names the template 
 from __future__ import annotations
 
 import re
-from typing import Literal, get_args
+from typing import Literal, TypeGuard, get_args
 
 Intent = Literal["coaching", "nutrition", "technique", "motivation", "analysis"]
 INTENTS: tuple[Intent, ...] = get_args(Intent)
@@ -110,11 +114,11 @@ _KEYWORDS: dict[Intent, re.Pattern[str]] = {
         r"calori\w*",
         r"kcal",
         r"fuel\w*",
-        r"meals?",
+        r"meal\w*",
         r"hydrat\w*",
         r"water",
-        r"drinks?",
-        r"snacks?",
+        r"drink\w*",
+        r"snack\w*",
         r"breakfast",
         r"lunch",
         r"dinner",
@@ -123,6 +127,7 @@ _KEYWORDS: dict[Intent, re.Pattern[str]] = {
         r"macros?",
         r"hungry",
         r"iron",
+        r"weight",
     ),
     "technique": _words(
         r"technique\w*",
@@ -130,21 +135,25 @@ _KEYWORDS: dict[Intent, re.Pattern[str]] = {
         r"feet",
         r"foot",
         r"beta",
-        r"slabs?",
+        r"crimp\w*",
+        r"slab\w*",
         r"overhang\w*",
         r"flag\w*",
-        r"dynos?",
+        r"dyno\w*",
         r"smear\w*",
-        r"slopers?",
+        r"sloper\w*",
         r"pinch\w*",
         r"mantle\w*",
-        r"moves?",
-        r"movement",
+        r"move\w*",  # moves, moved, movement
         r"sequence\w*",
         r"crux\w*",
         r"hips?",
-        r"drills?",
+        r"drill\w*",
         r"balance",
+        # Outside the heel- and toe-hook phrases, which already score them.
+        r"heel(?![- ]?hooks?\b)",
+        r"toe(?![- ]?hooks?\b)",
+        r"(?<!heel )(?<!heel-)(?<!toe )(?<!toe-)hook\w*",
     ),
     "motivation": _words(
         r"motivat\w*",
@@ -167,6 +176,7 @@ _KEYWORDS: dict[Intent, re.Pattern[str]] = {
         r"setbacks?",
         r"psych\w*",
         r"enjoy\w*",
+        r"burnout",
     ),
     "analysis": _words(
         r"stats?",
@@ -174,7 +184,7 @@ _KEYWORDS: dict[Intent, re.Pattern[str]] = {
         r"progress\w*",
         r"analy\w*",
         r"numbers",
-        r"trends?",
+        r"trend\w*",
         r"summary",
         r"summari[sz]e",
         r"overview",
@@ -187,6 +197,9 @@ _KEYWORDS: dict[Intent, re.Pattern[str]] = {
         r"load",
         r"monotony",
         r"strain",
+        # Outside the "how was my" and "how did i/my" phrases, which already score them.
+        r"how was(?! my\b)",
+        r"how did(?! (?:i|my)\b)",
     ),
 }
 
@@ -267,6 +280,17 @@ def classify(text: str) -> Intent:
     if best == 0:
         return "coaching"
     return next(intent for intent in INTENTS if tally[intent] == best)
+
+
+def is_intent(value: object) -> TypeGuard[Intent]:
+    """Whether `value` names one of `INTENTS`."""
+    return isinstance(value, str) and value in INTENTS
+
+
+def intent_of(text: str, given: object = None) -> Intent:
+    """The intent `given` names (the one context assembly computed, `Prompt.facts["intent"]`)
+    when it is one, else `classify(text)`. Pure."""
+    return given if is_intent(given) else classify(text)
 
 
 def message_triggers(text: str, intent: Intent) -> set[str]:

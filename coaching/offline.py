@@ -11,6 +11,10 @@ session, a send, an injury or a goal — and the prompt offers `propose_entry`, 
 `Stop("end")`, or `Stop("max_tokens")` (and no tool call) when the reply reaches the prompt's
 `max_tokens`.
 
+The reply's intent is the one context assembly computed (`Prompt.facts["intent"]`); only a bare
+prompt, which carries none, has its message classified here, by the same
+`coaching.intent.classify`.
+
 It never raises except cancellation: facts it cannot read make it say it cannot see the
 numbers, and a message it cannot parse gives no proposal. Holds no resources.
 """
@@ -28,7 +32,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from coaching.analytics.summary import ClimberAnalytics
-from coaching.replies import compose, intent_of
+from coaching.intent import intent_of
+from coaching.replies import compose
 from core.model import Event, Model, Prompt, Stop, ToolCall, Usage, estimate_tokens, prompt_tokens
 from core.model_url import ModelURL
 from core.pacing import paced
@@ -100,6 +105,7 @@ class AnalystModel:
                 for index, arguments in enumerate(drafted, start=1)
             ]
         kinds = [str(call.arguments["kind"]) for call in calls]
+        # The intent context assembly computed; a bare prompt's is classified here, alike.
         intent = intent_of(message, prompt.facts.get("intent"))
         try:
             text = compose(message, analytics, intent=intent, proposed=kinds)

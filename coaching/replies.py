@@ -10,15 +10,13 @@ Contract (what makes it honest):
 - every open injury is named with its return-to-climbing schedule, and the advice that
   follows stays inside it (no push for a new max while climbing is capped);
 - the climber's message only chooses the intent (coaching, nutrition, technique, motivation,
-  analysis) by its keywords: it is never quoted or obeyed, so "ignore previous instructions"
-  changes nothing.
+  analysis), through `coaching.intent` (the caller passes it in): it is never quoted or obeyed,
+  so "ignore previous instructions" changes nothing.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from typing import Literal, get_args
 
 from coaching.analytics.body import InjuryStatus
 from coaching.analytics.load import LoadFacts
@@ -31,11 +29,9 @@ from coaching.analytics.render import (
     nutrition_lines,
 )
 from coaching.analytics.summary import ClimberAnalytics
+from coaching.intent import Intent
 from coaching.safety import REFERRAL, needs_referral
 from grammar import goal, injury, log, meal, send
-
-Intent = Literal["coaching", "nutrition", "technique", "motivation", "analysis"]
-INTENTS: tuple[Intent, ...] = get_args(Intent)
 
 OFFLINE = (
     "Offline coach here: no AI model wrote this reply. It is put together from the numbers in "
@@ -43,38 +39,6 @@ OFFLINE = (
 )
 CAPPED = frozenset({"before_easy_climbing", "easy_climbing"})
 """Injury phases in which nothing should push intensity."""
-
-_KEYWORDS: dict[Intent, re.Pattern[str]] = {
-    "nutrition": re.compile(
-        r"\b(eat\w*|ate|food|nutrition|diet|protein|carb\w*|calori\w*|kcal|fuel\w*|meal\w*|"
-        r"hydrat\w*|water|drink\w*|weight|snack\w*|breakfast|lunch|dinner)\b"
-    ),
-    "technique": re.compile(
-        r"\b(technique|footwork|feet|foot|beta|crimp\w*|slab\w*|overhang\w*|heel|toe|hook\w*|"
-        r"flag\w*|drill\w*|move\w*|movement|body position|dyno\w*|pinch\w*|sloper\w*|smear\w*)\b"
-    ),
-    "motivation": re.compile(
-        r"\b(motivat\w*|plateau\w*|stuck|frustrat\w*|bored|boring|confiden\w*|scared|fear\w*|"
-        r"afraid|give up|quit\w*|burn(?:ed|t)? out|burnout|demotivat\w*|enjoy\w*|mental\w*)\b"
-    ),
-    "analysis": re.compile(
-        r"\b(how was|how did|how am i doing|how(?:'s| is) my|stats?|statistics|progress\w*|"
-        r"analy\w*|numbers|trend\w*|summary|overview|pyramid|review|compar\w*|recap)\b"
-    ),
-}
-
-
-def intent_of(message: str, hint: object = None) -> Intent:
-    """The intent `hint` names when it is one, else the first whose keywords the message
-    uses (nutrition, technique, motivation, analysis), else coaching."""
-    for intent in INTENTS:
-        if hint == intent:
-            return intent
-    lowered = message.lower()
-    for intent, pattern in _KEYWORDS.items():
-        if pattern.search(lowered):
-            return intent
-    return "coaching"
 
 
 def compose(
@@ -375,4 +339,4 @@ def _num(value: float) -> str:
     return f"{value:,.1f}".removesuffix(".0")
 
 
-__all__ = ["INTENTS", "OFFLINE", "Intent", "compose", "intent_of"]
+__all__ = ["OFFLINE", "compose"]

@@ -1,11 +1,22 @@
-"""Intent routing: a table of messages in several phrasings, the triggers they raise, and the
+"""Intent routing: a table of messages in several phrasings, every word either former
+classifier knew (context assembly's and the offline coach's), the triggers they raise, and the
 slices each intent is shown."""
 
 from __future__ import annotations
 
 import pytest
 
-from coaching.intent import INTENTS, SLICE_ORDER, Intent, classify, message_triggers, slices_for
+from coaching.intent import (
+    INTENTS,
+    SLICE_ORDER,
+    Intent,
+    classify,
+    intent_of,
+    is_intent,
+    message_triggers,
+    scores,
+    slices_for,
+)
 
 EXAMPLES: list[tuple[str, Intent]] = [
     ("What should I train tomorrow?", "coaching"),
@@ -43,6 +54,136 @@ def test_messages_route_to_their_intent(message: str, intent: Intent) -> None:
 def test_every_intent_has_examples_in_several_phrasings() -> None:
     for intent in INTENTS:
         assert sum(1 for _, wanted in EXAMPLES if wanted == intent) >= 4
+
+
+# One message per word of the offline coach's former keyword table (`coaching.replies`), in the
+# forms its patterns took: each still routes, alone, where that table sent it.
+OFFLINE_WORDS: list[tuple[str, Intent]] = [
+    *((word, "nutrition") for word in (
+        "eat", "eating", "ate", "food", "nutrition", "diet", "protein", "carbs", "calories",
+        "kcal", "fuel", "fuelled", "meal", "mealtime", "hydration", "water", "drink", "drinking",
+        "weight", "snack", "snacking", "breakfast", "lunch", "dinner",
+    )),
+    *((word, "technique") for word in (
+        "technique", "footwork", "feet", "foot", "beta", "crimp", "crimping", "slab", "slabby",
+        "overhang", "heel", "toe", "hook", "hooks", "hooking", "flagging", "drill", "drilling",
+        "move", "moved", "movement", "body position", "dyno", "dynoing", "pinch", "sloper",
+        "slopery", "smearing",
+    )),
+    *((word, "motivation") for word in (
+        "motivation", "plateau", "stuck", "frustrated", "bored", "boring", "confidence",
+        "scared", "fear", "afraid", "give up", "quit", "burn out", "burned out", "burnt out",
+        "burnout", "demotivated", "enjoy", "mental",
+    )),
+    *((word, "analysis") for word in (
+        "how was", "how was yesterday", "how did", "how did the comp go", "how am i doing",
+        "how's my", "how is my", "stat", "stats", "statistics", "progress", "analysis",
+        "numbers", "trend", "trending", "summary", "overview", "pyramid", "review", "compare",
+        "recap",
+    )),
+]  # fmt: skip
+
+# The same for context assembly's table (phrases and keywords).
+ASSEMBLY_WORDS: list[tuple[str, Intent]] = [
+    *((word, "coaching") for word in (
+        "what should i do", "training plan", "should i rest", "rest day", "warm-up", "warmup",
+        "how often should i train", "get stronger", "plan", "training", "workout", "program",
+        "schedule", "hangboard", "deload", "session", "tomorrow", "next week", "periodisation",
+        "campus", "strength", "endurance", "power",
+    )),
+    *((word, "nutrition") for word in (
+        "what can i eat", "eating enough", "under-fuelled", "underfuelling", "weight loss",
+        "lose weight", "how much water", "foods", "dieting", "meals", "drinks", "snacks",
+        "supplements", "creatine", "macros", "hungry", "iron",
+    )),
+    *((word, "technique") for word in (
+        "heel hooks", "heel-hook", "toe hook", "drop knee", "body positioning", "read routes",
+        "how do i send", "my feet", "deadpoint", "dead points", "techniques", "slabs", "dynos",
+        "slopers", "mantle", "moves", "sequence", "crux", "hips", "drills", "balance",
+    )),
+    *((word, "motivation") for word in (
+        "giving up", "not progressing", "no progress", "lost my mojo", "can't be bothered",
+        "fear of falling", "head game", "headgame", "feel like a failure", "unmotivated",
+        "nervous", "anxious", "discouraged", "setbacks", "psyched",
+    )),
+    *((word, "analysis") for word in (
+        "how was my", "how did i", "how did my", "my stats", "grade pyramid", "max grade",
+        "am i improving", "this week's load", "this month numbers", "trends", "summarise",
+        "summarize", "report", "breakdown", "load", "monotony", "strain",
+    )),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("message", "intent"), OFFLINE_WORDS + ASSEMBLY_WORDS)
+def test_no_word_either_former_classifier_knew_is_lost(message: str, intent: Intent) -> None:
+    assert classify(message) == intent
+
+
+# Where the offline coach's first-match table and `classify`'s scores disagreed: the scores
+# decide (each message's words are all known to the one classifier now).
+DISAGREEMENTS: list[tuple[str, Intent]] = [
+    # "progress" was an analysis keyword there; "not progressing" is a motivation phrase here.
+    ("I'm not progressing", "motivation"),
+    ("no progress for months", "motivation"),
+    # Coaching words count here, and a tie goes to coaching; there, any other keyword won.
+    ("How should I train on slab?", "coaching"),
+    ("Should I do drills tomorrow?", "coaching"),
+    ("how was the session", "coaching"),
+    ("I'm bored of my training plan", "coaching"),
+    ("how much weight should I add on the hangboard", "coaching"),
+    # Scores, not the order nutrition, technique, motivation, analysis.
+    ("heel hooks and I've lost my motivation", "motivation"),
+    ("How was my diet this month?", "analysis"),
+    # Words only the offline table knew now count for context assembly too.
+    ("I felt a pop in my ring finger on a crimp", "technique"),
+    ("my hangboard numbers are trending up", "analysis"),
+    ("how did the comp go", "analysis"),
+    ("I think I have burnout", "motivation"),
+]
+
+
+@pytest.mark.parametrize(("message", "intent"), DISAGREEMENTS)
+def test_where_the_former_classifiers_disagreed_the_scores_decide(
+    message: str, intent: Intent
+) -> None:
+    assert classify(message) == intent
+
+
+def test_words_inside_a_phrase_are_not_scored_twice() -> None:
+    # The offline table's "heel", "toe", "hook", "how was" and "how did" count only outside
+    # the phrases that already score them.
+    assert scores("heel hooks")["technique"] == 2
+    assert scores("toe-hook")["technique"] == 2
+    assert scores("heelhook")["technique"] == 2
+    assert scores("heel hooking")["technique"] == 1
+    assert scores("how was my week")["analysis"] == 2
+    assert scores("how did i do")["analysis"] == 2
+    assert scores("how did the comp go")["analysis"] == 1
+
+
+def test_intent_follows_keywords_or_the_assembly_hint() -> None:
+    assert intent_of("how much protein do I need") == "nutrition"
+    assert intent_of("my heel hooks keep slipping") == "technique"
+    assert intent_of("I've lost my motivation") == "motivation"
+    assert intent_of("how was my week?") == "analysis"
+    assert intent_of("what should I do tomorrow") == "coaching"
+    assert intent_of("what should I do tomorrow", "nutrition") == "nutrition"
+    assert intent_of("what should I do tomorrow", "not-an-intent") == "coaching"
+
+
+@pytest.mark.parametrize(("message", "intent"), EXAMPLES + OFFLINE_WORDS + DISAGREEMENTS)
+def test_without_a_hint_intent_of_is_classify(message: str, intent: Intent) -> None:
+    assert intent_of(message) == intent_of(message, None) == classify(message) == intent
+    for given in (None, "", "Nutrition", 3, ["analysis"]):
+        assert intent_of(message, given) == classify(message)
+    for other in INTENTS:
+        assert intent_of(message, other) == other
+
+
+def test_only_the_five_intents_are_intents() -> None:
+    assert all(is_intent(intent) for intent in INTENTS)
+    others: tuple[object, ...] = (None, "", "summary", "Coaching", 1, ("coaching",))
+    assert not any(is_intent(value) for value in others)
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,9 @@ import pytest
 
 from coaching.analytics import ClimberAnalytics, Period, Window, compute, render_text
 from coaching.analytics.render import goal_line, grade_lines, lines, nutrition_lines
+from coaching.intent import INTENTS, Intent
 from coaching.offline import AnalystModel, open_analyst
-from coaching.replies import OFFLINE, intent_of
+from coaching.replies import OFFLINE, compose
 from context.assembly import CoachContext, fence
 from core.caller import Caller
 from core.model import (
@@ -42,6 +43,7 @@ from store.repos import JournalRepo
 from store.repos.chat import ChatRepo
 from store.table import Table
 from tests.coaching.builders import TODAY, food, goal, injury, inputs, send, session
+from tests.coaching.test_intent import ASSEMBLY_WORDS, DISAGREEMENTS, EXAMPLES, OFFLINE_WORDS
 from tests.llm.helpers import collect
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -173,14 +175,32 @@ async def test_intent_routing_picks_the_matching_variant() -> None:
     assert len({analysis, nutrition, technique, motivation, coaching}) == 5
 
 
-def test_intent_follows_keywords_or_the_assembly_hint() -> None:
-    assert intent_of("how much protein do I need") == "nutrition"
-    assert intent_of("my heel hooks keep slipping") == "technique"
-    assert intent_of("I've lost my motivation") == "motivation"
-    assert intent_of("how was my week?") == "analysis"
-    assert intent_of("what should I do tomorrow") == "coaching"
-    assert intent_of("what should I do tomorrow", "nutrition") == "nutrition"
-    assert intent_of("what should I do tomorrow", "not-an-intent") == "coaching"
+async def test_the_offline_coach_takes_the_intent_context_assembly_computed() -> None:
+    analytics = busy_climber()
+    message = MESSAGES["analysis"]
+    for intent in INTENTS:
+        told = await reply(message, analytics, tools=False, intent=intent)
+        assert told == compose(message, analytics, intent=intent)
+    # A value that is no intent is no hint: the coach classifies the message, as assembly does.
+    unknown = await reply(message, analytics, tools=False, intent="not-an-intent")
+    assert unknown == compose(message, analytics, intent="analysis")
+
+
+async def test_the_offline_coach_and_context_assembly_classify_alike(sqlite_store: Table) -> None:
+    """One classifier: over messages of every intent (including those the two former
+    classifiers disagreed on), the intent context assembly computes is the one the offline
+    coach answers with, whether handed over as facts or, on a bare prompt, found by the coach."""
+    assembler = CoachContext(sqlite_store, clock=sqlite_store.clock)
+    analytics = busy_climber()
+    table: list[tuple[str, Intent]] = [*EXAMPLES, *OFFLINE_WORDS, *ASSEMBLY_WORDS, *DISAGREEMENTS]
+    assert {intent for _, intent in table} == set(INTENTS)
+    for message, intent in table:
+        assembled = await assembler.assemble(Caller("alice"), message)
+        computed = assembled.prompt.facts["intent"]
+        assert assembled.used["intent"] == computed == intent, message
+        handed = await reply(message, analytics, tools=False, intent=computed)
+        bare = await reply(message, analytics, tools=False)
+        assert handed == bare == compose(message, analytics, intent=intent), message
 
 
 @pytest.mark.parametrize(
