@@ -3,11 +3,11 @@
     analyst://?words_per_s=40
 
 It reads `Prompt.facts["analytics"]` (a `ClimberAnalytics` dump, camelCase) and the climber's
-latest message, composes an honest reply (`llm.analyst_reply`: figures only from the facts,
+latest message, composes an honest reply (`coaching.replies`: figures only from the facts,
 labelled as the offline coach, injuries and red flags respected) and streams it word by word at
 `words_per_s` (0: as fast as the loop allows). When the message describes something done — a
 session, a send, an injury or a goal — and the prompt offers `propose_entry`, it then yields one
-`ToolCall` per drafted entry (`llm.analyst_parser`). It ends with `Usage` (estimated) and
+`ToolCall` per drafted entry (`grammar.plain`). It ends with `Usage` (estimated) and
 `Stop("end")`, or `Stop("max_tokens")` (and no tool call) when the reply reaches the prompt's
 `max_tokens`.
 
@@ -57,7 +57,7 @@ class Reply:
 
 @dataclass(frozen=True, slots=True)
 class AnalystModel:
-    """Implements `llm.base.Model`; holds no resources."""
+    """Implements `core.model.Model`; holds no resources."""
 
     words_per_s: float = DEFAULT_WORDS_PER_S
     name: str = "analyst"

@@ -1,7 +1,7 @@
 """The offline coach's reply: the climber's computed facts, in words, with the coaching rules.
 
 Contract (what makes it honest):
-- every figure comes from `ClimberAnalytics`, written exactly as `context.analytics.render`
+- every figure comes from `ClimberAnalytics`, written exactly as `coaching.analytics.render`
   writes it (most sentences quote its lines): this module never computes a number. The only
   other digits are inside `code spans`, which are command examples, not claims;
 - it says it is the offline coach, first;

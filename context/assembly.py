@@ -2,13 +2,13 @@
 their message, with everything the climber wrote fenced as data.
 
 One turn, in order:
-1. the message's intent (`context.intent.classify`, rules only) picks the template type and
+1. the message's intent (`coaching.intent.classify`, rules only) picks the template type and
    the slices it needs, most important first;
 2. one wave of concurrent reads, all in the caller's own partition (the user id comes from the
    verified token) plus the shared templates: every analytics input (sessions, sends, goals,
    injuries, plans, food, nutrition and athlete profiles), the recent chat turns, the latest
    session (its age) and the templates of the intent's type and of coaching;
-3. the analytics computed in code (`context.analytics`); the template chosen by level, data
+3. the analytics computed in code (`coaching.analytics`); the template chosen by level, data
    age and triggers (`context.templates`); the slices rendered as lines (`context.slices`);
 4. the token budget filled in priority order (`context.budget`).
 

@@ -1,6 +1,6 @@
 """The input token budget of a turn, filled in priority order.
 
-Order (each step only takes what still fits, counted with `llm.base.estimate_tokens`):
+Order (each step only takes what still fits, counted with `core.model.estimate_tokens`):
 
 1. the system prompt, the tools and the template's own text: never trimmed;
 2. the climber's latest message: shortened only if it alone would overflow, and never below

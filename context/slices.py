@@ -1,6 +1,6 @@
 """The slices of context a coaching turn can show, as lines of text, most important first.
 
-Every figure is a line `context.analytics.render` writes (so the model is shown exactly what
+Every figure is a line `coaching.analytics.render` writes (so the model is shown exactly what
 `/stats` shows) or a field the climber saved in their profile; nothing here computes a number
 beyond the days since the last session. Every climber-authored string (goal descriptions,
 injury names and notes, plan names, names of climbs, locations, session notes, profile

@@ -20,7 +20,7 @@ What is recognised (sentences that are questions are ignored):
   body part ("my ring finger", "left shoulder");
 - a send, without a duration: "flashed a 7a", "finally sent V6 at the crag" (the first grade).
 
-Soreness words map to the journal's 0–10 scale as `llm.analyst_words` documents ("a bit" 3,
+Soreness words map to the journal's 0–10 scale as `grammar.phrases` documents ("a bit" 3,
 plain "sore" 5, "very" 6, "really" 8).
 
 Pure functions; nothing here raises (a sentence the grammar refuses gives no proposal).

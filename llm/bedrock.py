@@ -37,7 +37,7 @@ class BedrockOptions:
 
 
 class BedrockModel:
-    """Implements `llm.base.Model` over a shared `bedrock-runtime` client."""
+    """Implements `core.model.Model` over a shared `bedrock-runtime` client."""
 
     def __init__(self, client: BedrockRuntimeClient, options: BedrockOptions) -> None:
         self._client = client

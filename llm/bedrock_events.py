@@ -1,4 +1,4 @@
-"""Bedrock `converse_stream`: building the request, turning its events into `llm.base` events,
+"""Bedrock `converse_stream`: building the request, turning its events into `core.model` events,
 and normalising every error (raised before the stream, or arriving inside it) to `ModelError`.
 
 Pure functions and a small state machine: no I/O here, so `llm.bedrock` stays about the client.
@@ -112,7 +112,7 @@ def build_request(
 
 
 class StreamAssembler:
-    """Turns `converse_stream` events into `llm.base` events, in order.
+    """Turns `converse_stream` events into `core.model` events, in order.
 
     Tool-use input arrives as JSON fragments over several deltas; the `ToolCall` is emitted at
     the block's `contentBlockStop`. `messageStop` and `metadata` are held so that `finish()`

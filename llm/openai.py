@@ -39,7 +39,7 @@ class OpenAIOptions:
 
 
 class OpenAIModel:
-    """Implements `llm.base.Model` over a shared `httpx.AsyncClient`."""
+    """Implements `core.model.Model` over a shared `httpx.AsyncClient`."""
 
     def __init__(self, client: httpx.AsyncClient, options: OpenAIOptions) -> None:
         self._client = client

@@ -42,7 +42,7 @@ DEFAULT_TEXT = (
 
 @dataclass(frozen=True, slots=True)
 class ScriptedModel:
-    """Implements `llm.base.Model`; holds no resources."""
+    """Implements `core.model.Model`; holds no resources."""
 
     ttft: float = 0.2
     tokens_per_s: float = 50.0

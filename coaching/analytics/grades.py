@@ -121,7 +121,7 @@ class _Tally:
 def systems_for(
     entries: Iterable[JournalEntry], sends: Iterable[BenchmarkSend]
 ) -> dict[Discipline, GradeSystem]:
-    """The display system of each discipline over these climbs (see `context.analytics.ladder`)."""
+    """The display system of each discipline over these climbs (see `coaching.analytics.ladder`)."""
     pairs: list[tuple[GradeSystem, int]] = []
     for entry in entries:
         pairs.extend((ref.system, ref.count) for ref in entry.grades_completed)

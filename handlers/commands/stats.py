@@ -1,6 +1,6 @@
 """`/stats [30d|90d|1y]`: the climber's analytics for a period, as a reply (not an AI message).
 
-The figures are computed in code (`context.analytics`); the reply's `data` carries the whole
+The figures are computed in code (`coaching.analytics`); the reply's `data` carries the whole
 `ClimberAnalytics` in wire form for clients that draw it.
 """
 

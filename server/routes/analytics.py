@@ -1,4 +1,4 @@
-"""`/analytics/*`: the climber's analytics (computed in `context.analytics`) over REST.
+"""`/analytics/*`: the climber's analytics (computed in `coaching.analytics`) over REST.
 
 `GET /analytics/summary?period=30d|90d|1y` — the whole `ClimberAnalytics`.
 `GET /analytics/progress?metric=max_grade|weekly_load|sessions|volume|pyramid&period=…` — the
