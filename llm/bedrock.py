@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import aioboto3
@@ -24,7 +25,7 @@ from types_aiobotocore_bedrock_runtime import BedrockRuntimeClient
 from core.model import Event, Model, ModelError, Prompt
 from core.model_url import ModelURL, ModelURLError
 from llm.bedrock_events import StreamAssembler, build_request, normalise
-from llm.retry import Backoff, RetryPolicy
+from llm.retry import RetryPolicy, retried
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +46,19 @@ class BedrockModel:
         self.name = options.model_id
         self.supports_tools = options.tools
 
-    async def stream(self, prompt: Prompt) -> AsyncGenerator[Event, None]:
+    def stream(self, prompt: Prompt) -> AsyncGenerator[Event, None]:
         """Stream one reply. Raises `ModelError`.
 
         Throttling and unavailability before the first event are retried with backoff
-        (`RetryPolicy`); after an event was yielded nothing is retried. The HTTP response is
-        closed on every exit path: the end of the stream, an error, `aclose()` and cancellation.
+        (`RetryPolicy`, through `retried`); after an event was yielded nothing is retried. The
+        HTTP response is closed on every exit path: the end of the stream, an error, `aclose()`
+        and cancellation. Nothing is sent before the first event is asked for.
         """
+        # Each attempt builds its own request (cheap): `stream` stays lazy, as a generator is.
+        return retried(partial(self._attempt, prompt), self._options.retry, normalise)
+
+    async def _attempt(self, prompt: Prompt) -> AsyncGenerator[Event, None]:
+        """One `converse_stream` call, its events assembled; raises what the client raises."""
         options = self._options
         request = build_request(
             options.model_id,
@@ -60,42 +67,22 @@ class BedrockModel:
             cache=options.cache,
             tools=options.tools,
         )
-        backoff = Backoff(options.retry)
-        while True:
-            try:
-                response = await self._client.converse_stream(**request)
-            except Exception as exc:
-                error = normalise(exc, before_output=True)
-                if backoff.should_retry(error):
-                    await backoff.wait(error)
-                    continue
-                raise error from None
-            events = response["stream"]
-            iterator = aiter(events)
-            assembler = StreamAssembler()
-            yielded = False
-            retry = False
-            try:
-                async for raw in iterator:
-                    event = assembler.feed(raw)
-                    if event is not None:
-                        yielded = True
-                        yield event
-                for event in assembler.finish():
+        response = await self._client.converse_stream(**request)
+        events = response["stream"]
+        iterator = aiter(events)
+        assembler = StreamAssembler()
+        try:
+            async for raw in iterator:
+                event = assembler.feed(raw)
+                if event is not None:
                     yield event
-                return
-            except Exception as exc:
-                error = normalise(exc, before_output=not yielded)
-                if not backoff.should_retry(error):
-                    raise error from None
-                retry = True
-            finally:
-                # Closing the raw response drops the connection, so the service stops
-                # generating (and billing) a reply nobody reads.
-                events.close()
-                await _aclose(iterator)
-            if retry:
-                await backoff.wait(error)
+            for event in assembler.finish():
+                yield event
+        finally:
+            # Closing the raw response drops the connection, so the service stops
+            # generating (and billing) a reply nobody reads.
+            events.close()
+            await _aclose(iterator)
 
 
 async def _aclose(iterator: AsyncIterator[Any]) -> None:

@@ -17,13 +17,14 @@ import os
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import partial
 
 import httpx
 
 from core.model import Event, Model, ModelError, Prompt
 from core.model_url import ModelURL, ModelURLError
 from llm.openai_events import ChunkAssembler, SSEReader, build_body, http_error
-from llm.retry import Backoff, RetryPolicy
+from llm.retry import RetryPolicy, retried
 
 _ERROR_BODY_LIMIT = 4096
 _DRAIN_SECONDS = 0.25
@@ -47,56 +48,46 @@ class OpenAIModel:
         self.name = options.model
         self.supports_tools = options.tools
 
-    async def stream(self, prompt: Prompt) -> AsyncGenerator[Event, None]:
+    def stream(self, prompt: Prompt) -> AsyncGenerator[Event, None]:
         """Stream one reply. Raises `ModelError`.
 
         HTTP 429 and 502–504 (and connection failures) before the first event are retried with
-        backoff; after an event was yielded nothing is retried. The response is closed on every
-        exit path: the end of the stream, an error, `aclose()` and cancellation.
+        backoff (through `retried`); after an event was yielded nothing is retried. The response
+        is closed on every exit path: the end of the stream, an error, `aclose()` and
+        cancellation. Nothing is sent before the first event is asked for.
         """
+        # Each attempt builds its own request (cheap): `stream` stays lazy, as a generator is.
+        return retried(partial(self._attempt, prompt), self._options.retry, _normalise)
+
+    async def _attempt(self, prompt: Prompt) -> AsyncGenerator[Event, None]:
+        """One POST, its server-sent events assembled; raises what the client raises."""
         options = self._options
         body = build_body(options.model, prompt, max_tokens=options.max_tokens, tools=options.tools)
-        backoff = Backoff(options.retry)
-        while True:
-            yielded = False
-            retry = False
-            response: httpx.Response | None = None
-            try:
-                request = self._client.build_request("POST", options.endpoint, json=body)
-                response = await self._client.send(request, stream=True)
-                if response.status_code != 200:
-                    raise http_error(response.status_code, await _head(response))
-                reader = SSEReader()
-                assembler = ChunkAssembler()
-                lines = response.aiter_lines()
-                async for line in lines:
-                    data = reader.line(line)
-                    if data is None:
-                        continue
-                    for event in assembler.feed(data):
-                        yielded = True
-                        yield event
-                    if assembler.done:
-                        break
-                if assembler.done:
-                    await _drain(lines)
-                elif (data := reader.flush()) is not None:
-                    for event in assembler.feed(data):
-                        yielded = True
-                        yield event
-                for event in assembler.finish():
+        request = self._client.build_request("POST", options.endpoint, json=body)
+        response = await self._client.send(request, stream=True)
+        try:
+            if response.status_code != 200:
+                raise http_error(response.status_code, await _head(response))
+            reader = SSEReader()
+            assembler = ChunkAssembler()
+            lines = response.aiter_lines()
+            async for line in lines:
+                data = reader.line(line)
+                if data is None:
+                    continue
+                for event in assembler.feed(data):
                     yield event
-                return
-            except Exception as exc:
-                error = _normalise(exc, before_output=not yielded)
-                if not backoff.should_retry(error):
-                    raise error from None
-                retry = True
-            finally:
-                if response is not None:
-                    await response.aclose()
-            if retry:
-                await backoff.wait(error)
+                if assembler.done:
+                    break
+            if assembler.done:
+                await _drain(lines)
+            elif (data := reader.flush()) is not None:
+                for event in assembler.feed(data):
+                    yield event
+            for event in assembler.finish():
+                yield event
+        finally:
+            await response.aclose()
 
 
 async def _drain(lines: AsyncIterator[str]) -> None:
