@@ -7,6 +7,7 @@ import re
 from pydantic import ValidationError
 
 from core.errors import InvalidEntry
+from core.validation import one_line, problems
 from grammar.tokens import Cursor
 
 _NUMBER = re.compile(r"^(\d+(?:[.,]\d+)?)(?:/10)?$")
@@ -52,8 +53,4 @@ def in_range(name: str, value: float, low: float, high: float, example: str) -> 
 
 def invalid(error: ValidationError, usage: str) -> InvalidEntry:
     """A pydantic error as one readable line, followed by the command's usage example."""
-    problems = "; ".join(
-        f"{'.'.join(str(part) for part in item['loc']) or 'entry'}: {item['msg']}"
-        for item in error.errors(include_url=False, include_input=False)
-    )
-    return InvalidEntry(f"{problems} — e.g. {usage}")
+    return InvalidEntry(f"{one_line(problems(error, whole='entry'))} — e.g. {usage}")

@@ -22,6 +22,7 @@ from handlers.coach import Coach, NoSuchStream
 from handlers.commands import COMMANDS, lookup
 from handlers.commands.context import Repos, Turn
 from handlers.frames import Confirm, Dismiss, Saved, Say, Stop
+from handlers.journaling import journal_write
 from handlers.proposals import KINDS, ProposalStore, dismissed, write_confirmed
 from handlers.session import Allowances, Emit, Outgoing
 from handlers.undo import UndoLog
@@ -101,16 +102,15 @@ class Chat:
             raise UnknownCommand(f"unknown command /{name}; the commands are {names} — try /help")
         now = self._clock()
         today = local_today(now, await self._timezone(caller.user_id))
-        allowances = self._allowances
-        slot: AbstractAsyncContextManager[object] = nullcontext()
-        if allowances is not None:
-            if command.name not in READ_ONLY:
-                await allowances.check_write(caller)
-            if command.name == JOURNAL_ENTRY:
-                slot = allowances.journal_entry(caller)
-            emit = _with_quota(emit, allowances, caller)
+        writing: AbstractAsyncContextManager[None] = (
+            nullcontext()
+            if command.name in READ_ONLY
+            else journal_write(self._allowances, caller, session=command.name == JOURNAL_ENTRY)
+        )
+        if self._allowances is not None:
+            emit = _with_quota(emit, self._allowances, caller)
         turn = Turn(caller, say, self._repos, self._undo, now, today, emit)
-        async with _as_handler_errors(), slot:
+        async with _as_handler_errors(), writing:
             await command.run(turn, args.strip())
 
     async def on_stop(self, caller: Caller, stop: Stop, emit: Emit) -> None:
@@ -122,18 +122,15 @@ class Chat:
         """Write the proposal as its slash command would: the same allowance, undo and
         `saved` frame to every tab."""
         now = self._clock()
+        # Taken before the allowance is checked: a refused confirm loses the proposal (to fix).
         kind, data = await self._proposals.take(caller, confirm.proposal, now)
-        allowances = self._allowances
-        slot: AbstractAsyncContextManager[object] = nullcontext()
-        if allowances is not None:
-            await allowances.check_write(caller)
-            if KINDS[kind][2]:
-                slot = allowances.journal_entry(caller)
-            emit = _with_quota(emit, allowances, caller)
+        if self._allowances is not None:
+            emit = _with_quota(emit, self._allowances, caller)
         today = local_today(now, await self._timezone(caller.user_id))
         say = Say(type="say", id=confirm.proposal, text=f"/confirm {confirm.proposal}")
         turn = Turn(caller, say, self._repos, self._undo, now, today, emit)
-        async with _as_handler_errors(), slot:
+        session = KINDS[kind][2]  # a session counts as one of the week's journal entries
+        async with _as_handler_errors(), journal_write(self._allowances, caller, session=session):
             await write_confirmed(turn, kind, data)
 
     async def on_dismiss(self, caller: Caller, dismiss: Dismiss, emit: Emit) -> None:

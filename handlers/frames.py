@@ -20,6 +20,7 @@ from pydantic import (
 
 from core.errors import BadFrame
 from core.quota import Quota
+from core.validation import one_line, problems
 
 PROTOCOL = "v7.chat.v1"
 
@@ -89,11 +90,9 @@ def parse_client_frame(text: str) -> ClientFrame:
     try:
         return _client_frame.validate_python(data)
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in item['loc'][1:]) or 'frame'}: {item['msg']}"
-            for item in error.errors(include_url=False, include_input=False)
-        )
-        raise BadFrame(f"bad {kind} frame: {problems}") from None
+        # The first part of each location is the frame's type (the union's tag).
+        found = one_line(problems(error, skip=1, whole="frame"))
+        raise BadFrame(f"bad {kind} frame: {found}") from None
 
 
 # Server → client

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from core.caller import Caller
 from core.errors import HandlerError, InvalidEntry
 from core.model import ToolSpec
+from core.validation import one_line, problems
 from handlers.commands.context import Repos, Turn
 from handlers.frames import Proposal, Reply
 from handlers.session import Emit, Outgoing
@@ -82,11 +83,8 @@ class ProposalStore:
         try:
             return model.model_validate(entry, context=None if now is None else at_ingest(now))
         except ValidationError as error:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in item['loc'])}: {item['msg']}"
-                for item in error.errors(include_url=False, include_input=False)
-            )
-            raise InvalidEntry(f"the proposed {kind} is not valid: {problems}") from None
+            found = one_line(problems(error))
+            raise InvalidEntry(f"the proposed {kind} is not valid: {found}") from None
 
     async def propose(
         self, caller: Caller, reply_to: str | None, kind: str, entry: dict[str, Any], now: datetime

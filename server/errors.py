@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from core.errors import HandlerError
+from core.validation import problems
 from handlers.frames import Error
 from quotas.errors import QuotaExceeded, Refused
 from server.auth.errors import AuthError
@@ -71,11 +72,7 @@ class Mapped:
 def field_errors(error: ValidationError) -> list[dict[str, str]]:
     """Pydantic's errors as `[{"field": "physicalCondition.energy", "message": …}]`."""
     return [
-        {
-            "field": ".".join(str(part) for part in item["loc"]) or "body",
-            "message": item["msg"],
-        }
-        for item in error.errors(include_url=False, include_input=False)
+        {"field": found.field, "message": found.message} for found in problems(error, whole="body")
     ]
 
 

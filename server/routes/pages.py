@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from pydantic.alias_generators import to_camel
 from starlette.responses import JSONResponse
 
+from handlers.journaling import journal_write
 from server.api import Call, Endpoint
 from server.errors import ApiError
 from store.records.base import Record
@@ -174,9 +175,7 @@ def item_endpoints(
         create = repo(call.services.table).create
         if not journal_entry:
             return await create(call.user.user_id, call.body)
-        allowances = call.services.allowances
-        await allowances.check_write(call.user)
-        async with allowances.journal_entry(call.user):
+        async with journal_write(call.services.allowances, call.user, session=True):
             return await create(call.user.user_id, call.body)
 
     async def get_item(call: Call[Any]) -> R:

@@ -4,6 +4,7 @@ an allowance ledger that records how each reservation was settled."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -267,6 +268,20 @@ async def test_an_invalid_proposal_is_never_shown(table: Table) -> None:
     await rig.say("did nothing")
     assert rig.of(Proposal) == []
     assert rig.of(StreamEnd)[0].reason == "end"
+
+
+async def test_a_refused_proposal_is_logged_naming_each_field(
+    table: Table, caplog: pytest.LogCaptureFixture
+) -> None:
+    bad = {"kind": "session", "entry": {"date": "2026-03-10", "sessionType": "yoga"}}
+    rig = Rig(table, scripted(tool=ToolCall(id="t", name="propose_entry", arguments=bad)), None)
+    with caplog.at_level(logging.INFO, logger="v7"):
+        await rig.say("did yoga")
+    (refused,) = [record for record in caplog.records if record.msg == "proposal refused"]
+    assert refused.__dict__["reason"] == (
+        "the proposed session is not valid: sessionType: Input should be 'gym', 'outdoor', "
+        "'board', 'hangboard', 'training' or 'rest'; durationMinutes: Field required"
+    )
 
 
 async def test_a_disconnect_cancels_the_model_and_still_settles(table: Table) -> None:

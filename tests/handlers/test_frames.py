@@ -53,6 +53,15 @@ def test_malformed_frames_say_what_was_wrong(text: str, expected: str) -> None:
         parse_client_frame(text)
 
 
+def test_a_bad_frame_lists_every_problem_by_field_on_one_line() -> None:
+    with pytest.raises(BadFrame) as caught:
+        parse_client_frame('{"type":"say","text":"","extra":1}')
+    assert caught.value.message == (
+        "bad say frame: id: Field required; text: String should have at least 1 character; "
+        "extra: Extra inputs are not permitted"
+    )
+
+
 def test_a_bad_auth_frame_never_echoes_the_token() -> None:
     with pytest.raises(BadFrame) as caught:
         parse_client_frame('{"type":"auth","token":"eyJsecret","extra":"x"}')

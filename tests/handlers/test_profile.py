@@ -55,3 +55,12 @@ async def test_wrong_profile_is_refused(chat: Harness, text: str, expected: str)
     assert error.code == "invalid_entry"
     assert expected in error.message
     assert await chat.user_items() == []
+
+
+async def test_an_out_of_range_value_names_the_field_then_the_usage(chat: Harness) -> None:
+    error = await chat.error("/profile weight 900")
+    assert error.message == (
+        "weightKg: Input should be less than or equal to 250 — "
+        "e.g. /profile weight 68kg height 175cm age 31 years 6 boulder V6 sport 7a+"
+    )
+    assert await chat.user_items() == []

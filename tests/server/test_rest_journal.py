@@ -223,6 +223,21 @@ async def test_an_invalid_entry_is_refused_with_the_field_named(
     assert after == before
 
 
+async def test_an_invalid_entry_lists_each_field_with_its_message(
+    http: httpx.AsyncClient, alice: Headers
+) -> None:
+    body = entry(rpe=11, physicalCondition={"soreness": {"fingers": 11}})
+    response = await http.post(PATH, json=body, headers=alice)
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"] == [
+        {"field": "rpe", "message": "Input should be less than or equal to 10"},
+        {
+            "field": "physicalCondition.soreness.fingers",
+            "message": "Input should be less than or equal to 10",
+        },
+    ]
+
+
 async def test_an_invalid_update_names_the_field_and_changes_nothing(
     http: httpx.AsyncClient, alice: Headers
 ) -> None:

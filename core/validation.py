@@ -1,0 +1,40 @@
+"""Pydantic's validation errors as a climber or an API client reads them, written once.
+
+`problems` lists what was wrong, one `FieldProblem` per error; `one_line` joins them as
+"field: message; field: message". The callers add their own framing: a bad frame
+(`handlers/frames.py`), a refused proposal (`handlers/proposals.py`), a slash command's usage
+example (`grammar/fields.py`), the `fields` of a REST 422 (`server/errors.py`). The input that
+failed is never included: it may be a token or another secret.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One thing wrong with the input: the field's dotted path (wire names, list indexes as
+    numbers, e.g. "physicalCondition.soreness.fingers", "gradesCompleted.0") and pydantic's
+    message for it (e.g. "Input should be less than or equal to 10")."""
+
+    field: str
+    message: str
+
+
+def problems(error: ValidationError, *, skip: int = 0, whole: str = "") -> list[FieldProblem]:
+    """The errors in `error`, in pydantic's order. Each field path leaves out the first `skip`
+    parts of the location (e.g. 1 for the tag of a tagged union); an error with no location
+    left (one about the input as a whole, e.g. a model validator's) is named `whole`."""
+    return [
+        FieldProblem(".".join(str(part) for part in item["loc"][skip:]) or whole, item["msg"])
+        for item in error.errors(include_url=False, include_input=False)
+    ]
+
+
+def one_line(found: Iterable[FieldProblem]) -> str:
+    """The problems as one line: "field: message; field: message"."""
+    return "; ".join(f"{problem.field}: {problem.message}" for problem in found)

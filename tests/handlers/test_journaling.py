@@ -1,0 +1,186 @@
+"""What a journal write costs the climber, the same for a slash command and a confirmed proposal:
+the journal-write rate for every write, one of the week's journal entries for a session (kept
+once written, given back when nothing is written), nothing for a command that only reads.
+
+An `Allowances` that records what was asked of it; the Redis implementation is tested against a
+real Redis in tests/quotas and tests/server (test_quotas_server.py, also for the REST create)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from core.caller import Caller
+from core.errors import HandlerError
+from core.quota import Allowance, Quota
+from handlers.chat import Chat
+from handlers.frames import Confirm, Saved
+from handlers.journaling import journal_write
+from handlers.proposals import ProposalStore
+from handlers.session import AiTicket, Outgoing
+from quotas.errors import QuotaExceeded, RateLimited
+from store.table import Table
+from tests.handlers.conftest import NOW, Harness
+
+QUOTA = Quota(
+    ai_messages=Allowance(limit=10, used=0, remaining=10, resets_at=NOW),
+    journal_entries=Allowance(limit=3, used=1, remaining=2, resets_at=NOW),
+)
+
+
+@dataclass
+class Recorder:
+    """Our own `Allowances`: records each check, and refuses when told to."""
+
+    asked: list[str] = field(default_factory=list)
+    rate_used_up: bool = False
+    entries_used_up: bool = False
+
+    async def usage(self, caller: Caller) -> Quota:
+        return QUOTA
+
+    async def check_write(self, caller: Caller) -> None:
+        self.asked.append("rate")
+        if self.rate_used_up:
+            raise RateLimited("journal_writes", 1000)
+
+    def journal_entry(self, caller: Caller) -> AbstractAsyncContextManager[object]:
+        return self._entry()
+
+    @asynccontextmanager
+    async def _entry(self) -> AsyncIterator[None]:
+        self.asked.append("hold entry")
+        if self.entries_used_up:
+            raise QuotaExceeded("journal_entries", NOW, 3, 3, now=NOW)
+        try:
+            yield
+        except BaseException:
+            self.asked.append("give back")
+            raise
+        self.asked.append("keep")
+
+    async def reserve_ai(self, caller: Caller) -> AiTicket:
+        raise AssertionError("no AI message is involved")
+
+    async def settle_ai(
+        self,
+        ticket: AiTicket,
+        *,
+        delivered: bool,
+        model: str,
+        input_tokens: int,
+        output_tokens: int,
+    ) -> None:
+        raise AssertionError("no AI message is involved")
+
+
+@pytest.fixture
+def recorder(chat: Harness) -> Recorder:
+    """The harness's `Chat`, now with allowances."""
+    allowances = Recorder()
+    chat.chat = Chat(chat.table, clock=chat.clock, allowances=allowances)
+    return allowances
+
+
+@pytest.mark.parametrize("text", ["/help", "/history", "/stats"])
+async def test_reading_commands_cost_nothing(chat: Harness, recorder: Recorder, text: str) -> None:
+    await chat.reply(text)
+    assert recorder.asked == []
+
+
+async def test_a_send_counts_against_the_rate_but_takes_no_weekly_entry(
+    chat: Harness, recorder: Recorder
+) -> None:
+    saved = await chat.saved("/send V5")
+    assert recorder.asked == ["rate"]
+    assert saved.quota == QUOTA  # every `saved` frame says where the climber now stands
+
+
+async def test_a_session_counts_the_rate_then_keeps_one_weekly_entry(
+    chat: Harness, recorder: Recorder
+) -> None:
+    saved = await chat.saved("/log gym 90min")
+    assert recorder.asked == ["rate", "hold entry", "keep"]
+    assert saved.quota == QUOTA
+
+
+async def test_a_session_that_is_not_written_gives_its_entry_back(
+    chat: Harness, recorder: Recorder
+) -> None:
+    error = await chat.error("/log gym rpe 7")  # no duration
+    assert error.code == "invalid_entry"
+    assert recorder.asked == ["rate", "hold entry", "give back"]
+    assert await chat.user_items() == []
+
+
+async def test_over_the_rate_nothing_is_written_and_no_entry_is_held(
+    chat: Harness, recorder: Recorder
+) -> None:
+    recorder.rate_used_up = True
+    with pytest.raises(RateLimited):
+        await chat.say("/log gym 90min")
+    assert recorder.asked == ["rate"]
+    assert await chat.user_items() == []
+
+
+async def test_without_a_weekly_entry_left_no_session_is_written(
+    chat: Harness, recorder: Recorder
+) -> None:
+    recorder.entries_used_up = True
+    with pytest.raises(QuotaExceeded):
+        await chat.say("/log gym 90min")
+    assert recorder.asked == ["rate", "hold entry"]
+    assert await chat.user_items() == []
+    assert (await chat.saved("/send V5")).kind == "send"  # other writes are not capped weekly
+
+
+SESSION = {"date": "2026-03-10", "sessionType": "gym", "durationMinutes": 120}
+SEND = {"date": "2026-03-10", "grade": "V5"}
+
+
+@pytest.mark.parametrize(
+    ("kind", "entry", "asked"),
+    [
+        ("session", SESSION, ["rate", "hold entry", "keep"]),
+        ("send", SEND, ["rate"]),
+    ],
+)
+async def test_a_confirmed_proposal_costs_what_its_command_costs(
+    table: Table,
+    chat: Harness,
+    recorder: Recorder,
+    kind: str,
+    entry: dict[str, Any],
+    asked: list[str],
+) -> None:
+    alice = Caller("alice")
+    proposal = await ProposalStore(table).propose(alice, None, kind, entry, NOW)
+    out: list[Outgoing] = []
+
+    async def emit(outgoing: Outgoing) -> None:
+        out.append(outgoing)
+
+    await chat.chat.on_confirm(alice, Confirm(type="confirm", proposal=proposal.id), emit)
+    (saved,) = [o.frame for o in out if isinstance(o.frame, Saved)]
+    assert saved.kind == kind
+    assert saved.quota == QUOTA
+    assert recorder.asked == asked
+
+
+async def test_without_allowances_a_write_is_not_counted() -> None:
+    written: list[str] = []
+    async with journal_write(None, Caller("alice"), session=True):
+        written.append("entry")
+    assert written == ["entry"]
+
+
+async def test_a_write_that_raises_gives_its_entry_back_and_the_error_stands() -> None:
+    recorder = Recorder()
+    with pytest.raises(HandlerError, match="store said no"):
+        async with journal_write(recorder, Caller("alice"), session=True):
+            raise HandlerError("store said no")
+    assert recorder.asked == ["rate", "hold entry", "give back"]
