@@ -1,8 +1,8 @@
 """Entries proposed by the coach (the model's tool use, or the offline parser), written only when
 the climber confirms them.
 
-A proposal is validated when it is made (an invalid one is never shown), stored in the caller's
-own partition under `PROPOSAL#{id}` with a one-day `ttl`, and written on `confirm` through the
+A proposal is validated when it is made (an invalid one is never shown), kept for a day in the
+caller's own partition (`store.repos.proposals`), and written on `confirm` through the
 same repositories, journal allowance and undo log as a slash command. The user id always comes
 from the verified caller: nothing the model says can address another climber.
 """
@@ -28,10 +28,9 @@ from store.records.athlete import Goal, GoalIn, Injury, InjuryIn
 from store.records.common import at_ingest
 from store.records.journal import JournalEntry, JournalEntryIn
 from store.records.sends import BenchmarkSend, BenchmarkSendIn
-from store.repos.base import user_pk
-from store.table import Absent, Table
+from store.repos.proposals import ProposalRepo
+from store.table import Table
 
-PREFIX = "PROPOSAL#"
 LIFETIME = timedelta(days=1)
 
 # kind → (input model, the undo entity, whether it counts as a weekly journal entry)
@@ -92,18 +91,7 @@ class ProposalStore:
         data = self.validate(kind, entry, now)
         proposal_id = "p" + secrets.token_hex(8)
         item = data.model_dump(by_alias=True, mode="json", exclude_none=True)
-        expires = int((now + LIFETIME).timestamp())
-        await self.table.put(
-            {
-                "pk": user_pk(caller.user_id),
-                "sk": PREFIX + proposal_id,
-                "kind": kind,
-                "entry": item,
-                "ttl": expires,
-                "expiresAt": expires,
-            },
-            condition=Absent(),
-        )
+        await ProposalRepo(self.table).put(caller.user_id, proposal_id, kind, item, now + LIFETIME)
         return Proposal(id=proposal_id, reply_to=reply_to, kind=kind, item=item)
 
     async def take(self, caller: Caller, proposal_id: str, now: datetime) -> tuple[str, BaseModel]:
@@ -111,11 +99,10 @@ class ProposalStore:
         expired, already answered, or another user's proposal."""
         if "#" in proposal_id:
             raise NoSuchProposal("no such proposal")
-        item = await self.table.delete(user_pk(caller.user_id), PREFIX + proposal_id)
-        if item is None or int(item.get("expiresAt", 0)) < now.timestamp():
+        stored = await ProposalRepo(self.table).take(caller.user_id, proposal_id, now)
+        if stored is None:
             raise NoSuchProposal("no such proposal (it may have expired or been answered)")
-        kind = str(item["kind"])
-        return kind, self.validate(kind, dict(item["entry"]))
+        return stored.kind, self.validate(stored.kind, stored.entry)
 
 
 async def write_confirmed(turn: Turn, kind: str, data: BaseModel) -> None:

@@ -13,8 +13,9 @@ from typing import Any
 from core.caller import Caller
 from handlers.frames import Reply, Saved, Say
 from handlers.session import Emit, Outgoing
-from handlers.undo import UndoAction, UndoLog, fingerprint
+from handlers.undo import UndoAction, UndoLog
 from store.repos import AthleteRepo, GoalRepo, InjuryRepo, JournalRepo, SendRepo, UserRepo
+from store.repos.versioned import fingerprint
 from store.table import Table
 
 
@@ -23,7 +24,7 @@ class Repos:
     """The repositories the commands write through, all on one table.
 
     Daily nutrition logs are written here with a condition on the version read
-    (`handlers.commands.singletons`), because an undo must know exactly which version it
+    (`store.repos.versioned`), because an undo must know exactly which version it
     reverts to; the undo log lives in the same table.
     """
 

@@ -13,12 +13,12 @@ from pydantic import ValidationError
 
 from grammar.fields import invalid
 from grammar.meal import USAGE, WATER_USAGE, parse_meal, parse_water
-from handlers.commands import singletons
 from handlers.commands.context import Turn
 from handlers.undo import UndoAction
 from store.errors import ConditionFailed
 from store.records import Meal, NutritionLog
 from store.records.common import new_id
+from store.repos import versioned
 
 
 async def _update_day(
@@ -26,16 +26,14 @@ async def _update_day(
 ) -> None:
     """Apply `change` to the day's log (created empty if absent), retrying when another tab
     wrote the same day in between, and remember how to put the day back."""
-    sk = singletons.nutrition_sk(day.isoformat())
+    log = versioned.nutrition_log(turn.repos.table, day)
     for _ in range(5):
-        current = await singletons.read(turn.repos.table, turn.user_id, sk, NutritionLog)
+        current = await log.read(turn.user_id)
         base = current or NutritionLog(date=day, updated_at=turn.now)
         try:
             new = change(base)
-            stored = await singletons.write(
-                turn.repos.table,
+            stored = await log.write(
                 turn.user_id,
-                sk,
                 NutritionLog.model_validate({**new.model_dump(), "updated_at": turn.now}),
                 None if current is None else current.version,
             )
@@ -47,7 +45,7 @@ async def _update_day(
         action = UndoAction(kind, "nutrition", day.isoformat(), "restore", stored.version, previous)
         await turn.saved(action, stored.to_wire())
         return
-    raise ConditionFailed(sk, day.isoformat(), "the day kept changing")
+    raise ConditionFailed(log.sk, day.isoformat(), "the day kept changing")
 
 
 async def run(turn: Turn, args: str) -> None:

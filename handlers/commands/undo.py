@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from core.errors import Conflict, NothingFound
-from handlers.commands import singletons
 from handlers.commands.context import Repos, Turn
 from handlers.frames import Saved
 from handlers.session import Outgoing
-from handlers.undo import UndoAction, UndoEntry, fingerprint
+from handlers.undo import UndoAction, UndoEntry
 from store.errors import ConditionFailed, NotFound, TransactionCancelled
-from store.records import AthleteProfile, BenchmarkSend, Goal, Injury, JournalEntry, NutritionLog
+from store.records import BenchmarkSend, Goal, Injury, JournalEntry
+from store.repos import versioned
+from store.repos.versioned import fingerprint
 
 
 async def run(turn: Turn, args: str) -> None:
@@ -34,7 +36,7 @@ async def run(turn: Turn, args: str) -> None:
     try:
         await _revert(turn, entry.action)
     except (ConditionFailed, TransactionCancelled, NotFound):
-        await turn.undo.give_back(entry)
+        await turn.undo.give_back(turn.user_id, entry)
         raise Conflict(
             f"the {entry.action.kind} changed since it was saved, so it was not undone"
         ) from None
@@ -50,7 +52,7 @@ async def _give_back_quietly(turn: Turn, entry: UndoEntry) -> None:
     # The revert failed for another reason (store down, cancelled): keep the write undoable
     # when possible; the original error is what the user should see.
     with contextlib.suppress(Exception):
-        await turn.undo.give_back(entry)
+        await turn.undo.give_back(turn.user_id, entry)
 
 
 async def _revert(turn: Turn, action: UndoAction) -> None:
@@ -58,13 +60,14 @@ async def _revert(turn: Turn, action: UndoAction) -> None:
     is no longer as the write left it (nothing changed then)."""
     user, repos = turn.user_id, turn.repos
     if action.entity == "nutrition":
-        sk = singletons.nutrition_sk(action.item_id)
-        await singletons.restore(repos.table, user, sk, NutritionLog, action.previous, action.after)
+        try:
+            day = date.fromisoformat(action.item_id)
+        except ValueError:  # `/meal` stores ISO dates only; this id names no day's log
+            raise ConditionFailed(action.entity, action.item_id, "no such day") from None
+        await versioned.nutrition_log(repos.table, day).restore(user, action.previous, action.after)
         return
     if action.entity == "athlete":
-        await singletons.restore(
-            repos.table, user, singletons.ATHLETE_SK, AthleteProfile, action.previous, action.after
-        )
+        await versioned.athlete_profile(repos.table).restore(user, action.previous, action.after)
         return
     repo, record_type = _ENTITIES[action.entity](repos)
     current = await repo.get(user, action.item_id)

@@ -1,11 +1,11 @@
 """Local accounts: the store holds them, the local issuer signs their tokens.
 
-Secrets live beside the user's other items under `SECRET#…` sort keys (excluded from exports and
-erased with the account): `SECRET#CREDENTIALS` (the argon2id hash), `SECRET#REFRESH#{sha256}`
-(one per signed-in device; deleting it revokes the refresh token), `SECRET#RESET` (a hashed
-password-reset code). Refresh tokens are `{user_id}.{random}`, so a refresh finds its item in one
-read without an index. There is no mail server on a laptop: password-reset codes are written
-to `V7_DATA_DIR/outbox/`, the way a development mail backend would deliver them.
+Secrets live beside the user's other items (`store.repos.secrets`; excluded from exports and
+erased with the account): the argon2id hash, one refresh token per signed-in device (revoked by
+deleting it), a hashed password-reset code. Refresh tokens are `{user_id}.{random}`, so a
+refresh finds its item in one read without an index. There is no mail server on a laptop:
+password-reset codes are written to `V7_DATA_DIR/outbox/`, the way a development mail backend
+would deliver them.
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -30,22 +29,16 @@ from store.errors import NotFound, TransactionCancelled
 from store.records.common import stamps
 from store.records.user import User, UserIn
 from store.repos.base import to_item, user_pk
+from store.repos.secrets import SecretRepo
 from store.repos.users import PROFILE, UserRepo, email_item
 from store.table import Absent, Put, Table
 
-CREDENTIALS = "SECRET#CREDENTIALS"
-REFRESH_PREFIX = "SECRET#REFRESH#"
-RESET = "SECRET#RESET"
 RESET_CODE_TTL = timedelta(minutes=15)
 RESET_MAX_ATTEMPTS = 5
 
 
 def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _epoch(moment: datetime) -> int:
-    return int(moment.timestamp())
 
 
 class LocalAccounts:
@@ -62,6 +55,7 @@ class LocalAccounts:
     ) -> None:
         self._table = table
         self._users = UserRepo(table)
+        self._secrets = SecretRepo(table)
         self._issuer = issuer
         self._passwords = passwords
         self._outbox = data_dir / "outbox"
@@ -89,7 +83,7 @@ class LocalAccounts:
                 [
                     Put(to_item(user, pk, PROFILE), Absent()),
                     Put(email_item(user.email, user.id), Absent()),
-                    Put({"pk": pk, "sk": CREDENTIALS, "passwordHash": password_hash}, Absent()),
+                    self._secrets.new_credentials(user.id, password_hash),
                 ]
             )
         except TransactionCancelled:
@@ -108,23 +102,17 @@ class LocalAccounts:
         user = await self._users.find_by_email(email)
         stored = None
         if user is not None:
-            item = await self._table.get(user_pk(user.id), CREDENTIALS)
-            stored = str(item["passwordHash"]) if item else None
+            stored = await self._secrets.password_hash(user.id)
         # verify() checks a dummy hash when there is no user, so both failures cost the same.
         if not await self._passwords.verify(stored, password) or user is None:
             raise AuthError("invalid_credentials")
         if stored is not None and self._passwords.needs_rehash(stored):
-            await self._table.update(
-                user_pk(user.id),
-                CREDENTIALS,
-                set={"passwordHash": await self._passwords.hash(password)},
-            )
+            await self._secrets.update_password_hash(user.id, await self._passwords.hash(password))
         return await self._issue(user)
 
     async def refresh(self, refresh_token: str) -> TokenSet:
-        user_id, item = await self._refresh_item(refresh_token)
-        expires = item.get("expiresAt", 0)
-        if not isinstance(expires, int) or expires <= self._clock().timestamp():
+        user_id, expires = await self._refresh_expiry(refresh_token)
+        if expires <= self._clock().timestamp():
             raise AuthError("invalid_refresh_token")
         try:
             user = await self._users.get(user_id)
@@ -138,10 +126,10 @@ class LocalAccounts:
     async def sign_out(self, refresh_token: str) -> None:
         """Revoke the refresh token. Signing out twice, or with an unknown token, is a no-op."""
         try:
-            user_id, _ = await self._refresh_item(refresh_token)
+            user_id, _ = await self._refresh_expiry(refresh_token)
         except AuthError:
             return
-        await self._table.delete(user_pk(user_id), REFRESH_PREFIX + _sha256(refresh_token))
+        await self._secrets.remove_refresh(user_id, refresh_token)
 
     async def forgot_password(self, email: str) -> None:
         """Deliver a reset code to the outbox. Says nothing about whether the email exists."""
@@ -149,17 +137,7 @@ class LocalAccounts:
         if user is None:
             return
         code = f"{secrets.randbelow(1_000_000):06d}"
-        expires = self._clock() + RESET_CODE_TTL
-        await self._table.put(
-            {
-                "pk": user_pk(user.id),
-                "sk": RESET,
-                "codeHash": _sha256(code),
-                "expiresAt": _epoch(expires),
-                "attempts": 0,
-                "ttl": _epoch(expires),
-            }
-        )
+        await self._secrets.put_reset(user.id, _sha256(code), self._clock() + RESET_CODE_TTL)
         await asyncio.to_thread(
             self._deliver, user.email, f"Your V7 Coach password reset code is {code}.\n"
         )
@@ -168,37 +146,26 @@ class LocalAccounts:
         user = await self._users.find_by_email(email)
         if user is None:
             raise AuthError("code_mismatch")
-        pk = user_pk(user.id)
-        item = await self._table.get(pk, RESET)
-        if item is None:
+        reset = await self._secrets.reset(user.id)
+        if reset is None:
             raise AuthError("code_mismatch")
-        if int(item.get("expiresAt", 0)) <= self._clock().timestamp():
+        if reset.expires_at <= self._clock().timestamp():
             raise AuthError("code_expired")
-        if int(item.get("attempts", 0)) >= RESET_MAX_ATTEMPTS:
+        if reset.attempts >= RESET_MAX_ATTEMPTS:
             raise AuthError("rate_limited", "Too many wrong codes; request a new one.")
-        if not hmac.compare_digest(str(item["codeHash"]), _sha256(code.strip())):
-            await self._table.update(pk, RESET, add={"attempts": 1})
+        if not hmac.compare_digest(reset.code_hash, _sha256(code.strip())):
+            await self._secrets.count_reset_attempt(user.id)
             raise AuthError("code_mismatch")
         check_password_policy(new_password, email=user.email)
-        await self._table.put(
-            {"pk": pk, "sk": CREDENTIALS, "passwordHash": await self._passwords.hash(new_password)}
-        )
-        await self._table.delete(pk, RESET)
-        await self._revoke_all(user.id)
+        new_hash = await self._passwords.hash(new_password)
+        await self._secrets.put_password_hash(user.id, new_hash)
+        await self._secrets.remove_reset(user.id)
+        await self._secrets.remove_all_refresh(user.id)
 
     async def _issue(self, user: User) -> TokenSet:
         tokens = self._issuer.issue_tokens(user.id, user.email, self._access_ttl)
         refresh_token = f"{user.id}.{secrets.token_urlsafe(32)}"
-        expires = self._clock() + self._refresh_ttl
-        await self._table.put(
-            {
-                "pk": user_pk(user.id),
-                "sk": REFRESH_PREFIX + _sha256(refresh_token),
-                "expiresAt": _epoch(expires),
-                "ttl": _epoch(expires),
-            },
-            condition=Absent(),
-        )
+        await self._secrets.add_refresh(user.id, refresh_token, self._clock() + self._refresh_ttl)
         return TokenSet(
             access_token=tokens.access_token,
             id_token=tokens.id_token,
@@ -206,19 +173,15 @@ class LocalAccounts:
             expires_in=tokens.expires_in,
         )
 
-    async def _refresh_item(self, refresh_token: str) -> tuple[str, dict[str, Any]]:
+    async def _refresh_expiry(self, refresh_token: str) -> tuple[str, int]:
+        """The user of a stored `refresh_token` and when it expires (epoch seconds)."""
         user_id, dot, _ = refresh_token.partition(".")
         if not dot or not user_id or "#" in user_id or len(refresh_token) > 512:
             raise AuthError("invalid_refresh_token")
-        item = await self._table.get(user_pk(user_id), REFRESH_PREFIX + _sha256(refresh_token))
-        if item is None:
+        expires = await self._secrets.refresh_expiry(user_id, refresh_token)
+        if expires is None:
             raise AuthError("invalid_refresh_token")
-        return user_id, item
-
-    async def _revoke_all(self, user_id: str) -> None:
-        page = await self._table.query(user_pk(user_id), sk_prefix=REFRESH_PREFIX)
-        for item in page.items:
-            await self._table.delete(user_pk(user_id), str(item["sk"]))
+        return user_id, expires
 
     def _deliver(self, email: str, body: str) -> None:
         self._outbox.mkdir(parents=True, exist_ok=True)

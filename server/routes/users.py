@@ -27,10 +27,12 @@ from store.records.usage import UsageLedger
 from store.records.user import User, UserIn
 from store.repos.account import AccountRepo
 from store.repos.errors import EmailTaken
+from store.repos.secrets import PREFIX as SECRET_PREFIX
+from store.repos.undo import PREFIX as UNDO_PREFIX
 
 # Sort-key prefixes of items that must never leave the server, even to their owner: secrets
-# (server/accounts/local.py) and undo snapshots (handlers/undo.py, internal bookkeeping).
-PRIVATE_PREFIXES = ("SECRET#", "UNDO#")
+# (store/repos/secrets.py) and undo snapshots (store/repos/undo.py, internal bookkeeping).
+PRIVATE_PREFIXES = (SECRET_PREFIX, UNDO_PREFIX)
 
 
 class UserProfileUpdate(UserIn, Update):

@@ -17,9 +17,13 @@ from store.repos.injuries import InjuryRepo
 from store.repos.journal import JournalRepo
 from store.repos.nutrition import NutritionLogRepo, NutritionProfileRepo
 from store.repos.plans import PlanRepo
+from store.repos.proposals import ProposalRepo
+from store.repos.secrets import SecretRepo
 from store.repos.sends import SendRepo
+from store.repos.undo import UndoRepo
 from store.repos.usage import UsageRepo
 from store.repos.users import UserRepo
+from store.repos.versioned import VersionedRepo
 
 __all__ = [
     "AccountRepo",
@@ -33,8 +37,12 @@ __all__ = [
     "NutritionLogRepo",
     "NutritionProfileRepo",
     "PlanRepo",
+    "ProposalRepo",
+    "SecretRepo",
     "SendRepo",
+    "UndoRepo",
     "UsageRepo",
     "UserExists",
     "UserRepo",
+    "VersionedRepo",
 ]

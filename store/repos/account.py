@@ -18,6 +18,8 @@ from store.records.sends import BenchmarkSend
 from store.records.training import TrainingPlan
 from store.records.user import User
 from store.repos.base import KEY_ATTRIBUTES, from_item, user_pk
+from store.repos.secrets import PREFIX as SECRET_PREFIX
+from store.repos.undo import PREFIX as UNDO_PREFIX
 from store.repos.usage import ledger_from_item
 from store.repos.users import EMAIL_SK, PROFILE, email_pk
 from store.table import MAX_TRANSACTION_OPS, Delete, Item
@@ -40,8 +42,8 @@ _SECTIONS: tuple[tuple[str, str, Callable[[Item], Record]], ...] = (
     ("USAGE#", "usage", ledger_from_item),
 )
 # Sort-key prefixes of items that hold no climber data or hold secrets (password hashes, refresh
-# tokens: server/accounts/local.py); erasure deletes them, export leaves them out.
-_INTERNAL = ("REF#", "UNDO#", "SECRET#")
+# tokens: store/repos/secrets.py); erasure deletes them, export leaves them out.
+_INTERNAL = ("REF#", UNDO_PREFIX, SECRET_PREFIX)
 _SINGLE = frozenset({"user", "athleteProfile", "nutritionProfile"})
 
 

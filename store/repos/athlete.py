@@ -10,7 +10,9 @@ from store.repos.singleton import SingletonRepo
 if TYPE_CHECKING:
     from store.table import Table
 
+KIND = "ATHLETE"
+
 
 class AthleteRepo(SingletonRepo[AthleteProfile, AthleteProfileIn]):
     def __init__(self, table: Table) -> None:
-        super().__init__(table, record=AthleteProfile, input=AthleteProfileIn, sk="ATHLETE")
+        super().__init__(table, record=AthleteProfile, input=AthleteProfileIn, sk=KIND)
