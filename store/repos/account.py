@@ -17,7 +17,9 @@ from store.records.nutrition import NutritionLog, NutritionProfile
 from store.records.sends import BenchmarkSend
 from store.records.training import TrainingPlan
 from store.records.user import User
+from store.repos.athlete import KIND as ATHLETE
 from store.repos.base import KEY_ATTRIBUTES, from_item, user_pk
+from store.repos.entity import POINTER_PREFIX
 from store.repos.secrets import PREFIX as SECRET_PREFIX
 from store.repos.undo import PREFIX as UNDO_PREFIX
 from store.repos.usage import ledger_from_item
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
 # (sort-key prefix, export section, decoder); the first matching prefix wins.
 _SECTIONS: tuple[tuple[str, str, Callable[[Item], Record]], ...] = (
     (PROFILE, "user", lambda item: from_item(User, item)),
-    ("ATHLETE", "athleteProfile", lambda item: from_item(AthleteProfile, item)),
+    (ATHLETE, "athleteProfile", lambda item: from_item(AthleteProfile, item)),
     ("GOAL#", "goals", lambda item: from_item(Goal, item)),
     ("INJURY#", "injuries", lambda item: from_item(Injury, item)),
     ("JOURNAL#", "journalEntries", lambda item: from_item(JournalEntry, item)),
@@ -43,7 +45,7 @@ _SECTIONS: tuple[tuple[str, str, Callable[[Item], Record]], ...] = (
 )
 # Sort-key prefixes of items that hold no climber data or hold secrets (password hashes, refresh
 # tokens: store/repos/secrets.py); erasure deletes them, export leaves them out.
-_INTERNAL = ("REF#", UNDO_PREFIX, SECRET_PREFIX)
+_INTERNAL = (POINTER_PREFIX, UNDO_PREFIX, SECRET_PREFIX)
 _SINGLE = frozenset({"user", "athleteProfile", "nutritionProfile"})
 
 

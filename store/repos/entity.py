@@ -229,6 +229,10 @@ class KeyedRepo(EntityRepo[R, I]):
         )
 
 
+POINTER_PREFIX = "REF#"
+"""Sort-key prefix of the pointer items that map an id to its dated key."""
+
+
 class DatedRepo(EntityRepo[R, I]):
     """Records stored at `{KIND}#{date}#{id}` with a pointer `REF#{KIND}#{id}`."""
 
@@ -239,7 +243,7 @@ class DatedRepo(EntityRepo[R, I]):
         return f"{self.kind}#{day.isoformat()}#{id_of(record)}"
 
     def pointer_key(self, record_id: str) -> str:
-        return f"REF#{self.kind}#{record_id}"
+        return f"{POINTER_PREFIX}{self.kind}#{record_id}"
 
     async def _locate(self, pk: str, record_id: str) -> str:
         pointer = await self.table.get(pk, self.pointer_key(record_id))
