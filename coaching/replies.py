@@ -226,7 +226,8 @@ def pyramid_advice(analytics: ClimberAnalytics, capped: bool) -> list[str]:
         ]
     advice = []
     for pyramid in analytics.grades.pyramids[:2]:
-        where = f"{pyramid.discipline} {pyramid.setting}"
+        # A pyramid of sends logged without indoor/outdoor is just "your boulder pyramid".
+        where = " ".join(filter(None, (pyramid.discipline, pyramid.setting)))
         if pyramid.next_max_ready:
             advice.append(
                 f"Your {where} pyramid is full under {pyramid.max_grade}: you're set up to try "

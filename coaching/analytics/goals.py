@@ -16,6 +16,7 @@ from datetime import date
 
 from coaching.analytics.common import Fact, Window, rounded
 from coaching.analytics.ladder import rung_of
+from coaching.analytics.where import SendSettings
 from store.grades import Discipline, GradeError, GradeSystem, discipline_of, parse_grade
 from store.records.athlete import Goal, GoalDiscipline, GoalStatus, GoalType
 from store.records.common import Setting
@@ -37,7 +38,8 @@ class Best:
     text: str
 
 
-Bests = dict[tuple[Discipline, Setting], Best]
+Bests = dict[tuple[Discipline, Setting | None], Best]
+"""By discipline and setting (None: sends logged without indoor/outdoor that no session places)."""
 
 
 class GoalProgress(Fact):
@@ -73,14 +75,14 @@ def setting_named(description: str) -> Setting | None:
 
 
 def best_sends(
-    entries: Iterable[JournalEntry],
+    entries: Sequence[JournalEntry],
     sends: Iterable[BenchmarkSend],
     systems: Mapping[Discipline, GradeSystem],
 ) -> Bests:
     """The hardest send per discipline × setting among `entries`' completed grades and `sends`."""
     bests: Bests = {}
 
-    def offer(setting: Setting, system: GradeSystem, score: int, text: str) -> None:
+    def offer(setting: Setting | None, system: GradeSystem, score: int, text: str) -> None:
         discipline = discipline_of(system)
         rung = rung_of(score, system, systems[discipline]).index
         key = (discipline, setting)
@@ -90,8 +92,9 @@ def best_sends(
     for entry in entries:
         for ref in entry.grades_completed:
             offer(entry.setting, ref.system, ref.score, ref.grade)
+    where = SendSettings(entries)
     for send in sends:
-        offer(send.setting, send.system, send.numeric_grade, send.grade)
+        offer(where.of(send), send.system, send.numeric_grade, send.grade)
     return bests
 
 

@@ -3,7 +3,8 @@
 A climb sent in a session (`gradesCompleted`) is often also logged as a benchmark send. To
 count neither twice nor never, each day × discipline × setting × rung counts the larger of the
 two tallies: 5 × V4 in the session and 3 × V4 as sends that day are 5 climbs at V4; sends
-logged without a session still count.
+logged without a session still count. A send logged without indoor/outdoor is placed by
+`coaching.analytics.where`; one it cannot place forms a group of its own, setting None.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pydantic import Field
 
 from coaching.analytics.common import Fact, Window, monday
 from coaching.analytics.ladder import Rung, display_systems, rung_at, rung_of
+from coaching.analytics.where import SendSettings
 from store.grades import Discipline, GradeSystem, discipline_of
 from store.records.common import Setting
 from store.records.journal import JournalEntry
@@ -27,7 +29,8 @@ HORST_TARGETS = (2, 4, 8)
 PYRAMID_ROWS = 6
 NOTABLE_LIMIT = 10
 
-Cell = tuple[date, Discipline, Setting, int]
+Cell = tuple[date, Discipline, Setting | None, int]
+"""Day, discipline, setting (None: not given) and rung of the climbs counted together."""
 
 
 class GradeCount(Fact):
@@ -40,7 +43,8 @@ class GradeCount(Fact):
 
 class Pyramid(Fact):
     discipline: Discipline
-    setting: Setting
+    setting: Setting | None
+    """None: sends logged without indoor/outdoor that no session of their day places."""
     system: GradeSystem
     max_grade: str
     rows: list[GradeCount]
@@ -56,7 +60,8 @@ class Pyramid(Fact):
 
 class MaxGrade(Fact):
     discipline: Discipline
-    setting: Setting
+    setting: Setting | None
+    """None: sends logged without indoor/outdoor that no session of their day places."""
     grade: str
     system: GradeSystem
     score: int
@@ -74,7 +79,8 @@ class WeekGrade(Fact):
 
 class MaxGradeSeries(Fact):
     discipline: Discipline
-    setting: Setting
+    setting: Setting | None
+    """None: sends logged without indoor/outdoor that no session of their day places."""
     system: GradeSystem
     points: list[WeekGrade]
     """Weeks with at least one send, oldest first: the hardest grade sent that week."""
@@ -84,7 +90,8 @@ class NotableSend(Fact):
     date: date
     grade: str
     discipline: Discipline
-    setting: Setting
+    setting: Setting | None
+    """As the climber logged it: None when they did not say indoor or outdoor."""
     significance: Significance
     name: str | None = None
 
@@ -131,7 +138,7 @@ def systems_for(
 
 
 def _tally(
-    entries: Iterable[JournalEntry],
+    entries: Sequence[JournalEntry],
     sends: Iterable[BenchmarkSend],
     window: Window,
     systems: Mapping[Discipline, GradeSystem],
@@ -141,7 +148,7 @@ def _tally(
     def add(
         into: dict[Cell, int],
         day: date,
-        setting: Setting,
+        setting: Setting | None,
         system: GradeSystem,
         score: int,
         text: str,
@@ -172,12 +179,13 @@ def _tally(
                     ref.grade,
                     ref.count,
                 )
+    where = SendSettings(entries)
     for send in sends:
         if wanted(send.date):
             add(
                 tally.sends,
                 send.date,
-                send.setting,
+                where.of(send),
                 send.system,
                 send.numeric_grade,
                 send.grade,
@@ -195,11 +203,14 @@ def grade_facts(
     """Every grade figure of the window; entries and sends outside it are ignored. O(n)."""
     tally = _tally(entries, sends, window, systems)
     cells = tally.merged()
-    groups: dict[tuple[Discipline, Setting], dict[Cell, int]] = defaultdict(dict)
+    groups: dict[tuple[Discipline, Setting | None], dict[Cell, int]] = defaultdict(dict)
     for cell, count in cells.items():
         groups[(cell[1], cell[2])][cell] = count
     max_grades, pyramids, series = [], [], []
-    for (discipline, setting), weekly in sorted(groups.items()):
+    # Indoor, then outdoor, then the sends whose setting is unknown, per discipline.
+    for (discipline, setting), weekly in sorted(
+        groups.items(), key=lambda group: (group[0][0], group[0][1] or "~")
+    ):
         display = systems[discipline]
         series.append(_by_week(discipline, setting, display, weekly))
         group = {cell: count for cell, count in weekly.items() if window.contains(cell[0])}
@@ -217,7 +228,7 @@ def grade_facts(
 
 def _max_grade(
     discipline: Discipline,
-    setting: Setting,
+    setting: Setting | None,
     display: GradeSystem,
     group: Mapping[Cell, int],
     logged_as: Mapping[Cell, str],
@@ -238,7 +249,7 @@ def _max_grade(
 
 
 def _pyramid(
-    discipline: Discipline, setting: Setting, display: GradeSystem, group: Mapping[Cell, int]
+    discipline: Discipline, setting: Setting | None, display: GradeSystem, group: Mapping[Cell, int]
 ) -> Pyramid:
     by_rung: dict[int, int] = defaultdict(int)
     for cell, count in group.items():
@@ -271,7 +282,7 @@ def _pyramid(
 
 
 def _by_week(
-    discipline: Discipline, setting: Setting, display: GradeSystem, group: Mapping[Cell, int]
+    discipline: Discipline, setting: Setting | None, display: GradeSystem, group: Mapping[Cell, int]
 ) -> MaxGradeSeries:
     best: dict[date, int] = {}
     for cell in group:

@@ -12,6 +12,8 @@ from coaching.analytics.grades import GradeFacts, Pyramid
 from coaching.analytics.load import LoadFacts
 from coaching.analytics.nutrition import NutritionFacts
 from coaching.analytics.summary import ClimberAnalytics
+from store.grades import Discipline
+from store.records.common import Setting
 
 PERIOD_NAMES = {Period.DAYS_30: "30 days", Period.DAYS_90: "90 days", Period.YEAR: "year"}
 MONOTONY_WORDS = {"fine": "fine", "caution": "caution: little variation", "warning": "warning"}
@@ -37,13 +39,19 @@ def _num(value: float) -> str:
     return f"{value:,.1f}".removesuffix(".0")
 
 
+def kind_text(discipline: Discipline, setting: Setting | None) -> str:
+    """Discipline and setting in words: "boulder indoor", or "boulder (indoor/outdoor not
+    given)" for sends logged without a setting."""
+    return f"{discipline} {setting}" if setting else f"{discipline} (indoor/outdoor not given)"
+
+
 def grade_lines(grades: GradeFacts) -> list[str]:
     if not grades.max_grades:
         return ["Grades: no sends logged in this period."]
     tops = []
     for best in grades.max_grades:
         shown = f"≈{best.grade} (logged as {best.logged_as})" if best.logged_as else best.grade
-        tops.append(f"{best.discipline} {best.setting} {shown} (first {best.first_sent})")
+        tops.append(f"{kind_text(best.discipline, best.setting)} {shown} (first {best.first_sent})")
     lines = ["Max grade: " + " · ".join(tops)]
     lines.extend(pyramid_line(pyramid) for pyramid in grades.pyramids)
     sends = grades.sends
@@ -53,7 +61,8 @@ def grade_lines(grades: GradeFacts) -> list[str]:
     )
     for send in sends.notable[:3]:
         name = f' "{send.name}"' if send.name else ""
-        lines.append(f"- {send.date} {send.grade}{name} ({send.significance}, {send.setting})")
+        how = ", ".join(filter(None, (send.significance, send.setting)))
+        lines.append(f"- {send.date} {send.grade}{name} ({how})")
     return lines
 
 
@@ -67,7 +76,7 @@ def pyramid_line(pyramid: Pyramid) -> str:
         if pyramid.next_max_ready
         else "before a new max (2-4-8): " + ", ".join(pyramid.missing or ["more grades below"])
     )
-    return f"Pyramid {pyramid.discipline} {pyramid.setting}: {tiers}; {verdict}"
+    return f"Pyramid {kind_text(pyramid.discipline, pyramid.setting)}: {tiers}; {verdict}"
 
 
 def load_lines(load: LoadFacts) -> list[str]:

@@ -25,6 +25,7 @@ const chat = new ChatView($("#messages"), {
     input.focus();
     input.dispatchEvent(new Event("input", { bubbles: true }));
   },
+  refused: (text) => restoreComposer(text),
 });
 
 const authView = new AuthView(session, () => enterChat());
@@ -116,6 +117,17 @@ function sendComposer() {
   fitHeight();
   hints.close();
   input.focus();
+}
+
+// A refused say comes back to the composer to fix and send again, unless the climber has
+// started typing something else (their new text wins; the old one stays in its bubble). No
+// input event: the hint popup would cover the error that says what to fix.
+function restoreComposer(text) {
+  if (input.value.trim()) return;
+  input.value = text;
+  fitHeight();
+  input.focus();
+  input.setSelectionRange(text.length, text.length);
 }
 
 function fitHeight() {

@@ -48,6 +48,7 @@ const BUILDERS = {
   send(item) {
     const title = [item.grade, item.name].filter(Boolean).join(" · ");
     const notable = item.significance && item.significance !== "routine";
+    // Setting and attempts are absent unless the climber gave them: nothing is assumed here.
     return [
       headline(title || "Send", item.date),
       item.location ? line("at", item.location) : null,
@@ -70,11 +71,13 @@ const BUILDERS = {
     ];
   },
   injury(item) {
-    const what = [item.bodyPart, item.type].filter(Boolean).join(" · ");
+    const where = [item.side, item.bodyPart].filter(Boolean).join(" "); // "left ring finger"
+    const what = [where, item.type].filter(Boolean).join(" · ");
     return [
       headline(capitalize(what || "Injury"), item.date),
       facts([
         ["Grade", numberText(item.severity ?? item.grade)],
+        ["Recovery", item.expectedDurationDays ? `about ${numberText(item.expectedDurationDays)} days` : ""],
         ["Status", item.recovered ? "Recovered" : "Active"],
       ]),
       notes(item.notes),

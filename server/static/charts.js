@@ -9,6 +9,7 @@ import { h } from "./dom.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const CHAR_W = 7.4; // average width of a 12px label character, for layout only
+const VALUE_CHAR_W = 7.6; // a generous 11px digit (DejaVu's are 7 px): value labels must fit
 let uid = 0;
 
 function s(tag, attrs = {}, ...children) {
@@ -65,14 +66,18 @@ function frame(width, height, className, title, desc) {
   }, s("title", { id: `${id}-t` }, title), s("desc", { id: `${id}-d` }, desc));
 }
 
-/** A visually hidden table of the values, for screen readers (and for reading them back). */
+/**
+ * A table of the values, for screen readers (and for reading them back), in a visually hidden
+ * box. The box is a block around the table because a table grows to fit its rows whatever
+ * height it is given: hidden itself, a year of weeks would still stretch the page.
+ */
 function valuesTable(className, caption, headers, rows) {
-  return h("table", { className: `visually-hidden values ${className}` },
+  return h("div", { className: "visually-hidden" }, h("table", { className: `values ${className}` },
     h("caption", { text: caption }),
     h("thead", {}, h("tr", {}, headers.map((head) => h("th", { text: head, attrs: { scope: "col" } })))),
     h("tbody", {}, rows.map(([head, ...cells]) => h("tr", {},
       h("th", { text: head, attrs: { scope: "row" } }),
-      cells.map((cell) => h("td", { text: cell }))))));
+      cells.map((cell) => h("td", { text: cell })))))));
 }
 
 /** Tick values 0..max in 1/2/5 × 10^n steps, at most `count` + 1 of them. */
@@ -244,17 +249,32 @@ export function loadChart(points, jump, width) {
       s("title", {}, `Typical range this week: ${formatNumber(chronic * 0.8)}–${formatNumber(chronic * 1.3)} AU`)));
     svg.append(s("line", { class: "load-average", x1: round(x0), x2: round(x0 + span * step), y1: round(y(chronic)), y2: round(y(chronic)) }));
   }
-  const labelled = step >= 30;
+  const centre = (index) => left + (index + 0.5) * step;
+  const barTop = (value) => y(0) - Math.max(value > 0 ? 2 : 0, y(0) - y(value));
+  // Every bar is labelled when the widest label fits its slot; otherwise only this week's.
+  const labelWidth = (value) => formatNumber(value).length * VALUE_CHAR_W;
+  const labelled = step >= Math.max(...points.map((p) => labelWidth(p.value))) + 6;
   points.forEach((p, index) => {
-    const cx = left + (index + 0.5) * step;
     const partial = p.days < 7;
-    const barH = Math.max(p.value > 0 ? 2 : 0, y(0) - y(p.value));
-    const bar = s("rect", { class: `load-bar${partial ? " partial" : ""}`, x: round(cx - barW / 2), y: round(y(0) - barH), width: round(barW), height: round(barH), rx: Math.min(4, barW / 4) },
-      s("title", {}, `Week of ${shortDate(p.weekStart)}: ${formatNumber(p.value)} AU${partial ? " so far" : ""}`));
-    svg.append(bar);
-    if (p.value > 0 && (labelled || index === points.length - 1)) {
-      svg.append(text(cx, y(0) - barH - 5, formatNumber(p.value), "value-label small", { "text-anchor": "middle" }));
+    const top = barTop(p.value);
+    svg.append(s("rect", { class: `load-bar${partial ? " partial" : ""}`, x: round(centre(index) - barW / 2), y: round(top), width: round(barW), height: round(y(0) - top), rx: Math.min(4, barW / 4) },
+      s("title", {}, `Week of ${shortDate(p.weekStart)}: ${formatNumber(p.value)} AU${partial ? " so far" : ""}`)));
+  });
+  points.forEach((p, index) => {
+    if (p.value <= 0 || !(labelled || index === points.length - 1)) return;
+    // Inside the chart whatever the value's width, and above every bar the label spans (on a
+    // year's thin bars it is wider than its own bar and would cover its neighbours' tops).
+    const half = labelWidth(p.value) / 2;
+    const x = Math.min(Math.max(centre(index), half + 1), width - half - 1);
+    const spanned = points.filter((_, j) => Math.abs(centre(j) - x) < half + barW / 2);
+    const highest = Math.min(...spanned.map((q) => barTop(q.value)));
+    const baseline = Math.max(12, highest - 5);
+    const own = barTop(p.value);
+    if (own - baseline > 12) {
+      // Raised above taller neighbours: a leader line ties the label to its own bar.
+      svg.append(s("line", { class: "label-leader", x1: round(centre(index)), x2: round(centre(index)), y1: round(baseline + 4), y2: round(own - 2) }));
     }
+    svg.append(text(x, baseline, formatNumber(p.value), "value-label small", { "text-anchor": "middle" }));
   });
   appendWeekAxis(svg, weeks, left, step, top + plotH, width);
   const table = valuesTable("load-values", "Weekly load (AU)", ["Week of", "Load (AU)", "Days counted"],

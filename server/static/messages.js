@@ -13,7 +13,7 @@ const EXAMPLES = [
 
 /**
  * `actions`: undo(token) → say id, confirm(id) / dismiss(id) / stop(stream) → bool (sent),
- * useExample(text).
+ * useExample(text), refused(text): the server answered the climber's say with an error.
  */
 export class ChatView {
   #root;
@@ -63,7 +63,7 @@ export class ChatView {
   }
 
   handle(frame) {
-    if (typeof frame.reply_to === "string") this.#answered(frame.reply_to);
+    if (typeof frame.reply_to === "string") this.#answered(frame.reply_to, frame.type === "error");
     switch (frame.type) {
       case "reply":
         this.#add(this.#coach(frame.text));
@@ -91,12 +91,14 @@ export class ChatView {
     }
   }
 
-  #answered(id) {
+  /** The server answered say `id`; `refused`: with an error, so its text goes back to fix. */
+  #answered(id, refused) {
     const bubble = this.#users.get(id);
     if (!bubble) return;
-    bubble.dataset.state = "answered";
-    bubble.querySelector(".msg-status").textContent = "";
+    bubble.dataset.state = refused ? "refused" : "answered";
+    bubble.querySelector(".msg-status").textContent = refused ? "Not sent" : "";
     this.#users.delete(id);
+    if (refused) this.#actions.refused?.(bubble.querySelector(".msg-text").textContent);
   }
 
   #coach(text, extraClass = "") {

@@ -9,9 +9,15 @@ const EMPTY_PYRAMID = "Log a few sessions with /log to see your pyramid.";
 const EMPTY_GRADES = "No sends in this period yet. Log sends with /log (e.g. sent V4 V5) to see your max grade over time.";
 const EMPTY_LOAD = "No rated sessions in this period. Add an RPE when you /log a session (e.g. rpe 7) to see your weekly load.";
 
+/** "Boulder · indoor"; a setting of "" is sends logged without indoor or outdoor. */
 function kindLabel(discipline, setting) {
   const d = discipline === "route" ? "Routes" : discipline === "boulder" ? "Boulder" : discipline;
-  return `${d} · ${setting === "outdoor" ? "outdoor" : "indoor"}`;
+  return `${d} · ${setting || "setting not given"}`;
+}
+
+/** "discipline/setting" of a pyramid or grade series; the API leaves an unknown setting out. */
+function kindKey(item) {
+  return `${item.discipline}/${item.setting || ""}`;
 }
 
 class LoadFailed extends Error {}
@@ -153,7 +159,7 @@ export class ProgressView {
     this.#drawKinds(kinds);
     const [discipline, setting] = (this.#kind || "/").split("/");
     const label = kindLabel(discipline, setting);
-    const match = (item) => item.discipline === discipline && item.setting === setting;
+    const match = (item) => kindKey(item) === this.#kind;
 
     const pyr = (pyramid.pyramids || []).find(match);
     this.#fill(this.#els.pyramid, pyr ? pyramidChart(pyr, width, label) : null, EMPTY_PYRAMID,
@@ -175,7 +181,7 @@ export class ProgressView {
     const seen = [];
     const sorted = [...pyramids].sort((a, b) => b.total - a.total);
     for (const item of [...sorted, ...series]) {
-      const key = `${item.discipline}/${item.setting}`;
+      const key = kindKey(item);
       if (!seen.includes(key)) seen.push(key);
     }
     return seen;

@@ -46,7 +46,11 @@ class Significance(StrEnum):
 
 class BenchmarkSendIn(Record):
     """A send as a client sends it. `system` and `discipline` are optional hints that only
-    disambiguate the spelling of `grade`; the stored send always derives them from the grade."""
+    disambiguate the spelling of `grade`; the stored send always derives them from the grade.
+
+    Only what the climber gave is recorded: `setting` and `attempts` stay None ("not logged")
+    unless given, so nothing downstream mistakes a default for a fact. Sends stored earlier with
+    the old defaults (indoor, 1 attempt) read back as those values."""
 
     discipline: Discipline | None = None
     system: GradeSystem | None = None
@@ -54,10 +58,12 @@ class BenchmarkSendIn(Record):
     name: Annotated[str, Field(max_length=200)] | None = None
     location: Annotated[str, Field(max_length=200)] | None = None
     date: PastDate
-    setting: Setting = Setting.INDOOR
+    setting: Setting | None = None
+    """Indoor or outdoor when the climber said so; None when they did not."""
     style: Terrain | None = None
     ascent_style: AscentStyle | None = None
-    attempts: Annotated[int, Field(ge=1, le=10000)] = 1
+    attempts: Annotated[int, Field(ge=1, le=10000)] | None = None
+    """How many goes the send took, when the climber counted them; None when not logged."""
     notes: Notes | None = None
     media: MediaList = Field(default_factory=list)
     significance: Significance = Significance.ROUTINE

@@ -46,6 +46,21 @@ def test_an_outdoor_goal_counts_outdoor_sends_only() -> None:
     assert (done.best_grade, done.grades_to_go, done.reached) == ("V6", 0, True)
 
 
+def test_a_send_without_a_setting_counts_only_for_goals_that_name_none() -> None:
+    goals = [
+        goal("Send V6 outdoors", date(2026, 2, 1), type="grade", targetGrade="V6"),
+        goal("Climb V6", date(2026, 2, 1), type="grade", targetGrade="V6"),
+    ]
+    sends = [send(TODAY - timedelta(days=1), "V6")]  # indoor or outdoor: not said
+    progress = {g.description: g for g in compute(inputs(sends=sends, goals=goals), WINDOW).goals}
+    assert progress["Send V6 outdoors"].best_grade is None
+    assert progress["Climb V6"].reached is True
+    # On a day climbed outdoors, the send counts as outdoor.
+    crag = session(TODAY - timedelta(days=1), sent=["V4"], setting="outdoor", sessionType="outdoor")
+    placed = compute(inputs([crag], sends, goals=goals), WINDOW).goals
+    assert all(g.reached for g in placed)
+
+
 def test_progress_is_counted_in_the_targets_system_and_never_across_disciplines() -> None:
     goals = [goal("7a+ this year", date(2026, 1, 1), type="grade", targetGrade="7a+",
                   discipline="sport")]  # fmt: skip

@@ -42,8 +42,8 @@ def test_a_send_logged_in_a_session_and_as_a_benchmark_counts_once() -> None:
     entries = [session(day, sent=[{"grade": "V5", "count": 2}, "V4"])]
     sends = [
         send(day, "V5"),  # the same climb as one of the session's two V5s
-        send(TODAY - timedelta(days=1), "V6", significance="breakthrough"),  # no session
-    ]
+        send(TODAY - timedelta(days=1), "V6", significance="breakthrough", setting="indoor"),
+    ]  # the V6: no session that day
     grades = compute(inputs(entries, sends), WINDOW).grades
     [pyramid] = grades.pyramids
     assert [(r.grade, r.count) for r in pyramid.rows[:3]] == [("V6", 1), ("V5", 2), ("V4", 1)]
@@ -72,6 +72,48 @@ def test_routes_and_boulders_and_indoor_and_outdoor_are_never_mixed() -> None:
         ("5.10c", 1),
     ]
     assert route.total == 2  # no boulder in the route pyramid
+
+
+def test_a_send_without_indoor_or_outdoor_is_never_assumed_indoor() -> None:
+    gym_day, crag_day = TODAY - timedelta(days=6), TODAY - timedelta(days=4)
+    entries = [
+        session(gym_day, sent=[{"grade": "V4", "count": 2}]),
+        session(crag_day, sent=["V5"], setting="outdoor", sessionType="outdoor"),
+    ]
+    sends = [
+        send(gym_day, "V4"),  # one of that gym session's V4s: counted there, once
+        send(crag_day, "V6"),  # sent on the crag day: outdoor, like the day's session
+        send(TODAY - timedelta(days=2), "V3", ascentStyle="flash"),  # no session: unknown
+    ]
+    analytics = compute(inputs(entries, sends), WINDOW)
+    grades = analytics.grades
+    tops = {(m.discipline, m.setting): m.grade for m in grades.max_grades}
+    assert tops == {
+        (Discipline.BOULDER, Setting.INDOOR): "V4",
+        (Discipline.BOULDER, Setting.OUTDOOR): "V6",
+        (Discipline.BOULDER, None): "V3",
+    }
+    assert [p.setting for p in grades.pyramids] == [Setting.INDOOR, Setting.OUTDOOR, None]
+    assert [(r.grade, r.count) for r in grades.pyramids[0].rows[:1]] == [("V4", 2)]
+    assert grades.pyramids[2].total == 1
+    assert [s.setting for s in grades.max_by_week] == [Setting.INDOOR, Setting.OUTDOOR, None]
+    text = render_text(analytics)
+    assert "boulder (indoor/outdoor not given) V3" in text
+    assert "Pyramid boulder (indoor/outdoor not given): V3 1/2" in text
+    # On the wire an unknown setting is left out, never sent as "indoor".
+    assert "setting" not in grades.pyramids[2].to_wire()
+
+
+def test_a_notable_send_shows_its_setting_only_when_given() -> None:
+    sends = [
+        send(TODAY - timedelta(days=1), "V7", significance="breakthrough"),
+        send(TODAY - timedelta(days=3), "V6", significance="milestone", setting="outdoor"),
+    ]
+    analytics = compute(inputs(sends=sends), WINDOW)
+    assert [s.setting for s in analytics.grades.sends.notable] == [None, Setting.OUTDOOR]
+    text = render_text(analytics)
+    assert f"- {TODAY - timedelta(days=1)} V7 (breakthrough)" in text
+    assert f"- {TODAY - timedelta(days=3)} V6 (milestone, outdoor)" in text
 
 
 def test_a_grade_in_another_system_is_converted_and_marked_approximate() -> None:

@@ -115,7 +115,7 @@ def test_a_send_outdoors_with_its_attempts() -> None:
     send = BenchmarkSendIn.model_validate(
         only("Finally sent V8 at Yosemite after 12 attempts!", "send")
     )
-    assert (send.grade, send.location, send.setting.value, send.attempts) == (
+    assert (send.grade, send.location, send.setting, send.attempts) == (
         "V8",
         "Yosemite",
         "outdoor",

@@ -67,3 +67,39 @@ async def test_wrong_send_is_refused(chat: Harness, text: str, expected: str) ->
     assert error.code == "invalid_entry"
     assert expected in error.message
     assert await chat.user_items() == []
+
+
+async def test_a_send_records_only_what_the_climber_said(chat: Harness) -> None:
+    flash = (await chat.saved("/send f6C+ flash")).item
+    assert (flash["grade"], flash["ascentStyle"]) == ("6C+", "flash")
+    assert "setting" not in flash  # a flash says nothing about indoor or outdoor
+    assert "attempts" not in flash
+    redpoint = (await chat.saved("/send V5 redpoint")).item
+    assert "attempts" not in redpoint  # not logged, never "1"
+    counted = (await chat.saved("/send V5 redpoint attempts 12 indoor")).item
+    assert (counted["attempts"], counted["setting"]) == (12, "indoor")
+    outdoors = (await chat.saved("/send 5.12a @Céüse outdoor 3 attempts")).item
+    assert (outdoors["attempts"], outdoors["setting"]) == (3, "outdoor")
+    at_a_place = (await chat.saved('/send V4 "Pinch problem" @The Arch')).item
+    assert "setting" not in at_a_place  # a place name alone does not say indoor or outdoor
+
+    repo = SendRepo(chat.table)
+    stored = await repo.get("alice", flash["id"])
+    assert (stored.setting, stored.attempts) == (None, None)
+    assert stored.to_wire() == flash
+    hardest = await repo.list_by_grade("alice", stored.discipline)
+    assert len(hardest.items) == 4  # boulders; unset fields keep no send out of the index
+
+
+async def test_stats_keep_a_send_without_indoor_or_outdoor_apart(chat: Harness) -> None:
+    await chat.saved("/log gym 90min rpe 7 sent V4 V4 2026-03-09")
+    await chat.saved("/send V4 2026-03-09")  # one of that gym session's V4s
+    await chat.saved("/send V6 flash 2026-03-10")  # no session that day: where is unknown
+    reply = await chat.reply("/stats 30d")
+    assert "boulder indoor V4 (first 2026-03-09)" in reply.text
+    assert "boulder (indoor/outdoor not given) V6 (first 2026-03-10)" in reply.text
+    assert "Pyramid boulder indoor: V4 2/2" in reply.text  # the send counted once, not thrice
+    assert reply.data is not None
+    unknown = reply.data["grades"]["maxGrades"][-1]
+    assert unknown["grade"] == "V6"
+    assert "setting" not in unknown

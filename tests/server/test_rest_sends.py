@@ -71,6 +71,27 @@ async def test_a_send_round_trips_with_its_grade_derived_by_the_server(
     assert (await http.delete(url, headers=alice)).status_code == 404
 
 
+async def test_a_send_without_setting_or_attempts_has_neither_and_a_put_can_drop_them(
+    http: httpx.AsyncClient, alice: Headers
+) -> None:
+    response = await http.post(PATH, json={"grade": "6C+", "date": "2025-06-02"}, headers=alice)
+    assert response.status_code == 201, response.text
+    bare = response.json()
+    assert "setting" not in bare  # never assumed indoor
+    assert "attempts" not in bare  # never assumed 1
+    url = f"{PATH}/{bare['id']}"
+    assert (await http.get(url, headers=alice)).json() == bare
+
+    # A PUT replaces the send: leaving the fields out forgets them again.
+    counted = await http.put(url, json={**send(), "version": 1}, headers=alice)
+    assert (counted.json()["setting"], counted.json()["attempts"]) == ("outdoor", 12)
+    unsaid = {key: value for key, value in send().items() if key not in {"setting", "attempts"}}
+    forgot = await http.put(url, json={**unsaid, "version": 2}, headers=alice)
+    assert forgot.status_code == 200, forgot.text
+    assert "setting" not in forgot.json()
+    assert "attempts" not in forgot.json()
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [

@@ -16,6 +16,7 @@ from store.records import (
     GoalStatus,
     InjuryIn,
     JournalEntryIn,
+    Setting,
     Significance,
     TrainingPlanIn,
 )
@@ -231,6 +232,31 @@ async def test_sends_by_grade_and_significance(table: Table) -> None:
     assert [s.grade for s in routes.items] == ["5.13a", "5.12a"]
     await repo.delete(ALICE, v3.id)
     assert (await repo.list_by_significance(ALICE, Significance.BREAKTHROUGH)).items == []
+
+
+async def test_a_send_stores_only_the_setting_and_attempts_given(table: Table) -> None:
+    repo = SendRepo(table)
+    bare = await repo.create(ALICE, send(TODAY, "6C+"))
+    assert (bare.setting, bare.attempts) == (None, None)
+    [stored] = [
+        item for item in (await table.query(f"USER#{ALICE}")).items if item.get("id") == bare.id
+    ]
+    assert "setting" not in stored
+    assert "attempts" not in stored
+    assert await repo.get(ALICE, bare.id) == bare
+    counted = await repo.update(ALICE, bare.id, {"attempts": 12, "setting": "outdoor"})
+    assert (counted.setting, counted.attempts) == (Setting.OUTDOOR, 12)
+
+    # Sends stored when indoor and 1 attempt were the defaults keep them, through updates too.
+    old = BenchmarkSendIn.model_validate(
+        {"grade": "V5", "date": TODAY.isoformat(), "setting": "indoor", "attempts": 1}
+    )
+    created = await repo.create(ALICE, old)
+    assert wire(await repo.get(ALICE, created.id))["attempts"] == 1
+    renamed = await repo.update(ALICE, created.id, {"name": "Blue 12"})
+    assert (renamed.setting, renamed.attempts, renamed.name) == (Setting.INDOOR, 1, "Blue 12")
+    hardest = await repo.list_by_grade(ALICE, Discipline.BOULDER)
+    assert {s.id for s in hardest.items} == {bare.id, created.id}
 
 
 async def test_goals_add_list_and_mark_achieved(table: Table) -> None:

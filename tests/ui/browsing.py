@@ -85,9 +85,11 @@ async def wait_online(page: Page) -> None:
 
 
 async def say(page: Page, text: str) -> None:
-    """Type into the composer like a person (so the hint popup reacts) and press Enter."""
+    """Type into the composer like a person (so the hint popup reacts) and press Enter. The
+    composer is emptied first, as a person would: a refused command stays there to be fixed."""
     composer = page.get_by_label("Message or /command")
     await composer.click()
+    await composer.fill("")
     await composer.press_sequentially(text)
     await composer.press("Enter")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, ViewportSize, expect
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.ui.browsing import PASSWORD, has_horizontal_scroll, open_page, say, sign_up, wait_online
@@ -120,11 +120,88 @@ async def test_phone_layout_has_no_horizontal_scroll(
     await expect(page.locator("article.card.saved").last).to_contain_text("650")
     await say(page, "/nope")
     await expect(page.locator(".msg.error").last).to_contain_text("unknown command")
-    await page.get_by_label("Message or /command").press_sequentially("/")
+    composer = page.get_by_label("Message or /command")
+    await expect(composer).to_have_value("/nope")  # refused: kept to fix
+    await composer.fill("")
+    await composer.press_sequentially("/")
     await expect(page.get_by_role("option").first).to_be_visible()
     assert not await has_horizontal_scroll(page)
     await page.screenshot(path=shots / "phone-chat.png")
     assert recorded.foreign_hosts() == set()
+    await page.context.close()
+
+
+async def test_a_refused_command_stays_in_the_composer_to_fix(
+    server: UiServer, browser: Browser, shots: Path
+) -> None:
+    page, recorded = await open_page(browser, server.url, DESKTOP)
+    await sign_up(page)
+    composer = page.get_by_label("Message or /command")
+
+    await say(page, "/log gym")  # no duration
+    await expect(page.locator(".msg.error").last).to_contain_text("needs a duration")
+    await expect(composer).to_have_value("/log gym")
+    await expect(composer).to_be_focused()
+    refused = page.locator(".msg.user").last
+    await expect(refused).to_have_attribute("data-state", "refused")
+    await expect(refused.locator(".msg-status")).to_have_text("Not sent")
+    await page.screenshot(path=shots / "desktop-refused.png")
+
+    # Fixed in place and sent again: saved, and the composer is empty for the next line.
+    await composer.press("End")
+    await composer.press_sequentially(" 90min")
+    await composer.press("Enter")
+    card = page.locator("article.card.saved").last
+    await expect(card).to_contain_text("90 min")
+    await expect(composer).to_have_value("")
+    await expect(page.locator(".msg.user").last).to_have_attribute("data-state", "answered")
+    await expect(page.locator(".msg.user")).to_have_count(2)
+    assert recorded.console_errors == []
+    assert recorded.page_errors == []
+    await page.context.close()
+
+
+async def test_cards_show_what_the_climber_gave_and_nothing_assumed(
+    server: UiServer, browser: Browser, shots: Path
+) -> None:
+    page, recorded = await open_page(browser, server.url, DESKTOP)
+    await sign_up(page)
+    cards = page.locator("article.card.saved")
+
+    await say(page, "/injury left ring finger A2 pulley strain grade 2")
+    injury = cards.last
+    await expect(injury).to_have_attribute("data-kind", "injury")
+    await expect(injury.locator(".card-main")).to_have_text("Left ring finger · A2 pulley strain")
+
+    await say(page, "/send V5 redpoint")
+    redpoint = cards.last
+    await expect(redpoint).to_have_attribute("data-kind", "send")
+    await expect(redpoint.locator(".fact dd")).to_have_text(["redpoint"])
+    await expect(redpoint).not_to_contain_text("Attempts")
+
+    await say(page, "/send V5 redpoint attempts 12")
+    counted = cards.last
+    await expect(counted.locator(".fact", has_text="Attempts").locator("dd")).to_have_text("12")
+
+    await say(page, "/send f6C+ flash")
+    flash = cards.last
+    await expect(flash.locator(".card-main")).to_have_text("6C+")
+    await expect(flash.locator(".fact dd")).to_have_text(["flash"])
+    for word in ("indoor", "outdoor", "Attempts"):
+        await expect(flash).not_to_contain_text(word)
+    await expect(cards).to_have_count(4)
+    await page.screenshot(path=shots / "desktop-cards.png")
+    await page.set_viewport_size(ViewportSize(width=PHONE["width"], height=PHONE["height"]))
+    assert not await has_horizontal_scroll(page)
+    await page.screenshot(path=shots / "phone-cards.png")
+
+    # Progress does not call these sends indoor either.
+    await page.get_by_role("button", name="Progress").click()
+    await expect(page.locator("svg.pyramid-chart title")).to_have_text(
+        "Grade pyramid, Boulder · setting not given"
+    )
+    assert recorded.console_errors == []
+    assert recorded.page_errors == []
     await page.context.close()
 
 

@@ -9,13 +9,40 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import cast
 
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Page, ViewportSize, expect
 
 from tests.ui.browsing import Recorded, eventually, open_page, say, sign_up
 from tests.ui.conftest import DESKTOP, PHONE, UiServer
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 ROWS_JS = "rows => rows.map(row => Array.from(row.cells, cell => cell.textContent.trim()))"
+LAYOUT_JS = """() => {
+    const view = document.querySelector('#progress-view');
+    const top = view.getBoundingClientRect().top - view.scrollTop;
+    const cards = [...document.querySelectorAll('.chart-card')];
+    return {
+        scrollHeight: view.scrollHeight,
+        contentBottom: Math.max(...cards.map(card => card.getBoundingClientRect().bottom - top)),
+        documentHeight: document.documentElement.scrollHeight,
+        hiddenTables: [...document.querySelectorAll('table.values')]
+            .map(table => table.parentElement.getBoundingClientRect().height),
+    };
+}"""
+# The current week's value label, the SVG's size and every other bar, all in SVG user units.
+LOAD_LABEL_JS = """svg => {
+    const box = (el) => {
+        const b = el.getBBox();
+        return [b.x, b.y, b.x + b.width, b.y + b.height];
+    };
+    const labels = svg.querySelectorAll('.value-label');
+    const bars = [...svg.querySelectorAll('.load-bar')];
+    return {
+        text: labels[labels.length - 1].textContent,
+        label: box(labels[labels.length - 1]),
+        size: [svg.width.baseVal.value, svg.height.baseVal.value],
+        otherBars: bars.slice(0, -1).map(box),
+    };
+}"""
 NO_SIDEWAYS_SCROLL_JS = (
     "() => [document.documentElement, document.body, ...document.querySelectorAll("
     "'#progress-view, .progress-inner, .chart-card, .chart-frame, .topbar')]"
@@ -166,6 +193,60 @@ async def test_a_new_climber_sees_empty_states_then_charts_on_a_phone(
     await page.emulate_media(color_scheme="dark")
     await page.screenshot(path=shots / "phone-dark.png")
     await page.locator(".chart-card").last.screenshot(path=shots / "phone-dark-load.png")
+    assert await sideways(page) == []
+    assert_clean(recorded)
+    await page.context.close()
+
+
+async def assert_fits(page: Page) -> None:
+    """The page is as tall as its charts, and this week's load label sits inside the chart,
+    clear of every other bar."""
+    layout = await page.evaluate(LAYOUT_JS)
+    assert all(height <= 1 for height in layout["hiddenTables"]), layout
+    assert layout["scrollHeight"] <= layout["contentBottom"] + 48, layout  # + bottom padding
+    assert layout["documentHeight"] <= (page.viewport_size or DESKTOP)["height"], layout
+    found = await page.locator("svg.load-chart").evaluate(LOAD_LABEL_JS)
+    assert found["text"] == "1,250"
+    left, top, right, bottom = found["label"]
+    width, height = found["size"]
+    assert left >= 0, found
+    assert right <= width, found
+    assert top >= 0, found
+    assert bottom <= height, found
+    for bar_left, bar_top, bar_right, bar_bottom in found["otherBars"]:
+        apart = right <= bar_left or bar_right <= left or bottom <= bar_top or bar_bottom <= top
+        assert apart, found
+
+
+async def test_the_page_is_as_tall_as_its_charts_and_this_weeks_label_fits(
+    server: UiServer, browser: Browser, shots: Path
+) -> None:
+    page, recorded = await open_page(browser, server.url, DESKTOP)
+    await sign_up(page)
+    # Last week's bar is taller than this week's: a label wider than its bar must clear it.
+    await log(page, "/log gym 125min rpe 10")  # 1,250 AU this week
+    await log(page, "/log 7 days ago gym 150min rpe 10")
+    await log(page, "/log 3 weeks ago gym 60min rpe 5")
+    await open_progress(page)
+    await assert_fits(page)
+    await page.screenshot(path=shots / "desktop-30d.png")
+
+    # A year: 53 weeks of hidden rows (they once stretched the page by ~1,800 px), thin bars.
+    await page.get_by_role("button", name="1 year").click()
+    today = server.clock().date()
+    await expect(page.locator("svg.load-chart .load-bar")).to_have_count(
+        (monday(today) - monday(today - timedelta(days=364))).days // 7 + 1
+    )
+    await assert_fits(page)
+    await page.screenshot(path=shots / "desktop-year.png")
+
+    await page.set_viewport_size(ViewportSize(width=PHONE["width"], height=PHONE["height"]))
+    await page.wait_for_function(  # redrawn for the phone's width
+        "() => document.querySelector('svg.load-chart').width.baseVal.value < 390"
+    )
+    await assert_fits(page)
+    await page.screenshot(path=shots / "phone-year.png")
+    await page.locator(".chart-card").last.screenshot(path=shots / "phone-year-load.png")
     assert await sideways(page) == []
     assert_clean(recorded)
     await page.context.close()
