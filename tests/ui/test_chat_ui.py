@@ -117,7 +117,7 @@ async def test_phone_layout_has_no_horizontal_scroll(
     await say(page, "/meal lunch 650kcal protein 35 carbs 80 fat 20")
     await expect(page.locator("article.card.saved").last).to_contain_text("650")
     await say(page, "/nope")
-    await expect(page.locator(".msg.error").last).to_contain_text("unknown command")
+    await expect(page.locator(".msg.error").last).to_contain_text("There's no /nope.")
     await page.get_by_label("Message or /command").press_sequentially("/")
     await expect(page.get_by_role("option").first).to_be_visible()
     assert not await has_horizontal_scroll(page)
