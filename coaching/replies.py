@@ -31,6 +31,7 @@ from coaching.analytics.render import (
 from coaching.analytics.summary import ClimberAnalytics
 from coaching.intent import Intent
 from coaching.safety import REFERRAL, needs_referral
+from core.text import plural
 from grammar import goal, injury, log, meal, send
 
 OFFLINE = (
@@ -193,9 +194,12 @@ def load_advice(load: LoadFacts, *, quote: bool = True) -> list[str]:
             "illness and overreaching: an easier few days would let you absorb the work."
         )
     if load.unrated_sessions:
+        have, they, count = (
+            ("has", "it", "counts") if load.unrated_sessions == 1 else ("have", "they", "count")
+        )
         advice.append(
-            f"{load.unrated_sessions} sessions have no RPE, so they count as no load: add one "
-            "when you log (`rpe 7`) and the load figures get truer."
+            f"{plural(load.unrated_sessions, 'session')} {have} no RPE, so {they} {count} as no "
+            "load: add one when you log (`rpe 7`) and the load figures get truer."
         )
     return advice
 
@@ -212,8 +216,8 @@ def finger_advice(analytics: ClimberAnalytics) -> list[str]:
     finger = analytics.load.finger_last_7_days
     if finger.finger_days > 3:
         advice.append(
-            f"You had {finger.finger_days} finger days in the last 7 days: most climbers do best "
-            "with fewer, harder finger sessions and rest in between."
+            f"You had {plural(finger.finger_days, 'finger day')} in the last 7 days: most climbers "
+            "do best with fewer, harder finger sessions and rest in between."
         )
     return advice
 

@@ -25,6 +25,7 @@ from coaching.analytics.render import (
 from coaching.analytics.summary import ClimberAnalytics
 from coaching.intent import Slice
 from context.fencing import clean_tree, quote
+from core.text import plural
 from store.grades import Discipline, GradeError, ability_band, parse_grade
 from store.records import AthleteProfile, BenchmarkSend, Injury, JournalEntry
 
@@ -131,8 +132,8 @@ def build(
     age = data_age(latest, analytics.end)
     last = (
         "Last logged session: none yet"
-        if latest is None
-        else f"Last logged session: {latest} ({age} day{'s' * (age != 1)} ago)"
+        if latest is None or age is None
+        else f"Last logged session: {latest} ({plural(age, 'day')} ago)"
     )
     return {
         "performance": SliceText(

@@ -7,6 +7,7 @@ import re
 from pydantic import ValidationError
 
 from core.errors import InvalidEntry
+from core.text import sentence
 from core.validation import one_line, problems
 from grammar.tokens import Cursor
 
@@ -47,7 +48,7 @@ def take_keyword_number(
 
 def in_range(name: str, value: float, low: float, high: float, example: str) -> float:
     if not low <= value <= high:
-        raise InvalidEntry(f"{name} must be {low:g} to {high:g}, e.g. {example}")
+        raise InvalidEntry(f"{sentence(name)} must be {low:g} to {high:g}, e.g. {example}")
     return value
 
 

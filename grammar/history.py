@@ -1,6 +1,6 @@
-"""`/history [N|7d]`: the user's recent sessions and sends, newest first, as a reply.
+"""`/history [N|7d]`: how many of the user's newest sessions and sends to list, or since when.
 
-`N` (1-50) limits how many of each; `7d`/`2w`/`30 days` lists everything in that window."""
+`N` (1-50) is how many entries, sessions and sends together; `7d`/`2w`/`30 days` a window."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from core.errors import InvalidEntry
 
 USAGE = "/history 7d"
 
-GRAMMAR = "/history (last 10) · /history N · /history 7d | 2w | 30 days"
+GRAMMAR = (
+    "/history (the newest 10) · /history N · /history 7d | 2w | 30 days — numbered, "
+    "newest first, for /edit N and /delete N"
+)
 
 DEFAULT_COUNT = 10
 

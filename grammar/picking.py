@@ -23,13 +23,13 @@ def pick(items: Sequence[T], ref: str, *, what: str, usage: str) -> T:
     """
     ref = ref.strip().lstrip("#")
     if not ref:
-        raise InvalidEntry(f"say which {what}: a number from the list or an id — e.g. {usage}")
+        raise InvalidEntry(f"Say which {what}: a number from the list or an id — e.g. {usage}")
     if ref.isdigit() and len(ref) < 6:
         index = int(ref)
         if 1 <= index <= len(items):
             return items[index - 1]
-        raise NothingFound(f"there is no {what} number {index}; you have {len(items)} listed")
+        raise NothingFound(f"There is no {what} number {index}; you have {len(items)} listed")
     for item in items:
         if item.id == ref:
             return item
-    raise NothingFound(f"no {what} with id {ref}")
+    raise NothingFound(f"No {what} with id {ref}")

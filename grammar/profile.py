@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from core.errors import InvalidEntry
+from core.text import sentence
 from grammar.tokens import Cursor, tokenize
 from store.grades import Discipline, GradeError, parse_grade
 
@@ -100,7 +101,9 @@ def _measure(field: str, text: str) -> float:
     if field == "height" and unit in ("in", "inch", "inches"):
         return round(value * 2.54, 1)
     if unit not in ("", "kg", "cm", "y", "yrs", "years", "yr"):
-        raise InvalidEntry(f"{field} {text}: unknown unit {unit!r}, e.g. weight 68kg height 175cm")
+        raise InvalidEntry(
+            f"{sentence(field)} {text}: unknown unit {unit!r}, e.g. weight 68kg height 175cm"
+        )
     return value
 
 
@@ -112,4 +115,4 @@ def _grade(word: str, style: str, cursor: Cursor) -> str:
     try:
         return parse_grade(text, discipline=discipline).text
     except GradeError as error:
-        raise InvalidEntry(f"{word}: {error} — e.g. {USAGE}") from None
+        raise InvalidEntry(f"{sentence(word)}: {error} — e.g. {USAGE}") from None

@@ -17,9 +17,11 @@ from core.caller import Caller
 from core.clock import Clock
 from core.errors import Conflict, HandlerError, NothingFound, UnknownCommand
 from core.quota import Quota
+from core.text import sentence
+from grammar.catalogue import unknown_command
 from grammar.dates import local_today
 from handlers.coach import Coach, NoSuchStream
-from handlers.commands import COMMANDS, lookup
+from handlers.commands import lookup
 from handlers.commands.context import Repos, Turn
 from handlers.frames import Confirm, Dismiss, Saved, Say, Stop
 from handlers.journaling import journal_write
@@ -41,9 +43,9 @@ async def _as_handler_errors() -> AsyncIterator[None]:
     try:
         yield
     except ConditionFailed:
-        raise Conflict("that changed while you were saving it; nothing was written") from None
+        raise Conflict("That changed while you were saving it; nothing was written") from None
     except NotFound as error:
-        raise NothingFound(str(error)) from None
+        raise NothingFound(sentence(str(error))) from None
 
 
 def _with_quota(emit: Emit, allowances: Allowances, caller: Caller) -> Emit:
@@ -98,8 +100,7 @@ class Chat:
         args = parts[1] if len(parts) > 1 else ""
         command = lookup(name)
         if command is None:
-            names = ", ".join(f"/{c.name}" for c in COMMANDS)
-            raise UnknownCommand(f"unknown command /{name}; the commands are {names} — try /help")
+            raise UnknownCommand(unknown_command(name))
         now = self._clock()
         today = local_today(now, await self._timezone(caller.user_id))
         writing: AbstractAsyncContextManager[None] = (

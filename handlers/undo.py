@@ -17,6 +17,9 @@ from store.table import Table
 UNDO_TTL_S = 24 * 3600
 """How long a write stays undoable."""
 
+GONE = "gone"
+"""The `after` of a write that deleted its record (no fingerprint is ever this word)."""
+
 Entity = Literal["journal", "send", "goal", "injury", "nutrition", "athlete"]
 
 
@@ -30,7 +33,9 @@ class UndoAction:
     `store.repos.versioned.fingerprint`), and the revert is conditioned on the version read, so
     a concurrent change makes it fail. Content, not just `version`, is compared so that undoing
     several writes of the same item in turn works (each restore moves the version on).
-    `version` is the version the write produced; `kind` is the `saved` frame's kind.
+    A write that deleted a record (`/delete`) has `after` `GONE`: its "restore" puts `previous`
+    back only while no record has that id. `version` is the version the write produced (0 when
+    it deleted); `kind` is the `saved` frame's kind.
     """
 
     kind: str

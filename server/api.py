@@ -44,7 +44,7 @@ class Call(Generic[B]):
     @property
     def user(self) -> Caller:
         if self.caller is None:  # only public endpoints have no caller, and they don't ask
-            raise ApiError(401, "unauthorized", "sign in first")
+            raise ApiError(401, "unauthorized", "Sign in first")
         return self.caller
 
     def path(self, name: str) -> str:
@@ -102,9 +102,9 @@ def render(result: BaseModel | Response | Sequence[BaseModel] | None, status: in
 async def _read_body(request: Request, model: type[B], now: datetime) -> B:
     raw = await request.body()
     if len(raw) > MAX_BODY_BYTES:
-        raise ApiError(413, "too_large", f"request bodies are limited to {MAX_BODY_BYTES} bytes")
+        raise ApiError(413, "too_large", f"Request bodies are limited to {MAX_BODY_BYTES} bytes")
     try:
         data = json.loads(raw or b"{}")
     except ValueError:
-        raise ApiError(400, "bad_request", "the body must be JSON") from None
+        raise ApiError(400, "bad_request", "The body must be JSON") from None
     return model.model_validate(data, context=at_ingest(now))

@@ -16,7 +16,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from core.errors import HandlerError
-from core.validation import problems
+from core.text import plural
+from core.validation import problems, summary
 from handlers.frames import Error
 from quotas.errors import QuotaExceeded, Refused
 from server.auth.errors import AuthError
@@ -76,6 +77,14 @@ def field_errors(error: ValidationError) -> list[dict[str, str]]:
     ]
 
 
+def invalid_body(error: ValidationError) -> Mapped:
+    """A 422 whose message names the first problem and counts the rest ("durationMinutes: Input
+    should be greater than 0 (and 2 more)"), every problem in `fields`. Never the input: a
+    sign-in body holds a password."""
+    found = problems(error, whole="body")
+    return Mapped(422, "invalid_entry", summary(found), field_errors(error))
+
+
 # Account errors (sign-up, sign-in, passwords): status and wire code. Their messages are written
 # to be shown as they are (server/auth/errors.py).
 _AUTH_ACCOUNT_ERRORS: dict[str, tuple[int, str]] = {
@@ -103,14 +112,14 @@ def map_error(error: BaseException) -> Mapped:
         case ApiError():
             return Mapped(error.status, error.code, error.message, None, error.headers, error.extra)
         case ValidationError():
-            return Mapped(422, "invalid_entry", "the entry is not valid", field_errors(error))
+            return invalid_body(error)
         case QuotaExceeded():
             until = error.resets_at
-            what = "AI messages" if error.kind == "ai_messages" else "journal entries"
+            what = "AI message" if error.kind == "ai_messages" else "journal entry"
             return Mapped(
                 429,
                 error.code,
-                f"you have used all {error.limit} {what} of your plan for now; "
+                f"You have used all {plural(error.limit, what)} of your plan for now; "
                 f"more from {until:%Y-%m-%d %H:%M} UTC",
                 headers={"Retry-After": str(error.retry_after_s)},
                 extra={"resets_at": until.isoformat().replace("+00:00", "Z")},
@@ -118,9 +127,9 @@ def map_error(error: BaseException) -> Mapped:
         case Refused():
             status = 503 if error.code == "model_unavailable" else 429
             message = (
-                "coaching is briefly unavailable; try again shortly"
+                "Coaching is briefly unavailable; try again shortly"
                 if status == 503
-                else "slow down: too many requests"
+                else "Slow down: too many requests"
             )
             return Mapped(
                 status,
@@ -135,7 +144,7 @@ def map_error(error: BaseException) -> Mapped:
             return Mapped(
                 401,
                 "unauthorized",
-                "sign in again: the token is missing, invalid or expired",
+                "Sign in again: the token is missing, invalid or expired",
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
         case AuthError():
@@ -147,15 +156,15 @@ def map_error(error: BaseException) -> Mapped:
             )
             return Mapped(status, code, error.message, fields, extra={"reason": error.code})
         case NotFound():
-            return Mapped(404, "not_found", "no such item")
+            return Mapped(404, "not_found", "No such item")
         case ConditionFailed() | TransactionCancelled():
-            return Mapped(409, "conflict", "the item changed meanwhile; reload and try again")
+            return Mapped(409, "conflict", "The item changed meanwhile; reload and try again")
         case InvalidCursor():
-            return Mapped(400, "bad_request", "the pagination cursor is not valid for this query")
+            return Mapped(400, "bad_request", "The pagination cursor is not valid for this query")
         case StoreUnavailable():
-            return Mapped(503, "internal", "storage is unavailable; try again shortly")
+            return Mapped(503, "internal", "Storage is unavailable; try again shortly")
         case _:
-            return Mapped(500, "internal", "something went wrong on our side")
+            return Mapped(500, "internal", "Something went wrong on our side")
 
 
 def error_frame(error: BaseException, reply_to: str | None) -> Error:

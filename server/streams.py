@@ -78,7 +78,7 @@ def _append(pipeline: Pipeline, record: _Record) -> None:
 
 
 def _not_found(stream_id: str, why: str) -> ApiError:
-    return ApiError(404, "not_found", f"stream {stream_id} cannot be resumed: {why}")
+    return ApiError(404, "not_found", f"Stream {stream_id} cannot be resumed: {why}")
 
 
 class StreamBuffer:

@@ -12,6 +12,7 @@ from coaching.analytics.grades import GradeFacts, Pyramid
 from coaching.analytics.load import LoadFacts
 from coaching.analytics.nutrition import NutritionFacts
 from coaching.analytics.summary import ClimberAnalytics
+from core.text import plural
 from store.grades import Discipline
 from store.records.common import Setting
 
@@ -100,21 +101,25 @@ def load_lines(load: LoadFacts) -> list[str]:
     lines.append(text)
     if jump.ratio is not None and load.baseline_days < 28:
         days = load.baseline_days
-        lines.append(f"(the baseline covers only {days} day{'s' * (days != 1)} of logs)")
+        lines.append(f"(The baseline covers only {plural(days, 'day')} of logs)")
     finger = load.finger_last_7_days
     lines.append(
-        f"Finger load, last 7 days: {finger.finger_days} finger days · "
+        f"Finger load, last 7 days: {plural(finger.finger_days, 'finger day')} · "
         f"{finger.hangboard_sessions} hangboard ({finger.hangboard_minutes} min) · "
-        f"{finger.board_sessions} board · {finger.near_max_climbs} climbs within a grade of max"
+        f"{finger.board_sessions} board · {plural(finger.near_max_climbs, 'climb')} within a "
+        "grade of max"
     )
     if load.unrated_sessions:
-        lines.append(f"({load.unrated_sessions} sessions without an RPE count as 0 load)")
+        unrated = load.unrated_sessions
+        counts = "counts" if unrated == 1 else "count"
+        lines.append(f"({plural(unrated, 'session')} without an RPE {counts} as 0 load)")
     return lines
 
 
 def injury_line(injury: InjuryStatus) -> str:
     side = f"{injury.side} " if injury.side and injury.side != "both" else ""
-    text = f"{side}{injury.body_part} ({injury.type}), {injury.days_since_onset} days since onset"
+    since = plural(injury.days_since_onset, "day")
+    text = f"{side}{injury.body_part} ({injury.type}), {since} since onset"
     if injury.caps is not None and injury.phase is not None:
         caps = injury.caps
         full = (
@@ -158,14 +163,14 @@ def goal_line(goal: GoalProgress) -> str:
             best = f"≈{goal.best_grade}" if goal.best_logged_as else goal.best_grade
             text += f" — best{where} {best}, "
             steps = goal.grades_to_go or 0
-            text += "reached" if goal.reached else f"{steps} grade{'s' * (steps != 1)} to go"
+            text += "reached" if goal.reached else f"{plural(steps, 'grade')} to go"
     if goal.status != "active":
         return f"{text} ({goal.status})"
     if goal.days_left is not None:
         text += (
-            f"; {goal.days_left} days left"
+            f"; {plural(goal.days_left, 'day')} left"
             if goal.days_left >= 0
-            else f"; target date passed {-goal.days_left} days ago"
+            else f"; target date passed {plural(-goal.days_left, 'day')} ago"
         )
     return text
 
@@ -186,11 +191,13 @@ def nutrition_lines(food: NutritionFacts) -> list[str]:
     if food.protein_g_per_kg is not None:
         lines.append(f"Protein {food.protein_g_per_kg:.2f} g/kg (1.6–2.2 g/kg for strength work)")
     if food.targets_source == "estimated" and food.estimate:
-        lines.append(f"(targets estimated: {food.estimate})")
+        lines.append(f"(Targets estimated: {food.estimate})")
     if food.under_fuelled_training_days:
+        logged = food.training_days_logged
+        were = "was" if logged == 1 else "were"
         lines.append(
-            f"{food.under_fuelled_training_days} of {food.training_days_logged} logged training "
-            "days were under 80 % of the calorie target"
+            f"{food.under_fuelled_training_days} of {plural(logged, 'logged training day')} "
+            f"{were} under 80 % of the calorie target"
         )
     return lines
 
@@ -200,7 +207,8 @@ def lines(analytics: ClimberAnalytics) -> list[str]:
     totals = analytics.totals
     out = [
         f"Last {PERIOD_NAMES[analytics.period]} ({analytics.start} – {analytics.end}): "
-        f"{totals.sessions} sessions · {_num(totals.hours)} h · {totals.climbs} climbs sent · "
+        f"{plural(totals.sessions, 'session')} · {_num(totals.hours)} h · "
+        f"{plural(totals.climbs, 'climb')} sent · "
         f"{_au(totals.load)}",
     ]
     out += grade_lines(analytics.grades)
@@ -211,9 +219,14 @@ def lines(analytics: ClimberAnalytics) -> list[str]:
     plan = analytics.adherence
     if plan is not None and plan.planned_days:
         out.append(
-            f'Plan "{plan.plan_name}": {plan.done_days} of {plan.planned_days} planned days '
-            f"trained ({plan.percent:.0f} %), {plan.as_planned_days} as planned"
-            + (f"; {plan.extra_sessions} sessions on rest days" if plan.extra_sessions else "")
+            f'Plan "{plan.plan_name}": {plan.done_days} of '
+            f"{plural(plan.planned_days, 'planned day')} trained ({plan.percent:.0f} %), "
+            f"{plan.as_planned_days} as planned"
+            + (
+                f"; {plural(plan.extra_sessions, 'session')} on rest days"
+                if plan.extra_sessions
+                else ""
+            )
         )
     return out
 

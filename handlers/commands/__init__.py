@@ -12,7 +12,20 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from grammar.catalogue import CATALOGUE, CommandSpec, find
-from handlers.commands import goal, help, history, injury, log, meal, profile, send, stats, undo
+from handlers.commands import (
+    delete,
+    edit,
+    goal,
+    help,
+    history,
+    injury,
+    log,
+    meal,
+    profile,
+    send,
+    stats,
+    undo,
+)
 from handlers.commands.context import Turn
 
 Run = Callable[[Turn, str], Awaitable[None]]
@@ -27,6 +40,8 @@ RUNS: dict[str, Run] = {
     "profile": profile.run,
     "undo": undo.run,
     "history": history.run,
+    "edit": edit.run,
+    "delete": delete.run,
     "stats": stats.run,
     "help": help.run,
 }

@@ -15,6 +15,7 @@ from handlers.frames import Reply, Saved, Say
 from handlers.session import Emit, Outgoing
 from handlers.undo import UndoAction, UndoLog
 from store.repos import AthleteRepo, GoalRepo, InjuryRepo, JournalRepo, SendRepo, UserRepo
+from store.repos.history_view import HistoryViewRepo
 from store.repos.versioned import fingerprint
 from store.table import Table
 
@@ -35,6 +36,7 @@ class Repos:
     goals: GoalRepo
     athlete: AthleteRepo
     users: UserRepo
+    history_views: HistoryViewRepo
 
     @classmethod
     def on(cls, table: Table) -> Repos:
@@ -46,6 +48,7 @@ class Repos:
             goals=GoalRepo(table),
             athlete=AthleteRepo(table),
             users=UserRepo(table),
+            history_views=HistoryViewRepo(table),
         )
 
 
@@ -66,8 +69,11 @@ class Turn:
         return self.caller.user_id
 
     async def saved(self, action: UndoAction, item: dict[str, Any]) -> str:
-        """Remember how to undo the write just made and tell every tab of the user."""
-        action = replace(action, after=fingerprint(item))
+        """Remember how to undo the write just made and tell every tab of the user. `item` is
+        the record as the write left it (its fingerprint goes in the undo entry) unless the
+        action already says what the write left (`after`, e.g. `GONE` for a delete)."""
+        if not action.after:
+            action = replace(action, after=fingerprint(item))
         token = await self.undo.remember(self.user_id, action, self.now)
         frame = Saved(reply_to=self.say.id, kind=action.kind, item=item, undo=token)
         await self.emit(Outgoing(frame, to_all=True))

@@ -1,58 +1,31 @@
-"""`/history [N|7d]`: the user's recent sessions and sends, newest first, as a reply.
+"""`/history [N|7d]`: the user's recent sessions and sends in one numbered list, newest first,
+as a reply; the numbers are what `/edit N` and `/delete N` refer to (`handlers.commands.listing`
+says how they stay meaningful).
 
-`N` (1-50) limits how many of each; `7d`/`2w`/`30 days` lists everything in that window."""
+`N` (1-50) is how many entries; `7d`/`2w`/`30 days` lists the window's entries (the newest 50
+at most)."""
 
 from __future__ import annotations
 
-from grammar.history import parse_history
+from grammar.history import MAX_COUNT, parse_history
 from handlers.commands.context import Turn
-from store.records import BenchmarkSend, JournalEntry
+from handlers.commands.listing import newest, remember, wire
 
-
-def session_line(entry: JournalEntry) -> str:
-    parts = [entry.date.isoformat(), entry.session_type.value, f"{entry.duration_minutes}min"]
-    if entry.location:
-        parts.append(f"@{entry.location}")
-    if entry.grades_completed:
-        sent = " ".join(_grade(g.grade, g.count) for g in entry.grades_completed)
-        parts.append(f"sent {sent}")
-    if entry.grades_attempted:
-        tried = " ".join(_grade(g.grade, g.count) for g in entry.grades_attempted)
-        parts.append(f"tried {tried}")
-    if entry.rpe is not None:
-        parts.append(f"rpe {entry.rpe:g}")
-    return " ".join(parts)
-
-
-def send_line(send: BenchmarkSend) -> str:
-    parts = [send.date.isoformat(), send.grade]
-    if send.name:
-        parts.append(f'"{send.name}"')
-    if send.location:
-        parts.append(f"@{send.location}")
-    if send.ascent_style:
-        parts.append(send.ascent_style.value)
-    return " ".join(parts)
-
-
-def _grade(grade: str, count: int) -> str:
-    return grade if count == 1 else f"{count}x{grade}"
+NOTHING_YET = "Nothing logged yet. Try /log gym 90min sent V4"
+NOTHING_IN_WINDOW = "Nothing logged in that window. /history shows your newest entries."
+HOW_TO_CHANGE = "Change one with /edit N (e.g. /edit 1 rpe 8), delete one with /delete N."
 
 
 async def run(turn: Turn, args: str) -> None:
     count, since = parse_history(args, turn.today)
-    sessions = await turn.repos.journal.list(turn.user_id, start=since, limit=count)
-    sends = await turn.repos.sends.list(turn.user_id, start=since, limit=count)
-    lines: list[str] = []
-    if sessions.items:
-        lines.append("Sessions:")
-        lines.extend(f"- {session_line(entry)}" for entry in sessions.items)
-    if sends.items:
-        lines.append("Sends:")
-        lines.extend(f"- {send_line(send)}" for send in sends.items)
-    text = "\n".join(lines) if lines else "Nothing logged yet. Try /log gym 90min sent V4"
-    data = {
-        "sessions": [entry.to_wire() for entry in sessions.items],
-        "sends": [send.to_wire() for send in sends.items],
-    }
-    await turn.reply(text, data)
+    entries, more = await newest(turn, limit=count or MAX_COUNT, since=since)
+    await remember(turn, entries)
+    if not entries:
+        await turn.reply(NOTHING_YET if since is None else NOTHING_IN_WINDOW, wire(entries))
+        return
+    lines = ["Your sessions and sends, newest first:"]
+    lines += [f"{number}. {entry.line()}" for number, entry in enumerate(entries, start=1)]
+    if more and since is not None:
+        lines.append(f"(The newest {MAX_COUNT} of that window.)")
+    lines.append(HOW_TO_CHANGE)
+    await turn.reply("\n".join(lines), wire(entries))

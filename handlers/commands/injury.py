@@ -9,6 +9,7 @@ clinician."""
 from __future__ import annotations
 
 from coaching.safety import REFERRAL, needs_referral
+from core.text import sentence
 from grammar.injury import LIST, RECOVERED, USAGE, parse_injury
 from grammar.picking import pick
 from handlers.commands.context import Turn
@@ -24,7 +25,8 @@ async def open_injuries(turn: Turn) -> list[Injury]:
 def describe(injury: Injury) -> str:
     side = f"{injury.side.value} " if injury.side else ""
     grade = f", grade {injury.severity}" if injury.severity else ""
-    return f"{side}{injury.body_part}: {injury.type}{grade} (since {injury.date.isoformat()})"
+    text = f"{side}{injury.body_part}: {injury.type}{grade} (since {injury.date.isoformat()})"
+    return sentence(text)
 
 
 async def run(turn: Turn, args: str) -> None:

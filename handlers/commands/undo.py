@@ -17,7 +17,7 @@ from core.errors import Conflict, NothingFound
 from handlers.commands.context import Repos, Turn
 from handlers.frames import Saved
 from handlers.session import Outgoing
-from handlers.undo import UndoAction, UndoEntry
+from handlers.undo import GONE, UndoAction, UndoEntry
 from store.errors import ConditionFailed, NotFound, TransactionCancelled
 from store.records import BenchmarkSend, Goal, Injury, JournalEntry
 from store.repos import versioned
@@ -30,15 +30,15 @@ async def run(turn: Turn, args: str) -> None:
         entry = await turn.undo.find(turn.user_id, token, turn.now)
     except LookupError:
         what = f"undo token {token}" if token else "recent write"
-        raise NothingFound(f"there is no {what} to undo (already undone, or expired)") from None
+        raise NothingFound(f"There is no {what} to undo (already undone, or expired)") from None
     if not await turn.undo.claim(turn.user_id, entry):
-        raise NothingFound("that write was already undone")
+        raise NothingFound("That write was already undone")
     try:
         await _revert(turn, entry.action)
     except (ConditionFailed, TransactionCancelled, NotFound):
         await turn.undo.give_back(turn.user_id, entry)
         raise Conflict(
-            f"the {entry.action.kind} changed since it was saved, so it was not undone"
+            f"The {entry.action.kind} changed since it was saved, so it was not undone"
         ) from None
     except BaseException:
         await _give_back_quietly(turn, entry)
@@ -70,6 +70,10 @@ async def _revert(turn: Turn, action: UndoAction) -> None:
         await versioned.athlete_profile(repos.table).restore(user, action.previous, action.after)
         return
     repo, record_type = _ENTITIES[action.entity](repos)
+    if action.after == GONE:
+        # The write deleted the record: insert it again, refused if its id is taken meanwhile.
+        await repo.insert(user, record_type.model_validate(action.previous))
+        return
     current = await repo.get(user, action.item_id)
     if fingerprint(current.to_wire()) != action.after:
         raise ConditionFailed(action.entity, action.item_id, "changed since the write")

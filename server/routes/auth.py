@@ -100,7 +100,7 @@ async def jwks(request: Request) -> JSONResponse:
     """The local issuer's public keys (local mode only; Cognito serves its own)."""
     issuer = services_of(request).auth.issuer
     if issuer is None:
-        return JSONResponse({"error": {"code": "not_found", "message": "no such item"}}, 404)
+        return JSONResponse({"error": {"code": "not_found", "message": "No such item"}}, 404)
     return JSONResponse(issuer.jwks(), headers={"Cache-Control": "public, max-age=300"})
 
 

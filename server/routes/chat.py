@@ -53,7 +53,7 @@ async def message(call: Call[ChatMessageIn]) -> StreamingResponse:
     away cancels the turn, which still settles its quota and saves the partial reply."""
     body: ChatMessageIn = call.body
     if body.message.lstrip().startswith("/"):
-        raise ApiError(400, "bad_request", "slash commands go over the WebSocket chat")
+        raise ApiError(400, "bad_request", "Slash commands go over the WebSocket chat")
     frames: asyncio.Queue[ServerFrame | BaseException | None] = asyncio.Queue()
     say_id = body.id or uuid.uuid4().hex[:16]
 

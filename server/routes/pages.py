@@ -107,7 +107,7 @@ def expected_version(body: Update) -> int:
         raise ApiError(
             428,
             "bad_request",
-            "send the item's `version` as you last read it, so a change made meanwhile is "
+            "Send the item's `version` as you last read it, so a change made meanwhile is "
             "not overwritten",
         )
     return body.version

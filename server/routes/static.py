@@ -85,7 +85,7 @@ def _assets() -> dict[str, Asset]:
 
 def _not_found() -> Response:
     return JSONResponse(
-        {"error": {"code": "not_found", "message": "no such item"}},
+        {"error": {"code": "not_found", "message": "No such item"}},
         404,
         headers={"X-Content-Type-Options": "nosniff"},
     )

@@ -87,7 +87,7 @@ async def put_profile(call: Call[UserProfileUpdate]) -> UserWithUsage:
         )
         return await with_usage(call, user)
     except EmailTaken:
-        raise ApiError(409, "conflict", "that email address is already in use") from None
+        raise ApiError(409, "conflict", "That email address is already in use") from None
 
 
 async def delete_profile(call: Call[Any]) -> None:

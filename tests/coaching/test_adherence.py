@@ -36,7 +36,7 @@ def test_planned_against_logged() -> None:
     assert by_day == {"tuesday": (2, 1, 1), "thursday": (2, 2, 1), "saturday": (2, 1, 1)}
     by_type = {row.key: (row.planned, row.done, row.as_planned) for row in facts.by_type}
     assert by_type == {"climb": (4, 2, 2), "hangboard": (2, 2, 1)}
-    assert "4 of 6 planned days trained (67 %), 3 as planned; 1 sessions on rest days" in (
+    assert "4 of 6 planned days trained (67 %), 3 as planned; 1 session on rest days" in (
         render_text(analytics)
     )
 

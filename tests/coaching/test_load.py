@@ -159,7 +159,7 @@ def test_sessions_without_rpe_are_reported_not_silently_zero() -> None:
     assert analytics.load.unrated_sessions == 1
     assert analytics.load.weeks[-1].unrated == 1
     assert analytics.load.weeks[-1].sessions == 2
-    assert "1 sessions without an RPE count as 0 load" in render_text(analytics)
+    assert "(1 session without an RPE counts as 0 load)" in render_text(analytics)
 
 
 def test_weekly_volume_rows_cover_whole_weeks() -> None:
@@ -207,4 +207,4 @@ def test_a_short_history_says_its_baseline_is_short() -> None:
     analytics = compute(inputs(entries), Window(Period.DAYS_30, TODAY))
     assert analytics.load.baseline_days == 10
     assert analytics.load.jump.ratio == 2.0  # 300 this week over a 150 AU weekly average
-    assert "(the baseline covers only 10 days of logs)" in render_text(analytics)
+    assert "(The baseline covers only 10 days of logs)" in render_text(analytics)

@@ -7,7 +7,7 @@ from typing import Annotated
 import pytest
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from core.validation import FieldProblem, one_line, problems
+from core.validation import FieldProblem, one_line, problems, summary
 
 
 class Soreness(BaseModel):
@@ -68,3 +68,18 @@ def test_one_line_joins_field_and_message_pairs_with_semicolons() -> None:
         "extra: Extra inputs are not permitted"
     )
     assert one_line([]) == ""
+
+
+def test_summary_names_the_first_problem_and_counts_the_rest() -> None:
+    error = error_of({"grades": ["x"], "extra": 1})
+    assert summary(problems(error)) == "token: Field required (and 2 more)"
+    one = error_of({"token": "t", "soreness": {"fingers": 11}})
+    assert summary(problems(one)) == "soreness.fingers: Input should be less than or equal to 10"
+    assert summary([]) == ""
+
+
+def test_input_that_is_not_an_object_says_so_without_naming_a_class() -> None:
+    error = error_of(["eyJsecret"])
+    assert problems(error, whole="body") == [FieldProblem("body", "Input should be an object")]
+    nested = error_of({"token": "t", "soreness": "sore"})
+    assert problems(nested) == [FieldProblem("soreness", "Input should be an object")]

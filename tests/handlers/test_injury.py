@@ -65,8 +65,8 @@ async def test_list_then_recovered(chat: Harness) -> None:
     newer = await chat.saved("/injury ring finger A2 pulley strain")
     listed = await chat.reply("/injury list")
     assert listed.text.splitlines()[1:3] == [
-        "1. ring finger: A2 pulley strain (since 2026-03-11)",
-        "2. knee: tweak (since 2026-03-01)",
+        "1. Ring finger: A2 pulley strain (since 2026-03-11)",
+        "2. Knee: tweak (since 2026-03-01)",
     ]
     recovered = await chat.saved("/injury recovered 2")
     assert recovered.item["id"] == older.item["id"]
@@ -76,7 +76,7 @@ async def test_list_then_recovered(chat: Harness) -> None:
     assert stored.recovered
     after = await chat.reply("/injuries")
     assert "knee" not in after.text
-    assert newer.item["bodyPart"] in after.text
+    assert f"1. {newer.item['bodyPart'].capitalize()}: A2 pulley strain" in after.text
 
 
 @pytest.mark.parametrize(
@@ -84,7 +84,7 @@ async def test_list_then_recovered(chat: Harness) -> None:
     [
         ("/injury feels bad", "needs a body part", "invalid_entry"),
         ("/injury wrist", "needs what happened", "invalid_entry"),
-        ("/injury wrist sprain grade 7", "grade must be 1 to 4", "invalid_entry"),
+        ("/injury wrist sprain grade 7", "Grade must be 1 to 4", "invalid_entry"),
         ("/injury recovered 1", "no injury number 1", "not_found"),
     ],
 )

@@ -131,13 +131,13 @@ async def test_missing_duration_says_what_is_expected_and_writes_nothing(chat: H
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("/log gym 90min rpe 11", "rpe must be 0 to 10"),
-        ("/log gym 90min energy 0", "energy must be 1 to 10"),
+        ("/log gym 90min rpe 11", "RPE must be 0 to 10"),
+        ("/log gym 90min energy 0", "Energy must be 1 to 10"),
         ("/log gym 90min rpe", "'rpe' needs a number"),
         ("/log gym 90min sent", "'sent' needs one or more grades"),
         ("/log gym 90min sent V25", "'V25' is not a V-scale grade"),
         ("/log gym 90min boulder sent 5.11a", "not a boulder grade"),
-        ("/log gym 90min fingers 12", "fingers must be 0 to 10"),
+        ("/log gym 90min fingers 12", "Fingers must be 0 to 10"),
         ("/log gym 90min wobble", "did not understand 'wobble'"),
         ("/log gym 90min 2026-02-30", "not a calendar date"),
         ("/log gym 90min 2026-03-12", "in the future"),

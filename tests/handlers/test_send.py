@@ -57,7 +57,7 @@ def test_font_and_french_grades_and_attempts_before_the_word() -> None:
     ("text", "expected"),
     [
         ('/send "Midnight Lightning" @Yosemite', "/send needs a grade"),
-        ("/send V7 attempts many", "attempts needs a whole number"),
+        ("/send V7 attempts many", "'attempts' needs a whole number"),
         ('/send V7 "A" extra words', "did not understand 'extra words'"),
         ("/send V25", "not a V-scale grade"),
     ],

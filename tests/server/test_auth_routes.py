@@ -144,6 +144,28 @@ async def test_password_reset_through_the_local_outbox(
     assert reused.status_code == 400
 
 
+async def test_an_invalid_sign_in_or_sign_up_body_says_what_is_wrong_never_the_password(
+    http: httpx.AsyncClient,
+) -> None:
+    secret = "hunter2-" * 40  # 320 characters: over the limit, and never to be echoed
+    too_long = await http.post("/auth/signin", json={"email": new_email(), "password": secret})
+    assert too_long.status_code == 422
+    error = too_long.json()["error"]
+    assert error["code"] == "invalid_entry"
+    assert error["message"] == "password: String should have at most 256 characters"
+    assert "hunter2" not in too_long.text
+    missing = await http.post("/auth/signin", json={"password": "hunter2 is short"})
+    assert missing.json()["error"]["message"] == "email: Field required"
+    assert "hunter2" not in missing.text
+    typo = await http.post("/auth/signup", json={"emial": new_email(), "pasword": secret})
+    assert typo.status_code == 422
+    assert typo.json()["error"]["message"] == "email: Field required (and 3 more)"
+    assert "hunter2" not in typo.text
+    not_an_object = await http.post("/auth/signin", json=[secret])
+    assert not_an_object.json()["error"]["message"] == "body: Input should be an object"
+    assert "hunter2" not in not_an_object.text
+
+
 async def test_malformed_and_oversized_bodies_are_refused(http: httpx.AsyncClient) -> None:
     garbage = await http.post(
         "/auth/signin", content=b"{nope", headers={"content-type": "application/json"}

@@ -243,8 +243,11 @@ async def test_a_demo_server_signs_the_climber_in_and_shows_their_history(
             await ws.send(json.dumps({"type": "say", "id": "h1", "text": "/history"}))
             reply = json.loads(await ws.recv())
     assert reply["type"] == "reply"
-    assert len(reply["data"]["sessions"]) == 10
-    assert "Sessions:" in reply["text"]
+    # Ten entries, sessions and sends together, numbered newest first.
+    assert len(reply["data"]["entries"]) == 10
+    assert reply["data"]["sessions"]
+    assert "\n1. " in reply["text"]
+    assert "\n10. " in reply["text"]
 
 
 def test_serve_demo_refuses_without_local_auth(monkeypatch: pytest.MonkeyPatch) -> None:

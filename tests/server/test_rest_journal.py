@@ -238,6 +238,22 @@ async def test_an_invalid_entry_lists_each_field_with_its_message(
     ]
 
 
+async def test_a_422_message_names_what_was_invalid(
+    http: httpx.AsyncClient, alice: Headers
+) -> None:
+    one = await http.post(PATH, json=entry(durationMinutes=0), headers=alice)
+    assert one.status_code == 422
+    assert one.json()["error"]["message"] == "durationMinutes: Input should be greater than 0"
+    body = entry(durationMinutes=0, rpe=11, physicalCondition={"soreness": {"fingers": 11}})
+    several = await http.post(PATH, json=body, headers=alice)
+    error = several.json()["error"]
+    assert error["message"] == "durationMinutes: Input should be greater than 0 (and 2 more)"
+    assert len(error["fields"]) == 3
+    not_an_object = await http.post(PATH, json=["a list"], headers=alice)
+    assert not_an_object.status_code == 422
+    assert not_an_object.json()["error"]["message"] == "body: Input should be an object"
+
+
 async def test_an_invalid_update_names_the_field_and_changes_nothing(
     http: httpx.AsyncClient, alice: Headers
 ) -> None:

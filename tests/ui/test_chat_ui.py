@@ -119,7 +119,7 @@ async def test_phone_layout_has_no_horizontal_scroll(
     await say(page, "/meal lunch 650kcal protein 35 carbs 80 fat 20")
     await expect(page.locator("article.card.saved").last).to_contain_text("650")
     await say(page, "/nope")
-    await expect(page.locator(".msg.error").last).to_contain_text("unknown command")
+    await expect(page.locator(".msg.error").last).to_contain_text("There's no /nope.")
     composer = page.get_by_label("Message or /command")
     await expect(composer).to_have_value("/nope")  # refused: kept to fix
     await composer.fill("")
