@@ -17,7 +17,7 @@ from store.table import Table
 UNDO_TTL_S = 24 * 3600
 """How long a write stays undoable."""
 
-Entity = Literal["journal", "send", "goal", "injury", "nutrition", "athlete"]
+Entity = Literal["journal", "send", "goal", "injury", "nutrition", "athlete", "preferences"]
 
 
 @dataclass(frozen=True)

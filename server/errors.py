@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 
 from core.errors import HandlerError
 from core.validation import problems
+from core.zones import shown_at
 from handlers.frames import Error
 from quotas.errors import QuotaExceeded, Refused
 from server.auth.errors import AuthError
@@ -107,11 +108,12 @@ def map_error(error: BaseException) -> Mapped:
         case QuotaExceeded():
             until = error.resets_at
             what = "AI messages" if error.kind == "ai_messages" else "journal entries"
+            # The window is UTC; the climber reads when it ends in their own zone.
             return Mapped(
                 429,
                 error.code,
                 f"you have used all {error.limit} {what} of your plan for now; "
-                f"more from {until:%Y-%m-%d %H:%M} UTC",
+                f"more from {shown_at(until, error.timezone)}",
                 headers={"Retry-After": str(error.retry_after_s)},
                 extra={"resets_at": until.isoformat().replace("+00:00", "Z")},
             )
