@@ -40,6 +40,7 @@ from context.templates import choose, data_triggers
 from core.caller import Caller
 from core.clock import Clock
 from core.model import Message, Prompt, ToolSpec, estimate_tokens
+from core.zones import local_date
 from store.records.athlete import AthleteProfile
 from store.records.chat import ChatMessage, Role
 from store.records.reference import ChatTemplate, TemplateType
@@ -99,7 +100,8 @@ class CoachContext:
 
     `tools` are offered to the model with every prompt (the turn logic decides which);
     `max_tokens` caps the reply; `budget` caps the input (system, tools, facts, message and
-    history, as `core.model.estimate_tokens` counts them); `clock` gives today.
+    history, as `core.model.estimate_tokens` counts them); `clock` gives now, and the caller's
+    time zone makes it their today.
     """
 
     def __init__(
@@ -129,8 +131,10 @@ class CoachContext:
         `store.seed.ReferenceDataError` if no template is seeded and the packaged file is
         invalid); cancel-safe (reads only)."""
         user_id = caller.user_id
-        today = self._clock().date()
-        window = Window(PERIOD, today)
+        # The climber's date, not the server's: "today", the 30 days and every week the facts
+        # speak of are theirs (a Friday morning in Sydney is still Thursday in UTC).
+        today = local_date(self._clock(), caller.timezone)
+        window = Window(PERIOD, today, caller.timezone)
         intent = classify(text)
         types = list(dict.fromkeys((TemplateType(intent), TemplateType.COACHING)))
         inputs, recent, latest, templates = await asyncio.gather(

@@ -70,8 +70,11 @@ async def read_inputs(table: Table, user_id: str, window: Window) -> Inputs:
     )
 
 
-async def assemble(table: Table, user_id: str, period: Period, today: date) -> ClimberAnalytics:
-    """The climber's analytics for `period` ending `today` (the user id comes from the
-    verified token). Raises the store's errors; cancel-safe (reads only)."""
-    window = Window(period, today)
+async def assemble(
+    table: Table, user_id: str, period: Period, today: date, zone: str | None = None
+) -> ClimberAnalytics:
+    """The climber's analytics for `period` ending `today`, their date in their time zone `zone`
+    (None: UTC); the user id comes from the verified token. Raises the store's errors;
+    cancel-safe (reads only)."""
+    window = Window(period, today, zone)
     return compute(await read_inputs(table, user_id, window), window)

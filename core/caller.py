@@ -12,3 +12,6 @@ class Caller:
     user_id: str
     email: str | None = None
     tier: str = "free"
+    timezone: str | None = None
+    """The climber's IANA time zone as last read with their account; None while they have not
+    set one (read as UTC). What "today" means for them, and the zone times are told in."""

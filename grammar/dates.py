@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from core.zones import local_date
 from grammar.tokens import Cursor
 
 WEEKDAYS = {
@@ -42,12 +42,9 @@ class DateError(ValueError):
 
 
 def local_today(now: datetime, timezone: str | None) -> date:
-    """The calendar date at instant `now` in `timezone` (an IANA name; UTC when unknown)."""
-    try:
-        zone = ZoneInfo(timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return now.astimezone(zone).date()
+    """The calendar date at instant `now` in `timezone` (an IANA name; UTC when not set or
+    unknown)."""
+    return local_date(now, timezone)
 
 
 def parse_iso(text: str) -> date | None:

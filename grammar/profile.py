@@ -4,7 +4,11 @@
 converted), height (cm, or m), age, years climbing, ape index (cm), and current grades by
 style: `boulder`, `sport`, `toprope`, `trad`, each validated for its discipline. Grades are
 indoor unless preceded by `outdoor` (trad is always outdoor). `strengths …`/`weaknesses …`
-take comma-separated words."""
+take comma-separated words.
+
+`/profile timezone Europe/Berlin` sets the climber's time zone (an IANA name, any case; a
+space in a city name may be typed as is: `America/New York`), on its own: it belongs to the
+account, not to the athlete profile. `/profile timezone` alone shows it."""
 
 from __future__ import annotations
 
@@ -13,16 +17,22 @@ from typing import Any
 
 from core.errors import InvalidEntry
 from core.text import sentence
+from core.zones import EXAMPLE as ZONE_EXAMPLE
+from core.zones import UnknownZone, zone_named
 from grammar.tokens import Cursor, tokenize
 from store.grades import Discipline, GradeError, parse_grade
 
 USAGE = "/profile weight 68kg height 175cm age 31 years 6 boulder V6 sport 7a+"
+TIMEZONE_USAGE = f"/profile timezone {ZONE_EXAMPLE}"
 
 GRAMMAR = (
     "/profile (shows it) · /profile [weight 68kg] [height 175cm] [age 31] [years 6] [ape +3] "
     "[indoor|outdoor] [boulder GRADE] [sport GRADE] [toprope GRADE] [trad GRADE] "
-    "[strengths A, B] [weaknesses A, B]"
+    "[strengths A, B] [weaknesses A, B] · /profile timezone ZONE"
 )
+
+TIMEZONE_WORDS = frozenset({"timezone", "tz", "zone", "time-zone"})
+"""The words that start a time zone change (`time zone`, two words, too)."""
 
 _MEASURE = re.compile(r"^([+-]?\d+(?:[.,]\d+)?)([a-z]*)$")
 
@@ -53,6 +63,38 @@ FILLER = frozenset({"climbing", "index", "is", "=", "kg", "cm", "old", "yrs"})
 KEYWORDS = frozenset({*NUMBERS, *STYLES, *LISTS, "indoor", "outdoor"})
 
 
+def _at_timezone(cursor: Cursor) -> int:
+    """How many words name "time zone" at the cursor: 1 (`timezone`, `tz`, …), 2 (`time zone`)
+    or 0 (something else)."""
+    word = cursor.word().strip(":")
+    if word in TIMEZONE_WORDS:
+        return 1
+    if word == "time" and cursor.word(1).strip(":") == "zone":
+        return 2
+    return 0
+
+
+def is_timezone(args: str) -> bool:
+    """Whether `args` of `/profile` are about the time zone (`timezone …`, `time zone …`)."""
+    return _at_timezone(Cursor(tokenize(args))) > 0
+
+
+def parse_timezone(args: str) -> str | None:
+    """The zone `timezone ZONE` names, in IANA's spelling (`australia/sydney` →
+    `Australia/Sydney`, `UTC` → `Etc/UTC`); None for `timezone` alone (show it). Raises
+    `InvalidEntry` for a name that is not a zone, with the nearest one and an example."""
+    cursor = Cursor(tokenize(args))
+    cursor.take(_at_timezone(cursor))
+    # A zone is one word; words typed after it are the rest of a city ("America/New York").
+    words = [token.text for token in cursor.tokens[cursor.pos :]]
+    if not words:
+        return None
+    try:
+        return zone_named(" ".join(words))
+    except UnknownZone as error:
+        raise InvalidEntry(f"{error} — e.g. {TIMEZONE_USAGE}") from None
+
+
 def parse_changes(args: str) -> dict[str, Any]:
     """The profile fields `args` sets, as a partial wire dict. Raises `InvalidEntry`."""
     cursor = Cursor(tokenize(args))
@@ -61,6 +103,11 @@ def parse_changes(args: str) -> dict[str, Any]:
     setting = "indoor"
     while not cursor.done:
         word = cursor.word().strip(":")
+        if _at_timezone(cursor):
+            raise InvalidEntry(
+                f"set your time zone on its own, e.g. {TIMEZONE_USAGE}; "
+                "the rest of the profile takes a separate /profile"
+            )
         if word in ("indoor", "outdoor", "gym"):
             cursor.take()
             setting = "indoor" if word == "gym" else word

@@ -90,6 +90,7 @@ class Chat:
         not_found, conflict) and quota refusals. Not cancel-safe mid-write: a write that
         completed before cancellation stays written (and undoable)."""
         text = say.text.strip()
+        caller = await self._in_their_zone(caller)
         if not text.startswith("/"):
             if self._coach is None:
                 raise HandlerError("coaching replies are not available here; try /help")
@@ -102,7 +103,7 @@ class Chat:
         if command is None:
             raise UnknownCommand(unknown_command(name))
         now = self._clock()
-        today = local_today(now, await self._timezone(caller.user_id))
+        today = local_today(now, caller.timezone)
         writing: AbstractAsyncContextManager[None] = (
             nullcontext()
             if command.name in READ_ONLY
@@ -123,11 +124,12 @@ class Chat:
         """Write the proposal as its slash command would: the same allowance, undo and
         `saved` frame to every tab."""
         now = self._clock()
+        caller = await self._in_their_zone(caller)
         # Taken before the allowance is checked: a refused confirm loses the proposal (to fix).
         kind, data = await self._proposals.take(caller, confirm.proposal, now)
         if self._allowances is not None:
             emit = _with_quota(emit, self._allowances, caller)
-        today = local_today(now, await self._timezone(caller.user_id))
+        today = local_today(now, caller.timezone)
         say = Say(type="say", id=confirm.proposal, text=f"/confirm {confirm.proposal}")
         turn = Turn(caller, say, self._repos, self._undo, now, today, emit)
         session = KINDS[kind][2]  # a session counts as one of the week's journal entries
@@ -138,10 +140,12 @@ class Chat:
         await self._proposals.take(caller, dismiss.proposal, self._clock())
         await dismissed(emit, dismiss.proposal)
 
-    async def _timezone(self, user_id: str) -> str | None:
-        """The user's IANA timezone; None (UTC) for a user without a profile yet."""
+    async def _in_their_zone(self, caller: Caller) -> Caller:
+        """`caller` with the time zone their account has now: a socket's caller was read when
+        it connected, and the zone may have changed since (`/profile timezone`, another tab).
+        Unchanged for a user without an account record (a zone of None reads as UTC)."""
         try:
-            user = await self._repos.users.get(user_id)
+            user = await self._repos.users.get(caller.user_id)
         except NotFound:
-            return None
-        return user.preferences.timezone
+            return caller
+        return replace(caller, timezone=user.preferences.timezone)

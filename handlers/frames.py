@@ -99,6 +99,9 @@ def parse_client_frame(text: str) -> ClientFrame:
 class UserInfo(BaseModel):
     id: str
     tier: str
+    timezone: str = "UTC"
+    """The climber's IANA time zone as their account had it when the socket connected ("UTC"
+    until they set one): the zone to show times such as `quota.*.resets_at` in."""
 
 
 class Ready(_Frame):

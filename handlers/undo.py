@@ -20,7 +20,7 @@ UNDO_TTL_S = 24 * 3600
 GONE = "gone"
 """The `after` of a write that deleted its record (no fingerprint is ever this word)."""
 
-Entity = Literal["journal", "send", "goal", "injury", "nutrition", "athlete"]
+Entity = Literal["journal", "send", "goal", "injury", "nutrition", "athlete", "preferences"]
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,14 @@ class Refused(QuotaError):
 class QuotaExceeded(Refused):
     """The user's monthly AI messages or weekly journal entries are used up until `resets_at`
     (the first instant of the next window, UTC), as seen at instant `now`. Code
-    `quota_exceeded`."""
+    `quota_exceeded`.
+
+    `timezone` is the refused climber's IANA zone, in which they are told when `resets_at`
+    comes (the windows themselves are UTC); whoever knows the caller sets it on the way out
+    (`server/allowances.py`). None reads as UTC."""
 
     code = "quota_exceeded"
+    timezone: str | None = None
 
     def __init__(
         self, kind: QuotaKind, resets_at: datetime, limit: int, used: int, *, now: datetime

@@ -6,13 +6,25 @@ and rate-limit services created once in the app's lifespan.
 
 from __future__ import annotations
 
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 
 from core.caller import Caller
 from core.quota import Quota
 from handlers.session import AiTicket
-from quotas import Quotas, RateLimiter, Reservation
+from quotas import QuotaExceeded, Quotas, RateLimiter, Reservation
+
+
+@contextmanager
+def _told_in_their_zone(caller: Caller) -> Iterator[None]:
+    """A quota refusal raised inside names the caller's time zone, so the climber is told when
+    their allowance comes back in their own time (`server/errors.py` words it)."""
+    try:
+        yield
+    except QuotaExceeded as refusal:
+        refusal.timezone = caller.timezone
+        raise
 
 
 @dataclass(frozen=True)
@@ -26,12 +38,16 @@ class RedisAllowances:
     async def check_write(self, caller: Caller) -> None:
         await self.limiter.hit(caller.user_id, caller.tier, "journal_writes")
 
-    def journal_entry(self, caller: Caller) -> AbstractAsyncContextManager[object]:
-        return self.quotas.journal_slot(caller.user_id, caller.tier)
+    @asynccontextmanager
+    async def journal_entry(self, caller: Caller) -> AsyncIterator[None]:
+        with _told_in_their_zone(caller):
+            async with self.quotas.journal_slot(caller.user_id, caller.tier):
+                yield
 
     async def reserve_ai(self, caller: Caller) -> Reservation:
         await self.limiter.hit(caller.user_id, caller.tier, "ai_messages")
-        return await self.quotas.reserve(caller.user_id, caller.tier)
+        with _told_in_their_zone(caller):
+            return await self.quotas.reserve(caller.user_id, caller.tier)
 
     async def settle_ai(
         self,

@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 from core.errors import HandlerError
 from core.text import plural
 from core.validation import problems, summary
+from core.zones import shown_at
 from handlers.frames import Error
 from quotas.errors import QuotaExceeded, Refused
 from server.auth.errors import AuthError
@@ -116,11 +117,12 @@ def map_error(error: BaseException) -> Mapped:
         case QuotaExceeded():
             until = error.resets_at
             what = "AI message" if error.kind == "ai_messages" else "journal entry"
+            # The window is UTC; the climber reads when it ends in their own zone.
             return Mapped(
                 429,
                 error.code,
                 f"You have used all {plural(error.limit, what)} of your plan for now; "
-                f"more from {until:%Y-%m-%d %H:%M} UTC",
+                f"more from {shown_at(until, error.timezone)}",
                 headers={"Retry-After": str(error.retry_after_s)},
                 extra={"resets_at": until.isoformat().replace("+00:00", "Z")},
             )

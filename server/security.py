@@ -103,7 +103,7 @@ async def authenticate(
     verifier: TokenVerifier, users: UserRepo, token: str | None, now: datetime
 ) -> tuple[Caller, Principal]:
     """The caller a bearer access token speaks for, with the tier of their subscription at
-    `now`.
+    `now` and their time zone.
 
     Raises `AuthError` for a missing or refused token, or an account that no longer exists.
     """
@@ -115,7 +115,8 @@ async def authenticate(
     except NotFound:
         raise AuthError("invalid_credentials", "The account no longer exists.") from None
     tier = user.effective_tier(now).value
-    return Caller(principal.user_id, user.email, tier), principal
+    zone = user.preferences.timezone
+    return Caller(principal.user_id, user.email, tier, zone), principal
 
 
 def bearer_of(connection: HTTPConnection) -> str | None:

@@ -24,6 +24,7 @@ from starlette.websockets import WebSocket
 
 from core.caller import Caller
 from core.errors import BadFrame
+from core.zones import label
 from handlers.frames import (
     PROTOCOL,
     Auth,
@@ -124,7 +125,8 @@ async def chat_socket(websocket: WebSocket) -> None:
     try:
         await services.hub.add(socket)
         quota = await services.chat.on_connect(caller)
-        socket.greet(Ready(user=UserInfo(id=caller.user_id, tier=caller.tier), quota=quota))
+        user = UserInfo(id=caller.user_id, tier=caller.tier, timezone=label(caller.timezone))
+        socket.greet(Ready(user=user, quota=quota))
         await _read_loop(services, socket, turns)
     finally:
         for task in (*turns, watchdog):

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from core.zones import local_date
 from store.records.base import Record
 
 
@@ -53,11 +54,17 @@ class Window:
     """The period asked for, ending `today` (inclusive), and the ISO weeks that cover it.
 
     `first_week` is the Monday of the week holding `start`: weekly series cover whole weeks so
-    the first bar of a chart is not a stub; the current week runs to `today` only.
+    the first bar of a chart is not a stub; the current week runs to `today` only. `zone` is the
+    climber's time zone (None: UTC), the calendar `today` and every day here belong to.
     """
 
     period: Period
     today: date
+    zone: str | None = None
+
+    def day_of(self, instant: datetime) -> date:
+        """The climber's calendar date at `instant` (e.g. the day a goal was set)."""
+        return local_date(instant, self.zone)
 
     @property
     def start(self) -> date:

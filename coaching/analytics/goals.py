@@ -127,11 +127,11 @@ def goal_progress(
         setting=setting,
         target_date=goal.target_date,
         days_left=None if goal.target_date is None else (goal.target_date - today).days,
-        days_since_set=(today - goal.created_at.date()).days,
+        days_since_set=(today - window.day_of(goal.created_at)).days,
     )
     if goal.target_date is not None:
-        span = (goal.target_date - goal.created_at.date()).days
-        used = (today - goal.created_at.date()).days
+        span = (goal.target_date - window.day_of(goal.created_at)).days
+        used = (today - window.day_of(goal.created_at)).days
         progress.time_used_percent = rounded(min(used / span, 1) * 100, 1) if span > 0 else 100.0
     discipline = _discipline(goal)
     if goal.target_grade is None or discipline is None:
@@ -173,7 +173,7 @@ def goal_facts(
         or (
             goal.status is GoalStatus.ACHIEVED
             and goal.achieved_at is not None
-            and window.contains(goal.achieved_at.date())
+            and window.contains(window.day_of(goal.achieved_at))
         )
     ]
     chosen.sort(

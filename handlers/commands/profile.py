@@ -4,7 +4,8 @@
 converted), height (cm, or m), age, years climbing, ape index (cm), and current grades by
 style: `boulder`, `sport`, `toprope`, `trad`, each validated for its discipline. Grades are
 indoor unless preceded by `outdoor` (trad is always outdoor). `strengths …`/`weaknesses …`
-take comma-separated words."""
+take comma-separated words. `/profile timezone ZONE` sets the account's time zone
+(`handlers/commands/timezone.py`); `/profile` shows it with the rest."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from grammar.fields import invalid
-from grammar.profile import USAGE, parse_changes
+from grammar.profile import USAGE, is_timezone, parse_changes, parse_timezone
+from handlers.commands import timezone
 from handlers.commands.context import Turn
 from handlers.undo import UndoAction
 from store.errors import ConditionFailed
@@ -68,10 +70,14 @@ def summary(profile: AthleteProfile | None) -> str:
 
 async def run(turn: Turn, args: str) -> None:
     repo, user = turn.repos.athlete, turn.user_id
+    if is_timezone(args):
+        zone = parse_timezone(args)
+        await (timezone.show(turn) if zone is None else timezone.set_zone(turn, zone))
+        return
     if not args or args.lower() in ("show", "view"):
         profile = await repo.find(user)
-        data = {"profile": profile.to_wire() if profile else None}
-        await turn.reply(summary(profile), data)
+        data = {"profile": profile.to_wire() if profile else None, "timezone": turn.caller.timezone}
+        await turn.reply(f"{summary(profile)}\n{timezone.shown(turn.caller.timezone)}", data)
         return
     changes = parse_changes(args)
     for _ in range(5):

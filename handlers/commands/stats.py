@@ -14,5 +14,7 @@ from handlers.commands.context import Turn
 
 async def run(turn: Turn, args: str) -> None:
     period = Period(parse_period(args))
-    analytics = await assemble(turn.repos.table, turn.user_id, period, turn.today)
+    analytics = await assemble(
+        turn.repos.table, turn.user_id, period, turn.today, turn.caller.timezone
+    )
     await turn.reply(render_text(analytics), analytics.to_wire())

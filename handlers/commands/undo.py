@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from core.errors import Conflict, NothingFound
+from handlers.commands import timezone
 from handlers.commands.context import Repos, Turn
 from handlers.frames import Saved
 from handlers.session import Outgoing
@@ -68,6 +69,9 @@ async def _revert(turn: Turn, action: UndoAction) -> None:
         return
     if action.entity == "athlete":
         await versioned.athlete_profile(repos.table).restore(user, action.previous, action.after)
+        return
+    if action.entity == "preferences":
+        await timezone.restore(repos, user, action)
         return
     repo, record_type = _ENTITIES[action.entity](repos)
     if action.after == GONE:

@@ -38,7 +38,11 @@ class Accounts(Protocol):
     """Every method raises `AuthError` with a message safe to show; none reveals whether an
     email is registered except sign-up (which must say the address is taken)."""
 
-    async def sign_up(self, email: str, password: str, name: str) -> SignUpOutcome: ...
+    async def sign_up(
+        self, email: str, password: str, name: str, timezone: str | None = None
+    ) -> SignUpOutcome:
+        """Create the account and the climber's `User`, in `timezone` (an IANA name already
+        validated; None leaves it unset)."""
 
     async def sign_in(self, email: str, password: str) -> TokenSet: ...
 

@@ -12,7 +12,7 @@ from server.accounts import SignUpOutcome, TokenSet
 from server.auth.cognito import CognitoAuth, CognitoTokens
 from server.auth.verifier import TokenVerifier
 from store.errors import NotFound
-from store.records.user import UserIn
+from store.records.user import Preferences, UserIn
 from store.repos.errors import UserExists
 from store.repos.users import UserRepo
 from store.table import Table
@@ -33,9 +33,11 @@ class CognitoAccounts:
         self._cognito = cognito
         self._verifier = verifier
 
-    async def sign_up(self, email: str, password: str, name: str) -> SignUpOutcome:
+    async def sign_up(
+        self, email: str, password: str, name: str, timezone: str | None = None
+    ) -> SignUpOutcome:
         result = await self._cognito.sign_up(email, password)
-        await self._ensure_user(result.user_id, email, name)
+        await self._ensure_user(result.user_id, email, name, timezone)
         return SignUpOutcome(user_id=result.user_id, confirmation_required=not result.confirmed)
 
     async def sign_in(self, email: str, password: str) -> TokenSet:
@@ -56,10 +58,13 @@ class CognitoAccounts:
     async def confirm_password(self, email: str, code: str, new_password: str) -> None:
         await self._cognito.confirm_forgot_password(email, code, new_password)
 
-    async def _ensure_user(self, user_id: str, email: str, name: str) -> None:
+    async def _ensure_user(
+        self, user_id: str, email: str, name: str, timezone: str | None = None
+    ) -> None:
         try:
             await self._users.get(user_id)
         except NotFound:
+            data = UserIn(email=email, name=name, preferences=Preferences(timezone=timezone))
             # A concurrent sign-in may create it first; either way it exists afterwards.
             with contextlib.suppress(UserExists):
-                await self._users.create(user_id, UserIn(email=email, name=name))
+                await self._users.create(user_id, data)

@@ -27,7 +27,7 @@ from server.auth.local_issuer import LocalIssuer
 from server.auth.passwords import PasswordHashing, check_password_policy
 from store.errors import NotFound, TransactionCancelled
 from store.records.common import stamps
-from store.records.user import User, UserIn
+from store.records.user import Preferences, User, UserIn
 from store.repos.base import to_item, user_pk
 from store.repos.secrets import SecretRepo
 from store.repos.users import PROFILE, UserRepo, email_item
@@ -63,9 +63,11 @@ class LocalAccounts:
         self._refresh_ttl = refresh_ttl
         self._clock = clock
 
-    async def sign_up(self, email: str, password: str, name: str) -> SignUpOutcome:
+    async def sign_up(
+        self, email: str, password: str, name: str, timezone: str | None = None
+    ) -> SignUpOutcome:
         try:
-            data = UserIn(email=email, name=name)
+            data = UserIn(email=email, name=name, preferences=Preferences(timezone=timezone))
         except ValidationError:
             raise AuthError("invalid_request", "Enter a valid email address.") from None
         check_password_policy(password, email=data.email)

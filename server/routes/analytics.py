@@ -23,7 +23,6 @@ from context.reads import assemble
 from grammar.dates import local_today
 from server.api import Call, Endpoint
 from server.routes.pages import Query
-from store.errors import NotFound
 
 TAGS = ("analytics",)
 
@@ -75,17 +74,10 @@ class Progress(Fact):
     pyramids: list[Pyramid] | None = None
 
 
-async def _today(call: Call[Any]) -> date:
-    now = call.services.clock()
-    try:
-        user = await call.services.users.get(call.user.user_id)
-    except NotFound:
-        return now.date()
-    return local_today(now, user.preferences.timezone)
-
-
 async def _analytics(call: Call[Any], period: Period) -> ClimberAnalytics:
-    return await assemble(call.services.table, call.user.user_id, period, await _today(call))
+    zone = call.user.timezone  # read with the account when the request was authenticated
+    today = local_today(call.services.clock(), zone)
+    return await assemble(call.services.table, call.user.user_id, period, today, zone)
 
 
 async def summary(call: Call[Any]) -> ClimberAnalytics:

@@ -13,6 +13,7 @@ from starlette.routing import Route
 from server.accounts import SignUpOutcome, TokenSet
 from server.api import Call, Endpoint
 from server.services import services_of
+from store.records.user import TimeZoneName
 
 Password = Annotated[str, Field(min_length=1, max_length=256)]
 EmailText = Annotated[str, Field(min_length=3, max_length=254)]
@@ -26,6 +27,11 @@ class SignUpIn(_In):
     email: EmailText
     password: Password
     name: Annotated[str, Field(max_length=200)] = ""
+    timezone: TimeZoneName | None = Field(
+        default=None,
+        description="the climber's IANA time zone (a browser's "
+        "`Intl.DateTimeFormat().resolvedOptions().timeZone`); unset when left out",
+    )
 
 
 class SignInIn(_In):
@@ -53,7 +59,9 @@ class Message(BaseModel):
 
 async def sign_up(call: Call[SignUpIn]) -> SignUpOutcome:
     body: SignUpIn = call.body
-    return await call.services.auth.accounts.sign_up(body.email, body.password, body.name)
+    return await call.services.auth.accounts.sign_up(
+        body.email, body.password, body.name, body.timezone
+    )
 
 
 async def sign_in(call: Call[SignInIn]) -> TokenSet:

@@ -12,6 +12,8 @@
 //   text. An HttpOnly cookie would hide it from script entirely but would need CSRF defences on
 //   /auth/refresh; it is the better choice once the API serves cookies. Sign-out revokes it.
 
+import { adoptBrowserTimeZone, browserTimeZone } from "./timezone.js";
+
 const REFRESH_KEY = "v7coach.refresh";
 // Refresh this long before the access token expires (at most half its lifetime).
 const REFRESH_LEAD_MS = 60_000;
@@ -75,15 +77,30 @@ export class Session extends EventTarget {
     return this.#accessToken !== null || sessionStorage.getItem(REFRESH_KEY) !== null;
   }
 
-  /** Returns {confirmationRequired}. Throws ApiError (message and fields are for the user). */
+  /**
+   * Create the account in the browser's time zone. Returns {confirmationRequired}. Throws
+   * ApiError (message and fields are for the user).
+   */
   async signUp(email, password, name) {
-    const data = await postJson("/auth/signup", { email, password, name });
+    const timezone = browserTimeZone();
+    const account = { email, password, name };
+    let data;
+    try {
+      data = await postJson("/auth/signup", timezone ? { ...account, timezone } : account);
+    } catch (error) {
+      // A zone this server's tz database lacks must not stop the sign-up: go on without it.
+      const aboutZone = error instanceof ApiError && error.fields.some((f) => f.field === "timezone");
+      if (!aboutZone) throw error;
+      data = await postJson("/auth/signup", account);
+    }
     if (data && data.tokens) this.#adopt(data.tokens);
     return { confirmationRequired: Boolean(data && data.confirmationRequired && !data.tokens) };
   }
 
+  /** Sign in, and give the account the browser's time zone if it has none yet. */
   async signIn(email, password) {
     this.#adopt(await postJson("/auth/signin", { email, password }));
+    await adoptBrowserTimeZone(this.#accessToken);
   }
 
   /**
@@ -92,7 +109,8 @@ export class Session extends EventTarget {
    */
   async restore() {
     if (!sessionStorage.getItem(REFRESH_KEY)) return false;
-    await this.refresh();
+    const token = await this.refresh();
+    if (token) await adoptBrowserTimeZone(token);
     return this.signedIn;
   }
 

@@ -6,10 +6,10 @@ import re
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, Field
 
+from core.zones import UnknownZone, zone_named
 from store.grades import GradeSystem
 from store.records.base import Record
 from store.records.common import Stored, UtcDateTime, new_id
@@ -60,10 +60,13 @@ Email = Annotated[str, AfterValidator(normalise_email)]
 
 def _timezone(value: str) -> str:
     try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{value!r} is not an IANA timezone (e.g. Europe/Paris)") from None
-    return value
+        return zone_named(value)
+    except UnknownZone as error:
+        raise ValueError(str(error)) from None
+
+
+TimeZoneName = Annotated[str, Field(max_length=64), AfterValidator(_timezone)]
+"""An IANA time zone name, any case in, IANA's spelling out (a chosen UTC is `Etc/UTC`)."""
 
 
 def _boulder_system(value: GradeSystem) -> GradeSystem:
@@ -89,7 +92,9 @@ class Preferences(Record):
     units: Units = Units.METRIC
     boulder_grade_system: Annotated[GradeSystem, AfterValidator(_boulder_system)] = GradeSystem.V
     route_grade_system: Annotated[GradeSystem, AfterValidator(_route_system)] = GradeSystem.YDS
-    timezone: Annotated[str, AfterValidator(_timezone)] = "UTC"
+    timezone: TimeZoneName | None = None
+    """The climber's IANA time zone; None until they (or their browser) set one, read as UTC
+    wherever a zone is needed. Every date the climber gives or is shown is in this zone."""
     coach_tone: CoachTone | None = None
     email_reports: bool = False
 

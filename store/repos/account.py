@@ -16,14 +16,13 @@ from store.records.journal import JournalEntry
 from store.records.nutrition import NutritionLog, NutritionProfile
 from store.records.sends import BenchmarkSend
 from store.records.training import TrainingPlan
-from store.records.user import User
 from store.repos.athlete import KIND as ATHLETE
 from store.repos.base import KEY_ATTRIBUTES, from_item, user_pk
 from store.repos.entity import POINTER_PREFIX
 from store.repos.secrets import PREFIX as SECRET_PREFIX
 from store.repos.undo import PREFIX as UNDO_PREFIX
 from store.repos.usage import ledger_from_item
-from store.repos.users import EMAIL_SK, PROFILE, email_pk
+from store.repos.users import EMAIL_SK, PROFILE, email_pk, user_from_item
 from store.table import MAX_TRANSACTION_OPS, Delete, Item
 
 if TYPE_CHECKING:
@@ -31,7 +30,7 @@ if TYPE_CHECKING:
 
 # (sort-key prefix, export section, decoder); the first matching prefix wins.
 _SECTIONS: tuple[tuple[str, str, Callable[[Item], Record]], ...] = (
-    (PROFILE, "user", lambda item: from_item(User, item)),
+    (PROFILE, "user", user_from_item),
     (ATHLETE, "athleteProfile", lambda item: from_item(AthleteProfile, item)),
     ("GOAL#", "goals", lambda item: from_item(Goal, item)),
     ("INJURY#", "injuries", lambda item: from_item(Injury, item)),

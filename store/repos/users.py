@@ -2,6 +2,11 @@
 
 The profile and its email item are always written together in one transaction: creating a
 user with a taken email, or changing to one, fails as a whole with `EmailTaken`.
+
+Users stored before a time zone could be "not set" hold the old default `"UTC"`, which no
+climber chose (the web UI never sent one): `user_from_item` reads it as not set, so the UI
+captures the browser's zone at the climber's next sign-in. A chosen UTC is stored as `Etc/UTC`
+(`core.zones`), so it is never mistaken for that default.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ if TYPE_CHECKING:
 
 PROFILE = "PROFILE"
 EMAIL_SK = "USER"
+UNCHOSEN_ZONE = "UTC"
+"""The time zone every user was stored with before it could be left unset."""
 
 
 def email_pk(email: str) -> str:
@@ -37,6 +44,15 @@ def email_pk(email: str) -> str:
 
 def email_item(email: str, user_id: str) -> Item:
     return {"pk": email_pk(email), "sk": EMAIL_SK, "userId": user_id}
+
+
+def user_from_item(item: Item) -> User:
+    """The user of a stored profile item, the old unchosen `"UTC"` read as no time zone."""
+    preferences = item.get("preferences")
+    if isinstance(preferences, dict) and preferences.get("timezone") == UNCHOSEN_ZONE:
+        kept = {key: value for key, value in preferences.items() if key != "timezone"}
+        item = {**item, "preferences": kept}
+    return from_item(User, item)
 
 
 class UserRepo:
@@ -82,7 +98,7 @@ class UserRepo:
         item = await self.table.get(user_pk(user_id), PROFILE)
         if item is None:
             raise NotFound("no such user")
-        return from_item(User, item)
+        return user_from_item(item)
 
     async def find_by_email(self, email: str) -> User | None:
         """The user with this email (any case), or None."""
@@ -154,7 +170,7 @@ class UserRepo:
         item = to_item(new, pk, PROFILE)
         if new.email == current.email:
             stored = await self.table.put(item, condition=VersionIs(current.version))
-            return from_item(User, stored)
+            return user_from_item(stored)
         ops: list[Operation] = [
             Put(item, VersionIs(current.version)),
             Delete(email_pk(current.email), EMAIL_SK, Exists()),

@@ -100,3 +100,15 @@ def test_setting_named_in_a_goal() -> None:
     assert setting_named("first 7a in the gym") is Setting.INDOOR
     assert setting_named("V8") is None
     assert setting_named("V6 in the gym and outdoors") is None
+
+
+def test_the_day_a_goal_was_set_is_the_climbers_own() -> None:
+    # Set at 22:00 UTC on Saturday 14 March: already Sunday the 15th, 09:00, in Sydney.
+    set_late = goal("Climb V7", TODAY, type="grade", targetGrade="V7", discipline="boulder")
+    saturday_night = set_late.created_at.replace(hour=22) - timedelta(days=1)
+    set_late = set_late.model_copy(update={"created_at": saturday_night})
+    in_sydney = Window(Period.DAYS_30, TODAY, "Australia/Sydney")
+    [progress] = compute(inputs([], goals=[set_late]), in_sydney).goals
+    assert progress.days_since_set == 0
+    [in_utc] = compute(inputs([], goals=[set_late]), WINDOW).goals
+    assert in_utc.days_since_set == 1

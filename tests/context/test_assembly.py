@@ -351,3 +351,18 @@ async def test_three_years_of_daily_history_assemble_quickly(sqlite: Table) -> N
     assert assembled.used["slices"][0] == "performance"
     assert "Session 2026-03-15: gym, 60 min" in user_text(assembled)
     assert min(took) < ASSEMBLY_BUDGET_S, f"assembling took {min(took):.3f} s"
+
+
+async def test_today_is_the_climbers_date_in_their_time_zone(sqlite: Table) -> None:
+    # Thursday 22:02 UTC is already Friday 09:02 in Sydney.
+    thursday_night_utc = datetime(2026, 12, 3, 22, 2, tzinfo=UTC)
+    context = CoachContext(sqlite, clock=lambda: thursday_night_utc, tools=[PROPOSE_TOOL])
+    for user in ("sydney", "london"):
+        await JournalRepo(sqlite).insert(user, session(date(2026, 12, 3), sent=["V4"]))
+    sydney = await context.assemble(Caller("sydney", timezone="Australia/Sydney"), "my week?")
+    assert sydney.prompt.facts["today"] == "2026-12-04"
+    assert "Today: 2026-12-04" in user_text(sydney)
+    assert sydney.used["dataAgeDays"] == 1  # the session was yesterday, Sydney time
+    unset = await context.assemble(Caller("london"), "my week?")  # no zone set: UTC
+    assert unset.prompt.facts["today"] == "2026-12-03"
+    assert unset.used["dataAgeDays"] == 0

@@ -8,6 +8,7 @@ import itertools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Dialog, Page, expect
@@ -34,7 +35,17 @@ class Recorded:
         }
 
 
-async def open_page(browser: Browser, url: str, viewport: dict[str, int]) -> tuple[Page, Recorded]:
+async def open_page(
+    browser: Browser,
+    url: str,
+    viewport: dict[str, int],
+    *,
+    timezone_id: str | None = None,
+    now: datetime | None = None,
+) -> tuple[Page, Recorded]:
+    """A fresh browser context on the page at `url`; in the time zone `timezone_id` (else the
+    machine's) and, with `now`, with the page's clock standing at that instant (its timers still
+    run), to match a server given a fixed clock."""
     phone = viewport["width"] < 600
     context: BrowserContext = await browser.new_context(
         viewport=viewport,  # type: ignore[arg-type]
@@ -42,8 +53,11 @@ async def open_page(browser: Browser, url: str, viewport: dict[str, int]) -> tup
         has_touch=phone,
         device_scale_factor=2 if phone else 1,
         color_scheme="light",
+        timezone_id=timezone_id,
     )
     page = await context.new_page()
+    if now is not None:
+        await page.clock.set_fixed_time(now)
     recorded = Recorded()
     page.on("request", lambda request: recorded.urls.append(request.url))
     page.on("websocket", lambda socket: recorded.urls.append(socket.url))

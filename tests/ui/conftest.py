@@ -52,7 +52,8 @@ class UiServer:
     server: uvicorn.Server
     thread: threading.Thread
     clock: Clock
-    """The server's clock (the browser keeps its own: both are the machine's wall clock)."""
+    """The server's clock (the browser keeps its own: both are the machine's wall clock unless
+    a test gives the server a fixed one)."""
 
 
 def bind_loopback(port: int = 0) -> socket.socket:
@@ -62,9 +63,12 @@ def bind_loopback(port: int = 0) -> socket.socket:
     return listener
 
 
-def start_ui_server(data_dir: Path, listener: socket.socket, **overrides: object) -> UiServer:
-    """Serve the app on `listener`, allowing its own origin; `overrides` are further settings.
-    Raises RuntimeError if the server does not start within 20 s."""
+def start_ui_server(
+    data_dir: Path, listener: socket.socket, *, clock: Clock = system_clock, **overrides: object
+) -> UiServer:
+    """Serve the app on `listener`, allowing its own origin, reading "now" from `clock`;
+    `overrides` are further settings. Raises RuntimeError if the server does not start within
+    20 s."""
     port = listener.getsockname()[1]
     origin = f"http://127.0.0.1:{port}"
     settings = Settings(
@@ -73,8 +77,8 @@ def start_ui_server(data_dir: Path, listener: socket.socket, **overrides: object
         allowed_origins=[origin],
         **overrides,  # type: ignore[arg-type]
     )
-    # The machine's clock, as the browser's: the UI and the server must agree on "today".
-    clock = system_clock
+    # The machine's clock by default, as the browser's: the UI and the server must agree on
+    # "today" (a test that fixes the server's clock fixes the page's too).
     server = uvicorn.Server(uvicorn_config(create_app(settings, clock=clock), settings))
     thread = threading.Thread(
         target=lambda: asyncio.run(server.serve(sockets=[listener])), daemon=True
@@ -95,8 +99,10 @@ def stop_ui_server(live: UiServer) -> None:
 
 
 @contextmanager
-def ui_server(data_dir: Path, **overrides: object) -> Iterator[UiServer]:
-    live = start_ui_server(data_dir, bind_loopback(), **overrides)
+def ui_server(
+    data_dir: Path, *, clock: Clock = system_clock, **overrides: object
+) -> Iterator[UiServer]:
+    live = start_ui_server(data_dir, bind_loopback(), clock=clock, **overrides)
     try:
         yield live
     finally:

@@ -11,6 +11,7 @@ from typing import cast
 
 from playwright.async_api import Browser, Page, ViewportSize, expect
 
+from core.zones import local_date
 from tests.ui.browsing import Recorded, eventually, open_page, say, sign_up
 from tests.ui.conftest import DESKTOP, PHONE, UiServer
 
@@ -90,7 +91,9 @@ async def test_logged_sessions_show_as_pyramid_max_grade_and_weekly_load(
 ) -> None:
     page, recorded = await open_page(browser, server.url, DESKTOP)
     await sign_up(page)
-    today = server.clock().date()  # the climber has no timezone: the server uses UTC
+    # The account took the browser's time zone at sign-up: "today" is the climber's date there.
+    zone = await page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone")
+    today = local_date(server.clock(), zone)
     # Three entries, each in the free tier's 3 per ISO week.
     await log(page, "/log gym 90min rpe 7 sent V4 V5 V5 tried V6")
     await log(page, f"/log yesterday board 60min rpe 8 sent V5 @{HOSTILE}")
