@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from datetime import datetime
 
 from core.caller import Caller
 from core.quota import Quota
@@ -28,6 +29,9 @@ class RedisAllowances:
 
     def journal_entry(self, caller: Caller) -> AbstractAsyncContextManager[object]:
         return self.quotas.journal_slot(caller.user_id, caller.tier)
+
+    async def release_journal(self, caller: Caller, logged_at: datetime) -> None:
+        await self.quotas.release_journal(caller.user_id, logged_at)
 
     async def reserve_ai(self, caller: Caller) -> Reservation:
         await self.limiter.hit(caller.user_id, caller.tier, "ai_messages")
