@@ -10,6 +10,10 @@ It is the one classifier: context assembly calls `classify` and hands the result
 as `Prompt.facts["intent"]`; the offline coach takes that (`intent_of`), and classifies the
 message itself, with the same `classify`, only when a prompt carries none.
 
+`asks_the_coach` tells a message that asks for something (a question, a request for advice)
+from one that only reports what the climber did: the chat serves the latter as journaling, with
+no AI message (`handlers/plain_log.py`).
+
 The intent picks the template type (`store.records.reference.TemplateType`) and the slices of
 context in priority order (`slices_for`); `message_triggers` names the template triggers
 (`plateau`, `finger-pain`, …) the message mentions.
@@ -19,6 +23,8 @@ from __future__ import annotations
 
 import re
 from typing import Literal, TypeGuard, get_args
+
+from grammar.phrases import QUESTION_START
 
 Intent = Literal["coaching", "nutrition", "technique", "motivation", "analysis"]
 INTENTS: tuple[Intent, ...] = get_args(Intent)
@@ -280,6 +286,43 @@ def classify(text: str) -> Intent:
     if best == 0:
         return "coaching"
     return next(intent for intent in INTENTS if tally[intent] == best)
+
+
+_CLAUSES = re.compile(r"[.!;:,\n]|\b(?:and|but|so|then|also)\b")
+_REQUESTS = _words(
+    r"should i",
+    r"can you",
+    r"could you",
+    r"would you",
+    r"tell me",
+    r"help me",
+    r"give me",
+    r"show me",
+    r"let me know",
+    r"advi[cs]e",
+    r"tips?",
+    r"suggest\w*",
+    r"recommend\w*",
+    r"explain\w*",
+    r"ideas?",
+    r"thoughts",
+    r"what do you think",
+    r"wonder(?:ing)?",
+    r"please",
+)
+"""Words that ask the coach for something even without a question mark."""
+
+
+def asks_the_coach(text: str) -> bool:
+    """Whether the message asks the coach for something rather than only reporting what the
+    climber did: a "?", a clause that opens like a question ("…, how was that", "should I
+    rest"), a request ("tell me", "any tips", "please"), or a motivation concern voiced without
+    a question ("stuck on a plateau", "scared of falling"). Errs towards asking: a message it
+    cannot tell goes to the coach. Pure."""
+    lowered = _normal(text)
+    if "?" in lowered or _REQUESTS.search(lowered) or scores(text)["motivation"] > 0:
+        return True
+    return any(QUESTION_START.match(clause) for clause in _CLAUSES.split(lowered))
 
 
 def is_intent(value: object) -> TypeGuard[Intent]:

@@ -1,10 +1,11 @@
 """`Chat`: the `ChatHandler` behind every socket (sans-I/O).
 
 A `say` starting with "/" is routed to the command registry (case-insensitive, aliases
-included); any other text is a coaching turn (`handlers/coach.py`). `stop` ends a running
-stream; `confirm` / `dismiss` answer a proposed entry. Errors are raised as `HandlerError`s
-(or quota refusals) for the socket loop to turn into `error` frames; a command that raises has
-written nothing.
+included); any other text is a coaching turn (`handlers/coach.py`), unless it only reports
+something to log: then it is a journaling turn that costs no AI message
+(`handlers/plain_log.py`). `stop` ends a running stream; `confirm` / `dismiss` answer a proposed
+entry. Errors are raised as `HandlerError`s (or quota refusals) for the socket loop to turn into
+`error` frames; a command that raises has written nothing.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from handlers.commands import lookup
 from handlers.commands.context import Repos, Turn
 from handlers.frames import Confirm, Dismiss, Saved, Say, Stop
 from handlers.journaling import journal_write
-from handlers.proposals import KINDS, ProposalStore, dismissed, write_confirmed
+from handlers.plain_log import PlainLog
+from handlers.proposals import KINDS, ProposalStore, confirmed, dismissed, write_confirmed
 from handlers.session import Allowances, Emit, Outgoing
 from handlers.undo import UndoLog
 from store.errors import ConditionFailed, NotFound
@@ -80,6 +82,7 @@ class Chat:
         self._allowances = allowances
         self._coach = coach
         self._proposals = ProposalStore(table)
+        self._plain_log = PlainLog(self._proposals, allowances)
 
     async def on_connect(self, caller: Caller) -> Quota | None:
         return await self._allowances.usage(caller) if self._allowances else None
@@ -94,6 +97,8 @@ class Chat:
         if not text.startswith("/"):
             if self._coach is None:
                 raise HandlerError("coaching replies are not available here; try /help")
+            if await self._logged_in_plain_words(caller, say.id, text, emit):
+                return
             await self._coach.reply(caller, say.id, text, emit)
             return
         parts = text[1:].split(maxsplit=1)
@@ -111,9 +116,20 @@ class Chat:
         )
         if self._allowances is not None:
             emit = _with_quota(emit, self._allowances, caller)
-        turn = Turn(caller, say, self._repos, self._undo, now, today, emit)
+        turn = Turn(caller, say, self._repos, self._undo, now, today, emit, self._allowances)
         async with _as_handler_errors(), writing:
             await command.run(turn, args.strip())
+
+    async def _logged_in_plain_words(
+        self, caller: Caller, say_id: str, text: str, emit: Emit
+    ) -> bool:
+        """Serve plain words that only report something to log as a journaling turn (no AI
+        message); False when they are for the coach."""
+        if not self._plain_log.may_log(text):
+            return False
+        now = self._clock()
+        today = local_today(now, caller.timezone)
+        return await self._plain_log.serve(caller, say_id, text, now=now, today=today, emit=emit)
 
     async def on_stop(self, caller: Caller, stop: Stop, emit: Emit) -> None:
         if self._coach is None:
@@ -121,20 +137,24 @@ class Chat:
         self._coach.streams.stop(caller.user_id, stop.stream)
 
     async def on_confirm(self, caller: Caller, confirm: Confirm, emit: Emit) -> None:
-        """Write the proposal as its slash command would: the same allowance, undo and
-        `saved` frame to every tab."""
+        """Write the proposal as its slash command would: the same rate, allowance, undo and
+        `saved` frame to every tab. Checked before the proposal is consumed: the rate and (for a
+        session) one of the week's journal entries first, then the proposal is taken, then
+        written. A refusal, or a write that fails, leaves the proposal in place to confirm
+        again; of two tabs confirming it at once, one writes it and the other gets not_found."""
         now = self._clock()
         caller = await self._in_their_zone(caller)
-        # Taken before the allowance is checked: a refused confirm loses the proposal (to fix).
-        kind, data = await self._proposals.take(caller, confirm.proposal, now)
+        kind = await self._proposals.peek(caller, confirm.proposal, now)
         if self._allowances is not None:
             emit = _with_quota(emit, self._allowances, caller)
         today = local_today(now, caller.timezone)
         say = Say(type="say", id=confirm.proposal, text=f"/confirm {confirm.proposal}")
-        turn = Turn(caller, say, self._repos, self._undo, now, today, emit)
+        turn = Turn(caller, say, self._repos, self._undo, now, today, emit, self._allowances)
         session = KINDS[kind][2]  # a session counts as one of the week's journal entries
         async with _as_handler_errors(), journal_write(self._allowances, caller, session=session):
-            await write_confirmed(turn, kind, data)
+            async with self._proposals.claimed(caller, confirm.proposal, now) as (kind, data):
+                created = await write_confirmed(self._repos, caller.user_id, kind, data)
+            await confirmed(turn, kind, created)
 
     async def on_dismiss(self, caller: Caller, dismiss: Dismiss, emit: Emit) -> None:
         await self._proposals.take(caller, dismiss.proposal, self._clock())

@@ -170,6 +170,8 @@ class Error(_Frame):
     message: str
     retry_after_ms: int | None = None
     resets_at: datetime | None = None
+    quota: Quota | None = None
+    """On a `quota_exceeded` refusal: where the climber stands, as `saved` frames say it."""
 
 
 class Pong(_Frame):

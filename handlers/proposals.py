@@ -3,13 +3,19 @@ the climber confirms them.
 
 A proposal is validated when it is made (an invalid one is never shown), kept for a day in the
 caller's own partition (`store.repos.proposals`), and written on `confirm` through the
-same repositories, journal allowance and undo log as a slash command. The user id always comes
-from the verified caller: nothing the model says can address another climber.
+same repositories, journal allowance and undo log as a slash command. A confirm is checked
+before the proposal is consumed, and a write that fails puts it back (`ProposalStore.claimed`),
+so a refused or failed confirm can be tried again. The user id always comes from the verified
+caller: nothing the model says can address another climber.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,8 +34,10 @@ from store.records.athlete import Goal, GoalIn, Injury, InjuryIn
 from store.records.common import at_ingest
 from store.records.journal import JournalEntry, JournalEntryIn
 from store.records.sends import BenchmarkSend, BenchmarkSendIn
-from store.repos.proposals import ProposalRepo
+from store.repos.proposals import ProposalRepo, StoredProposal
 from store.table import Table
+
+log = logging.getLogger("v7.proposals")
 
 LIFETIME = timedelta(days=1)
 
@@ -68,6 +76,9 @@ class NoSuchProposal(HandlerError):
     code = "not_found"
 
 
+_GONE = "no such proposal (it may have expired or been answered)"
+
+
 @dataclass(frozen=True)
 class ProposalStore:
     table: Table
@@ -94,31 +105,74 @@ class ProposalStore:
         await ProposalRepo(self.table).put(caller.user_id, proposal_id, kind, item, now + LIFETIME)
         return Proposal(id=proposal_id, reply_to=reply_to, kind=kind, item=item)
 
+    async def peek(self, caller: Caller, proposal_id: str, now: datetime) -> str:
+        """The kind of the caller's proposal, which stays in place. Raises `NoSuchProposal` as
+        `take` does."""
+        if "#" in proposal_id:
+            raise NoSuchProposal("no such proposal")
+        stored = await ProposalRepo(self.table).get(caller.user_id, proposal_id, now)
+        if stored is None:
+            raise NoSuchProposal(_GONE)
+        return stored.kind
+
     async def take(self, caller: Caller, proposal_id: str, now: datetime) -> tuple[str, BaseModel]:
         """Remove and return the caller's proposal. Raises `NoSuchProposal` for an unknown,
         expired, already answered, or another user's proposal."""
+        stored = await self._take(caller, proposal_id, now)
+        return stored.kind, self.validate(stored.kind, stored.entry)
+
+    @asynccontextmanager
+    async def claimed(
+        self, caller: Caller, proposal_id: str, now: datetime
+    ) -> AsyncIterator[tuple[str, BaseModel]]:
+        """Take the caller's proposal for the block that writes it; if the block raises (the
+        write failed), put it back as it was, so it can be confirmed again. Cancelled (the
+        socket went away mid-write), it stays taken: whether the write landed is unknown, and
+        a second copy of the entry would be worse than a lost proposal. Of concurrent claims of
+        one proposal (two tabs), one gets it and the others raise `NoSuchProposal`, as `take`
+        does."""
+        stored = await self._take(caller, proposal_id, now)
+        data = self.validate(stored.kind, stored.entry)
+        try:
+            yield stored.kind, data
+        except Exception:
+            await asyncio.shield(self._put_back(caller, proposal_id, stored))
+            raise
+
+    async def _take(self, caller: Caller, proposal_id: str, now: datetime) -> StoredProposal:
         if "#" in proposal_id:
             raise NoSuchProposal("no such proposal")
         stored = await ProposalRepo(self.table).take(caller.user_id, proposal_id, now)
         if stored is None:
-            raise NoSuchProposal("no such proposal (it may have expired or been answered)")
-        return stored.kind, self.validate(stored.kind, stored.entry)
+            raise NoSuchProposal(_GONE)
+        return stored
+
+    async def _put_back(self, caller: Caller, proposal_id: str, stored: StoredProposal) -> None:
+        try:
+            await ProposalRepo(self.table).put_back(caller.user_id, proposal_id, stored)
+        except Exception:  # the write's own error is the one the climber should see
+            log.exception("a proposal whose write failed could not be put back")
 
 
-async def write_confirmed(turn: Turn, kind: str, data: BaseModel) -> None:
+Written = JournalEntry | BenchmarkSend | Injury | Goal
+
+
+async def write_confirmed(repos: Repos, user_id: str, kind: str, data: BaseModel) -> Written:
     """Write a confirmed proposal exactly as the matching slash command would."""
-    repos: Repos = turn.repos
-    created: JournalEntry | BenchmarkSend | Injury | Goal
     if isinstance(data, JournalEntryIn):
-        created = await repos.journal.create(turn.user_id, data)
-    elif isinstance(data, BenchmarkSendIn):
-        created = await repos.sends.create(turn.user_id, data)
-    elif isinstance(data, InjuryIn):
-        created = await repos.injuries.create(turn.user_id, data)
-    elif isinstance(data, GoalIn):
-        created = await repos.goals.create(turn.user_id, data)
-    else:  # KINDS and this chain name the same four models
-        raise InvalidEntry(f"cannot write a {kind}")
+        return await repos.journal.create(user_id, data)
+    if isinstance(data, BenchmarkSendIn):
+        return await repos.sends.create(user_id, data)
+    if isinstance(data, InjuryIn):
+        return await repos.injuries.create(user_id, data)
+    if isinstance(data, GoalIn):
+        return await repos.goals.create(user_id, data)
+    # KINDS and this chain name the same four models
+    raise InvalidEntry(f"cannot write a {kind}")
+
+
+async def confirmed(turn: Turn, kind: str, created: Written) -> None:
+    """Make the written proposal undoable and tell every tab, as its slash command would."""
     _, entity, _ = KINDS[kind]
     await turn.saved(
         UndoAction(kind, entity, created.id, "delete", created.version), created.to_wire()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from context.assembly import Assembled
@@ -69,6 +70,11 @@ class Allowances(Protocol):
     def journal_entry(self, caller: Caller) -> AbstractAsyncContextManager[object]:
         """Hold one of this ISO week's journal entries while the entry is written: kept if the
         block succeeds, given back if it raises."""
+
+    async def release_journal(self, caller: Caller, logged_at: datetime) -> None:
+        """A session logged at `logged_at` (its `createdAt`) has left the journal (undone or
+        deleted): give its journal entry back if it was counted in the current ISO week; one
+        logged in an earlier week gives nothing back. Never raises."""
 
     async def reserve_ai(self, caller: Caller) -> AiTicket:
         """Count one AI message against the rate and reserve it before any model is called.

@@ -29,6 +29,9 @@ here: the services work over the client they are given)::
     async with quotas.journal_slot(user_id, tier):   # QuotaExceeded("journal_entries", …)
         await journal_repo.create(user_id, entry)    # commit on success, refund if it raises
     # or explicitly: slot = await quotas.reserve_journal(...); commit_journal(slot) / refund(slot)
+    # An entry undone or deleted, once it is gone from the store (gives its count back only if
+    # it was logged this ISO week; never raises for Redis):
+    await quotas.release_journal(user_id, entry.created_at)
 
     # REST middleware: await limiter.hit(user_id, tier, "rest_calls")
 

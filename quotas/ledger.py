@@ -1,6 +1,11 @@
 """The durable side of the quotas, in the store: the monthly usage ledger (AI messages and
 tokens per model) and the journal entries themselves.
 
+A week's journal count is what the Redis counter counts: the entries logged (`createdAt`) in
+that ISO week that are still in the journal, whatever day each session was on. An entry undone
+or deleted is gone from the store and, if it was logged this week, its count is given back in
+Redis too (`Quotas.release_journal`), so a counter and its rebuild always agree.
+
 Redis counters are rebuilt from here when they are missing (a flushed or fresh Redis), and the
 degraded paths read these counts while Redis is down, so nobody ever gets a fresh quota.
 """
@@ -21,7 +26,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LEDGER_ATTEMPTS = 3
-_PAGE = 100
 
 
 class StoreCounts:
@@ -36,22 +40,8 @@ class StoreCounts:
         return (await self.usage.get(user_id, month)).ai_messages
 
     async def journal_entries(self, user_id: str, week: Window) -> int:
-        """The user's journal entries dated inside `week` (its `JOURNAL#{date}#…` items)."""
-        count = 0
-        cursor: str | None = None
-        while True:
-            page = await self.journal.list(
-                user_id,
-                start=week.first_day,
-                end=week.last_day,
-                newest_first=False,
-                limit=_PAGE,
-                cursor=cursor,
-            )
-            count += len(page.items)
-            cursor = page.cursor
-            if cursor is None:
-                return count
+        """The user's journal entries logged inside `week` and still in the journal."""
+        return await self.journal.count_logged(user_id, week.start, week.resets_at)
 
     async def record(
         self, user_id: str, month: str, model: str, input_tokens: int, output_tokens: int

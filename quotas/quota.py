@@ -29,9 +29,16 @@ Known imprecisions, all bounded and all on the user's side of the line:
   node), so Redis under-counts it until the counter is next rebuilt (a new month, a flush).
 * A journal counter rebuilt while another write of that user was between its store write and
   its commit counts that entry twice (once from the store, once at its commit).
-* Journal counters count entries created in the current ISO week; a rebuild counts the entries
-  DATED in that week (what the store can answer in one range query). Deleting an entry does
-  not give its slot back until such a rebuild.
+* A journal counter rebuilt between an entry's removal from the store and its
+  `release_journal` gives that entry back twice (once by the rebuild, once by the release).
+
+Journal counters count the entries logged (`createdAt`) in the ISO week and still in the
+journal: every commit adds one, `release_journal` takes one away when an entry logged this
+week is undone or deleted, and a rebuild counts exactly that in the store
+(`quotas.ledger.StoreCounts.journal_entries`). So the counter, its rebuild and the store
+fallback while Redis is down all say the same, and `usage` (the badge) always shows what
+`reserve_journal` will enforce. An entry logged in an earlier week gives nothing back: that
+week is over.
 """
 
 from __future__ import annotations
@@ -50,7 +57,17 @@ from core.quota import Allowance, Quota
 from quotas.degraded import HourlyAllowance, ThrottledLog
 from quotas.errors import QuotaExceeded, QuotaKind, QuotaUnavailable
 from quotas.ledger import StoreCounts
-from quotas.scripts import COMMIT, GRANTED, NEED_SEED, NOOP, REFUND, RESERVE, quota_keys
+from quotas.scripts import (
+    COMMIT,
+    GRANTED,
+    NEED_SEED,
+    NOOP,
+    REFUND,
+    RELEASE,
+    RELEASED,
+    RESERVE,
+    quota_keys,
+)
 from quotas.unavailable import CHECK_DEADLINE_S, REDIS_DOWN
 from quotas.windows import Window, iso_week_window, month_window
 
@@ -106,6 +123,7 @@ class Quotas:
         self._reserve = redis.register_script(RESERVE)
         self._commit = redis.register_script(COMMIT)
         self._refund = redis.register_script(REFUND)
+        self._release = redis.register_script(RELEASE)
         self._degraded = degraded or HourlyAllowance()
         self._warn = ThrottledLog(log)
         self._redis = redis
@@ -295,6 +313,34 @@ class Quotas:
             return True
         return status != NOOP
 
+    # --- give back ---------------------------------------------------------------------------
+
+    async def release_journal(self, user_id: str, logged_at: datetime) -> bool:
+        """Give back the journal entry of a session that has left the journal (undone or
+        deleted) if it was logged (`logged_at`, its `createdAt`) in the current ISO week; one
+        logged in an earlier week gives nothing back. Call it once per entry, after the entry
+        is gone from the store. Returns whether a count was given back (True also when Redis
+        could not be reached: the counter is then marked stale and rebuilt from the store,
+        which no longer holds the entry, on the next contact). Shielded; never raises for
+        Redis."""
+        now = self._clock()
+        window = iso_week_window(now)
+        if iso_week_window(logged_at).key != window.key:
+            return False
+        return await asyncio.shield(self._release_redis(user_id, window))
+
+    async def _release_redis(self, user_id: str, window: Window) -> bool:
+        kind: QuotaKind = "journal_entries"
+        used_key, _, _ = quota_keys(user_id, kind, window.key)
+        try:
+            await self._refresh_if_stale(user_id, kind, window)
+            status, _ = await self._eval(self._release, (used_key,), [])
+        except REDIS_DOWN as exc:
+            self._warn.warning("journal release not recorded; the counter will be rebuilt", exc)
+            self._mark_stale(user_id, kind, window, None)
+            return True
+        return status == RELEASED
+
     # --- where the user stands -----------------------------------------------------------------
 
     async def usage(self, user_id: str, tier: str) -> Quota:
@@ -348,10 +394,16 @@ class Quotas:
 
     # --- plumbing ----------------------------------------------------------------------------
 
-    def _mark_stale(self, user_id: str, kind: str, window: Window, reservation_id: str) -> None:
+    def _mark_stale(
+        self, user_id: str, kind: str, window: Window, reservation_id: str | None
+    ) -> None:
+        """Remember that a counter missed a write (and, if given, which reservation's settle
+        never arrived)."""
         key = (user_id, kind, window.key)
         if key in self._stale or len(self._stale) < MAX_STALE:
-            self._stale.setdefault(key, set()).add(reservation_id)
+            unsettled = self._stale.setdefault(key, set())
+            if reservation_id is not None:
+                unsettled.add(reservation_id)
 
     async def _refresh_if_stale(self, user_id: str, kind: str, window: Window) -> None:
         """Drop a counter that missed writes (so the next script rebuilds it from the store)
@@ -365,7 +417,8 @@ class Quotas:
         async with asyncio.timeout(self._timeout):
             async with self._redis.pipeline(transaction=True) as pipe:
                 pipe.delete(used_key)
-                pipe.zrem(pending_key, *unsettled)
+                if unsettled:
+                    pipe.zrem(pending_key, *unsettled)
                 await pipe.execute()
         self._stale.pop(key, None)
 

@@ -17,6 +17,10 @@ scripts then answer NEED_SEED without writing anything, the caller reads the dur
 the store and calls again with it, and the script seeds the key only if it is still absent (SET
 NX semantics inside the script), so concurrent seeders cannot double-count.
 
+A journal entry that leaves the journal (undone, deleted) in the ISO week it was logged in gives
+its count back: RELEASE decrements that week's `used` (keeping its expiry), never below zero,
+and does nothing when the key is absent.
+
 Reconciliation, done by every quota script before it decides: pending reservations whose expiry
 has passed are removed from `pending` and marked `expired` in `settled`. They stop counting; the
 user is not charged for a turn whose process died (the ledger has no entry for it either). A
@@ -31,6 +35,7 @@ REFUSED = 0
 NEED_SEED = -1
 NOOP = 0
 SETTLED = 1
+RELEASED = 1
 
 _NOW = """
 local t = redis.call('TIME')
@@ -130,6 +135,16 @@ redis.call('PEXPIRE', KEYS[2], ARGV[2])
 return {1}
 """
 )
+
+RELEASE = """
+-- KEYS: used
+-- Returns {status, used}: 1 given back now; 0 nothing to give back: no counter (a rebuild from
+-- the store, which no longer holds the entry, leaves it out anyway; used is then -1) or 0.
+if redis.call('EXISTS', KEYS[1]) == 0 then return {0, -1} end
+local used = tonumber(redis.call('GET', KEYS[1]))
+if used <= 0 then return {0, used} end
+return {1, redis.call('DECR', KEYS[1])}
+"""
 
 GCRA = (
     _NOW

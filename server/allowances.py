@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 from core.caller import Caller
 from core.quota import Quota
@@ -43,6 +44,9 @@ class RedisAllowances:
         with _told_in_their_zone(caller):
             async with self.quotas.journal_slot(caller.user_id, caller.tier):
                 yield
+
+    async def release_journal(self, caller: Caller, logged_at: datetime) -> None:
+        await self.quotas.release_journal(caller.user_id, logged_at)
 
     async def reserve_ai(self, caller: Caller) -> Reservation:
         await self.limiter.hit(caller.user_id, caller.tier, "ai_messages")

@@ -279,7 +279,7 @@ async def _run_say(services: Services, socket: Socket, say: Say) -> None:
         async with services.lifecycle.busy():
             await services.chat.on_say(caller, say, emit)
     except Exception as error:
-        await emit(Outgoing(error_frame(error, say.id)))
+        await emit(Outgoing(await _refusal(services, caller, error, say.id)))
     finally:
         answer.done.set()
         log.info("say", extra={"ms": round((time.perf_counter() - started) * 1000, 1)})
@@ -303,7 +303,24 @@ async def _run_control(services: Services, socket: Socket, frame: Stop | Confirm
                 case Dismiss():
                     await services.chat.on_dismiss(caller, frame, emit)
     except Exception as error:
-        socket.send(error_frame(error, reply_to))
+        socket.send(await _refusal(services, caller, error, reply_to))
+
+
+async def _refusal(
+    services: Services, caller: Caller, error: BaseException, reply_to: str | None
+) -> Error:
+    """The `error` frame for `error`. A `quota_exceeded` one also carries where the climber
+    stands, so the badge agrees with the refusal even if another tab or process used the
+    allowance meanwhile (left out if it cannot be read: the refusal is what matters)."""
+    frame = error_frame(error, reply_to)
+    if frame.code != "quota_exceeded":
+        return frame
+    try:
+        quota = await services.allowances.usage(caller)
+    except Exception:
+        log.warning("quota not read for a refusal", exc_info=True)
+        return frame
+    return frame.model_copy(update={"quota": quota})
 
 
 routes = [WebSocketRoute("/ws", chat_socket)]

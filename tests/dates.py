@@ -64,6 +64,7 @@ PATHS = (
     "tests/server/test_rest_chat.py",
     "tests/server/test_rest_users.py",
     "tests/server/test_quotas_server.py",
+    "tests/server/test_quota_agreement.py",
     "tests/server/test_coaching.py",
     "tests/server/test_ws.py",
     "tests/server/test_demo.py",

@@ -12,7 +12,7 @@ from typing import Any
 
 from core.caller import Caller
 from handlers.frames import Reply, Saved, Say
-from handlers.session import Emit, Outgoing
+from handlers.session import Allowances, Emit, Outgoing
 from handlers.undo import UndoAction, UndoLog
 from store.repos import AthleteRepo, GoalRepo, InjuryRepo, JournalRepo, SendRepo, UserRepo
 from store.repos.history_view import HistoryViewRepo
@@ -63,6 +63,9 @@ class Turn:
     now: datetime
     today: date
     emit: Emit
+    allowances: Allowances | None = None
+    """The climber's tier limits (None: nothing is counted), for commands that give a
+    journal entry back (`/undo`)."""
 
     @property
     def user_id(self) -> str:

@@ -49,7 +49,8 @@ def sse(frame: ServerFrame) -> bytes:
 async def message(call: Call[ChatMessageIn]) -> StreamingResponse:
     """Run the turn; refusals that come before anything streams (quota, rate, a message that
     is a slash command …) are ordinary JSON errors, after that everything is an SSE event
-    (`stream.start`, `stream.delta`, `proposal`, `stream.end`, `error`). A client that goes
+    (`stream.start`, `stream.delta`, `proposal`, `stream.end`, `error`; words that only log
+    something are answered `reply` and `proposal`, with no AI message). A client that goes
     away cancels the turn, which still settles its quota and saves the partial reply."""
     body: ChatMessageIn = call.body
     if body.message.lstrip().startswith("/"):

@@ -13,14 +13,14 @@ a 409 conflict and nothing changes; a missing one is 428 Precondition Required (
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic.alias_generators import to_camel
 from starlette.responses import JSONResponse
 
-from handlers.journaling import journal_write
+from handlers.journaling import journal_write, session_removed
 from server.api import Call, Endpoint
 from server.errors import ApiError
 from store.records.base import Record
@@ -169,7 +169,8 @@ def item_endpoints(
     exactly like a missing one (the repositories cannot address another partition).
 
     With `journal_entry`, creating counts against the tier's weekly journal entries and the
-    journal-write rate (429 when either is used up)."""
+    journal-write rate (429 when either is used up), and deleting an entry logged this ISO week
+    gives its weekly entry back."""
 
     async def create_item(call: Call[I]) -> R:
         create = repo(call.services.table).create
@@ -189,7 +190,17 @@ def item_endpoints(
         )
 
     async def delete_item(call: Call[Any]) -> None:
-        await repo(call.services.table).delete(call.user.user_id, call.path("id"))
+        items = repo(call.services.table)
+        if not journal_entry:
+            await items.delete(call.user.user_id, call.path("id"))
+            return
+        # When it was logged decides which week's entry it gives back; `createdAt` never
+        # changes, so reading it before the delete is safe.
+        current = await items.get(call.user.user_id, call.path("id"))
+        await items.delete(call.user.user_id, call.path("id"))
+        logged_at = getattr(current, "created_at", None)
+        if isinstance(logged_at, datetime):
+            await session_removed(call.services.allowances, call.user, logged_at)
 
     one = f"{path}/{{id}}"
     tags = (tag,)

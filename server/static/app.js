@@ -12,6 +12,9 @@ import { StatusBar } from "./status.js";
 const session = new Session();
 const connection = new Connection(session);
 const status = new StatusBar();
+// The badge shows what the latest frame of the signed-in climber says: a `ready` makes the
+// badge theirs (its quota, or none); later frames update it only after such a `ready`.
+let quotaOwner = null;
 const input = $("#say");
 const hints = new Hints(input, $("#hints"), $("#hint-list"), $("#hint-detail"));
 
@@ -32,6 +35,8 @@ const authView = new AuthView(session, () => enterChat());
 const progress = new ProgressView($("#progress-view"), session, () => showProgress(false));
 
 function enterChat() {
+  status.clearQuota(); // nothing until this climber's own `ready`
+  quotaOwner = null;
   authView.hide();
   $("#chat-view").hidden = false;
   $("#sign-out").hidden = false;
@@ -47,7 +52,8 @@ function leaveChat(notice) {
   $("#chat-view").hidden = true;
   $("#sign-out").hidden = true;
   $("#open-progress").hidden = true;
-  status.hideQuota();
+  quotaOwner = null;
+  status.clearQuota();
   authView.show(notice);
 }
 
@@ -60,7 +66,12 @@ connection.addEventListener("state", (event) => {
 });
 connection.addEventListener("frame", (event) => {
   const frame = event.detail;
-  if (frame.quota) status.showQuota(frame.quota);
+  if (frame.type === "ready") {
+    quotaOwner = frame.user ? frame.user.id : null;
+    status.startQuota(frame.user, frame.quota);
+  } else if (frame.quota && quotaOwner !== null) {
+    status.showQuota(frame.quota);
+  }
   if (frame.type !== "ready" && frame.type !== "pong") chat.handle(frame);
 });
 connection.addEventListener("unauthorized", () => leaveChat("Your session ended. Please sign in again."));

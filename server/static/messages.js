@@ -55,6 +55,10 @@ export class ChatView {
         bubble.querySelector(".msg-status").textContent = "";
       }
     }
+    // A confirm / dismiss whose answer was lost with the old socket can be tried again.
+    for (const card of this.#proposals.values()) {
+      if (card.dataset.state !== "proposed") this.#reopen(card, "");
+    }
   }
 
   /** Streams that had not ended when the socket dropped: [{stream, after}]. */
@@ -64,6 +68,7 @@ export class ChatView {
 
   handle(frame) {
     if (typeof frame.reply_to === "string") this.#answered(frame.reply_to, frame.type === "error");
+    if (this.#proposals.has(frame.reply_to) && this.#decided(frame)) return;
     switch (frame.type) {
       case "reply":
         this.#add(this.#coach(frame.text));
@@ -234,10 +239,36 @@ export class ChatView {
       return;
     }
     feedback.hidden = true;
-    card.dataset.state = decision === "confirm" ? "confirmed" : "dismissed";
-    card.querySelector(".card-status").textContent = decision === "confirm" ? "Confirmed" : "Dismissed";
+    // The card waits for the server's answer (#decided): a refused confirm keeps the proposal.
+    card.dataset.state = decision === "confirm" ? "confirming" : "dismissing";
+    card.querySelector(".card-status").textContent = decision === "confirm" ? "Saving…" : "Dismissing…";
+    for (const button of card.querySelectorAll(".card-actions button")) button.disabled = true;
+  }
+
+  /** An answer about a proposal card (`reply_to` is its id): `saved` (from any tab) confirms it,
+   * `reply` dismisses it, `error` reopens it with the message. True when nothing else shows it. */
+  #decided(frame) {
+    const card = this.#proposals.get(frame.reply_to);
+    if (frame.type === "error") {
+      this.#reopen(card, frame.message || "That could not be saved.");
+      return true;
+    }
+    if (frame.type !== "saved" && frame.type !== "reply") return false;
+    const confirmed = frame.type === "saved";
+    card.dataset.state = confirmed ? "confirmed" : "dismissed";
+    card.querySelector(".card-status").textContent = confirmed ? "Confirmed" : "Dismissed";
     card.querySelector(".card-actions")?.remove();
-    this.#proposals.delete(proposalId);
+    this.#proposals.delete(frame.reply_to);
+    return false;
+  }
+
+  #reopen(card, message) {
+    card.dataset.state = "proposed";
+    card.querySelector(".card-status").textContent = "Save this?";
+    for (const button of card.querySelectorAll(".card-actions button")) button.disabled = false;
+    const feedback = card.querySelector(".card-feedback");
+    feedback.textContent = message;
+    feedback.hidden = !message;
   }
 
   #streamStart(frame) {

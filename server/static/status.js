@@ -1,5 +1,8 @@
 // The header's connection state (dot + words, with a live countdown to the next retry) and
-// the quota badge, which stays hidden until a frame carries a `quota` object.
+// the quota badge. The badge has one source: the `quota` object of the latest frame of the
+// signed-in climber (ready, saved, stream.end, a quota_exceeded error). It starts empty at each
+// sign-in (`startQuota` with that climber's `ready`) and is emptied at sign-out (`clearQuota`),
+// so one climber's quota is never shown to another.
 
 import { $ } from "./dom.js";
 
@@ -7,6 +10,7 @@ const WORDS = { connecting: "Connecting…", online: "Online", offline: "Offline
 
 export class StatusBar {
   #ticker = 0;
+  #zone = undefined; // the climber's IANA zone for `resets_at` (undefined: the browser's)
 
   showConnection({ state, retryAt }) {
     clearInterval(this.#ticker);
@@ -25,7 +29,15 @@ export class StatusBar {
     if (state === "offline") this.#ticker = setInterval(render, 1000);
   }
 
-  /** Show the quota from a ready / saved / stream.end frame; no-op when it has none. */
+  /** A `ready` frame: the badge is now this climber's (`user.timezone`, when the server sends
+   * one, formats `resets_at`); it shows their quota, or nothing when the frame has none. */
+  startQuota(user, quota) {
+    this.clearQuota();
+    this.#zone = knownZone(user && user.timezone);
+    this.showQuota(quota);
+  }
+
+  /** Show the quota from a frame of the climber whose `ready` came last; no-op when it has none. */
   showQuota(quota) {
     if (!quota || typeof quota !== "object") return;
     const badge = $("#quota");
@@ -41,8 +53,8 @@ export class StatusBar {
         continue;
       }
       const remaining = Number(allowance.remaining ?? Math.max(0, allowance.limit - allowance.used));
-      const resets = allowance.resets_at
-        ? `, resets ${new Date(allowance.resets_at).toLocaleDateString()}` : "";
+      const when = allowance.resets_at ? formatInstant(allowance.resets_at, this.#zone) : "";
+      const resets = when ? `, resets ${when}` : "";
       parts.push(`${remaining} ${remaining === 1 ? one : many}`);
       titles.push(`${many}: ${remaining} of ${allowance.limit} left${resets}`);
       empty = empty || remaining <= 0;
@@ -56,7 +68,35 @@ export class StatusBar {
     badge.hidden = false;
   }
 
-  hideQuota() {
-    $("#quota").hidden = true;
+  /** Sign-out: empty and hide the badge; nothing of this climber's quota stays on the page. */
+  clearQuota() {
+    const badge = $("#quota");
+    badge.hidden = true;
+    badge.textContent = "";
+    badge.removeAttribute("title");
+    badge.removeAttribute("aria-label");
+    delete badge.dataset.empty;
+    this.#zone = undefined;
   }
+}
+
+/** `zone` if this browser knows it as an IANA time zone, else undefined (the browser's own). */
+function knownZone(zone) {
+  if (typeof zone !== "string" || !zone) return undefined;
+  try {
+    new Intl.DateTimeFormat(undefined, { timeZone: zone });
+    return zone;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An ISO instant as the climber reads it: weekday, day, month, time and zone, in `zone`. */
+function formatInstant(iso, zone) {
+  const when = new Date(iso);
+  if (Number.isNaN(when.getTime())) return "";
+  return new Intl.DateTimeFormat(undefined, {
+    weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
+    timeZoneName: "short", timeZone: zone,
+  }).format(when);
 }

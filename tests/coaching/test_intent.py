@@ -10,6 +10,7 @@ from coaching.intent import (
     INTENTS,
     SLICE_ORDER,
     Intent,
+    asks_the_coach,
     classify,
     intent_of,
     is_intent,
@@ -219,3 +220,37 @@ def test_each_intent_leads_with_its_own_slice() -> None:
     assert SLICE_ORDER["coaching"][:2] == ("performance", "health")
     assert SLICE_ORDER["motivation"][0] == "goals"
     assert "nutrition" not in SLICE_ORDER["technique"]
+
+
+STATEMENTS = {"", "hi", "I think I'm under-fuelling", "my feet keep slipping on slab"}
+"""Examples that state something without asking; nothing in them can be logged either, so they
+reach the coach all the same."""
+REPORTS = [
+    "did 2 hours at the gym, sent two V5s, fingers a bit sore",
+    "Did 90 min on the board. Fingers sore.",
+    "flashed a 7a at Stanage yesterday",
+    "tweaked my left shoulder and did 2 hours anyway",
+    "I want to climb V8 by June",
+]
+ASKS = [
+    "did 2 hours at the gym, how was that",
+    "sent V5! any tips for V6",
+    "did 2 hours at the gym. Should I rest tomorrow",
+    "climbed at Stanage for 3 hours, is that a lot",
+    "what should I do after 2h at the gym",
+    "did 90 min on the board?",
+    "tell me about my week",
+    "please plan my week",
+    "did 2 hours at the gym but I feel stuck on a plateau",
+    *(message for message, _ in EXAMPLES if message not in STATEMENTS),
+]
+
+
+@pytest.mark.parametrize("message", REPORTS)
+def test_a_report_asks_the_coach_nothing(message: str) -> None:
+    assert not asks_the_coach(message)
+
+
+@pytest.mark.parametrize("message", ASKS)
+def test_a_question_or_a_request_asks_the_coach(message: str) -> None:
+    assert asks_the_coach(message)

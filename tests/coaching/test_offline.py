@@ -392,7 +392,9 @@ async def test_offline_the_climber_logs_in_plain_words_and_confirms(sqlite_store
         frames = Frames()
         say = Say(type="say", id="c1", text="/injury ring finger A2 pulley strain grade 2")
         await chat.on_say(alice, say, frames.emit)
-        words = "did 2 hours at the gym, sent two V5s, fingers a bit sore"
+        # With a question it is a coaching turn (a report alone is journaling, no AI message:
+        # tests/handlers/test_plain_log.py); the analyst answers and proposes the session.
+        words = "did 2 hours at the gym, sent two V5s, fingers a bit sore. How does that look?"
         await chat.on_say(alice, Say(type="say", id="c2", text=words), frames.emit)
 
     (start,) = frames.of(StreamStart)

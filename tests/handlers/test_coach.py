@@ -61,6 +61,9 @@ class Ledger:
     def journal_entry(self, caller: Caller) -> AbstractAsyncContextManager[object]:
         return nullcontext()
 
+    async def release_journal(self, caller: Caller, logged_at: datetime) -> None:
+        return None
+
     async def reserve_ai(self, caller: Caller) -> AiTicket:
         self.reserved += 1
         return f"r{self.reserved}"
@@ -223,7 +226,8 @@ SESSION = {
 async def test_a_tool_call_becomes_a_proposal_written_only_on_confirm(table: Table) -> None:
     tool = ToolCall(id="t1", name="propose_entry", arguments=SESSION)
     rig = Rig(table, scripted(tool=tool, tokens=3), None)
-    await rig.say("did 2 hours at the gym, sent two V5s, fingers a bit sore")
+    # A question makes it a coaching turn (a report alone never reaches the model).
+    await rig.say("did 2 hours at the gym, sent two V5s, fingers a bit sore. Good session?")
     (proposal,) = rig.of(Proposal)
     assert proposal.kind == "session"
     assert proposal.item["durationMinutes"] == 120
@@ -253,7 +257,7 @@ async def test_a_tool_call_becomes_a_proposal_written_only_on_confirm(table: Tab
 async def test_a_dismissed_proposal_writes_nothing(table: Table) -> None:
     tool = ToolCall(id="t1", name="propose_entry", arguments=SESSION)
     rig = Rig(table, scripted(tool=tool, tokens=3), None)
-    await rig.say("did 2 hours at the gym")
+    await rig.say("did 2 hours at the gym, was that enough?")
     (proposal,) = rig.of(Proposal)
     await rig.chat.on_dismiss(
         Caller("alice"), Dismiss(type="dismiss", proposal=proposal.id), rig.emit

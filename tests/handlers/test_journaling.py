@@ -7,9 +7,11 @@ real Redis in tests/quotas and tests/server (test_quotas_server.py, also for the
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -23,6 +25,7 @@ from handlers.journaling import journal_write
 from handlers.proposals import ProposalStore
 from handlers.session import AiTicket, Outgoing
 from quotas.errors import QuotaExceeded, RateLimited
+from store.errors import StoreUnavailable
 from store.table import Table
 from tests.handlers.conftest import NOW, Harness
 
@@ -50,6 +53,9 @@ class Recorder:
 
     def journal_entry(self, caller: Caller) -> AbstractAsyncContextManager[object]:
         return self._entry()
+
+    async def release_journal(self, caller: Caller, logged_at: datetime) -> None:
+        self.asked.append(f"release {logged_at.isoformat()}")
 
     @asynccontextmanager
     async def _entry(self) -> AsyncIterator[None]:
@@ -184,3 +190,88 @@ async def test_a_write_that_raises_gives_its_entry_back_and_the_error_stands() -
         async with journal_write(recorder, Caller("alice"), session=True):
             raise HandlerError("store said no")
     assert recorder.asked == ["rate", "hold entry", "give back"]
+
+
+async def test_undoing_a_session_gives_back_the_entry_it_took(
+    chat: Harness, recorder: Recorder
+) -> None:
+    saved = await chat.saved("/log gym 90min 3 days ago")
+    logged_at = saved.item["createdAt"]
+    recorder.asked.clear()
+    undone = await chat.saved("/undo")
+    # Given back by when it was logged, not by the session's date; before the `saved` frame,
+    # whose quota already counts it.
+    assert recorder.asked == ["rate", f"release {datetime.fromisoformat(logged_at).isoformat()}"]
+    assert undone.quota == QUOTA
+
+
+async def test_undoing_anything_but_a_session_gives_nothing_back(
+    chat: Harness, recorder: Recorder
+) -> None:
+    await chat.saved("/send V5")
+    await chat.saved("/undo")
+    assert not [asked for asked in recorder.asked if asked.startswith("release")]
+
+
+async def confirm(chat: Harness, proposal_id: str) -> list[Outgoing]:
+    out: list[Outgoing] = []
+
+    async def emit(outgoing: Outgoing) -> None:
+        out.append(outgoing)
+
+    await chat.chat.on_confirm(Caller("alice"), Confirm(type="confirm", proposal=proposal_id), emit)
+    return out
+
+
+async def test_a_refused_confirm_keeps_the_proposal_to_try_again(
+    table: Table, chat: Harness, recorder: Recorder
+) -> None:
+    proposal = await ProposalStore(table).propose(Caller("alice"), None, "session", SESSION, NOW)
+    recorder.entries_used_up = True
+    with pytest.raises(QuotaExceeded):
+        await confirm(chat, proposal.id)
+    assert recorder.asked == ["rate", "hold entry"]
+    assert [item["sk"] for item in await chat.user_items()] == [f"PROPOSAL#{proposal.id}"]
+
+    recorder.entries_used_up = False
+    out = await confirm(chat, proposal.id)
+    assert [o.frame.kind for o in out if isinstance(o.frame, Saved)] == ["session"]
+    with pytest.raises(HandlerError) as again:  # answered once only
+        await confirm(chat, proposal.id)
+    assert again.value.code == "not_found"
+
+
+async def test_a_confirm_whose_write_fails_can_be_confirmed_again(
+    table: Table, chat: Harness, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proposal = await ProposalStore(table).propose(Caller("alice"), None, "session", SESSION, NOW)
+    journal = chat.chat._repos.journal
+
+    async def unavailable(*args: Any, **kwargs: Any) -> Any:
+        raise StoreUnavailable("the store is down")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(journal, "create", unavailable)
+        with pytest.raises(StoreUnavailable):
+            await confirm(chat, proposal.id)
+    assert recorder.asked == ["rate", "hold entry", "give back"]
+    out = await confirm(chat, proposal.id)
+    (saved,) = [o.frame for o in out if isinstance(o.frame, Saved)]
+    assert saved.item["durationMinutes"] == 120
+
+
+async def test_two_tabs_confirming_at_once_write_one_entry(
+    table: Table, chat: Harness, recorder: Recorder
+) -> None:
+    proposal = await ProposalStore(table).propose(Caller("alice"), None, "session", SESSION, NOW)
+    results = await asyncio.gather(
+        confirm(chat, proposal.id), confirm(chat, proposal.id), return_exceptions=True
+    )
+    refused = [r for r in results if isinstance(r, BaseException)]
+    assert len(refused) == 1
+    assert isinstance(refused[0], HandlerError)
+    assert refused[0].code == "not_found"
+    journal = [i for i in await chat.user_items() if str(i["sk"]).startswith("JOURNAL#")]
+    assert len(journal) == 1
+    kept_and_given_back = ["rate", "hold entry", "keep", "rate", "hold entry", "give back"]
+    assert sorted(recorder.asked) == sorted(kept_and_given_back)

@@ -91,7 +91,9 @@ async def test_a_proposal_is_written_only_when_confirmed(coach_server: LiveServe
     headers = await sign_up(coach_server, "proposer")
     async with open_socket(coach_server, headers) as socket:
         await socket.recv()
-        await socket.send(json.dumps({"type": "say", "id": "p1", "text": "did 2h at the gym"}))
+        # A question makes it a coaching turn: the scripted model proposes the entry.
+        text = "did 2h at the gym, was that enough?"
+        await socket.send(json.dumps({"type": "say", "id": "p1", "text": text}))
         frames = await frames_until(socket, "stream.end")
         (proposal,) = [frame for frame in frames if frame["type"] == "proposal"]
         assert proposal["item"]["durationMinutes"] == 120

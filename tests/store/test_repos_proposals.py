@@ -78,3 +78,22 @@ async def test_ids_are_unique_and_cannot_splice_a_key(table: Table) -> None:
     assert await repo.take(ALICE, "x#y", NOW) is None
     assert await repo.take(ALICE, "", NOW) is None
     assert await repo.take(ALICE, "p1", NOW) == StoredProposal("session", ENTRY)
+
+
+async def test_a_look_leaves_the_proposal_and_a_taken_one_can_be_put_back(table: Table) -> None:
+    repo = ProposalRepo(table)
+    await repo.put(ALICE, "p1", "session", ENTRY, EXPIRES)
+    assert await repo.get(ALICE, "p1", NOW) == StoredProposal("session", ENTRY)
+    assert await repo.get(BOB, "p1", NOW) is None
+    assert await repo.get(ALICE, "p1", EXPIRES + timedelta(seconds=1)) is None
+    before = await table.get("USER#" + ALICE, "PROPOSAL#p1")
+
+    taken = await repo.take(ALICE, "p1", NOW)
+    assert taken is not None
+    assert await repo.get(ALICE, "p1", NOW) is None
+    await repo.put_back(ALICE, "p1", taken)  # the write it was taken for failed
+    assert await table.get("USER#" + ALICE, "PROPOSAL#p1") == before  # same expiry
+    with pytest.raises(ConditionFailed):
+        await repo.put_back(ALICE, "p1", taken)
+    with pytest.raises(ValueError, match="put back"):
+        await repo.put_back(ALICE, "p2", StoredProposal("session", ENTRY))

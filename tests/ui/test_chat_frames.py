@@ -130,11 +130,31 @@ async def test_proposals_confirm_or_dismiss_with_one_frame_each(
 
     await cards.first.get_by_role("button", name="Confirm").click()
     await cards.last.get_by_role("button", name="Dismiss").click()
+    await eventually(lambda: tap.sent("confirm") == [{"type": "confirm", "proposal": "p1"}])
+    await eventually(lambda: tap.sent("dismiss") == [{"type": "dismiss", "proposal": "p2"}])
+    # Each card waits for the server's answer (a refused confirm keeps its buttons).
+    await expect(cards.first).to_have_attribute("data-state", "confirming")
+    await expect(cards.last).to_have_attribute("data-state", "dismissing")
+    await expect(cards.first.get_by_role("button", name="Confirm")).to_be_disabled()
+    tap.push(
+        {
+            "type": "saved",
+            "reply_to": "p1",
+            "kind": "session",
+            "item": {
+                "id": "e1",
+                "date": "2026-11-20",
+                "sessionType": "board",
+                "durationMinutes": 60,
+            },
+            "undo": "0000000000000000undo-token-0001",
+        }
+    )
+    tap.push({"type": "reply", "reply_to": "p2", "text": "Dismissed; nothing was written."})
     await expect(cards.first).to_have_attribute("data-state", "confirmed")
     await expect(cards.last).to_have_attribute("data-state", "dismissed")
     await expect(page.get_by_role("button", name="Confirm")).to_have_count(0)
-    await eventually(lambda: tap.sent("confirm") == [{"type": "confirm", "proposal": "p1"}])
-    await eventually(lambda: tap.sent("dismiss") == [{"type": "dismiss", "proposal": "p2"}])
+    await expect(page.locator("article.card.saved")).to_have_count(2)
     await page.context.close()
 
 
