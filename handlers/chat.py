@@ -4,7 +4,8 @@ A `say` starting with "/" is routed to the command registry (case-insensitive, a
 included); any other text is a coaching turn (`handlers/coach.py`). `stop` ends a running
 stream; `confirm` / `dismiss` answer a proposed entry. Errors are raised as `HandlerError`s
 (or quota refusals) for the socket loop to turn into `error` frames; a command that raises has
-written nothing.
+written nothing. Commands, confirms and dismisses are kept in chat history by wrapping their
+`emit` (`handlers/transcript.py`); the coaching turn keeps its own.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from handlers.frames import Confirm, Dismiss, Saved, Say, Stop
 from handlers.journaling import journal_write
 from handlers.proposals import KINDS, ProposalStore, dismissed, write_confirmed
 from handlers.session import Allowances, Emit, Outgoing
+from handlers.transcript import Transcript, recording
 from handlers.undo import UndoLog
 from store.errors import ConditionFailed, NotFound
+from store.repos.chat import ChatRepo
 from store.table import Table
 
 READ_ONLY = frozenset({"help", "history", "stats"})
@@ -78,6 +81,11 @@ class Chat:
         self._allowances = allowances
         self._coach = coach
         self._proposals = ProposalStore(table)
+        self._chat = ChatRepo(table)
+
+    def _recording(self, caller: Caller, emit: Emit, said: Say | None = None) -> Emit:
+        """`emit` that keeps the turn in the caller's chat history (`handlers.transcript`)."""
+        return recording(emit, Transcript(self._chat, caller.user_id, self._clock), said)
 
     async def on_connect(self, caller: Caller) -> Quota | None:
         return await self._allowances.usage(caller) if self._allowances else None
@@ -109,6 +117,7 @@ class Chat:
         )
         if self._allowances is not None:
             emit = _with_quota(emit, self._allowances, caller)
+        emit = self._recording(caller, emit, said=say)
         turn = Turn(caller, say, self._repos, self._undo, now, today, emit)
         async with _as_handler_errors(), writing:
             await command.run(turn, args.strip())
@@ -121,6 +130,7 @@ class Chat:
     async def on_confirm(self, caller: Caller, confirm: Confirm, emit: Emit) -> None:
         """Write the proposal as its slash command would: the same allowance, undo and
         `saved` frame to every tab."""
+        emit = self._recording(caller, emit)
         now = self._clock()
         # Taken before the allowance is checked: a refused confirm loses the proposal (to fix).
         kind, data = await self._proposals.take(caller, confirm.proposal, now)
@@ -134,6 +144,7 @@ class Chat:
             await write_confirmed(turn, kind, data)
 
     async def on_dismiss(self, caller: Caller, dismiss: Dismiss, emit: Emit) -> None:
+        emit = self._recording(caller, emit)
         await self._proposals.take(caller, dismiss.proposal, self._clock())
         await dismissed(emit, dismiss.proposal)
 

@@ -351,3 +351,26 @@ async def test_three_years_of_daily_history_assemble_quickly(sqlite: Table) -> N
     assert assembled.used["slices"][0] == "performance"
     assert "Session 2026-03-15: gym, 60 min" in user_text(assembled)
     assert min(took) < ASSEMBLY_BUDGET_S, f"assembling took {min(took):.3f} s"
+
+
+async def test_commands_and_cards_in_the_history_never_reach_the_model(sqlite: Table) -> None:
+    """Between two coaching turns the climber logged a session and read /help: the model sees
+    the words of the conversation only (the session reaches it as computed facts)."""
+    await seed_climber(sqlite, "alice", "Zephyr", injured=False)
+    chat = ChatRepo(sqlite)
+    card = {"type": "saved", "reply_to": "c2", "kind": "session", "item": {"notes": "card-json"}}
+    help_text = "The commands are /log, /send …"
+    await chat.append(
+        "alice", ChatMessageIn(role=Role.USER, content="/log gym 1h notes: typed", command=True)
+    )
+    await chat.append("alice", ChatMessageIn(role=Role.ASSISTANT, content="", frame=card))
+    await chat.append("alice", ChatMessageIn(role=Role.USER, content="/help", command=True))
+    reply = {"type": "reply", "reply_to": "c3", "text": help_text}
+    await chat.append("alice", ChatMessageIn(role=Role.ASSISTANT, content=help_text, frame=reply))
+    assembled = await coach(sqlite).assemble(Caller("alice"), "and now?")
+    text = user_text(assembled)
+    assert "Zephyr asked" in text
+    assert "A reply." in text
+    for hidden in ("/log", "typed", "card-json", "/help", help_text, "reply_to"):
+        assert hidden not in text
+    assert assembled.used["chatTurns"] == 2
