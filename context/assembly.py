@@ -139,7 +139,7 @@ class CoachContext:
         types = list(dict.fromkeys((TemplateType(intent), TemplateType.COACHING)))
         inputs, recent, latest, templates = await asyncio.gather(
             read_inputs(self._table, user_id, window),
-            self._chat.recent(user_id, self._history_turns),
+            self._chat.recent_spoken(user_id, self._history_turns),
             self._journal.list(user_id, end=today, limit=1),
             asyncio.gather(*(self._reference.list_templates(kind) for kind in types)),
         )
@@ -261,10 +261,15 @@ def _renderer(
 
 
 def _turns(recent: Sequence[ChatMessage]) -> list[Message]:
-    """Earlier turns, oldest first: the climber's fenced, the coach's cleaned."""
+    """Earlier turns, oldest first: the climber's fenced, the coach's cleaned.
+
+    Only words between the climber and the coach (`ChatMessage.spoken`): slash commands and the
+    cards they produced are left out. What they wrote reaches the model as computed facts, which
+    also know what was undone since; a frame's JSON would cost budget and tell the model
+    nothing the facts do not."""
     turns = []
     for message in recent:
-        if not message.content:
+        if not message.content or not message.spoken:
             continue
         if message.role is Role.USER:
             turns.append(Message(role="user", content=fence("climber_message", message.content)))

@@ -5,7 +5,9 @@ included); any other text is a coaching turn (`handlers/coach.py`), unless it on
 something to log: then it is a journaling turn that costs no AI message
 (`handlers/plain_log.py`). `stop` ends a running stream; `confirm` / `dismiss` answer a proposed
 entry. Errors are raised as `HandlerError`s (or quota refusals) for the socket loop to turn into
-`error` frames; a command that raises has written nothing.
+`error` frames; a command that raises has written nothing. Commands, plain-words logs, confirms
+and dismisses are kept in chat history by wrapping their `emit` (`handlers/transcript.py`); the
+coaching turn keeps its own.
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ from handlers.journaling import journal_write
 from handlers.plain_log import PlainLog
 from handlers.proposals import KINDS, ProposalStore, confirmed, dismissed, write_confirmed
 from handlers.session import Allowances, Emit, Outgoing
+from handlers.transcript import Transcript, recording
 from handlers.undo import UndoLog
 from store.errors import ConditionFailed, NotFound
+from store.repos.chat import ChatRepo
 from store.table import Table
 
 READ_ONLY = frozenset({"help", "history", "stats"})
@@ -83,6 +87,11 @@ class Chat:
         self._coach = coach
         self._proposals = ProposalStore(table)
         self._plain_log = PlainLog(self._proposals, allowances)
+        self._chat = ChatRepo(table)
+
+    def _recording(self, caller: Caller, emit: Emit, said: Say | None = None) -> Emit:
+        """`emit` that keeps the turn in the caller's chat history (`handlers.transcript`)."""
+        return recording(emit, Transcript(self._chat, caller.user_id, self._clock), said)
 
     async def on_connect(self, caller: Caller) -> Quota | None:
         return await self._allowances.usage(caller) if self._allowances else None
@@ -97,7 +106,8 @@ class Chat:
         if not text.startswith("/"):
             if self._coach is None:
                 raise HandlerError("coaching replies are not available here; try /help")
-            if await self._logged_in_plain_words(caller, say.id, text, emit):
+            logged = self._recording(caller, emit, said=say)
+            if await self._logged_in_plain_words(caller, say.id, text, logged):
                 return
             await self._coach.reply(caller, say.id, text, emit)
             return
@@ -116,6 +126,7 @@ class Chat:
         )
         if self._allowances is not None:
             emit = _with_quota(emit, self._allowances, caller)
+        emit = self._recording(caller, emit, said=say)
         turn = Turn(caller, say, self._repos, self._undo, now, today, emit, self._allowances)
         async with _as_handler_errors(), writing:
             await command.run(turn, args.strip())
@@ -142,6 +153,7 @@ class Chat:
         session) one of the week's journal entries first, then the proposal is taken, then
         written. A refusal, or a write that fails, leaves the proposal in place to confirm
         again; of two tabs confirming it at once, one writes it and the other gets not_found."""
+        emit = self._recording(caller, emit)
         now = self._clock()
         caller = await self._in_their_zone(caller)
         kind = await self._proposals.peek(caller, confirm.proposal, now)
@@ -157,6 +169,7 @@ class Chat:
             await confirmed(turn, kind, created)
 
     async def on_dismiss(self, caller: Caller, dismiss: Dismiss, emit: Emit) -> None:
+        emit = self._recording(caller, emit)
         await self._proposals.take(caller, dismiss.proposal, self._clock())
         await dismissed(emit, dismiss.proposal)
 

@@ -11,6 +11,10 @@ something). `stop` cancels only the streaming part (the upstream call is closed 
 generator) and the turn still ends the stream, saves the partial reply and settles. A model that
 fails before output hands over to the fallback (the offline analyst), labelled, if there is one;
 otherwise the climber gets `model_unavailable`.
+
+The turn is kept in chat history (`handlers/transcript.py`) in the order the climber saw it: their
+words, the reply (stamped when it started, saved before its `stream.end` is sent, so a device
+that reads the history after that has it) and the proposals made while it streamed.
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ import contextlib
 import logging
 import secrets
 import time
-from collections.abc import Awaitable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from core.caller import Caller
@@ -33,6 +38,7 @@ from core.quota import Quota
 from handlers.frames import StreamDelta, StreamEnd, StreamStart, Usage
 from handlers.proposals import ProposalStore
 from handlers.session import AiTicket, Allowances, Assembler, Emit, Outgoing
+from handlers.transcript import Transcript, frame_message
 from store.records.chat import ChatMessageIn, Role, TokenUsage
 from store.repos.chat import ChatRepo
 
@@ -72,6 +78,7 @@ class _Turn:
     caller: Caller
     say_id: str
     emit: Emit
+    transcript: Transcript
     stream_id: str = field(default_factory=lambda: "s" + secrets.token_hex(6))
     text: list[str] = field(default_factory=list)
     seq: int = 0
@@ -81,6 +88,7 @@ class _Turn:
     answered_by: str = ""
     proposals: int = 0
     started: bool = False
+    reply_at: datetime | None = None
 
     @property
     def delivered(self) -> bool:
@@ -108,17 +116,18 @@ class Coach:
         """Serve one coaching turn. Raises refusals (quota, rate) before anything is streamed,
         and `ModelUnavailable` when no model could answer (the reservation is refunded)."""
         ticket = await self.allowances.reserve_ai(caller) if self.allowances else None
-        turn = _Turn(caller, say_id, emit)
+        turn = _Turn(caller, say_id, emit, Transcript(self.chat, caller.user_id, self.clock))
         model = self.model_for(caller.tier)
         turn.answered_by = model.name
         used: dict[str, Any] = {}
         try:
             assembled = await self.assembler.assemble(caller, text)
             used = assembled.used
-            await self.chat.append(
-                caller.user_id,
-                ChatMessageIn(role=Role.USER, content=text, stream_id=turn.stream_id),
+            said = ChatMessageIn(
+                role=Role.USER, content=text, stream_id=turn.stream_id, say_id=say_id
             )
+            await turn.transcript.write(said)
+            turn.reply_at = turn.transcript.stamp()
             start = StreamStart(stream=turn.stream_id, reply_to=say_id, model=model.name)
             await emit(Outgoing(start, to_all=True))
             turn.started = True
@@ -243,6 +252,7 @@ class Coach:
             log.info("proposal refused", extra={"reason": error.message[:200]})
             return
         turn.proposals += 1
+        await turn.transcript.write_quietly(frame_message(proposal))
         await turn.emit(Outgoing(proposal, to_all=True))
 
     async def _finish(self, turn: _Turn, used: dict[str, Any], ticket: AiTicket | None) -> None:
@@ -268,7 +278,6 @@ class Coach:
             usage=Usage(input_tokens=turn.input_tokens, output_tokens=turn.output_tokens),
             quota=quota,
         )
-        await turn.emit(Outgoing(end, to_all=True))
         if turn.text:
             message = ChatMessageIn(
                 role=Role.ASSISTANT,
@@ -281,13 +290,9 @@ class Coach:
                 ),
                 stream_id=turn.stream_id,
                 partial=end_reason != "end",
+                say_id=turn.say_id,
+                end_reason=end_reason,
             )
-            await _quietly(self.chat.append(turn.caller.user_id, message))
-
-
-async def _quietly(work: Awaitable[object]) -> None:
-    """Persisting the reply must not turn a delivered answer into an error frame."""
-    try:
-        await work
-    except Exception:
-        log.exception("could not save the coach's reply")
+            # Quietly: persisting the reply must not turn a delivered answer into an error.
+            await turn.transcript.write_quietly(message, at=turn.reply_at)
+        await turn.emit(Outgoing(end, to_all=True))

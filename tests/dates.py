@@ -62,6 +62,7 @@ PATHS = (
     "tests/server/test_rest_athlete.py",
     "tests/server/test_rest_analytics.py",
     "tests/server/test_rest_chat.py",
+    "tests/server/test_chat_history.py",
     "tests/server/test_rest_users.py",
     "tests/server/test_quotas_server.py",
     "tests/server/test_quota_agreement.py",

@@ -1,5 +1,11 @@
-"""`/chat/history` (the conversation, newest first, a page at a time) and `POST /chat/message`
-(one coaching turn over HTTP as server-sent events, for clients that cannot hold a WebSocket)."""
+"""`/chat/history` (the conversation, newest first, a page at a time; `DELETE` clears it) and
+`POST /chat/message` (one coaching turn over HTTP as server-sent events, for clients that cannot
+hold a WebSocket).
+
+The history holds every turn (`handlers/transcript.py`): the climber's words and slash commands
+(`command`), the coach's replies (`endReason`, `partial`), and the frames a turn showed them
+(`frame`: a `reply`, a `saved` card, a `proposal`), so a client replays them as it renders live
+ones."""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from starlette.responses import JSONResponse, StreamingResponse
 
 from handlers.frames import Say, ServerFrame, encode
@@ -25,6 +31,16 @@ class ChatPage(Page[ChatMessage]):
     """A page of chat messages, newest first."""
 
 
+class ChatHistoryQuery(HistoryQuery):
+    """`?limit=50&before=2026-11-22T04:05:06Z&cursor=…`, newest first."""
+
+    before: AwareDatetime | None = Field(
+        default=None,
+        description="only messages strictly older than this instant (ISO 8601 with its offset, "
+        "e.g. 2026-11-22T04:05:06Z)",
+    )
+
+
 class ChatMessageIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -35,11 +51,15 @@ class ChatMessageIn(BaseModel):
 
 
 async def history(call: Call[Any]) -> JSONResponse:
-    query: HistoryQuery = call.query
+    query: ChatHistoryQuery = call.query
     listing = await ChatRepo(call.services.table).history(
-        call.user.user_id, limit=query.limit, cursor=query.cursor
+        call.user.user_id, before=query.before, limit=query.limit, cursor=query.cursor
     )
     return ChatPage(items=listing.items, cursor=listing.cursor).response()
+
+
+async def clear_history(call: Call[Any]) -> None:
+    await ChatRepo(call.services.table).clear(call.user.user_id)
 
 
 def sse(frame: ServerFrame) -> bytes:
@@ -105,8 +125,13 @@ async def message(call: Call[ChatMessageIn]) -> StreamingResponse:
 
 
 endpoints = [
-    Endpoint("GET", "/chat/history", history, "Chat messages, newest first",
-             query=HistoryQuery, response=ChatPage, tags=("chat",)),
+    Endpoint("GET", "/chat/history", history,
+             "The conversation, newest first: the climber's messages and commands, the coach's "
+             "replies, and the frames each turn showed (`frame`: reply, saved, proposal)",
+             query=ChatHistoryQuery, response=ChatPage, tags=("chat",)),
+    Endpoint("DELETE", "/chat/history", clear_history,
+             "Clear the whole conversation; the journal and everything else stay",
+             tags=("chat",)),
     Endpoint("POST", "/chat/message", message,
              "A coaching reply as server-sent events (stream.start, stream.delta, proposal, "
              "stream.end, error); the same turn as a `say` over the WebSocket",

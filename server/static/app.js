@@ -1,11 +1,13 @@
-// V7 Coach chat UI: wires the session, the socket, the conversation and the composer.
+// V7 Coach chat UI: wires the session, the socket, the conversation (and its history) and the
+// composer.
 
 import { $ } from "./dom.js";
 import { Session } from "./auth.js";
 import { AuthView } from "./authview.js";
 import { Hints } from "./commands.js";
 import { Connection } from "./connection.js";
-import { ChatView } from "./messages.js";
+import { HistoryLoader } from "./history.js";
+import { ChatView, UNDO_BUTTON } from "./messages.js";
 import { ProgressView } from "./progress.js";
 import { StatusBar } from "./status.js";
 
@@ -19,10 +21,11 @@ const input = $("#say");
 const hints = new Hints(input, $("#hints"), $("#hint-list"), $("#hint-detail"));
 
 const chat = new ChatView($("#messages"), {
-  undo: (token) => connection.say(`/undo ${token}`),
+  undo: (token) => connection.say(`/undo ${token}`, UNDO_BUTTON),
   confirm: (proposal) => connection.send({ type: "confirm", proposal }),
   dismiss: (proposal) => connection.send({ type: "dismiss", proposal }),
   stop: (stream) => connection.send({ type: "stop", stream }),
+  resume: (stream) => connection.send({ type: "resume", stream, after: 0 }),
   useExample: (text) => {
     input.value = text;
     input.focus();
@@ -30,6 +33,7 @@ const chat = new ChatView($("#messages"), {
   },
   refused: (text) => restoreComposer(text),
 });
+const history = new HistoryLoader(session, chat);
 
 const authView = new AuthView(session, () => enterChat());
 const progress = new ProgressView($("#progress-view"), session, () => showProgress(false));
@@ -42,12 +46,14 @@ function enterChat() {
   $("#sign-out").hidden = false;
   $("#open-progress").hidden = false;
   chat.reset();
+  history.open();
   connection.start();
   input.focus();
 }
 
 function leaveChat(notice) {
   connection.stop();
+  history.close();
   showProgress(false);
   $("#chat-view").hidden = true;
   $("#sign-out").hidden = true;
@@ -62,6 +68,7 @@ connection.addEventListener("state", (event) => {
   if (event.detail.state === "online") {
     chat.markSending();
     for (const open of chat.openStreams()) connection.send({ type: "resume", ...open });
+    history.online();
   }
 });
 connection.addEventListener("frame", (event) => {

@@ -147,6 +147,41 @@ export class Session extends EventTarget {
     }
   }
 
+  /**
+   * `path` of the REST API with the access token (`method` GET unless given), answered as JSON
+   * (null for 204). One refresh and retry on 401. Throws ApiError: status 0 when the server
+   * cannot be reached, 401 when the session is over.
+   */
+  async request(path, method = "GET") {
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const token = this.#accessToken || (await this.refresh());
+      if (!token && this.signedIn) {
+        throw new ApiError(0, "network", "Can't reach the server. Check your connection and try again.");
+      }
+      if (!token) break;
+      let response;
+      try {
+        response = await fetch(path, {
+          method,
+          headers: { Authorization: `Bearer ${token}`, Accept: "application/json" },
+          credentials: "same-origin",
+          cache: "no-store",
+        });
+      } catch {
+        throw new ApiError(0, "network", "Can't reach the server. Check your connection and try again.");
+      }
+      if (response.status === 401 && attempt === 0) {
+        await this.refresh();
+        continue;
+      }
+      if (!response.ok) {
+        throw new ApiError(response.status, "internal", `The server answered ${response.status}.`);
+      }
+      return response.status === 204 ? null : response.json();
+    }
+    throw new ApiError(401, "unauthorized", "Your session ended. Please sign in again.");
+  }
+
   async signOut() {
     const refreshToken = sessionStorage.getItem(REFRESH_KEY);
     this.#end();

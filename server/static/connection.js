@@ -69,9 +69,12 @@ export class Connection extends EventTarget {
     this.#open();
   }
 
-  /** Send a say (now, or once online). Returns its id; the answer carries it as reply_to. */
-  say(text) {
-    const frame = { type: "say", id: randomId("c"), text };
+  /**
+   * Send a say (now, or once online). Returns its id (`prefix` and random hex); the answer
+   * carries it as reply_to.
+   */
+  say(text, prefix = "c") {
+    const frame = { type: "say", id: randomId(prefix), text };
     this.#pending.set(frame.id, { frame, sent: false });
     if (this.#state === "online") this.#flushPending();
     return frame.id;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -9,12 +10,15 @@ from store.errors import ConditionFailed, NotFound
 from store.records.chat import ChatMessage, ChatMessageIn
 from store.records.common import as_utc
 from store.repos.base import Listing, check_id, from_item, to_item, user_pk
-from store.table import Absent, VersionIs
+from store.table import MAX_TRANSACTION_OPS, Absent, Delete, Put, VersionIs
 
 if TYPE_CHECKING:
     from store.table import Table
 
 KIND = "CHAT"
+SCAN_PAGE = 50
+MAX_SCANNED = 400
+"""How far back `recent_spoken` looks past commands and cards for the conversation's words."""
 
 
 def chat_key(ts: datetime, message_id: str) -> str:
@@ -48,6 +52,26 @@ class ChatRepo:
             to_item(record, pk, chat_key(record.ts, record.id)), condition=Absent()
         )
         return record.model_copy(update={"version": 1})
+
+    async def append_all(
+        self, user_id: str, messages: Sequence[tuple[ChatMessageIn, datetime]]
+    ) -> list[ChatMessage]:
+        """Store new messages, each at its own time, all or none (one transaction of at most
+        `MAX_TRANSACTION_OPS`). Raises `TransactionCancelled` if one already exists."""
+        pk = user_pk(user_id)
+        records = [
+            ChatMessage.model_validate(
+                {**message.model_dump(by_alias=True, exclude_none=True), "ts": ts}
+            )
+            for message, ts in messages
+        ]
+        await self.table.transact(
+            [
+                Put(to_item(record, pk, chat_key(record.ts, record.id)), condition=Absent())
+                for record in records
+            ]
+        )
+        return [record.model_copy(update={"version": 1}) for record in records]
 
     async def get(self, user_id: str, ts: datetime, message_id: str) -> ChatMessage:
         """One message by its time and id; raises `NotFound`."""
@@ -94,3 +118,32 @@ class ChatRepo:
         """The last `count` messages in conversation order (oldest first)."""
         page = await self.history(user_id, limit=count)
         return list(reversed(page.items))
+
+    async def recent_spoken(self, user_id: str, count: int = 20) -> list[ChatMessage]:
+        """The last `count` messages that are words between the climber and the coach
+        (`ChatMessage.spoken`), oldest first. Commands and cards in between are skipped, looking
+        back over at most `MAX_SCANNED` messages: words from before a longer run of commands
+        are left out rather than read without end."""
+        spoken: list[ChatMessage] = []
+        scanned = 0
+        cursor: str | None = None
+        while len(spoken) < count and scanned < MAX_SCANNED:
+            page = await self.history(user_id, limit=SCAN_PAGE, cursor=cursor)
+            scanned += len(page.items)
+            spoken.extend(message for message in page.items if message.spoken)
+            cursor = page.cursor
+            if cursor is None:
+                break
+        return list(reversed(spoken[:count]))
+
+    async def clear(self, user_id: str) -> int:
+        """Delete every message of the user's conversation (nothing else); returns how many.
+        A message written meanwhile by a turn still running may remain."""
+        pk = user_pk(user_id)
+        deleted = 0
+        while True:
+            page = await self.table.query(pk, sk_prefix=f"{KIND}#", limit=MAX_TRANSACTION_OPS)
+            if not page.items:
+                return deleted
+            await self.table.transact([Delete(pk, str(item["sk"])) for item in page.items])
+            deleted += len(page.items)

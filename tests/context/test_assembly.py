@@ -366,3 +366,26 @@ async def test_today_is_the_climbers_date_in_their_time_zone(sqlite: Table) -> N
     unset = await context.assemble(Caller("london"), "my week?")  # no zone set: UTC
     assert unset.prompt.facts["today"] == "2026-12-03"
     assert unset.used["dataAgeDays"] == 0
+
+
+async def test_commands_and_cards_in_the_history_never_reach_the_model(sqlite: Table) -> None:
+    """Between two coaching turns the climber logged a session and read /help: the model sees
+    the words of the conversation only (the session reaches it as computed facts)."""
+    await seed_climber(sqlite, "alice", "Zephyr", injured=False)
+    chat = ChatRepo(sqlite)
+    card = {"type": "saved", "reply_to": "c2", "kind": "session", "item": {"notes": "card-json"}}
+    help_text = "The commands are /log, /send …"
+    await chat.append(
+        "alice", ChatMessageIn(role=Role.USER, content="/log gym 1h notes: typed", command=True)
+    )
+    await chat.append("alice", ChatMessageIn(role=Role.ASSISTANT, content="", frame=card))
+    await chat.append("alice", ChatMessageIn(role=Role.USER, content="/help", command=True))
+    reply = {"type": "reply", "reply_to": "c3", "text": help_text}
+    await chat.append("alice", ChatMessageIn(role=Role.ASSISTANT, content=help_text, frame=reply))
+    assembled = await coach(sqlite).assemble(Caller("alice"), "and now?")
+    text = user_text(assembled)
+    assert "Zephyr asked" in text
+    assert "A reply." in text
+    for hidden in ("/log", "typed", "card-json", "/help", help_text, "reply_to"):
+        assert hidden not in text
+    assert assembled.used["chatTurns"] == 2

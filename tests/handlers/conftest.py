@@ -68,9 +68,10 @@ class Harness:
         raise AssertionError(f"{text!r} did not fail: {out}")
 
     async def user_items(self, user: str = "alice") -> list[dict[str, object]]:
-        """Everything in the user's partition except undo entries (what a write changed)."""
+        """Everything in the user's partition except undo entries and the conversation's own
+        record (what a write changed in the climber's data)."""
         page = await self.table.query(f"USER#{user}")
-        return [item for item in page.items if not str(item["sk"]).startswith("UNDO#")]
+        return [item for item in page.items if not str(item["sk"]).startswith(("UNDO#", "CHAT#"))]
 
 
 @pytest.fixture

@@ -80,11 +80,16 @@ async def test_a_coaching_turn_streams_saves_and_counts_one_ai_message(
 
     async with httpx.AsyncClient(base_url=coach_server.url) as http:
         history = (await http.get("/chat/history", headers=headers)).json()["items"]
-    assert [m["role"] for m in history[:2]] == ["assistant", "user"]
-    assert history[0]["content"] == text
-    assert history[0]["usage"]["outputTokens"] == 40
-    assert history[0]["contextUsed"]["period"] == "30d"
-    assert history[1]["content"] == "how was my week?"
+    # Newest first: the proposal (made while the reply streamed, shown after it), the reply,
+    # the question.
+    proposal, reply, asked = history[:3]
+    assert proposal["frame"]["type"] == "proposal"
+    assert [reply["role"], asked["role"]] == ["assistant", "user"]
+    assert reply["content"] == text
+    assert reply["usage"]["outputTokens"] == 40
+    assert reply["contextUsed"]["period"] == "30d"
+    assert reply["endReason"] == "end"
+    assert asked["content"] == "how was my week?"
 
 
 async def test_a_proposal_is_written_only_when_confirmed(coach_server: LiveServer) -> None:

@@ -135,6 +135,7 @@ def test_every_endpoint_is_documented_with_its_models(spec: Spec) -> None:
         ("/benchmarks/sends/{id}", "put"),
         ("/benchmarks/sends/{id}", "delete"),
         ("/chat/history", "get"),
+        ("/chat/history", "delete"),
     ],
 )
 def test_the_seed_resources_are_documented(spec: Spec, path: str, method: str) -> None:
@@ -166,6 +167,12 @@ def test_lists_document_their_query_parameters(spec: Spec) -> None:
         p for p in spec["paths"]["/chat/history"]["get"]["parameters"] if p["name"] == "limit"
     )
     assert (limit["schema"]["minimum"], limit["schema"]["maximum"]) == (1, 200)
+    chat = {p["name"]: p for p in spec["paths"]["/chat/history"]["get"]["parameters"]}
+    assert set(chat) == {"limit", "cursor", "before"}
+    assert "strictly older" in chat["before"]["schema"]["description"]
+    assert "204" in spec["paths"]["/chat/history"]["delete"]["responses"]
+    message = spec["components"]["schemas"]["ChatMessage"]["properties"]
+    assert {"frame", "command", "sayId", "endReason"} <= set(message)
 
 
 # DESIGN.md spells the quota object in snake_case, the same in frames and in REST (`usage`).

@@ -183,6 +183,31 @@ async def test_chat_append_recent_and_replace(table: Table) -> None:
     assert await chat.recent(BOB) == []
 
 
+async def test_chat_keeps_frames_and_commands_apart_from_the_words(table: Table) -> None:
+    chat = ChatRepo(table)
+    start = datetime(2026, 1, 1, 12, tzinfo=UTC)
+    card = {"type": "saved", "reply_to": "c1", "kind": "session", "item": {"id": "e1"}}
+    stored = await chat.append_all(
+        ALICE,
+        [
+            (ChatMessageIn(role="user", content="how am I doing?", say_id="c0"), start),
+            (ChatMessageIn(role="user", content="/log gym 1h", command=True), start),
+            (ChatMessageIn(role="assistant", content="", frame=card), start),
+        ],
+    )
+    assert [m.version for m in stored] == [1, 1, 1]
+    page = await chat.history(ALICE)
+    assert {m.id for m in page.items} == {m.id for m in stored}
+    assert [m.content for m in await chat.recent_spoken(ALICE)] == ["how am I doing?"]
+    with pytest.raises(ValueError, match="one of reply, saved, proposal"):
+        ChatMessageIn(role="assistant", content="", frame={"type": "stream.delta"})
+
+    await chat.append(BOB, ChatMessageIn(role="user", content="hi"))
+    assert await chat.clear(ALICE) == 3
+    assert (await chat.history(ALICE)).items == []
+    assert [m.content for m in await chat.recent(BOB)] == ["hi"]
+
+
 async def test_usage_ledger_concurrent_increments_sum_exactly(table: Table) -> None:
     usage = UsageRepo(table)
     month = f"{TODAY:%Y-%m}"

@@ -64,11 +64,16 @@ def bind_loopback(port: int = 0) -> socket.socket:
 
 
 def start_ui_server(
-    data_dir: Path, listener: socket.socket, *, clock: Clock = system_clock, **overrides: object
+    data_dir: Path,
+    listener: socket.socket,
+    *,
+    clock: Clock = system_clock,
+    demo: bool = False,
+    **overrides: object,
 ) -> UiServer:
     """Serve the app on `listener`, allowing its own origin, reading "now" from `clock`;
-    `overrides` are further settings. Raises RuntimeError if the server does not start within
-    20 s."""
+    `overrides` are further settings; `demo` seeds the demo climber (`v7 serve --demo`).
+    Raises RuntimeError if the server does not start within 20 s (60 s with the demo)."""
     port = listener.getsockname()[1]
     origin = f"http://127.0.0.1:{port}"
     settings = Settings(
@@ -79,12 +84,13 @@ def start_ui_server(
     )
     # The machine's clock by default, as the browser's: the UI and the server must agree on
     # "today" (a test that fixes the server's clock fixes the page's too).
-    server = uvicorn.Server(uvicorn_config(create_app(settings, clock=clock), settings))
+    app = create_app(settings, demo=demo, clock=clock)
+    server = uvicorn.Server(uvicorn_config(app, settings))
     thread = threading.Thread(
         target=lambda: asyncio.run(server.serve(sockets=[listener])), daemon=True
     )
     thread.start()
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + (60 if demo else 20)
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("the server did not start")
@@ -100,9 +106,9 @@ def stop_ui_server(live: UiServer) -> None:
 
 @contextmanager
 def ui_server(
-    data_dir: Path, *, clock: Clock = system_clock, **overrides: object
+    data_dir: Path, *, clock: Clock = system_clock, demo: bool = False, **overrides: object
 ) -> Iterator[UiServer]:
-    live = start_ui_server(data_dir, bind_loopback(), clock=clock, **overrides)
+    live = start_ui_server(data_dir, bind_loopback(), clock=clock, demo=demo, **overrides)
     try:
         yield live
     finally:

@@ -151,10 +151,13 @@ async def test_proposals_confirm_or_dismiss_with_one_frame_each(
         }
     )
     tap.push({"type": "reply", "reply_to": "p2", "text": "Dismissed; nothing was written."})
-    await expect(cards.first).to_have_attribute("data-state", "confirmed")
-    await expect(cards.last).to_have_attribute("data-state", "dismissed")
+    # The confirmed proposal became its saved entry's card, in its place: one card per entry.
+    await expect(cards).to_have_count(1)
+    await expect(cards.first).to_have_attribute("data-state", "dismissed")
     await expect(page.get_by_role("button", name="Confirm")).to_have_count(0)
     await expect(page.locator("article.card.saved")).to_have_count(2)
+    saved_board = page.locator("article.card.saved", has_text="60 min")
+    await expect(saved_board).to_have_count(1)
     await page.context.close()
 
 

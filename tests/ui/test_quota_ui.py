@@ -54,9 +54,12 @@ async def test_undo_gives_the_slot_back_and_a_reload_agrees(
 
     await page.reload()
     await wait_online(page)
+    saved = page.locator("article.card.saved")
+    await expect(saved).to_have_count(3)  # the conversation comes back with the reload
+    await expect(saved.last).to_have_attribute("data-state", "undone")
     await expect(badge).to_have_text("10 AI msgs · 1 entry left")
     await say(page, "/log board 40min")  # the server agrees with the badge: one more
-    await expect(page.locator("article.card.saved")).to_have_count(1)
+    await expect(saved).to_have_count(4)
     await expect(badge).to_have_text("10 AI msgs · 0 entries left")
     await say(page, "/log board 41min")  # and no more
     await expect(page.locator(".msg.error").last).to_contain_text("used all 3 journal entries")
@@ -97,9 +100,10 @@ async def test_a_plain_words_log_is_free_and_a_refused_confirm_keeps_its_card(
     await page.locator("article.card.saved").first.get_by_role("button", name="Undo").click()
     await expect(badge).to_have_text("10 AI msgs · 1 entry left")
     await proposal.get_by_role("button", name="Confirm").click()
-    await expect(proposal).to_have_attribute("data-state", "confirmed")
-    await expect(proposal.get_by_role("button", name="Confirm")).to_have_count(0)
-    await expect(page.locator("article.card.saved").last).to_contain_text("Gym · 2 h")
+    # Confirmed: the proposal becomes its saved entry's card, in its place.
+    await expect(proposal).to_have_count(0)
+    await expect(page.get_by_role("button", name="Confirm")).to_have_count(0)
+    await expect(page.locator("article.card.saved", has_text="Gym · 2 h")).to_have_count(1)
     await expect(badge).to_have_text("10 AI msgs · 0 entries left")
     await page.screenshot(path=shots / "phone-confirmed-after-undo.png")
     assert recorded.console_errors == []
