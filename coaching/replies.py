@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from coaching.analytics.body import InjuryStatus
+from coaching.analytics.common import shown
 from coaching.analytics.load import LoadFacts
 from coaching.analytics.render import (
     PERIOD_NAMES,
@@ -190,7 +191,7 @@ def load_advice(load: LoadFacts, *, quote: bool = True) -> list[str]:
         )
     if week.strain_high and week.strain is not None:
         advice.append(
-            f"Your strain of {week.strain:,.0f} AU is above 6,000 AU, a level linked with "
+            f"Your strain of {shown(week.strain)} AU is above 6,000 AU, a level linked with "
             "illness and overreaching: an easier few days would let you absorb the work."
         )
     if load.unrated_sessions:
@@ -341,7 +342,7 @@ def motivation(analytics: ClimberAnalytics, capped: bool) -> list[str]:
 
 def _num(value: float) -> str:
     # The same display as render's soreness figures (one decimal, ".0" dropped).
-    return f"{value:,.1f}".removesuffix(".0")
+    return shown(value, 1).removesuffix(".0")
 
 
 __all__ = ["OFFLINE", "compose"]

@@ -105,7 +105,7 @@ class Chat:
         caller = await self._in_their_zone(caller)
         if not text.startswith("/"):
             if self._coach is None:
-                raise HandlerError("coaching replies are not available here; try /help")
+                raise HandlerError("Coaching replies are not available here; try /help")
             logged = self._recording(caller, emit, said=say)
             if await self._logged_in_plain_words(caller, say.id, text, logged):
                 return

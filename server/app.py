@@ -32,7 +32,17 @@ from server.models import open_models
 from server.openapi import openapi
 from server.redis_io import patient_client
 from server.redis_url import open_redis
-from server.routes import analytics, athlete, auth, chat, journal, sends, static, users
+from server.routes import (
+    analytics,
+    athlete,
+    auth,
+    chat,
+    commands,
+    journal,
+    sends,
+    static,
+    users,
+)
 from server.security import build_auth
 from server.services import Services
 from server.settings import Settings
@@ -53,6 +63,7 @@ def endpoints() -> list[Endpoint]:
         *journal.endpoints,
         *sends.endpoints,
         *chat.endpoints,
+        *commands.endpoints,
         *analytics.endpoints,
     ]
 

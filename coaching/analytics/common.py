@@ -38,6 +38,12 @@ def rounded(value: float, places: int = 0) -> float:
     return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
 
 
+def shown(value: float, places: int = 0) -> str:
+    """`value` as a climber reads it: rounded half up like every stored figure (`rounded`),
+    thousands separated. One rule, so a number reads the same in a sentence and in the facts."""
+    return f"{rounded(value, places):,.{places}f}"
+
+
 def monday(day: date) -> date:
     """The Monday starting `day`'s ISO week."""
     return day - timedelta(days=day.weekday())

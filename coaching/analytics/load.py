@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from coaching.analytics.common import Fact, Window, monday, percent_change, rounded
+from coaching.analytics.common import Fact, Window, monday, percent_change, rounded, shown
 from coaching.analytics.ladder import rung_of
 from store.grades import Discipline, GradeSystem, discipline_of
 from store.records.journal import JournalEntry, SessionType
@@ -188,18 +188,18 @@ def load_jump(weekly: Sequence[float], ewma: float | None = None) -> LoadJump:
         summary = "no load logged in the last 4 weeks, so there is no baseline to compare with"
     elif change is not None and change >= 0.5:
         summary = (
-            f"your load rose {change:.0f} % over your 4-week baseline "
-            f"({acute:,.0f} AU this week vs {chronic:,.1f} AU a week on average)"
+            f"your load rose {shown(change)} % over your 4-week baseline "
+            f"({shown(acute)} AU this week vs {shown(chronic, 1)} AU a week on average)"
         )
         if jump_band(ratio) == "sharp_jump":
             summary = summary.replace("rose", "jumped", 1)
     elif change is not None and change <= -0.5:
         summary = (
-            f"your load is {-change:.0f} % below your 4-week baseline "
-            f"({acute:,.0f} AU this week vs {chronic:,.1f} AU a week on average)"
+            f"your load is {shown(-change)} % below your 4-week baseline "
+            f"({shown(acute)} AU this week vs {shown(chronic, 1)} AU a week on average)"
         )
     else:
-        summary = f"your load matches your 4-week baseline ({acute:,.0f} AU this week)"
+        summary = f"your load matches your 4-week baseline ({shown(acute)} AU this week)"
     return LoadJump(
         acute=rounded(acute),
         chronic=rounded(chronic, 1),

@@ -6,7 +6,7 @@ risk. A grade converted from another system is shown with "≈".
 from __future__ import annotations
 
 from coaching.analytics.body import BodyFacts, InjuryStatus
-from coaching.analytics.common import Period
+from coaching.analytics.common import Period, shown
 from coaching.analytics.goals import GoalProgress
 from coaching.analytics.grades import GradeFacts, Pyramid
 from coaching.analytics.load import LoadFacts
@@ -33,11 +33,11 @@ PHASES = {
 
 
 def _au(value: float) -> str:
-    return f"{value:,.0f} AU"
+    return f"{shown(value)} AU"
 
 
 def _num(value: float) -> str:
-    return f"{value:,.1f}".removesuffix(".0")
+    return shown(value, 1).removesuffix(".0")
 
 
 def kind_text(discipline: Discipline, setting: Setting | None) -> str:

@@ -4,7 +4,7 @@
 import { $ } from "./dom.js";
 import { Session } from "./auth.js";
 import { AuthView } from "./authview.js";
-import { Hints } from "./commands.js";
+import { Hints, loadCommands } from "./commands.js";
 import { Connection } from "./connection.js";
 import { HistoryLoader } from "./history.js";
 import { ChatView, UNDO_BUTTON } from "./messages.js";
@@ -155,4 +155,5 @@ function fitHeight() {
 }
 
 status.showConnection({ state: "stopped", retryAt: 0 });
+loadCommands();
 session.restore().then((restored) => (restored ? enterChat() : authView.show()));

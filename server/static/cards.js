@@ -5,7 +5,7 @@ import { h } from "./dom.js";
 
 const TITLES = {
   session: "Session", send: "Send", goal: "Goal", injury: "Injury", meal: "Meal",
-  water: "Water", profile: "Profile",
+  water: "Water", profile: "Profile", delete: "Deleted", timezone: "Time zone",
 };
 
 const HIDDEN_FIELDS = new Set(["id", "version", "createdAt", "updatedAt", "userId", "pk", "sk"]);
@@ -107,6 +107,11 @@ const BUILDERS = {
       headline("Water", item.date),
       facts([["Today", item.hydrationMl !== undefined ? `${numberText(item.hydrationMl)} ml` : ""]]),
     ];
+  },
+  delete(item) {
+    // `/delete N`: what went, once (its Undo puts it back).
+    const what = item.deleted === "send" ? "Send" : "Session";
+    return [headline(item.description || what, item.date), line("Removed", what.toLowerCase())];
   },
   profile(item) {
     const grades = [];

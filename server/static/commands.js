@@ -4,41 +4,41 @@
 
 import { clear, h } from "./dom.js";
 
-export const COMMANDS = [
-  { name: "log", summary: "Log a session",
-    grammar: "[gym|outdoor|board|hangboard|training] DURATION [DATE] [@PLACE] [sent GRADES] [tried GRADES] [rpe 0-10] [energy 1-10] [fingers 0-10] [notes: TEXT]",
-    example: "/log gym 90min rpe 7 sent V4 V5 tried V6 notes: crimps felt strong" },
-  { name: "send", summary: "Log a notable send",
-    grammar: 'GRADE ["NAME"] [@PLACE] [indoor|outdoor] [slab|overhang|…] [onsight|flash|redpoint] [attempts N]',
-    example: '/send V7 "Midnight Lightning" @Yosemite outdoor attempts 12' },
-  { name: "goal", summary: "Add, list or complete goals",
-    grammar: "[GRADE] [boulder|sport|trad] [DESCRIPTION] [by YYYY-MM-DD] · list · done N",
-    example: "/goal V8 boulder by 2027-06-30" },
-  { name: "injury", summary: "Record, list or close injuries",
-    grammar: "[left|right] BODY PART TYPE [grade 1-4] [DATE] · list · recovered N",
-    example: "/injury ring finger A2 pulley strain" },
-  { name: "meal", summary: "Log a meal",
-    grammar: "[breakfast|lunch|dinner|snack] [NAME] [650kcal] [protein G] [carbs G] [fat G]",
-    example: "/meal lunch 650kcal protein 35 carbs 80 fat 20" },
-  { name: "water", summary: "Log water",
-    grammar: "500ml | 0.5l | 2 glasses | 1 bottle [DATE]",
-    example: "/water 500ml" },
-  { name: "profile", summary: "Show or set your profile",
-    grammar: "[weight 68kg] [height 175cm] [years 6] [boulder GRADE] [sport GRADE]",
-    example: "/profile weight 68kg boulder V6 sport 7a+" },
-  { name: "undo", summary: "Undo your last entry",
-    grammar: "(your last entry) · TOKEN", example: "/undo" },
-  { name: "history", summary: "Recent sessions and sends",
-    grammar: "[N] · [7d|2w|30 days]", example: "/history 7d" },
-  { name: "stats", summary: "Your numbers: grades, load, pyramid",
-    grammar: "[7d|30d|90d]", example: "/stats 30d" },
-  { name: "help", summary: "Every command, or one in detail",
-    grammar: "[COMMAND]", example: "/help log" },
-];
+/** The commands, as the server's catalogue lists them (`GET /commands`): loaded once. */
+let COMMANDS = [];
+
+/** Load the catalogue; the hints stay empty if it cannot be read (the server still parses). */
+export async function loadCommands() {
+  try {
+    const response = await fetch("/commands", { headers: { Accept: "application/json" } });
+    if (!response.ok) return;
+    const body = await response.json();
+    if (Array.isArray(body.commands)) COMMANDS = body.commands.map(shown);
+  } catch {
+    // Offline at start: no hints until the next load; typing commands still works.
+  }
+}
+
+function shown(command) {
+  const name = String(command.name ?? "");
+  const grammar = String(command.grammar ?? "");
+  return {
+    name,
+    aliases: Array.isArray(command.aliases) ? command.aliases.map(String) : [],
+    summary: capitalize(String(command.summary ?? "")),
+    // The catalogue writes each form in full ("/log …"); the hint's head names the command.
+    grammar: grammar.startsWith(`/${name} `) ? grammar.slice(name.length + 2) : grammar,
+    example: String(command.example ?? ""),
+  };
+}
+
+function capitalize(text) {
+  return text ? text[0].toUpperCase() + text.slice(1) : text;
+}
 
 export function findCommand(name) {
   const wanted = name.toLowerCase();
-  return COMMANDS.find((command) => command.name === wanted) || null;
+  return COMMANDS.find((c) => c.name === wanted || c.aliases.includes(wanted)) || null;
 }
 
 export class Hints {

@@ -228,6 +228,8 @@ async def test_demo_load_matches_the_figures_the_demo_coach_quoted(
     analytics = await assemble(table, "demo", Period.DAYS_30, today - timedelta(days=1))
     jump = analytics.load.jump
     assert f"add up to {jump.acute:,.0f} AU" in quoted
+    # The analytics' own sentence rounds as its figures do (2,632.5 AU reads 2,633 everywhere).
+    assert f"{jump.acute:,.0f} AU this week" in jump.summary
     chronic = float(quoted.split("4-week average of ")[1].split(" AU")[0].replace(",", ""))
     assert abs(jump.chronic - chronic) <= 0.5
 

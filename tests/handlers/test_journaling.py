@@ -273,5 +273,9 @@ async def test_two_tabs_confirming_at_once_write_one_entry(
     assert refused[0].code == "not_found"
     journal = [i for i in await chat.user_items() if str(i["sk"]).startswith("JOURNAL#")]
     assert len(journal) == 1
-    kept_and_given_back = ["rate", "hold entry", "keep", "rate", "hold entry", "give back"]
-    assert sorted(recorder.asked) == sorted(kept_and_given_back)
+    # One entry kept. The other tab is refused either before it asks for anything (the
+    # proposal was already gone when it looked) or after holding an entry, which it gives back.
+    asked = recorder.asked
+    assert asked.count("keep") == 1
+    assert asked.count("hold entry") == 1 + asked.count("give back")
+    assert asked.count("rate") == asked.count("hold entry")

@@ -84,6 +84,9 @@ async def test_slash_hints_complete_a_command_and_its_example(
     await composer.press_sequentially("/")
     options = page.get_by_role("option")
     await expect(options.first).to_contain_text("/log")
+    # The hints are the server's catalogue: every command the server parses, /edit included.
+    await expect(page.locator("#hint-edit")).to_contain_text("/edit")
+    await expect(page.locator("#hint-delete")).to_contain_text("/delete")
     await composer.press_sequentially("g")
     await expect(options).to_have_count(2)  # /goal, then /log (contains "g")
     await expect(options.first).to_contain_text("/goal")

@@ -96,7 +96,8 @@ async def test_a_reload_and_another_device_bring_back_the_conversation_as_it_was
     await proposal.get_by_role("button", name="Dismiss").click()
     await expect(page.locator(".msg.coach").last).to_have_text("Dismissed; nothing was written.")
     await say(page, "/history")
-    await expect(page.locator(".msg.coach").last).to_contain_text("Your sessions and sends, newest first:")
+    listing = page.locator(".msg.coach").last
+    await expect(listing).to_contain_text("Your sessions and sends, newest first:")
     live = await snapshot(page)
 
     await page.reload()
