@@ -9,6 +9,7 @@ the library, every day explained, and the same inputs always giving the same pla
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
@@ -151,7 +152,7 @@ def test_no_rule_is_ever_broken(inputs: PlanInputs) -> None:
 
     # Finger days at least 48 h apart; never three hard days in a row.
     fingers = [day for day, plan_day in days if finger(plan_day)]
-    assert all((b - a).days >= 2 for a, b in zip(fingers, fingers[1:], strict=False))
+    assert all((b - a).days >= 2 for a, b in itertools.pairwise(fingers))
     hard_days = {day for day, plan_day in days if hard(plan_day)}
     assert not any(
         d + timedelta(days=1) in hard_days and d + timedelta(days=2) in hard_days for d in hard_days
@@ -181,7 +182,8 @@ def test_no_rule_is_ever_broken(inputs: PlanInputs) -> None:
         for exercise in exercises(plan_day):
             gear = " ".join(exercise.equipment).lower()
             if years < 2:
-                assert "hangboard" not in gear and "campus" not in gear
+                assert "hangboard" not in gear
+                assert "campus" not in gear
             need = exercise.prerequisites.min_years_climbing
             assert need is None or years >= need
 
@@ -191,7 +193,8 @@ def test_no_rule_is_ever_broken(inputs: PlanInputs) -> None:
             if injury.easy_from is not None and day < injury.easy_from:
                 assert not plan_day.training, (day, injury)
             if injury.full_from is None or day < injury.full_from:
-                assert not finger(plan_day) and not hard(plan_day), (day, injury)
+                assert not finger(plan_day), (day, injury)
+                assert not hard(plan_day), (day, injury)
                 for exercise in exercises(plan_day):
                     assert injury.rules_out.isdisjoint(exercise.contraindications)
 
