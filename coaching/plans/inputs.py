@@ -98,11 +98,19 @@ def rules_out(body_part: str, kind: str = "") -> frozenset[str]:
     return frozenset(slug for words, slug in _RULES_OUT if any(w in text for w in words))
 
 
-def open_injury(status: InjuryStatus) -> OpenInjury:
+def injury_label(status: InjuryStatus) -> str:
+    """ "left ring finger A2 strain (grade II)": the part once, even when the type names it."""
     side = f"{status.side} " if status.side else ""
     grade = f" (grade {status.caps.grade})" if status.caps else ""
+    kind = status.type.strip()
+    part = status.body_part.strip()
+    what = kind if part.lower() in kind.lower() else f"{part} {kind}"
+    return f"{side}{what}{grade}".strip()
+
+
+def open_injury(status: InjuryStatus) -> OpenInjury:
     return OpenInjury(
-        label=f"{side}{status.body_part} {status.type}{grade}".strip(),
+        label=injury_label(status),
         rules_out=rules_out(status.body_part, status.type),
         easy_from=status.caps.easy_climbing_from if status.caps else None,
         full_from=status.caps.full_climbing_from if status.caps else None,

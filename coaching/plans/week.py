@@ -122,10 +122,16 @@ def needs(kind: PhaseKind, *, novice: bool, emphasis: Emphasis | None) -> Needs:
             sessions, 1, (DayType.POWER,), intensity, 2 if emphasis == "endurance" else 1,
             DayType.TECHNIQUE, Intensity.LOW, "skill at an easy grade",
         )  # fmt: skip
-    # Rest week and return to climbing: a few easy sessions, nothing hard.
+    if kind is PhaseKind.RETURN:
+        # Back to climbing: easy sessions only, but often enough to keep moving well.
+        return Needs(
+            3 if not novice else 2, 0, (), Intensity.LOW, 0,
+            DayType.TECHNIQUE, Intensity.LOW, "easy climbing to stay moving",
+        )  # fmt: skip
+    # The rest week: two light sessions, nothing hard.
     return Needs(
         2, 0, (), Intensity.LOW, 0,
-        DayType.TECHNIQUE, Intensity.LOW, "easy climbing to stay moving",
+        DayType.TECHNIQUE, Intensity.LOW, "light climbing to stay fresh",
     )  # fmt: skip
 
 
