@@ -65,6 +65,13 @@ _WEAKNESS_FOCUS = {
     "fear": "falling",
     "falling": "falling",
     "reading": "route reading",
+    "sloper": "body position",
+    "compression": "tension",
+    "commit": "commitment",
+    "highball": "commitment",
+    "mantel": "mantl",
+    "dyno": "coordination",
+    "flexib": "mobility",
 }
 
 
@@ -88,6 +95,9 @@ def climber_level(years: float, novice: bool) -> int:
 
 
 def suits(exercise: Exercise, climber: Climber) -> bool:
+    # A test (it has a retest interval) measures, it does not train: never a session's set.
+    if exercise.retest_weeks is not None:
+        return False
     if not climber.ruled_out.isdisjoint(exercise.contraindications):
         return False
     if _LEVELS[exercise.level] > climber_level(climber.years, climber.novice):
@@ -115,6 +125,19 @@ def _reaches(level: Level | None, grade: str) -> bool:
 def _matches(exercise: Exercise, words: Iterable[str]) -> bool:
     text = " ".join([exercise.name, *exercise.focus, exercise.description]).lower()
     return any(word in text for word in words)
+
+
+def worked_weaknesses(exercises: Iterable[Exercise], climber: Climber) -> list[str]:
+    """The climber's weaknesses that one of `exercises` works on (in the climber's words)."""
+    return [
+        weakness
+        for weakness in climber.weaknesses
+        if any(
+            key in weakness.lower() and _matches(exercise, [focus])
+            for key, focus in _WEAKNESS_FOCUS.items()
+            for exercise in exercises
+        )
+    ]
 
 
 def focus_words(climber: Climber) -> list[str]:

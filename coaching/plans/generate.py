@@ -15,7 +15,15 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from coaching.plans.cycle import Cycle, PhaseKind, cycle_of, deload_weeks
-from coaching.plans.exercises import CATEGORIES, WARM_UP, Climber, choose, dose, grade_band
+from coaching.plans.exercises import (
+    CATEGORIES,
+    WARM_UP,
+    Climber,
+    choose,
+    dose,
+    grade_band,
+    worked_weaknesses,
+)
 from coaching.plans.inputs import OpenInjury, PlanInputs
 from coaching.plans.rules import (
     DELOAD_FACTOR,
@@ -321,12 +329,18 @@ def _day(context: _Context, kind: PhaseKind, slot: Slot, monday: date, deload: b
         duration_minutes=slot.minutes,
         intensity=slot.intensity,
         exercises=exercises,
-        reason=_reason(context, kind, slot, day, deload, band),
+        reason=_reason(context, kind, slot, day, deload, band, worked_weaknesses(chosen, climber)),
     )
 
 
 def _reason(
-    context: _Context, kind: PhaseKind, slot: Slot, day: date, deload: bool, band: str | None
+    context: _Context,
+    kind: PhaseKind,
+    slot: Slot,
+    day: date,
+    deload: bool,
+    band: str | None,
+    weaknesses: list[str],
 ) -> str:
     inputs = context.inputs
     parts = [f"{slot.role[0].upper()}{slot.role[1:]} ({PHASE_NAMES[kind].lower()} phase)"]
@@ -341,8 +355,8 @@ def _reason(
             parts.append(f"easy only until {injury.full_from.isoformat()} ({injury.label})")
         else:
             parts.append(f"easy only while your {injury.label} is open (it has no grade)")
-    if inputs.weaknesses and slot.intensity is not Intensity.LOW:
-        parts.append(f"works on your weakness: {', '.join(inputs.weaknesses[:2])}")
+    if weaknesses:
+        parts.append(f"works on your weakness: {', '.join(weaknesses[:2])}")
     parts.append(f"{WEEKDAY_SHORT[slot.weekday]} is one of your training days")
     return "; ".join(parts)[:1000]
 
