@@ -278,8 +278,14 @@ def _inconsistencies(plan: TrainingPlanIn, *, ingest: bool) -> list[tuple[Locati
     last = _monday(plan.end_date) + timedelta(days=6) if plan.end_date else None
     for index, week in enumerate(weeks):
         if week.phase >= len(phases):
-            listed = f"phases 0–{len(phases) - 1}" if phases else "no phases"
-            found.append((("weeks", index, "phase"), f"The plan lists {listed}"))
+            listed = (
+                f"only phases 0–{len(phases) - 1}"
+                if len(phases) > 1
+                else ("only phase 0" if phases else "no phases")
+            )
+            found.append(
+                (("weeks", index, "phase"), f"No phase {week.phase}: the plan lists {listed}")
+            )
         if index and week.start_date != weeks[index - 1].start_date + timedelta(days=7):
             expected = weeks[index - 1].start_date + timedelta(days=7)
             found.append(
