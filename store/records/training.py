@@ -251,7 +251,8 @@ def require_known_exercises(plan: TrainingPlanIn, known: Collection[str]) -> Non
     found = [
         (
             (*location, "exerciseId"),
-            "Not an exercise of the library: use the id of one of its exercises",
+            f"No exercise {exercise.exercise_id!r} in the library: use the id of one of its "
+            "exercises",
         )
         for location, exercise in plan.planned_exercises()
         if exercise.exercise_id not in known
