@@ -37,8 +37,9 @@ async def plan_inputs(
 
 
 async def plan_library(table: Table) -> list[Exercise]:
-    """The exercise library plans are made from and checked against: the table's (`v7 store
-    seed`), or the packaged one while the table has none seeded, so a fresh install can plan."""
+    """The exercise library plans are made from and checked against, in id order: the table's
+    (`v7 store seed`), or the packaged one while the table has none seeded, so a fresh install
+    can plan. The same order either way, so the same climber gets the same plan."""
     seeded = await ReferenceRepo(table).list_exercises()
     return seeded or list(_packaged_exercises())
 
@@ -46,4 +47,4 @@ async def plan_library(table: Table) -> list[Exercise]:
 @cache
 def _packaged_exercises() -> tuple[Exercise, ...]:
     # Parsed once per process: the packaged files never change while it runs.
-    return load_reference().exercises
+    return tuple(sorted(load_reference().exercises, key=lambda exercise: exercise.id))
