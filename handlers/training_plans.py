@@ -1,6 +1,7 @@
-"""Training plans written for a climber, once for every way in (REST now, the chat's plan
-commands too): a plan generated from their own log under their tier's plan generation, and a
-plan written by hand, checked against the exercise library before it is stored.
+"""Training plans written for a climber, once for every way in (the REST routes; a chat command
+that generates or edits a plan calls the same): a plan generated from their own log under their
+tier's plan generation, and a plan written by hand, checked against the exercise library before
+it is stored.
 
 Storing goes through `PlanRepo`, which keeps at most one plan active: a plan stored active
 deactivates the climber's other active plan in the same transaction.
