@@ -41,6 +41,7 @@ from server.routes import (
     journal,
     sends,
     static,
+    training,
     users,
 )
 from server.security import build_auth
@@ -62,6 +63,7 @@ def endpoints() -> list[Endpoint]:
         *athlete.endpoints,
         *journal.endpoints,
         *sends.endpoints,
+        *training.endpoints,
         *chat.endpoints,
         *commands.endpoints,
         *analytics.endpoints,
@@ -120,6 +122,7 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
                 allowances=allowances,
                 redis=redis,
                 streams=streams,
+                policy=policy,
             )
             if demo:
                 from server.demo import seed_for_app

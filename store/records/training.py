@@ -10,11 +10,13 @@ every week.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator, Sequence
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from store.records.base import Record
 from store.records.common import (
@@ -181,13 +183,24 @@ class TrainingPlanIn(Record):
         return value
 
     @model_validator(mode="after")
-    def _weeks_fit(self) -> TrainingPlanIn:
-        for index, week in enumerate(self.weeks):
-            if week.phase >= len(self.phases):
-                raise ValueError(f"weeks[{index}] names phase {week.phase}, which is not listed")
-            if index and week.start_date != self.weeks[index - 1].start_date + timedelta(days=7):
-                raise ValueError(f"weeks[{index}] does not follow the week before it")
+    def _phases_and_weeks_fit(self, info: ValidationInfo) -> TrainingPlanIn:
+        found = _inconsistencies(self, ingest=is_ingest(info))
+        if found:
+            raise plan_problems(found)
         return self
+
+    def planned_exercises(self) -> Iterator[tuple[Location, PlannedExercise]]:
+        """Every planned exercise with where it sits, as wire names (e.g. `("weeks", 0,
+        "days", "monday", "exercises", 1)`): the repeating week's first, then each week's."""
+        for name in WEEKDAYS:
+            day: DayPlan = getattr(self.weekly_structure, name)
+            for index, exercise in enumerate(day.exercises):
+                yield ("weeklyStructure", name, "exercises", index), exercise
+        for number, week in enumerate(self.weeks):
+            for name in WEEKDAYS:
+                day = getattr(week.days, name)
+                for index, exercise in enumerate(day.exercises):
+                    yield ("weeks", number, "days", name, "exercises", index), exercise
 
     def day_plan(self, day: date) -> DayPlan:
         """What the plan holds on `day`: that week's day when the plan lists its weeks, else
@@ -210,3 +223,105 @@ class TrainingPlan(TrainingPlanIn, Stored):
     id: str = Field(default_factory=new_id)
     created_at: UtcDateTime
     updated_at: UtcDateTime
+
+
+Location = tuple[str | int, ...]
+"""Where in a plan's wire form a value sits, e.g. `("weeks", 1, "startDate")`."""
+
+
+def plan_problems(found: Sequence[tuple[Location, str]]) -> ValidationError:
+    """A validation error of a training plan naming each field at fault (`weeks.1.startDate`)
+    with what is wrong there, in the form every caller reports (`core.validation.problems`)."""
+    return ValidationError.from_exception_data(
+        "TrainingPlanIn",
+        [
+            InitErrorDetails(
+                type=PydanticCustomError("plan_inconsistent", "{reason}", {"reason": reason}),
+                loc=location,
+                input=None,
+            )
+            for location, reason in found
+        ],
+    )
+
+
+def require_known_exercises(plan: TrainingPlanIn, known: Collection[str]) -> None:
+    """Raise `ValidationError` naming every planned exercise whose `exerciseId` is not in
+    `known` (the exercise library's ids), e.g. `weeks.0.days.monday.exercises.1.exerciseId`."""
+    found = [
+        (
+            (*location, "exerciseId"),
+            f"No exercise {exercise.exercise_id!r} in the library: use the id of one of its "
+            "exercises",
+        )
+        for location, exercise in plan.planned_exercises()
+        if exercise.exercise_id not in known
+    ]
+    if found:
+        raise plan_problems(found)
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _inconsistencies(plan: TrainingPlanIn, *, ingest: bool) -> list[tuple[Location, str]]:
+    """What does not fit between the plan's dates, its phases and its weeks.
+
+    A week naming a phase that is not listed, and weeks that do not follow one another, are
+    refused always (the plan could not be read day by day). The rest is checked on input only,
+    so a plan stored before those rules still reads: phases in order without overlapping, and
+    phases and weeks inside the plan's weeks (from the Monday of `startDate` to the Sunday of
+    `endDate`), each week inside its phase."""
+    found: list[tuple[Location, str]] = []
+    phases, weeks = plan.phases, plan.weeks
+    first = _monday(plan.start_date)
+    last = _monday(plan.end_date) + timedelta(days=6) if plan.end_date else None
+    for index, week in enumerate(weeks):
+        if week.phase >= len(phases):
+            listed = (
+                f"only phases 0–{len(phases) - 1}"
+                if len(phases) > 1
+                else ("only phase 0" if phases else "no phases")
+            )
+            found.append(
+                (("weeks", index, "phase"), f"No phase {week.phase}: the plan lists {listed}")
+            )
+        if index and week.start_date != weeks[index - 1].start_date + timedelta(days=7):
+            expected = weeks[index - 1].start_date + timedelta(days=7)
+            found.append(
+                (
+                    ("weeks", index, "startDate"),
+                    f"Must follow the week before it: {expected.isoformat()}",
+                )
+            )
+    if not ingest:
+        return found
+    for index, phase in enumerate(phases):
+        if index and phase.start_date <= phases[index - 1].end_date:
+            found.append(
+                (
+                    ("phases", index, "startDate"),
+                    "Must come after the phase before it ends "
+                    f"({phases[index - 1].end_date.isoformat()})",
+                )
+            )
+        if phase.start_date < first:
+            found.append((("phases", index, "startDate"), "Must not be before the plan's weeks"))
+        if last is not None and phase.end_date > last:
+            found.append((("phases", index, "endDate"), "Must not be after the plan's weeks"))
+    for index, week in enumerate(weeks):
+        if week.start_date < first or (last is not None and week.start_date > last):
+            found.append((("weeks", index, "startDate"), "Must be a week of the plan's dates"))
+        if week.phase < len(phases):
+            phase = phases[week.phase]
+            sunday = week.start_date + timedelta(days=6)
+            if sunday < phase.start_date or week.start_date > phase.end_date:
+                found.append(
+                    (
+                        ("weeks", index, "phase"),
+                        f"The week is outside phase {week.phase} ({phase.start_date.isoformat()}"
+                        f" to {phase.end_date.isoformat()})",
+                    )
+                )
+    return found
