@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from coaching.analytics.ladder import ladder, rung_at
 from coaching.plans.inputs import Level
-from store.grades import GradeError, parse_grade
+from store.grades import Discipline, GradeError, parse_grade
 from store.records.reference import Exercise, ExerciseCategory, ExerciseLevel, Span
 from store.records.training import DayType, Intensity, PlannedExercise
 
@@ -30,6 +30,7 @@ WARM_UP = "climbing-warm-up"
 NOVICE_EQUIPMENT = ("hangboard", "campus")
 """Equipment a novice's plan never uses (tendons adapt slower than muscle)."""
 FINGER_EQUIPMENT = ("hangboard", "campus", "board")
+ROPE_EQUIPMENT = ("rope", "belay")
 FINGER_DAYS = frozenset({DayType.STRENGTH, DayType.POWER, DayType.BOARD, DayType.HANGBOARD})
 
 
@@ -94,9 +95,17 @@ def climber_level(years: float, novice: bool) -> int:
     return 2 if years >= 4 else 1
 
 
+def needs_a_rope(exercise: Exercise) -> bool:
+    gear = " ".join(exercise.equipment).lower()
+    return any(word in gear for word in ROPE_EQUIPMENT)
+
+
 def suits(exercise: Exercise, climber: Climber) -> bool:
     # A test (it has a retest interval) measures, it does not train: never a session's set.
     if exercise.retest_weeks is not None:
+        return False
+    # A boulderer's plan (their best grade is a boulder grade) needs no rope or belayer.
+    if climber.level and climber.level.discipline is Discipline.BOULDER and needs_a_rope(exercise):
         return False
     if not climber.ruled_out.isdisjoint(exercise.contraindications):
         return False

@@ -97,7 +97,9 @@ class _Context:
 
 def generate(inputs: PlanInputs, library: Sequence[Exercise]) -> TrainingPlanIn:
     """The plan for `inputs` (see the module doc). Pure; never raises for missing data:
-    what it had to assume is listed in `assumptions`."""
+    what it had to assume is listed in `assumptions`. The library's order does not matter (it
+    is read in id order), so a seeded table and the packaged files give the same plan."""
+    library = sorted(library, key=lambda exercise: exercise.id)
     cycle = cycle_of(inputs)
     years = inputs.years_climbing if inputs.years_climbing is not None else 0.0
     novice = years < NOVICE_YEARS

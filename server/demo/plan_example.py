@@ -17,14 +17,13 @@ from datetime import date
 from pathlib import Path
 
 from coaching.plans import generate
-from context.plans import plan_inputs
+from context.plans import plan_inputs, plan_library
 from server.demo import build_history
 from store import init_table, open_table
 from store.records import TrainingPlanIn
 from store.records.common import WEEKDAY_NAMES
 from store.records.training import DayPlan
 from store.repos import AthleteRepo, GoalRepo, InjuryRepo, JournalRepo, SendRepo
-from store.seed import load_reference
 
 EXAMPLE_DAY = date(2026, 12, 4)
 """The day the README's example was generated on (a Friday: the plan starts on Monday)."""
@@ -55,7 +54,8 @@ async def demo_plans(today: date) -> tuple[TrainingPlanIn, TrainingPlanIn]:
                         )
                     await InjuryRepo(table).insert(_USER, injury)
                 inputs = await plan_inputs(table, _USER, today)
-        plans.append(generate(inputs, load_reference().exercises))
+                library = await plan_library(table)
+        plans.append(generate(inputs, library))
     return plans[0], plans[1]
 
 
