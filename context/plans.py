@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from coaching.analytics import Period, Window, compute
-from coaching.plans import Customisation, PlanInputs, inputs_from
+from coaching.plans import Customisation, GoalTarget, PlanInputs, inputs_from
 from context.reads import read_inputs
 from store.table import Table
 
@@ -22,10 +22,12 @@ async def plan_inputs(
     *,
     zone: str | None = None,
     customisation: Customisation | None = None,
+    goal: GoalTarget | None = None,
 ) -> PlanInputs:
-    """The inputs of `user_id`'s plan generated on `today` (their own calendar date). Raises
-    the store's errors; reads only."""
+    """The inputs of `user_id`'s plan generated on `today` (their own calendar date), aimed at
+    `goal` when the climber named one (else their nearest active goal). Raises the store's
+    errors; reads only."""
     window = Window(Period.DAYS_30, today, zone)
     inputs = await read_inputs(table, user_id, window)
     analytics = compute(inputs, window)
-    return inputs_from(today, analytics, inputs.athlete, inputs.goals, customisation)
+    return inputs_from(today, analytics, inputs.athlete, inputs.goals, customisation, goal)

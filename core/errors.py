@@ -37,3 +37,10 @@ class Conflict(HandlerError):
     """The item changed since; nothing was written."""
 
     code = "conflict"
+
+
+class TierRequired(HandlerError):
+    """A feature the climber's tier does not include; the message names the tier that does and
+    what it adds."""
+
+    code = "tier_required"
