@@ -128,6 +128,13 @@ def parse_changes(args: str) -> dict[str, Any]:
         if days := _at_days(cursor):
             cursor.take(days)
             changes["trainingDays"] = take_weekdays(cursor, example=DAYS_USAGE)
+            following = cursor.word().strip(":")
+            if following and following not in KEYWORDS and not _at_timezone(cursor):
+                # Right after the days, a word that starts nothing else is a misspelt day.
+                raise InvalidEntry(
+                    f"Training days: {cursor.take()[0].text!r} is not a weekday; list them "
+                    f"like mon wed fri — e.g. {DAYS_USAGE}"
+                )
         elif word in ("indoor", "outdoor", "gym"):
             cursor.take()
             setting = "indoor" if word == "gym" else word
