@@ -42,7 +42,7 @@ CATALOGUE: tuple[CommandSpec, ...] = (
         "plan",
         "your training plan: this week, a new plan, today's session done",
         plan.GRAMMAR,
-        plan.USAGE,
+        plan.EXAMPLE,
         ("training", "plans"),
     ),
     CommandSpec(

@@ -23,6 +23,8 @@ from store.records import GoalIn, JournalEntryIn
 from store.records.journal import SessionType
 
 USAGE = "/plan new V8 by 2027-06-30"
+EXAMPLE = "/plan"
+"""`/help`'s example: one that works as written for every climber (a new plan needs Pro)."""
 DONE_USAGE = "/plan done rpe 7"
 CUSTOM_USAGE = "/plan new V8 by 2027-06-30 days mon wed fri sat emphasis fingers"
 

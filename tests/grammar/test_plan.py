@@ -124,4 +124,4 @@ def test_the_catalogue_lists_plan_with_its_aliases() -> None:
     assert spec is not None
     assert spec.name == "plan"
     assert find("PLAN") is spec
-    assert parse_plan(spec.example.removeprefix("/plan "), TODAY).action == "new"
+    assert parse_plan(spec.example.removeprefix("/plan"), TODAY).action == "show"
