@@ -12,7 +12,7 @@ from datetime import date
 from functools import cache
 
 from coaching.analytics import Period, Window, compute
-from coaching.plans import Customisation, PlanInputs, inputs_from
+from coaching.plans import Customisation, GoalTarget, PlanInputs, inputs_from
 from context.reads import read_inputs
 from store.records.reference import Exercise
 from store.repos.reference import ReferenceRepo
@@ -27,13 +27,15 @@ async def plan_inputs(
     *,
     zone: str | None = None,
     customisation: Customisation | None = None,
+    goal: GoalTarget | None = None,
 ) -> PlanInputs:
-    """The inputs of `user_id`'s plan generated on `today` (their own calendar date). Raises
-    the store's errors; reads only."""
+    """The inputs of `user_id`'s plan generated on `today` (their own calendar date), aimed at
+    `goal` when the climber named one (else their nearest active goal). Raises the store's
+    errors; reads only."""
     window = Window(Period.DAYS_30, today, zone)
     inputs = await read_inputs(table, user_id, window)
     analytics = compute(inputs, window)
-    return inputs_from(today, analytics, inputs.athlete, inputs.goals, customisation)
+    return inputs_from(today, analytics, inputs.athlete, inputs.goals, customisation, goal)
 
 
 async def plan_library(table: Table) -> list[Exercise]:

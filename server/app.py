@@ -118,7 +118,7 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
                 users=UserRepo(table),
                 hub=hub,
                 replay=ReplayCache(),
-                chat=Chat(table, clock=clock, allowances=allowances, coach=coach),
+                chat=Chat(table, clock=clock, allowances=allowances, coach=coach, policy=policy),
                 allowances=allowances,
                 redis=redis,
                 streams=streams,

@@ -72,6 +72,8 @@ PATHS = (
     "tests/server/test_demo.py",
     "tests/server/test_timezone.py",
     "tests/server/test_plan_example.py",
+    "tests/server/test_plan.py",
+    "tests/grammar/test_plan.py",
 )
 """Everything that computes or checks a day, a week, a month or a year."""
 

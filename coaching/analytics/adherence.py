@@ -35,6 +35,20 @@ FITS: dict[DayType, frozenset[SessionType]] = {
 }
 """Which logged sessions do a planned day's work ("as planned")."""
 
+LOGGED_AS: dict[DayType, SessionType] = {
+    DayType.STRENGTH: SessionType.TRAINING,
+    DayType.POWER: SessionType.GYM,
+    DayType.ENDURANCE: SessionType.GYM,
+    DayType.TECHNIQUE: SessionType.GYM,
+    DayType.CLIMB: SessionType.GYM,
+    DayType.BOARD: SessionType.BOARD,
+    DayType.HANGBOARD: SessionType.HANGBOARD,
+    DayType.MOBILITY: SessionType.TRAINING,
+    DayType.CARDIO: SessionType.TRAINING,
+}
+"""The session a planned day is logged as when the climber says they did it (`/plan done`):
+one that `FITS` the day, so it counts as done as planned."""
+
 
 class AdherenceRow(Fact):
     key: str

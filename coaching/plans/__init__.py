@@ -11,6 +11,7 @@ from coaching.plans.inputs import (
     Level,
     OpenInjury,
     PlanInputs,
+    goal_target,
     inputs_from,
 )
 
@@ -23,5 +24,6 @@ __all__ = [
     "OpenInjury",
     "PlanInputs",
     "generate",
+    "goal_target",
     "inputs_from",
 ]

@@ -15,7 +15,7 @@ from coaching.analytics.body import InjuryStatus
 from coaching.analytics.ladder import ladder
 from coaching.analytics.summary import ClimberAnalytics
 from store.grades import Discipline, GradeSystem, parse_grade
-from store.records.athlete import AthleteProfile, Goal, GoalStatus
+from store.records.athlete import AthleteProfile, Goal, GoalIn, GoalStatus
 from store.records.common import WEEKDAY_NAMES
 
 Emphasis = Literal["fingers", "power", "endurance", "technique"]
@@ -128,15 +128,19 @@ def _goal(goals: Iterable[Goal], today: date) -> GoalTarget | None:
     candidates = dated or undated
     if not candidates:
         return None
-    chosen = candidates[0]
+    return goal_target(candidates[0])
+
+
+def goal_target(goal: GoalIn) -> GoalTarget:
+    """What a plan aims at, from a goal (stored, or named by `/plan new V8 by 2027-06-30`)."""
     discipline = None
-    if chosen.target_grade:
-        discipline = parse_grade(chosen.target_grade).discipline
+    if goal.target_grade:
+        discipline = parse_grade(goal.target_grade).discipline
     return GoalTarget(
-        description=chosen.description,
-        grade=chosen.target_grade,
+        description=goal.description,
+        grade=goal.target_grade,
         discipline=discipline,
-        target_date=chosen.target_date,
+        target_date=goal.target_date,
     )
 
 
@@ -164,9 +168,12 @@ def inputs_from(
     profile: AthleteProfile | None,
     goals: Sequence[Goal],
     customisation: Customisation | None = None,
+    goal: GoalTarget | None = None,
 ) -> PlanInputs:
-    """The plan's inputs from the climber's records and analytics (computed for `today`)."""
-    goal = _goal(goals, today)
+    """The plan's inputs from the climber's records and analytics (computed for `today`);
+    `goal` is what the plan aims at when the climber named it, else their nearest active
+    goal."""
+    goal = goal or _goal(goals, today)
     load = analytics.load
     history = load.baseline_days >= 7 and load.jump.chronic > 0
     return PlanInputs(
