@@ -2,9 +2,9 @@
 
 - `/plan` shows this week of the active plan and today's session, as a `reply` whose `data` is
   the week (`coaching.plans.view.PlanWeekView`: every day, today's with its exercises).
-- `/plan new [GOAL]` generates a plan from the climber's own log (`context.plans.plan_inputs`
-  then `coaching.plans.generate`, the exercise library from the store) for a tier that includes
-  plans (`quotas.features`), makes it the one active plan (`store.repos.plan_switch`) and
+- `/plan new [GOAL]` generates a plan from the climber's own log (`handlers.training_plans`, as
+  REST does) for a tier that includes plans (`quotas.features`), makes it the one active plan
+  (`store.repos.plan_switch`) and
   answers with a `saved` frame of kind `plan`; `/undo` deletes it and reactivates the plan it
   replaced. A GOAL named here aims this plan only: it is not written as a `/goal` (one command,
   one write, and undo takes back exactly that write).
@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from coaching.analytics.adherence import FITS, LOGGED_AS
-from coaching.plans import EMPHASES, Customisation, Emphasis, generate, goal_target
+from coaching.plans import EMPHASES, Customisation, Emphasis, goal_target
 from coaching.plans.view import (
     current_plan,
     exercise_lines,
@@ -26,22 +26,18 @@ from coaching.plans.view import (
     week_heading,
     week_lines,
 )
-from context.plans import plan_inputs
 from core.errors import InvalidEntry, NothingFound
 from grammar.plan import DONE_USAGE, USAGE, PlanRequest, parse_plan, planned_session
 from handlers.commands.context import Repos, Turn
+from handlers.training_plans import generate_plan
 from handlers.undo import UndoAction
-from quotas.features import require_plan_generation
 from quotas.policy import load_policy
 from store.errors import ConditionFailed
 from store.records.common import WEEKDAY_NAMES
-from store.records.reference import Exercise
 from store.records.training import TrainingPlan
 from store.repos.plan_switch import PlanSwitch
 from store.repos.plans import PlanRepo
-from store.repos.reference import ReferenceRepo
 from store.repos.versioned import fingerprint
-from store.seed import load_reference
 
 NO_PLAN = f"You have no active training plan. /plan new makes one from your log — e.g. {USAGE}"
 
@@ -78,22 +74,18 @@ async def _show(turn: Turn) -> None:
 
 
 async def _new(turn: Turn, request: PlanRequest) -> None:
-    require_plan_generation(turn.policy or load_policy(), turn.caller.tier, custom=request.custom)
     customisation = None
     if request.custom:
         days = tuple(WEEKDAY_NAMES.index(day) for day in request.days or ()) or None
         customisation = Customisation(days=days, emphasis=_emphasis(request.emphasis))
-    table = turn.repos.table
-    inputs = await plan_inputs(
-        table,
-        turn.user_id,
+    started = await generate_plan(
+        turn.repos.table,
+        turn.policy or load_policy(),
+        turn.caller,
         turn.today,
-        zone=turn.caller.timezone,
         customisation=customisation,
         goal=goal_target(request.goal) if request.goal else None,
     )
-    plan_in = generate(inputs, await _library(turn.repos))
-    started = await PlanSwitch(table).start(turn.user_id, plan_in)
     plan = started.plan
     replaced = {"reactivate": [previous.id for previous in started.deactivated]}
     action = UndoAction("plan", "plan", plan.id, "delete", plan.version, replaced)
@@ -103,12 +95,6 @@ async def _new(turn: Turn, request: PlanRequest) -> None:
 def _emphasis(word: str | None) -> Emphasis | None:
     """The generator's emphasis the grammar's word names (the same four words)."""
     return next((emphasis for emphasis in EMPHASES if emphasis == word), None)
-
-
-async def _library(repos: Repos) -> list[Exercise]:
-    """The exercise library as seeded (`v7 store seed`), else the packaged one."""
-    seeded = await ReferenceRepo(repos.table).list_exercises()
-    return seeded or list(load_reference().exercises)
 
 
 async def _done(turn: Turn, request: PlanRequest) -> None:

@@ -108,7 +108,7 @@ async def generate(call: Call[GeneratePlanRequest]) -> TrainingPlan:
     body: GeneratePlanRequest = call.body
     # The climber's own calendar date, as in the chat: a plan starts on their next Monday.
     today = local_today(call.services.clock(), call.user.timezone)
-    return await generate_plan(
+    started = await generate_plan(
         call.services.table,
         call.services.policy,
         call.user,
@@ -116,6 +116,7 @@ async def generate(call: Call[GeneratePlanRequest]) -> TrainingPlan:
         customisation=body.customisation.choices() if body.customisation else None,
         activate=body.activate,
     )
+    return started.plan
 
 
 endpoints = [
