@@ -41,6 +41,7 @@ from server.routes import (
     journal,
     sends,
     static,
+    training,
     users,
 )
 from server.security import build_auth
@@ -65,6 +66,7 @@ def endpoints() -> list[Endpoint]:
         *chat.endpoints,
         *commands.endpoints,
         *analytics.endpoints,
+        *training.endpoints,
     ]
 
 
