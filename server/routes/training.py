@@ -28,11 +28,8 @@ from store.seed import load_reference
 from store.table import Table
 
 TAGS = ("training",)
-NEEDS_PRO = (
-    "Generated training plans come with Pro and Premium; you're on {tier}. Pro builds a "
-    "periodised plan from your own log: its phases, each day's session and why."
-)
-"""The 403's message. The web UI lists what Pro adds beside it, whatever this says."""
+NEEDS_PRO = "Generated training plans come with Pro and Premium; you're on {tier}."
+"""The 403's message: who may, and the caller's tier. The web UI lists what Pro adds under it."""
 
 
 class PlanPage(Page[TrainingPlan]):

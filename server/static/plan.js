@@ -188,9 +188,9 @@ export class PlanView {
 
   #refusal(error) {
     if (error instanceof ApiError && error.code === "tier_required") {
+      // The server's words say who may (and the climber's tier); the list says what Pro adds.
       return h("div", { className: "plan-tier" },
-        h("p", { className: "plan-tier-title", text: "Training plans come with Pro" }),
-        h("p", { className: "plan-tier-text", text: error.message }),
+        h("p", { className: "plan-tier-title", text: error.message }),
         h("p", { className: "plan-tier-text", text: "With Pro, the coach builds you:" }),
         h("ul", { className: "plan-tier-list" }, PRO_ADDS.map((text) => h("li", { text }))));
     }
@@ -312,7 +312,7 @@ export class PlanView {
         .filter(Boolean).join(" · ");
       parts.push(h("p", { className: "plan-session-summary" },
         h("strong", { text: summary }),
-        status !== "rest" ? h("span", { className: "plan-day-status", dataset: { status }, text: STATUS_WORDS[status] }) : null));
+        status !== "rest" ? h("span", { className: "plan-session-status plan-day-status", dataset: { status }, text: STATUS_WORDS[status] }) : null));
       if (planned.focus) parts.push(h("p", { className: "plan-session-focus", text: `Focus: ${planned.focus}` }));
     }
     if (planned.reason) {

@@ -129,14 +129,12 @@ export function nextTrainingDay(plan, day) {
   return null;
 }
 
+/** A rest as climbers say it: "90 s", "3 min", "2 min 30 s". */
 function seconds(value) {
-  if (value >= 120 && value % 60 === 0) return `${value / 60} min`;
-  if (value >= 90) {
-    const minutes = Math.floor(value / 60);
-    const rest = value % 60;
-    return rest ? `${minutes} min ${rest} s` : `${minutes} min`;
-  }
-  return `${value} s`;
+  if (value < 120) return `${value} s`;
+  const minutes = Math.floor(value / 60);
+  const rest = value % 60;
+  return rest ? `${minutes} min ${rest} s` : `${minutes} min`;
 }
 
 /**
