@@ -305,6 +305,11 @@ export class PlanView {
     const status = dayStatus(plan, day, today, logged);
     const title = day === today ? `Today's session · ${longDayLabel(day)}` : `Session · ${longDayLabel(day)}`;
     const parts = [h("h3", { className: "plan-card-title", text: title, attrs: { id: "plan-session-title" } })];
+    if (!covers(plan, day)) {
+      parts.push(h("p", { className: "plan-session-summary", text: "Not in the plan: it runs " +
+        (plan.endDate ? rangeLabel(plan.startDate, plan.endDate, today) : `from ${dayLabel(plan.startDate)}`) + "." }));
+      return h("section", { className: "plan-card plan-session", attrs: { "aria-labelledby": "plan-session-title" } }, parts);
+    }
     if (!trains(planned)) {
       parts.push(h("p", { className: "plan-session-summary", text: day === today ? "Rest day today." : "Rest day." }));
     } else {

@@ -12,12 +12,12 @@ moves both to Thursday.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import cast
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Page, ViewportSize, expect
 
 from store import open_table
 from store.records.user import Subscription, Tier
@@ -44,6 +44,13 @@ def monday(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
         Path(tmp_path_factory.mktemp("ui-plan")), clock=FrozenClock(MONDAY_MORNING)
     ) as live:
         yield live
+
+
+def stand_at(server: UiServer, instant: datetime) -> None:
+    """Move the server's clock (the page's is set when it opens, or by the test)."""
+    clock = server.clock
+    assert isinstance(clock, FrozenClock)
+    clock.now = instant
 
 
 async def make_pro(server: UiServer, email: str, *, days: list[str]) -> None:
@@ -110,8 +117,9 @@ async def test_a_free_climber_is_told_plans_come_with_pro(
 async def test_a_pro_climber_generates_a_plan_and_follows_it_through_the_week(
     monday: UiServer, browser: Browser, shots: Path
 ) -> None:
+    stand_at(monday, MONDAY_MORNING)
     page, recorded = await open_page(
-        browser, monday.url, DESKTOP, timezone_id=BERLIN, now=monday.clock()
+        browser, monday.url, DESKTOP, timezone_id=BERLIN, now=MONDAY_MORNING
     )
     email = await sign_up(page)
     await make_pro(monday, email, days=["monday", "wednesday", "friday"])
@@ -168,7 +176,7 @@ async def test_a_pro_climber_generates_a_plan_and_follows_it_through_the_week(
     await expect(wednesday.get_by_role("button")).to_have_attribute("aria-pressed", "true")
 
     # On a phone the same plan fits the width.
-    await page.set_viewport_size(PHONE)
+    await page.set_viewport_size(ViewportSize(width=PHONE["width"], height=PHONE["height"]))
     await page.get_by_role("button", name="Back to chat").click()
     await open_plan(page)
     await expect(page.locator(".plan-days > li")).to_have_count(7)
@@ -176,9 +184,7 @@ async def test_a_pro_climber_generates_a_plan_and_follows_it_through_the_week(
     assert await sideways(page) == []
 
     # Thursday: Wednesday went by with nothing logged, and planned against done says so.
-    clock = monday.clock
-    assert isinstance(clock, FrozenClock)
-    clock.advance(THURSDAY_MORNING - MONDAY_MORNING)
+    stand_at(monday, THURSDAY_MORNING)
     await page.clock.set_fixed_time(THURSDAY_MORNING)
     await page.reload()
     await wait_online(page)
@@ -202,5 +208,35 @@ async def test_a_pro_climber_generates_a_plan_and_follows_it_through_the_week(
     )
     assert await sideways(page) == []
     assert recorded.console_errors == []
+    assert recorded.page_errors == []
+    await page.context.close()
+
+
+async def test_a_plan_generated_midweek_starts_next_monday_and_says_so(
+    monday: UiServer, browser: Browser
+) -> None:
+    stand_at(monday, THURSDAY_MORNING)
+    page, recorded = await open_page(
+        browser, monday.url, PHONE, timezone_id=BERLIN, now=THURSDAY_MORNING
+    )
+    email = await sign_up(page)
+    await make_pro(monday, email, days=["tuesday", "saturday"])
+    await open_plan(page)
+    await page.get_by_role("button", name="Generate a plan").click()
+    await expect(page.locator(".plan-where")).to_contain_text("Starts Monday 14 December")
+
+    # The first week is shown, every training day still to come; its first session is open.
+    await expect(page.get_by_role("heading", name="First week")).to_be_visible()
+    await expect(page.locator(".plan-days > li").first.locator("time")).to_have_attribute(
+        "datetime", "2026-12-14"
+    )
+    tuesday = page.locator(".plan-day[data-day='2026-12-15']")
+    await expect(tuesday.locator(".plan-day-status")).to_have_text("Planned")
+    await expect(tuesday.get_by_role("button")).to_have_attribute("aria-pressed", "true")
+    session = page.locator("section.plan-session")
+    await expect(session.get_by_role("heading", level=3)).to_contain_text("Tuesday 15 December")
+    await expect(session.locator(".plan-exercises > li").first).to_be_visible()
+    await expect(page.locator(".plan-empty-text")).to_contain_text("Nothing to compare yet")
+    assert await sideways(page) == []
     assert recorded.page_errors == []
     await page.context.close()
