@@ -279,7 +279,8 @@ export class PlanView {
         h("span", { className: "plan-day-name" }, h("time", { text: dayLabel(day), attrs: { datetime: day } })),
         h("span", { className: "plan-day-type", text: inPlan ? typeName(planned.type) : "Not in the plan" }),
         meta ? h("span", { className: "plan-day-meta", text: meta }) : null,
-        status !== "rest" ? h("span", { className: "plan-day-status", text: STATUS_WORDS[status] }) : null));
+        status !== "rest" ? h("span", { className: "plan-day-status", text: STATUS_WORDS[status] })
+          : day === today ? h("span", { className: "plan-day-status", text: "Today" }) : null));
     });
     return h("section", { className: "plan-card", attrs: { "aria-labelledby": "plan-week-title" } },
       h("div", { className: "plan-card-head" },

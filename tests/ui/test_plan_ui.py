@@ -192,9 +192,9 @@ async def test_a_pro_climber_generates_a_plan_and_follows_it_through_the_week(
     await expect(wednesday).to_have_attribute("data-status", "missed")
     await expect(wednesday.locator(".plan-day-status")).to_have_text("Missed")
     await expect(monday_card).to_have_attribute("data-status", "done")
-    await expect(page.locator(".plan-day[data-day='2026-12-10'] button")).to_have_attribute(
-        "aria-current", "date"
-    )
+    thursday = page.locator(".plan-day[data-day='2026-12-10']")
+    await expect(thursday.get_by_role("button")).to_have_attribute("aria-current", "date")
+    await expect(thursday.locator(".plan-day-status")).to_have_text("Today")
     done = page.locator(".plan-done-weeks > li")
     await expect(done).to_have_count(1)
     await expect(done.first).to_contain_text("This week so far")
