@@ -13,12 +13,6 @@ import {
 } from "./planmodel.js";
 
 const INTENSITY_WORDS = { low: "low intensity", moderate: "moderate intensity", high: "high intensity", max: "maximal intensity" };
-const PRO_ADDS = [
-  "a cycle of phases built from your own log, profile and goals, with rest weeks",
-  "each day's session: exercises with sets, reps or hangs, rests, edges and grade targets",
-  "why each day holds what it does, and what the plan assumed",
-  "planned against done, week by week",
-];
 const CONFIRM_NEW = "Your current plan stops being active and a new one is built from your log as it is today.";
 
 /** "why this day" as a sentence: the generator's reasons are phrases without a full stop. */
@@ -188,11 +182,9 @@ export class PlanView {
 
   #refusal(error) {
     if (error instanceof ApiError && error.code === "tier_required") {
-      // The server's words say who may (and the climber's tier); the list says what Pro adds.
+      // One home for what each tier adds: the server's words (quotas/features.py).
       return h("div", { className: "plan-tier" },
-        h("p", { className: "plan-tier-title", text: error.message }),
-        h("p", { className: "plan-tier-text", text: "With Pro, the coach builds you:" }),
-        h("ul", { className: "plan-tier-list" }, PRO_ADDS.map((text) => h("li", { text }))));
+        h("p", { className: "plan-tier-title", text: error.message }));
     }
     const message = error instanceof ApiError && error.message
       ? error.message : "Couldn't generate a plan. Try again in a moment.";
