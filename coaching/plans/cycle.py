@@ -97,7 +97,7 @@ def _length(inputs: PlanInputs, start: date) -> tuple[int, str]:
 
 def _return_weeks(inputs: PlanInputs, start: date, total: int) -> int:
     """Weeks of return to climbing: until the last open injury allows full climbing (the
-    whole plan when an injury has no grade, so no date)."""
+    whole plan when an injury has no date to return by)."""
     if any(injury.full_from is None for injury in inputs.injuries):
         return total
     ends = [i.full_from for i in inputs.injuries if i.full_from and i.full_from > start]

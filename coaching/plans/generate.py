@@ -84,6 +84,16 @@ PREFER: dict[tuple[PhaseKind, DayType], tuple[str, ...]] = {
 """What a phase's day is for, as words of the library's `focus` (preferred when choosing)."""
 WEEKDAY_SHORT = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _EASIER = {Intensity.MAX: Intensity.HIGH, Intensity.HIGH: Intensity.MODERATE}
+_MILEAGE = frozenset({DayType.ENDURANCE, DayType.TECHNIQUE})
+"""Days that still do their work at low intensity (mileage, drills); a strength or power day
+at low intensity would not, so it is dropped instead."""
+
+
+def _eased(slot: Slot) -> Intensity | None:
+    """The next easier intensity `slot` may take to fit a week's limit, or None."""
+    if slot.intensity is Intensity.MODERATE and slot.type in _MILEAGE:
+        return Intensity.LOW
+    return _EASIER.get(slot.intensity)
 
 
 @dataclass(frozen=True)
@@ -287,9 +297,11 @@ def _scale(slots: list[Slot], target: int, limit: int) -> list[Slot]:
             scaled[longest] = replace(scaled[longest], minutes=scaled[longest].minutes - 5)
             continue
         # Still too much at the shortest sessions: ease the hardest one before dropping any.
-        hardest = max(range(len(scaled)), key=lambda i: (SESSION_RPE[scaled[i].intensity], -i))
-        if scaled[hardest].intensity in _EASIER:
-            eased = _EASIER[scaled[hardest].intensity]
+        easable = [i for i, s in enumerate(scaled) if _eased(s) is not None]
+        if easable:
+            hardest = max(easable, key=lambda i: (SESSION_RPE[scaled[i].intensity], -i))
+            eased = _eased(scaled[hardest])
+            assert eased is not None
             scaled[hardest] = replace(scaled[hardest], intensity=eased)
             continue
         easiest = min(range(len(scaled)), key=lambda i: (SESSION_RPE[scaled[i].intensity], -i))
@@ -356,7 +368,7 @@ def _reason(
         if injury.full_from:
             parts.append(f"easy only until {injury.full_from.isoformat()} ({injury.label})")
         else:
-            parts.append(f"easy only while your {injury.label} is open (it has no grade)")
+            parts.append(f"easy only while your {injury.label} is open (no date to return by)")
     if weaknesses:
         parts.append(f"works on your weakness: {', '.join(weaknesses[:2])}")
     parts.append(f"{WEEKDAY_SHORT[slot.weekday]} is one of your training days")
@@ -406,8 +418,15 @@ def _assumptions(context: _Context, cycle: Cycle) -> list[str]:
     for injury in inputs.injuries:
         if injury.full_from is None:
             said.append(
-                f"Your {injury.label} has no grade, so the whole plan stays easy; give it a "
-                "grade with /injury to get the return-to-climbing dates."
+                f"Your {injury.label} has no grade and no expected return date ahead, so the "
+                "whole plan stays easy; mark it recovered (/injury recovered N) and make a new "
+                "plan when it is."
+            )
+        elif injury.expected:
+            said.append(
+                f"Your {injury.label} has no grade: the plan keeps to easy climbing until "
+                f"{injury.full_from.isoformat()}, the date you expected to be back. If it "
+                "still hurts then, stay easy and see a clinician."
             )
         else:
             easy = injury.easy_from.isoformat() if injury.easy_from else "now"

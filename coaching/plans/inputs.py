@@ -61,8 +61,11 @@ class OpenInjury:
     rules_out: frozenset[str]
     """Exercise contraindications that apply while it is open (e.g. "open-finger-injury")."""
     easy_from: date | None
-    """Easy climbing from this day; None when the injury has no grade (the plan stays easy)."""
+    """Easy climbing from this day; None when the injury has neither a grade nor an expected
+    return date still ahead (the plan stays easy)."""
     full_from: date | None
+    expected: bool = False
+    """The dates are the climber's own expected return (no grade, so no Schöffl dates)."""
 
 
 @dataclass(frozen=True)
@@ -109,12 +112,16 @@ def injury_label(status: InjuryStatus) -> str:
 
 
 def open_injury(status: InjuryStatus) -> OpenInjury:
-    return OpenInjury(
-        label=injury_label(status),
-        rules_out=rules_out(status.body_part, status.type),
-        easy_from=status.caps.easy_climbing_from if status.caps else None,
-        full_from=status.caps.full_climbing_from if status.caps else None,
-    )
+    """The plan's view of an open injury: the Schöffl dates of its grade; without a grade, the
+    return date the climber expected, while it is still ahead (past it and still open, nobody
+    knows: the plan stays easy)."""
+    label, ruled_out = injury_label(status), rules_out(status.body_part, status.type)
+    if status.caps:
+        caps = status.caps
+        return OpenInjury(label, ruled_out, caps.easy_climbing_from, caps.full_climbing_from)
+    if status.expected_back is not None and not status.overdue:
+        return OpenInjury(label, ruled_out, status.onset, status.expected_back, expected=True)
+    return OpenInjury(label, ruled_out, None, None)
 
 
 def _goal(goals: Iterable[Goal], today: date) -> GoalTarget | None:
