@@ -15,18 +15,23 @@ from websockets.asyncio.client import ClientConnection
 
 from store.records.user import Tier
 from tests.clock import FrozenClock, at
+from tests.conftest import ENGINES
 from tests.server.helpers import sign_up
-from tests.server.live import LiveServer, live_server
+from tests.server.live import LiveServer, live_server_on
 from tests.server.test_ws import open_socket, receive
 
 MONDAY_MORNING = at("2026-03-16T10:00:00")
 """Monday in every zone a test climber may live in (`make test-dates` moves them)."""
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+@pytest.fixture(scope="module", params=ENGINES)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, moto_endpoint: str
+) -> Iterator[LiveServer]:
+    """A live server on each store engine (SQLite, DynamoDB through moto)."""
     clock = FrozenClock(MONDAY_MORNING)
-    with live_server(Path(tmp_path_factory.mktemp("plans")), clock=clock) as live:
+    folder = Path(tmp_path_factory.mktemp("plans"))
+    with live_server_on(str(request.param), folder, moto_endpoint, clock=clock) as live:
         yield live
 
 

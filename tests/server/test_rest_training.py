@@ -5,7 +5,9 @@ engines in tests/store/test_repos_plans.py.)"""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,8 +16,9 @@ import pytest
 from grammar.dates import local_today
 from store.records.user import Tier
 from store.seed import load_reference
+from tests.conftest import ENGINES
 from tests.server.helpers import CLIMBER_ZONE, Headers, field_names, sign_up
-from tests.server.live import LiveServer
+from tests.server.live import LiveServer, live_server_on
 
 PATH = "/training/plans"
 GENERATE = "/training/generate-plan"
@@ -83,6 +86,16 @@ async def active_names(http: httpx.AsyncClient, headers: Headers) -> list[str]:
 def training_days(week: dict[str, Any]) -> set[str]:
     days = week.get("days", {})
     return {name for name in WEEKDAYS if days.get(name, {}).get("type", "rest") != "rest"}
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, moto_endpoint: str
+) -> Iterator[LiveServer]:
+    """A live server on each store engine (SQLite, DynamoDB through moto)."""
+    folder = Path(tmp_path_factory.mktemp("training"))
+    with live_server_on(str(request.param), folder, moto_endpoint) as live:
+        yield live
 
 
 @pytest.fixture(scope="module")
