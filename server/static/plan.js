@@ -5,7 +5,7 @@
 // posts to /training/generate-plan (Free climbers are told what Pro adds). Every date is a
 // calendar date of the climber's, and "today" is the server's, in their time zone.
 
-import { clear, h } from "./dom.js";
+import { append, clear, h } from "./dom.js";
 import { ApiError } from "./auth.js";
 import {
   STATUS_WORDS, WEEKDAYS, addDays, covers, dayLabel, dayPlan, dayStatus, daysBetween, doseText,
@@ -141,14 +141,15 @@ export class PlanView {
       body.append(this.#emptyState());
       return;
     }
-    body.append(
+    // append() skips the parts a plan lacks (a hand-written plan has no phases or assumptions).
+    append(body, [
       this.#overview(),
       this.#phases(),
       this.#week(),
       this.#sessionSection(),
       this.#pastWeeks(),
       this.#assumptions(),
-      this.#renewal());
+      this.#renewal()]);
   }
 
   #emptyState() {

@@ -20,8 +20,10 @@ import pytest
 from playwright.async_api import Browser, Page, ViewportSize, expect
 
 from store import open_table
+from store.records.training import TrainingPlanIn
 from store.records.user import Subscription, Tier
 from store.repos.athlete import AthleteRepo
+from store.repos.plans import PlanRepo
 from store.repos.users import UserRepo
 from tests.clock import FrozenClock, at
 from tests.ui.browsing import open_page, say, sign_up, wait_online
@@ -238,5 +240,45 @@ async def test_a_plan_generated_midweek_starts_next_monday_and_says_so(
     await expect(session.locator(".plan-exercises > li").first).to_be_visible()
     await expect(page.locator(".plan-empty-text")).to_contain_text("Nothing to compare yet")
     assert await sideways(page) == []
+    assert recorded.page_errors == []
+    await page.context.close()
+
+
+async def test_a_plan_written_by_hand_shows_its_week_and_nothing_it_lacks(
+    monday: UiServer, browser: Browser
+) -> None:
+    """A free climber's own plan (the seed's weekly structure: no phases, no exercises, no
+    assumptions) shows its week and today's session, and no empty or broken parts."""
+    stand_at(monday, MONDAY_MORNING)
+    page, recorded = await open_page(
+        browser, monday.url, DESKTOP, timezone_id=BERLIN, now=MONDAY_MORNING
+    )
+    email = await sign_up(page)
+    async with open_table(
+        f"sqlite:///{monday.data_dir / 'v7.db'}", data_dir=monday.data_dir, clock=monday.clock
+    ) as table:
+        user = await UserRepo(table).find_by_email(email)
+        assert user is not None
+        plan = {
+            "name": "My winter block",
+            "startDate": "2026-11-30",
+            "endDate": "2027-01-31",
+            "weeklyStructure": {
+                "monday": {"type": "power", "focus": "limit boulders", "durationMinutes": 90,
+                           "intensity": "high"},
+                "thursday": {"type": "endurance", "focus": "4x4s", "durationMinutes": 75,
+                             "intensity": "moderate"},
+            },
+        }  # fmt: skip
+        await PlanRepo(table).create(user.id, TrainingPlanIn.model_validate(plan))
+    await open_plan(page)
+    await expect(page.get_by_role("heading", name="My winter block")).to_be_visible()
+    await expect(page.locator(".plan-day[data-day='2026-12-10']")).to_contain_text("Endurance")
+    session = page.locator("section.plan-session")
+    await expect(session).to_contain_text("limit boulders")
+    body = await page.locator("#plan-view").inner_text()
+    assert "null" not in body
+    assert "undefined" not in body
+    assert "Your cycle" not in body  # no phases to show
     assert recorded.page_errors == []
     await page.context.close()
