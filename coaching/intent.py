@@ -343,6 +343,23 @@ def message_triggers(text: str, intent: Intent) -> set[str]:
     return found | set(INTENT_TRIGGERS[intent])
 
 
+_TODAY = _words(
+    r"what should i (?:do|train|climb|work on)",
+    r"should i (?:train|climb|rest|go)",
+    r"rest days?",
+    r"(?:train|training|climb|climbing|session|workout) (?:today|tonight|this evening)",
+    r"today'?s (?:session|training|workout|plan)",
+    r"(?:my|the) plan",
+    r"what(?:'s| is) (?:on )?(?:for )?today",
+)
+
+
+def asks_about_today(text: str) -> bool:
+    """Whether the message asks what to do today: train or rest, what to train, today's
+    session or the plan. The offline coach then says what the plan holds today."""
+    return _TODAY.search(_normal(text)) is not None
+
+
 def slices_for(intent: Intent, *, open_injury: bool) -> tuple[Slice, ...]:
     """The slices to offer, most important first. An open injury puts health first for every
     intent, so advice always sees it and the budget drops it last."""

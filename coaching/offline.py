@@ -33,6 +33,7 @@ from pydantic import ValidationError
 
 from coaching.analytics.summary import ClimberAnalytics
 from coaching.intent import intent_of
+from coaching.plans.view import PlanWeekView
 from coaching.replies import compose
 from core.model import Event, Model, Prompt, Stop, ToolCall, Usage, estimate_tokens, prompt_tokens
 from core.model_url import ModelURL
@@ -108,7 +109,9 @@ class AnalystModel:
         # The intent context assembly computed; a bare prompt's is classified here, alike.
         intent = intent_of(message, prompt.facts.get("intent"))
         try:
-            text = compose(message, analytics, intent=intent, proposed=kinds)
+            text = compose(
+                message, analytics, intent=intent, proposed=kinds, plan=read_plan(prompt.facts)
+            )
         except Exception:
             log.exception("the analyst could not compose a reply from the facts")
             text = compose(message, None, intent=intent, proposed=kinds)
@@ -122,6 +125,18 @@ def latest_message(prompt: Prompt) -> str:
         return ""
     fenced = _FENCED.findall(users[-1])
     return str(fenced[-1]) if fenced else users[-1]
+
+
+def read_plan(facts: dict[str, Any]) -> PlanWeekView | None:
+    """This week of the active plan handed over as facts, None when absent or unreadable."""
+    raw = facts.get("plan")
+    if not isinstance(raw, dict):
+        return None
+    try:
+        return PlanWeekView.model_validate(raw)
+    except ValidationError:
+        log.warning("the plan facts were unreadable; replying without them")
+        return None
 
 
 def read_analytics(facts: dict[str, Any]) -> ClimberAnalytics | None:

@@ -2,8 +2,9 @@
 
 Contract (what makes it honest):
 - every figure comes from `ClimberAnalytics`, written exactly as `coaching.analytics.render`
-  writes it (most sentences quote its lines): this module never computes a number. The only
-  other digits are inside `code spans`, which are command examples, not claims;
+  writes it (most sentences quote its lines), or from the active plan's week (today's session
+  as the plan states it): this module never computes a number. The only other digits are
+  inside `code spans`, which are command examples, not claims;
 - it says it is the offline coach, first;
 - red-flag words in the message (a pop, bowstringing, swelling, severe or ≥ 5/10 pain) put a
   referral to a clinician right after that line; it never diagnoses;
@@ -30,7 +31,8 @@ from coaching.analytics.render import (
     nutrition_lines,
 )
 from coaching.analytics.summary import ClimberAnalytics
-from coaching.intent import Intent
+from coaching.intent import Intent, asks_about_today
+from coaching.plans.view import PlanWeekView, exercise_text, today_sentence
 from coaching.safety import REFERRAL, needs_referral
 from core.text import plural
 from grammar import goal, injury, log, meal, send
@@ -49,9 +51,11 @@ def compose(
     *,
     intent: Intent,
     proposed: Sequence[str] = (),
+    plan: PlanWeekView | None = None,
 ) -> str:
     """The whole reply, paragraphs separated by blank lines. `proposed` names the kinds of
-    entries drafted from the message (each shown to the climber to confirm). Pure."""
+    entries drafted from the message (each shown to the climber to confirm); `plan` is this
+    week of their active plan, said when the message asks what to do today. Pure."""
     paragraphs = [OFFLINE]
     if needs_referral(message):
         paragraphs.append(REFERRAL)
@@ -62,6 +66,8 @@ def compose(
             f"I've drafted {kinds} {entries} from what you wrote: check, then confirm to save "
             "or dismiss. Nothing is written until you confirm."
         )
+    if plan is not None and asks_about_today(message):
+        paragraphs.append(plan_paragraph(plan, analytics))
     if analytics is None:
         paragraphs.append(
             "I can't see your logged numbers right now, so I won't guess any. " + how_to_log()
@@ -88,6 +94,19 @@ def compose(
     }[intent](analytics, capped)
     paragraphs.extend(part for part in body if part)
     return "\n\n".join(paragraphs)
+
+
+def plan_paragraph(plan: PlanWeekView, analytics: ClimberAnalytics | None) -> str:
+    """What the plan holds today, in its own figures, and how to mark it done."""
+    text = f'Your plan "{plan.plan_name}" says: {today_sentence(plan)}'
+    day = plan.today
+    if day is None or not day.training:
+        return text
+    if day.exercises:
+        text += " " + "; ".join(exercise_text(exercise) for exercise in day.exercises[:3]) + "."
+    if analytics is not None and analytics.body.open_injuries:
+        text += " The injury limits below come first: keep today inside them."
+    return text + " When it's done, `/plan done` logs it."
 
 
 def how_to_log() -> str:

@@ -15,7 +15,8 @@ One turn, in order:
 The system prompt is the template's plus `RULES`, and nothing the climber wrote ever reaches
 it: their data only ever appears in the user turn, fenced. `Prompt.facts` carries the
 structured data for local models: `analytics` (a `ClimberAnalytics` dump), `intent`, `today`,
-`level`, `template`, `slices` and `profile`.
+`level`, `template`, `slices`, `profile` and `plan` (this week of the active plan, today's
+session marked: a `coaching.plans.view.PlanWeekView` dump, or None).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import Any
 from coaching.analytics.common import Period, Window
 from coaching.analytics.summary import ClimberAnalytics, compute
 from coaching.intent import Intent, Slice, classify, message_triggers, slices_for
+from coaching.plans.view import PlanWeekView, current_plan, plan_week
 from coaching.safety import MODEL_RULE
 from context.budget import DEFAULT_BUDGET, fit
 from context.fencing import clean, clean_tree, fence
@@ -156,6 +158,8 @@ class CoachContext:
             data_age_days=age,
             triggers=triggers,
         )
+        plan = current_plan(inputs.plans)
+        week = plan_week(plan, today) if plan is not None else None
         slices = build(
             analytics,
             recent=[e for e in inputs.entries if window.contains(e.date)],
@@ -163,6 +167,7 @@ class CoachContext:
             profile=inputs.athlete,
             level=level,
             latest=latest_day,
+            plan=week,
         )
         order = slices_for(intent, open_injury=open_injury)
         system = f"{template.system_prompt.strip()}\n\n{RULES}"
@@ -202,7 +207,9 @@ class CoachContext:
             messages=messages,
             tools=self._tools,
             max_tokens=self._max_tokens,
-            facts=_facts(analytics, inputs.athlete, intent, today, level, template, fitted.slices),
+            facts=_facts(
+                analytics, inputs.athlete, intent, today, level, template, fitted.slices, week
+            ),
         )
         return Assembled(prompt=prompt, used=used)
 
@@ -309,8 +316,10 @@ def _facts(
     level: str | None,
     template: ChatTemplate,
     slices: Sequence[Slice],
+    plan: PlanWeekView | None,
 ) -> dict[str, Any]:
     profile = None if athlete is None else athlete.model_dump(mode="json", by_alias=True)
+    week = None if plan is None else plan.model_dump(mode="json", by_alias=True)
     return {
         "analytics": clean_tree(analytics.model_dump(mode="json", by_alias=True)),
         "intent": intent,
@@ -319,4 +328,5 @@ def _facts(
         "template": template.id,
         "slices": list(slices),
         "profile": clean_tree(profile),
+        "plan": clean_tree(week),
     }

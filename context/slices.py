@@ -24,6 +24,13 @@ from coaching.analytics.render import (
 )
 from coaching.analytics.summary import ClimberAnalytics
 from coaching.intent import Slice
+from coaching.plans.view import (
+    PlanWeekView,
+    exercise_lines,
+    today_sentence,
+    week_heading,
+    week_lines,
+)
 from context.fencing import clean_tree, quote
 from core.text import plural
 from store.grades import Discipline, GradeError, ability_band, parse_grade
@@ -77,6 +84,35 @@ def fenced_analytics(analytics: ClimberAnalytics) -> ClimberAnalytics:
     return ClimberAnalytics.model_validate(data)
 
 
+def fenced_plan(view: PlanWeekView) -> PlanWeekView:
+    """A copy of the plan's week whose texts (a plan may be written by hand through the API)
+    are cleaned and quoted, for rendering as facts."""
+    data: dict[str, Any] = clean_tree(view.model_dump(mode="json", by_alias=True))
+    data["planName"] = quote(data["planName"], 120)
+    days = [*data["days"], *([data["today"]] if data.get("today") else [])]
+    for day in days:
+        for field in ("focus", "notes", "reason"):
+            if day.get(field):
+                day[field] = quote(day[field], 120)
+        for exercise in day.get("exercises", []):
+            exercise["name"] = quote(exercise["name"], 120)
+            if exercise.get("notes"):
+                exercise["notes"] = quote(exercise["notes"], 120)
+    return PlanWeekView.model_validate(data)
+
+
+def plan_lines(view: PlanWeekView | None) -> list[str]:
+    """Today's planned session (with its exercises) and this week of the active plan, every
+    figure the plan's own."""
+    if view is None:
+        return []
+    fenced = fenced_plan(view)
+    out = [f"Active plan {fenced.plan_name}: {week_heading(fenced)}", today_sentence(fenced)]
+    if fenced.today is not None and fenced.today.training:
+        out += exercise_lines(fenced.today)
+    return [*out, "This week:", *week_lines(fenced)]
+
+
 def level_of(
     analytics: ClimberAnalytics,
     hardest: Sequence[BenchmarkSend],
@@ -121,14 +157,15 @@ def build(
     profile: AthleteProfile | None,
     level: str | None,
     latest: date | None,
+    plan: PlanWeekView | None = None,
 ) -> dict[Slice, SliceText]:
-    """Every slice of the climber's context. Pure."""
+    """Every slice of the climber's context; `plan` is this week of their active plan. Pure."""
     facts = fenced_analytics(analytics)
     every = lines(facts)
     grades, load, body = grade_lines(facts.grades), load_lines(facts.load), body_lines(facts.body)
     goals = [f"Goal: {goal_line(goal)}" for goal in facts.goals]
     food = nutrition_lines(facts.nutrition)
-    plan = every[1 + len(grades) + len(load) + len(body) + len(goals) + len(food) :]
+    adherence = every[1 + len(grades) + len(load) + len(body) + len(goals) + len(food) :]
     age = data_age(latest, analytics.end)
     last = (
         "Last logged session: none yet"
@@ -148,7 +185,9 @@ def build(
             ),
         ),
         "nutrition": SliceText("nutrition", tuple(food)),
-        "adherence": SliceText("adherence", tuple(plan or ["No active training plan."])),
+        "adherence": SliceText(
+            "adherence", tuple([*plan_lines(plan), *adherence] or ["No active training plan."])
+        ),
         "profile": SliceText("profile", tuple(_profile(profile, level))),
     }
 

@@ -37,3 +37,16 @@ class Conflict(HandlerError):
     """The item changed since; nothing was written."""
 
     code = "conflict"
+
+
+class TierRequired(HandlerError):
+    """A feature the caller's tier does not include; nothing was done. `feature` names it
+    (e.g. "plan_generation"), `tier` the lowest tier that includes it (None if none does). The
+    message says what that tier adds, so the climber knows what upgrading would give them."""
+
+    code = "tier_required"
+
+    def __init__(self, message: str, *, feature: str, tier: str | None) -> None:
+        super().__init__(message)
+        self.feature = feature
+        self.tier = tier

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from grammar import edit, goal, history, injury, log, meal, profile, send, stats
+from grammar import edit, goal, history, injury, log, meal, plan, profile, send, stats
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,13 @@ CATALOGUE: tuple[CommandSpec, ...] = (
     CommandSpec("meal", "log a meal", meal.GRAMMAR, meal.USAGE, ("food", "eat", "ate")),
     CommandSpec("water", "log water", meal.WATER_GRAMMAR, meal.WATER_USAGE, ("drink",)),
     CommandSpec("profile", "show or set your profile", profile.GRAMMAR, profile.USAGE, ("me",)),
+    CommandSpec(
+        "plan",
+        "your training plan: this week, a new plan, today's session done",
+        plan.GRAMMAR,
+        plan.EXAMPLE,
+        ("training", "plans"),
+    ),
     CommandSpec(
         "history",
         "your recent sessions and sends, numbered",

@@ -4,7 +4,8 @@
 converted), height (cm, or m), age, years climbing, ape index (cm), and current grades by
 style: `boulder`, `sport`, `toprope`, `trad`, each validated for its discipline. Grades are
 indoor unless preceded by `outdoor` (trad is always outdoor). `strengths …`/`weaknesses …`
-take comma-separated words.
+take comma-separated words. `days mon wed fri sat` (or `training days …`; `days none` clears
+them) sets the weekdays the climber can train, which a generated plan uses.
 
 `/profile timezone Europe/Berlin` sets the climber's time zone (an IANA name, any case; a
 space in a city name may be typed as is: `America/New York`), on its own: it belongs to the
@@ -20,15 +21,17 @@ from core.text import sentence
 from core.zones import EXAMPLE as ZONE_EXAMPLE
 from core.zones import UnknownZone, zone_named
 from grammar.tokens import Cursor, tokenize
+from grammar.weekdays import take_weekdays
 from store.grades import Discipline, GradeError, parse_grade
 
 USAGE = "/profile weight 68kg height 175cm age 31 years 6 boulder V6 sport 7a+"
+DAYS_USAGE = "/profile days mon wed fri sat"
 TIMEZONE_USAGE = f"/profile timezone {ZONE_EXAMPLE}"
 
 GRAMMAR = (
     "/profile (shows it) · /profile [weight 68kg] [height 175cm] [age 31] [years 6] [ape +3] "
     "[indoor|outdoor] [boulder GRADE] [sport GRADE] [toprope GRADE] [trad GRADE] "
-    "[strengths A, B] [weaknesses A, B] · /profile timezone ZONE"
+    "[strengths A, B] [weaknesses A, B] [days mon wed fri sat] · /profile timezone ZONE"
 )
 
 TIMEZONE_WORDS = frozenset({"timezone", "tz", "zone", "time-zone"})
@@ -60,7 +63,10 @@ LISTS = {"strengths": "strengths", "strength": "strengths", "weaknesses": "weakn
 
 FILLER = frozenset({"climbing", "index", "is", "=", "kg", "cm", "old", "yrs"})
 
-KEYWORDS = frozenset({*NUMBERS, *STYLES, *LISTS, "indoor", "outdoor"})
+DAYS_WORDS = frozenset({"days", "training-days", "trainingdays"})
+"""The words that start the climber's training days (`training days`, two words, too)."""
+
+KEYWORDS = frozenset({*NUMBERS, *STYLES, *LISTS, *DAYS_WORDS, "indoor", "outdoor"})
 
 
 def _at_timezone(cursor: Cursor) -> int:
@@ -70,6 +76,17 @@ def _at_timezone(cursor: Cursor) -> int:
     if word in TIMEZONE_WORDS:
         return 1
     if word == "time" and cursor.word(1).strip(":") == "zone":
+        return 2
+    return 0
+
+
+def _at_days(cursor: Cursor) -> int:
+    """How many words name the training days at the cursor: 1 (`days`), 2 (`training days`)
+    or 0 (something else)."""
+    word = cursor.word().strip(":")
+    if word in DAYS_WORDS:
+        return 1
+    if word in ("training", "train") and cursor.word(1).strip(":") == "days":
         return 2
     return 0
 
@@ -108,7 +125,17 @@ def parse_changes(args: str) -> dict[str, Any]:
                 f"set your time zone on its own, e.g. {TIMEZONE_USAGE}; "
                 "the rest of the profile takes a separate /profile"
             )
-        if word in ("indoor", "outdoor", "gym"):
+        if days := _at_days(cursor):
+            cursor.take(days)
+            changes["trainingDays"] = take_weekdays(cursor, example=DAYS_USAGE)
+            following = cursor.word().strip(":")
+            if following and following not in KEYWORDS and not _at_timezone(cursor):
+                # Right after the days, a word that starts nothing else is a misspelt day.
+                raise InvalidEntry(
+                    f"Training days: {cursor.take()[0].text!r} is not a weekday; list them "
+                    f"like mon wed fri — e.g. {DAYS_USAGE}"
+                )
+        elif word in ("indoor", "outdoor", "gym"):
             cursor.take()
             setting = "indoor" if word == "gym" else word
         elif word in NUMBERS:
@@ -124,7 +151,7 @@ def parse_changes(args: str) -> dict[str, Any]:
             grades.setdefault(where, {})[style] = _grade(word, style, cursor)
         elif word in LISTS:
             cursor.take()
-            words = cursor.span_until(lambda c: c.word().strip(":") in KEYWORDS)
+            words = cursor.span_until(lambda c: c.word().strip(":") in KEYWORDS or _at_days(c) > 0)
             changes[LISTS[word]] = [w.strip() for w in words.split(",") if w.strip()]
         else:
             unknown = cursor.take()[0].text

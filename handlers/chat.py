@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import replace
+from typing import Literal
 
 from core.caller import Caller
 from core.clock import Clock
@@ -23,6 +24,7 @@ from core.quota import Quota
 from core.text import sentence
 from grammar.catalogue import unknown_command
 from grammar.dates import local_today
+from grammar.plan import plan_action
 from handlers.coach import Coach, NoSuchStream
 from handlers.commands import lookup
 from handlers.commands.context import Repos, Turn
@@ -33,6 +35,7 @@ from handlers.proposals import KINDS, ProposalStore, confirmed, dismissed, write
 from handlers.session import Allowances, Emit, Outgoing
 from handlers.transcript import Transcript, recording
 from handlers.undo import UndoLog
+from quotas.policy import Policy, load_policy
 from store.errors import ConditionFailed, NotFound
 from store.repos.chat import ChatRepo
 from store.table import Table
@@ -41,6 +44,20 @@ READ_ONLY = frozenset({"help", "history", "stats"})
 """Commands that write nothing and so do not count against the journal-write rate."""
 JOURNAL_ENTRY = "log"
 """The command whose entries count against the weekly journal allowance (a session)."""
+PLAN = "plan"
+"""`/plan` reads (show), writes a plan (new) or logs a session (done): see `_counted`."""
+
+
+def _counted(name: str, args: str) -> Literal["read", "write", "session"]:
+    """How a command counts against the journaling limits: not at all ("read"), against the
+    write rate ("write"), or also as one of the week's journal entries ("session": `/log`, and
+    `/plan done`, which logs today's planned session)."""
+    if name in READ_ONLY:
+        return "read"
+    if name == PLAN:
+        action = plan_action(args)
+        return "read" if action == "show" else "session" if action == "done" else "write"
+    return "session" if name == JOURNAL_ENTRY else "write"
 
 
 @asynccontextmanager
@@ -70,7 +87,8 @@ def _with_quota(emit: Emit, allowances: Allowances, caller: Caller) -> Emit:
 class Chat:
     """Serves slash commands, coaching turns and proposals for one app (shared by every
     socket). `clock` returns the current instant (timezone-aware); tests pass a fixed one.
-    Without a `coach`, plain text is refused with a pointer to /help."""
+    Without a `coach`, plain text is refused with a pointer to /help. `policy` says what each
+    tier includes (default: the packaged `quotas/tiers.toml`)."""
 
     def __init__(
         self,
@@ -79,8 +97,10 @@ class Chat:
         clock: Clock,
         allowances: Allowances | None = None,
         coach: Coach | None = None,
+        policy: Policy | None = None,
     ) -> None:
         self._repos = Repos.on(table)
+        self._policy = policy or load_policy()
         self._undo = UndoLog(table)
         self._clock = clock
         self._allowances = allowances
@@ -119,15 +139,18 @@ class Chat:
             raise UnknownCommand(unknown_command(name))
         now = self._clock()
         today = local_today(now, caller.timezone)
+        counted = _counted(command.name, args)
         writing: AbstractAsyncContextManager[None] = (
             nullcontext()
-            if command.name in READ_ONLY
-            else journal_write(self._allowances, caller, session=command.name == JOURNAL_ENTRY)
+            if counted == "read"
+            else journal_write(self._allowances, caller, session=counted == "session")
         )
         if self._allowances is not None:
             emit = _with_quota(emit, self._allowances, caller)
         emit = self._recording(caller, emit, said=say)
-        turn = Turn(caller, say, self._repos, self._undo, now, today, emit, self._allowances)
+        turn = Turn(
+            caller, say, self._repos, self._undo, now, today, emit, self._allowances, self._policy
+        )
         async with _as_handler_errors(), writing:
             await command.run(turn, args.strip())
 

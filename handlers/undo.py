@@ -20,7 +20,7 @@ UNDO_TTL_S = 24 * 3600
 GONE = "gone"
 """The `after` of a write that deleted its record (no fingerprint is ever this word)."""
 
-Entity = Literal["journal", "send", "goal", "injury", "nutrition", "athlete", "preferences"]
+Entity = Literal["journal", "send", "goal", "injury", "nutrition", "athlete", "preferences", "plan"]
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,9 @@ class UndoAction:
     several writes of the same item in turn works (each restore moves the version on).
     A write that deleted a record (`/delete`) has `after` `GONE`: its "restore" puts `previous`
     back only while no record has that id. `version` is the version the write produced (0 when
-    it deleted); `kind` is the `saved` frame's kind.
+    it deleted); `kind` is the `saved` frame's kind. A new training plan (`/plan new`) is
+    undone by deleting it; its `previous` is `{"reactivate": [ids]}`, the plans it made
+    inactive, which become active again.
     """
 
     kind: str

@@ -41,6 +41,7 @@ from server.routes import (
     journal,
     sends,
     static,
+    training,
     users,
 )
 from server.security import build_auth
@@ -62,6 +63,7 @@ def endpoints() -> list[Endpoint]:
         *athlete.endpoints,
         *journal.endpoints,
         *sends.endpoints,
+        *training.endpoints,
         *chat.endpoints,
         *commands.endpoints,
         *analytics.endpoints,
@@ -116,10 +118,11 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
                 users=UserRepo(table),
                 hub=hub,
                 replay=ReplayCache(),
-                chat=Chat(table, clock=clock, allowances=allowances, coach=coach),
+                chat=Chat(table, clock=clock, allowances=allowances, coach=coach, policy=policy),
                 allowances=allowances,
                 redis=redis,
                 streams=streams,
+                policy=policy,
             )
             if demo:
                 from server.demo import seed_for_app

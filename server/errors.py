@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from core.errors import HandlerError
+from core.errors import HandlerError, TierRequired
 from core.text import plural
 from core.validation import problems, summary
 from core.zones import shown_at
@@ -103,7 +103,12 @@ _AUTH_ACCOUNT_ERRORS: dict[str, tuple[int, str]] = {
 }
 
 
-_HANDLER_STATUS = {"invalid_entry": 422, "not_found": 404, "conflict": 409}
+_HANDLER_STATUS = {
+    "invalid_entry": 422,
+    "not_found": 404,
+    "conflict": 409,
+    "tier_required": 403,
+}
 
 
 def map_error(error: BaseException) -> Mapped:
@@ -139,6 +144,14 @@ def map_error(error: BaseException) -> Mapped:
                 message,
                 headers={"Retry-After": str(error.retry_after_s)},
                 extra={"retry_after_ms": error.retry_after_ms},
+            )
+        case TierRequired():
+            # Which feature, and which tier has it, so a client can offer the upgrade.
+            return Mapped(
+                _HANDLER_STATUS[error.code],
+                error.code,
+                error.message,
+                extra={"feature": error.feature, "required_tier": error.tier},
             )
         case HandlerError():
             return Mapped(_HANDLER_STATUS.get(error.code, 400), error.code, error.message)

@@ -11,6 +11,7 @@ from starlette.requests import HTTPConnection
 from core.clock import Clock
 from handlers.replay import ReplayCache
 from handlers.session import ChatHandler
+from quotas.policy import Policy
 from server.allowances import RedisAllowances
 from server.hub import Hub
 from server.lifecycle import Lifecycle
@@ -38,6 +39,8 @@ class Services:
     redis: Redis
     """The app's Redis client (100 ms command timeout; see `server.redis_url`)."""
     streams: StreamBuffer
+    policy: Policy
+    """The tier policy (`quotas/tiers.toml`), read once at start: what each tier includes."""
 
 
 def services_of(connection: HTTPConnection) -> Services:

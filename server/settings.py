@@ -40,8 +40,9 @@ class Settings(BaseSettings):
         default="", description="Another Cognito endpoint (tests, emulators); empty for AWS."
     )
     allowed_origins: Annotated[list[str], NoDecode] = Field(
-        default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"],
-        description="Comma-separated exact origins allowed to open the WebSocket.",
+        default_factory=list,
+        description="Comma-separated exact origins allowed to open the WebSocket; empty: this "
+        "server's own port on loopback (http://127.0.0.1:PORT, http://localhost:PORT).",
     )
     media_bucket: str = Field(
         default="", description="S3 bucket for climbers' media (deployments); empty locally."
@@ -67,6 +68,14 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @property
+    def websocket_origins(self) -> list[str]:
+        """The exact origins that may open the WebSocket: `allowed_origins`, else the web UI
+        this server itself serves on loopback (so `v7 serve --port 9000` works as is)."""
+        if self.allowed_origins:
+            return self.allowed_origins
+        return [f"http://127.0.0.1:{self.port}", f"http://localhost:{self.port}"]
 
     @property
     def resolved_store_url(self) -> str:

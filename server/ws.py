@@ -89,7 +89,7 @@ async def chat_socket(websocket: WebSocket) -> None:
     settings = services.settings
     offered = list(websocket.scope.get("subprotocols", []))
     origin = websocket.headers.get("origin")
-    if origin not in settings.allowed_origins:
+    if origin not in settings.websocket_origins:
         await websocket.send_denial_response(
             JSONResponse({"error": {"code": "bad_request", "message": "origin not allowed"}}, 403)
         )

@@ -53,6 +53,7 @@ PATHS = (
     "tests/handlers",
     "tests/context",
     "tests/coaching/test_offline.py",
+    "tests/coaching/plans",
     "tests/grammar/test_plain.py",
     "tests/core/test_zones.py",
     "tests/store/test_records.py",
@@ -70,6 +71,9 @@ PATHS = (
     "tests/server/test_ws.py",
     "tests/server/test_demo.py",
     "tests/server/test_timezone.py",
+    "tests/server/test_plan_example.py",
+    "tests/server/test_plan.py",
+    "tests/grammar/test_plan.py",
 )
 """Everything that computes or checks a day, a week, a month or a year."""
 

@@ -14,19 +14,40 @@ from datetime import date, timedelta
 
 from coaching.analytics.common import Fact, Window, days, rounded
 from store.records.journal import JournalEntry, SessionType
-from store.records.training import DayPlan, DayType, TrainingPlan
+from store.records.training import WEEKDAYS, DayPlan, DayType, TrainingPlan
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 FITS: dict[DayType, frozenset[SessionType]] = {
+    DayType.STRENGTH: frozenset(
+        {SessionType.TRAINING, SessionType.HANGBOARD, SessionType.BOARD, SessionType.GYM}
+    ),
+    DayType.POWER: frozenset(
+        {SessionType.TRAINING, SessionType.BOARD, SessionType.GYM, SessionType.OUTDOOR}
+    ),
+    DayType.ENDURANCE: frozenset({SessionType.TRAINING, SessionType.GYM, SessionType.OUTDOOR}),
+    DayType.TECHNIQUE: frozenset(
+        {SessionType.GYM, SessionType.OUTDOOR, SessionType.BOARD, SessionType.TRAINING}
+    ),
     DayType.CLIMB: frozenset({SessionType.GYM, SessionType.OUTDOOR, SessionType.BOARD}),
     DayType.BOARD: frozenset({SessionType.BOARD}),
     DayType.HANGBOARD: frozenset({SessionType.HANGBOARD}),
-    DayType.STRENGTH: frozenset({SessionType.TRAINING}),
-    DayType.ENDURANCE: frozenset({SessionType.TRAINING, SessionType.GYM, SessionType.OUTDOOR}),
-    DayType.POWER: frozenset({SessionType.TRAINING, SessionType.BOARD, SessionType.GYM}),
     DayType.MOBILITY: frozenset({SessionType.TRAINING}),
     DayType.CARDIO: frozenset({SessionType.TRAINING}),
 }
+"""Which logged sessions do a planned day's work ("as planned")."""
+
+LOGGED_AS: dict[DayType, SessionType] = {
+    DayType.STRENGTH: SessionType.TRAINING,
+    DayType.POWER: SessionType.GYM,
+    DayType.ENDURANCE: SessionType.GYM,
+    DayType.TECHNIQUE: SessionType.GYM,
+    DayType.CLIMB: SessionType.GYM,
+    DayType.BOARD: SessionType.BOARD,
+    DayType.HANGBOARD: SessionType.HANGBOARD,
+    DayType.MOBILITY: SessionType.TRAINING,
+    DayType.CARDIO: SessionType.TRAINING,
+}
+"""The session a planned day is logged as when the climber says they did it (`/plan done`):
+one that `FITS` the day, so it counts as done as planned."""
 
 
 class AdherenceRow(Fact):
@@ -35,6 +56,17 @@ class AdherenceRow(Fact):
     planned: int
     done: int
     as_planned: int
+
+
+class AdherenceWeek(Fact):
+    """One week of the plan: planned days against logged ones (days up to yesterday)."""
+
+    week_start: date
+    planned: int
+    done: int
+    as_planned: int
+    planned_minutes: int
+    logged_minutes: int
 
 
 class AdherenceFacts(Fact):
@@ -54,6 +86,8 @@ class AdherenceFacts(Fact):
     """Sessions logged on the plan's rest days."""
     by_weekday: list[AdherenceRow]
     by_type: list[AdherenceRow]
+    by_week: list[AdherenceWeek]
+    """Each week of the period the plan covers, oldest first."""
 
 
 def active_plan(plans: Iterable[TrainingPlan], window: Window) -> TrainingPlan | None:
@@ -69,8 +103,8 @@ def active_plan(plans: Iterable[TrainingPlan], window: Window) -> TrainingPlan |
 
 
 def day_plan(plan: TrainingPlan, day: date) -> DayPlan:
-    plan_day: DayPlan = getattr(plan.weekly_structure, WEEKDAYS[day.weekday()])
-    return plan_day
+    """What the plan holds on `day` (its week's day for a periodised plan)."""
+    return plan.day_plan(day)
 
 
 def adherence_facts(
@@ -89,21 +123,26 @@ def adherence_facts(
     if plan.end_date is not None:
         end = min(end, plan.end_date)
     weekday_rows = {name: [0, 0, 0] for name in WEEKDAYS}
+    week_rows: dict[date, list[int]] = {}
     type_rows: dict[DayType, list[int]] = defaultdict(lambda: [0, 0, 0])
     planned_minutes = logged_minutes = extra = 0
     for day in days(start, end):
         planned = day_plan(plan, day)
         sessions = logged.get(day, [])
+        week = week_rows.setdefault(day - timedelta(days=day.weekday()), [0, 0, 0, 0, 0])
         if planned.type is DayType.REST:
             extra += len(sessions)
             continue
         fits = any(entry.session_type in FITS[planned.type] for entry in sessions)
         counts = (1, int(bool(sessions)), int(fits))
-        for row in (weekday_rows[WEEKDAYS[day.weekday()]], type_rows[planned.type]):
+        for row in (weekday_rows[WEEKDAYS[day.weekday()]], type_rows[planned.type], week):
             for index, value in enumerate(counts):
                 row[index] += value
+        minutes = sum(entry.duration_minutes for entry in sessions)
+        week[3] += planned.duration_minutes
+        week[4] += minutes
         planned_minutes += planned.duration_minutes
-        logged_minutes += sum(entry.duration_minutes for entry in sessions)
+        logged_minutes += minutes
     planned_days = sum(row[0] for row in weekday_rows.values())
     done = sum(row[1] for row in weekday_rows.values())
     fitted = sum(row[2] for row in weekday_rows.values())
@@ -128,5 +167,16 @@ def adherence_facts(
         by_type=[
             AdherenceRow(key=kind.value, planned=row[0], done=row[1], as_planned=row[2])
             for kind, row in type_rows.items()
+        ],
+        by_week=[
+            AdherenceWeek(
+                week_start=monday,
+                planned=row[0],
+                done=row[1],
+                as_planned=row[2],
+                planned_minutes=row[3],
+                logged_minutes=row[4],
+            )
+            for monday, row in sorted(week_rows.items())
         ],
     )

@@ -5,6 +5,7 @@ risk. A grade converted from another system is shown with "≈".
 
 from __future__ import annotations
 
+from coaching.analytics.adherence import AdherenceFacts, AdherenceWeek
 from coaching.analytics.body import BodyFacts, InjuryStatus
 from coaching.analytics.common import Period, shown
 from coaching.analytics.goals import GoalProgress
@@ -16,6 +17,8 @@ from core.text import plural
 from store.grades import Discipline
 from store.records.common import Setting
 
+PLAN_WEEKS_SHOWN = 4
+"""Weeks of the active plan `/stats` shows planned against logged, the latest last."""
 PERIOD_NAMES = {Period.DAYS_30: "30 days", Period.DAYS_90: "90 days", Period.YEAR: "year"}
 MONOTONY_WORDS = {"fine": "fine", "caution": "caution: little variation", "warning": "warning"}
 JUMP_WORDS = {
@@ -216,19 +219,39 @@ def lines(analytics: ClimberAnalytics) -> list[str]:
     out += body_lines(analytics.body)
     out += [f"Goal: {goal_line(goal)}" for goal in analytics.goals]
     out += nutrition_lines(analytics.nutrition)
-    plan = analytics.adherence
-    if plan is not None and plan.planned_days:
-        out.append(
-            f'Plan "{plan.plan_name}": {plan.done_days} of '
-            f"{plural(plan.planned_days, 'planned day')} trained ({plan.percent:.0f} %), "
-            f"{plan.as_planned_days} as planned"
-            + (
-                f"; {plural(plan.extra_sessions, 'session')} on rest days"
-                if plan.extra_sessions
-                else ""
-            )
-        )
+    out += adherence_lines(analytics.adherence)
     return out
+
+
+def adherence_lines(plan: AdherenceFacts | None) -> list[str]:
+    """The active plan against the log: the period's total, then each of its last
+    `PLAN_WEEKS_SHOWN` weeks. Nothing before the plan has a day to count."""
+    if plan is None or not plan.planned_days:
+        return []
+    out = [
+        f'Plan "{plan.plan_name}": {plan.done_days} of '
+        f"{plural(plan.planned_days, 'planned day')} trained ({plan.percent:.0f} %), "
+        f"{plan.as_planned_days} as planned"
+        + (
+            f"; {plural(plan.extra_sessions, 'session')} on rest days"
+            if plan.extra_sessions
+            else ""
+        )
+    ]
+    return out + [week_line(week) for week in plan.by_week[-PLAN_WEEKS_SHOWN:]]
+
+
+def week_line(week: AdherenceWeek) -> str:
+    """ "Plan week of 2026-03-16: 2 of 3 planned days trained, 2 as planned; 150 of 210 planned
+    minutes logged"."""
+    head = f"Plan week of {week.week_start}: "
+    if not week.planned:
+        return head + "rest, no training planned"
+    return (
+        head + f"{week.done} of {plural(week.planned, 'planned day')} trained, "
+        f"{week.as_planned} as planned; {week.logged_minutes:,} of "
+        f"{plural(week.planned_minutes, 'planned minute')} logged"
+    )
 
 
 def render_text(analytics: ClimberAnalytics) -> str:

@@ -14,6 +14,7 @@ from core.caller import Caller
 from handlers.frames import Reply, Saved, Say
 from handlers.session import Allowances, Emit, Outgoing
 from handlers.undo import UndoAction, UndoLog
+from quotas.policy import Policy
 from store.repos import AthleteRepo, GoalRepo, InjuryRepo, JournalRepo, SendRepo, UserRepo
 from store.repos.history_view import HistoryViewRepo
 from store.repos.versioned import fingerprint
@@ -66,6 +67,9 @@ class Turn:
     allowances: Allowances | None = None
     """The climber's tier limits (None: nothing is counted), for commands that give a
     journal entry back (`/undo`)."""
+    policy: Policy | None = None
+    """What each tier includes (`quotas/tiers.toml`), for commands that need a feature of a
+    tier (`/plan new`)."""
 
     @property
     def user_id(self) -> str:

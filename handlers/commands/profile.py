@@ -4,7 +4,8 @@
 converted), height (cm, or m), age, years climbing, ape index (cm), and current grades by
 style: `boulder`, `sport`, `toprope`, `trad`, each validated for its discipline. Grades are
 indoor unless preceded by `outdoor` (trad is always outdoor). `strengths …`/`weaknesses …`
-take comma-separated words. `/profile timezone ZONE` sets the account's time zone
+take comma-separated words. `days mon wed fri sat` sets the training days.
+`/profile timezone ZONE` sets the account's time zone
 (`handlers/commands/timezone.py`); `/profile` shows it with the rest."""
 
 from __future__ import annotations
@@ -65,6 +66,9 @@ def summary(profile: AthleteProfile | None) -> str:
         lines.append("Strengths: " + ", ".join(profile.strengths))
     if profile.weaknesses:
         lines.append("Weaknesses: " + ", ".join(profile.weaknesses))
+    if profile.training_days:
+        days = ", ".join(day[:3].capitalize() for day in profile.training_days)
+        lines.append(f"Training days: {days}")
     return "\n".join(lines) or f"Your profile is empty. Set it: {USAGE}"
 
 

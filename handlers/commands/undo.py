@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from core.errors import Conflict, NothingFound
-from handlers.commands import timezone
+from handlers.commands import plan, timezone
 from handlers.commands.context import Repos, Turn
 from handlers.frames import Saved
 from handlers.journaling import session_removed
@@ -78,6 +78,9 @@ async def _revert(turn: Turn, action: UndoAction) -> object:
         return None
     if action.entity == "preferences":
         await timezone.restore(repos, user, action)
+        return None
+    if action.entity == "plan":
+        await plan.take_back(repos, user, action)
         return None
     repo, record_type = _ENTITIES[action.entity](repos)
     if action.after == GONE:

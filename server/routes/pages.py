@@ -12,7 +12,7 @@ a 409 conflict and nothing changes; a missing one is 428 Precondition Required (
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
@@ -163,6 +163,7 @@ def item_endpoints(
     input: type[I],
     update: type[Update],
     journal_entry: bool = False,
+    check: Callable[[Table, I], Awaitable[None]] | None = None,
 ) -> list[Endpoint]:
     """Create, get, update and delete of one kind of item with an id, at `path` and
     `path/{id}`. Every call acts on the caller's own items only: another user's id is a 404,
@@ -170,9 +171,15 @@ def item_endpoints(
 
     With `journal_entry`, creating counts against the tier's weekly journal entries and the
     journal-write rate (429 when either is used up), and deleting an entry logged this ISO week
-    gives its weekly entry back."""
+    gives its weekly entry back.
+
+    `check`, when given, sees every created or replacing input before it is written and raises
+    to refuse it (e.g. a `pydantic.ValidationError` → 422): checks that need the store, which
+    the input model cannot make on its own."""
 
     async def create_item(call: Call[I]) -> R:
+        if check is not None:
+            await check(call.services.table, call.body)
         create = repo(call.services.table).create
         if not journal_entry:
             return await create(call.user.user_id, call.body)
@@ -185,8 +192,11 @@ def item_endpoints(
     async def update_item(call: Call[Any]) -> R:
         body: Update = call.body
         version = expected_version(body)
+        data = input_of(body, input)
+        if check is not None:
+            await check(call.services.table, data)
         return await repo(call.services.table).update(
-            call.user.user_id, call.path("id"), input_of(body, input), expected_version=version
+            call.user.user_id, call.path("id"), data, expected_version=version
         )
 
     async def delete_item(call: Call[Any]) -> None:

@@ -8,6 +8,7 @@ import { Hints, loadCommands } from "./commands.js";
 import { Connection } from "./connection.js";
 import { HistoryLoader } from "./history.js";
 import { ChatView, UNDO_BUTTON } from "./messages.js";
+import { PlanView } from "./plan.js";
 import { ProgressView } from "./progress.js";
 import { StatusBar } from "./status.js";
 
@@ -36,7 +37,11 @@ const chat = new ChatView($("#messages"), {
 const history = new HistoryLoader(session, chat);
 
 const authView = new AuthView(session, () => enterChat());
-const progress = new ProgressView($("#progress-view"), session, () => showProgress(false));
+// The screens that replace the conversation while open, each with its header button.
+const screens = {
+  progress: { view: new ProgressView($("#progress-view"), session, () => showScreen(null)), button: $("#open-progress") },
+  plan: { view: new PlanView($("#plan-view"), session, () => showScreen(null)), button: $("#open-plan") },
+};
 
 function enterChat() {
   status.clearQuota(); // nothing until this climber's own `ready`
@@ -44,7 +49,7 @@ function enterChat() {
   authView.hide();
   $("#chat-view").hidden = false;
   $("#sign-out").hidden = false;
-  $("#open-progress").hidden = false;
+  for (const { button } of Object.values(screens)) button.hidden = false;
   chat.reset();
   history.open();
   connection.start();
@@ -54,10 +59,10 @@ function enterChat() {
 function leaveChat(notice) {
   connection.stop();
   history.close();
-  showProgress(false);
+  showScreen(null);
   $("#chat-view").hidden = true;
   $("#sign-out").hidden = true;
-  $("#open-progress").hidden = true;
+  for (const { button } of Object.values(screens)) button.hidden = true;
   quotaOwner = null;
   status.clearQuota();
   authView.show(notice);
@@ -86,21 +91,25 @@ session.addEventListener("signedout", () => {
   if (!$("#sign-out").hidden) leaveChat("Your session ended. Please sign in again.");
 });
 
-// Progress replaces the conversation while open; the socket and the chat keep running beneath.
-function showProgress(open) {
-  const button = $("#open-progress");
-  button.setAttribute("aria-expanded", open ? "true" : "false");
-  if (open === progress.isOpen) return;
-  $("#chat-view").hidden = open;
-  if (open) {
-    progress.open();
-  } else {
-    progress.close();
+// Progress or the plan replaces the conversation while open (one at a time); the socket and the
+// chat keep running beneath. `name` null: back to the chat.
+function showScreen(name) {
+  const wasOpen = Object.values(screens).some(({ view }) => view.isOpen);
+  for (const [key, { view, button }] of Object.entries(screens)) {
+    button.setAttribute("aria-expanded", key === name ? "true" : "false");
+    if (key !== name && view.isOpen) view.close();
+  }
+  $("#chat-view").hidden = name !== null;
+  if (name !== null) {
+    if (!screens[name].view.isOpen) screens[name].view.open();
+  } else if (wasOpen) {
     input.focus();
   }
 }
 
-$("#open-progress").addEventListener("click", () => showProgress(!progress.isOpen));
+for (const [name, { view, button }] of Object.entries(screens)) {
+  button.addEventListener("click", () => showScreen(view.isOpen ? null : name));
+}
 $("#retry-now").addEventListener("click", () => connection.retryNow());
 $("#sign-out").addEventListener("click", () => {
   leaveChat("");

@@ -61,6 +61,21 @@ async function postJson(path, body) {
   return data;
 }
 
+/** The ApiError of a refused response: its error body's code and message when it has them. */
+async function refusal(response) {
+  let error = {};
+  try {
+    const data = await response.json();
+    if (data && typeof data.error === "object" && data.error) error = data.error;
+  } catch {
+    // Not JSON (a proxy's page): the status says enough.
+  }
+  const message = typeof error.message === "string" && error.message
+    ? error.message : `The server answered ${response.status}.`;
+  return new ApiError(response.status, typeof error.code === "string" ? error.code : "internal", message,
+    Array.isArray(error.fields) ? error.fields : []);
+}
+
 /** Events: "token" (a new access token; detail = token), "signedout". */
 export class Session extends EventTarget {
   #accessToken = null;
@@ -148,22 +163,26 @@ export class Session extends EventTarget {
   }
 
   /**
-   * `path` of the REST API with the access token (`method` GET unless given), answered as JSON
-   * (null for 204). One refresh and retry on 401. Throws ApiError: status 0 when the server
-   * cannot be reached, 401 when the session is over.
+   * `path` of the REST API with the access token (`method` GET unless given; `body`, when
+   * given, sent as JSON), answered as JSON (null for 204). One refresh and retry on 401.
+   * Throws ApiError: status 0 when the server cannot be reached, 401 when the session is over,
+   * else the server's status with the `code` and `message` of its error body.
    */
-  async request(path, method = "GET") {
+  async request(path, method = "GET", body = undefined) {
     for (let attempt = 0; attempt < 2; attempt += 1) {
       const token = this.#accessToken || (await this.refresh());
       if (!token && this.signedIn) {
         throw new ApiError(0, "network", "Can't reach the server. Check your connection and try again.");
       }
       if (!token) break;
+      const headers = { Authorization: `Bearer ${token}`, Accept: "application/json" };
+      if (body !== undefined) headers["Content-Type"] = "application/json";
       let response;
       try {
         response = await fetch(path, {
           method,
-          headers: { Authorization: `Bearer ${token}`, Accept: "application/json" },
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
           credentials: "same-origin",
           cache: "no-store",
         });
@@ -174,9 +193,7 @@ export class Session extends EventTarget {
         await this.refresh();
         continue;
       }
-      if (!response.ok) {
-        throw new ApiError(response.status, "internal", `The server answered ${response.status}.`);
-      }
+      if (!response.ok) throw await refusal(response);
       return response.status === 204 ? null : response.json();
     }
     throw new ApiError(401, "unauthorized", "Your session ended. Please sign in again.");

@@ -11,6 +11,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from store.grades import Discipline
 from store.records.base import Record
 from store.records.common import (
+    WEEKDAY_NAMES,
     BoulderGrade,
     Notes,
     PastDate,
@@ -19,6 +20,7 @@ from store.records.common import (
     ShortTextList,
     Stored,
     UtcDateTime,
+    Weekday,
     canonical_grade,
     new_id,
 )
@@ -54,6 +56,13 @@ class AthleteProfileIn(Record):
     weaknesses: ShortTextList = Field(default_factory=list)
     dietary_restrictions: ShortTextList = Field(default_factory=list)
     goals_summary: Annotated[str, Field(max_length=2000)] | None = None
+    training_days: Annotated[list[Weekday], Field(max_length=7)] = Field(default_factory=list)
+    """The weekdays the climber can train (empty: not said); a generated plan uses them."""
+
+    @field_validator("training_days")
+    @classmethod
+    def _each_day_once(cls, days: list[Weekday]) -> list[Weekday]:
+        return sorted(set(days), key=WEEKDAY_NAMES.index)
 
 
 class AthleteProfile(AthleteProfileIn, Stored):

@@ -16,7 +16,7 @@ import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, model_validator
 
@@ -55,6 +55,13 @@ def at_ingest(now: datetime) -> dict[str, Any]:
     return {_INGEST_NOW: now}
 
 
+def is_ingest(info: ValidationInfo) -> bool:
+    """Whether this validation is of input arriving now (see `at_ingest`), not a stored
+    record read back: rules added later apply to new input without making old data unreadable."""
+    context = info.context
+    return isinstance(context, dict) and isinstance(context.get(_INGEST_NOW), datetime)
+
+
 def _not_future(value: date, info: ValidationInfo) -> date:
     # Only input is checked: a stored record is read back whatever the clock says now (a
     # record validated yesterday must not become unreadable), and the instant comes from the
@@ -91,6 +98,12 @@ def as_utc(value: datetime) -> datetime:
 
 UtcDateTime = Annotated[datetime, AfterValidator(as_utc)]
 """A timezone-aware UTC instant (naive input is taken as UTC)."""
+
+
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+"""A day of the week as the wire spells it."""
 
 
 class Setting(StrEnum):

@@ -28,7 +28,7 @@ class Harness:
         self.chat = Chat(table, clock=self.clock)
         self._said = 0
 
-    async def say(self, text: str, user: str = "alice") -> list[Outgoing]:
+    async def say(self, text: str, user: str = "alice", tier: str = "free") -> list[Outgoing]:
         self._said += 1
         self.clock.advance(timedelta(seconds=1))  # a climber types; time moves on
         out: list[Outgoing] = []
@@ -37,12 +37,12 @@ class Harness:
             out.append(outgoing)
 
         say = Say(type="say", id=f"c{self._said}", text=text)
-        await self.chat.on_say(Caller(user), say, emit)
+        await self.chat.on_say(Caller(user, tier=tier), say, emit)
         return out
 
-    async def saved(self, text: str, user: str = "alice") -> Saved:
+    async def saved(self, text: str, user: str = "alice", tier: str = "free") -> Saved:
         """The one `saved` frame a write produces (sent to all of the user's sockets)."""
-        out = await self.say(text, user)
+        out = await self.say(text, user, tier)
         saved = [o for o in out if isinstance(o.frame, Saved)]
         assert len(saved) == 1, out
         assert saved[0].to_all
@@ -51,18 +51,18 @@ class Harness:
         assert frame.reply_to == f"c{self._said}"
         return frame
 
-    async def reply(self, text: str, user: str = "alice") -> Reply:
+    async def reply(self, text: str, user: str = "alice", tier: str = "free") -> Reply:
         """The one `reply` frame a read produces (to the asking socket only)."""
-        out = await self.say(text, user)
+        out = await self.say(text, user, tier)
         assert len(out) == 1, out
         assert not out[0].to_all
         frame = out[0].frame
         assert isinstance(frame, Reply)
         return frame
 
-    async def error(self, text: str, user: str = "alice") -> HandlerError:
+    async def error(self, text: str, user: str = "alice", tier: str = "free") -> HandlerError:
         try:
-            out = await self.say(text, user)
+            out = await self.say(text, user, tier)
         except HandlerError as error:
             return error
         raise AssertionError(f"{text!r} did not fail: {out}")

@@ -17,6 +17,8 @@ from core.clock import Clock, system_clock
 from server.app import create_app
 from server.run import uvicorn_config
 from server.settings import Settings
+from store import init_table
+from tests.conftest import store_url
 
 ORIGIN = "http://127.0.0.1:8000"
 
@@ -59,3 +61,15 @@ def live_server(
     finally:
         server.should_exit = True
         thread.join(timeout=15)
+
+
+@contextmanager
+def live_server_on(
+    engine: str, data_dir: Path, moto_endpoint: str, *, clock: Clock = system_clock
+) -> Iterator[LiveServer]:
+    """`live_server` on the store `engine` names ("sqlite" or "dynamodb": a fresh table in the
+    moto server at `moto_endpoint`, created as `v7 store init` does)."""
+    url = store_url(engine, data_dir, moto_endpoint)
+    asyncio.run(init_table(url, data_dir=data_dir))
+    with live_server(data_dir, clock=clock, store_url=url) as live:
+        yield live

@@ -136,6 +136,12 @@ def test_every_endpoint_is_documented_with_its_models(spec: Spec) -> None:
         ("/benchmarks/sends/{id}", "delete"),
         ("/chat/history", "get"),
         ("/chat/history", "delete"),
+        ("/training/plans", "get"),
+        ("/training/plans", "post"),
+        ("/training/plans/{id}", "get"),
+        ("/training/plans/{id}", "put"),
+        ("/training/plans/{id}", "delete"),
+        ("/training/generate-plan", "post"),
     ],
 )
 def test_the_seed_resources_are_documented(spec: Spec, path: str, method: str) -> None:
@@ -177,6 +183,21 @@ def test_lists_document_their_query_parameters(spec: Spec) -> None:
 
 # DESIGN.md spells the quota object in snake_case, the same in frames and in REST (`usage`).
 QUOTA_SCHEMAS = {"Quota", "Allowance"}
+
+
+def test_plan_generation_documents_its_tier_refusal_and_its_choices(spec: Spec) -> None:
+    operation = spec["paths"]["/training/generate-plan"]["post"]
+    assert "tier_required" in operation["responses"]["403"]["description"]
+    assert "201" in operation["responses"]
+    # Only generation needs a tier: the plan resource itself is any tier's.
+    assert "403" not in spec["paths"]["/training/plans"]["post"]["responses"]
+    choices = spec["components"]["schemas"]["PlanCustomisation"]["properties"]
+    assert set(choices) == {"days", "phaseWeeks", "emphasis"}
+    create = body_schema(spec, "/training/plans", "post")["properties"]
+    assert {"weeklyStructure", "phases", "weeks"} <= set(create)
+    assert "id" not in create
+    names = {p["name"] for p in spec["paths"]["/training/plans"]["get"]["parameters"]}
+    assert names == {"limit", "cursor"}
 
 
 def test_field_names_are_camel_case(spec: Spec) -> None:
@@ -224,6 +245,11 @@ async def test_real_responses_match_the_documented_schemas(
     check("/users/profile", "get", 200, await http.get("/users/profile", headers=headers))
     check("/users/export", "get", 200, await http.get("/users/export", headers=headers))
     check("/chat/history", "get", 200, await http.get("/chat/history", headers=headers))
+    plan = await http.post("/training/generate-plan", json={}, headers=headers)
+    check("/training/generate-plan", "post", 201, plan)
+    check("/training/plans/{id}", "get", 200,
+          await http.get(f"/training/plans/{plan.json()['id']}", headers=headers))  # fmt: skip
+    check("/training/plans", "get", 200, await http.get("/training/plans", headers=headers))
     invalid = await http.post("/journal/entries", json=entry(rpe=11), headers=headers)
     check("/journal/entries", "post", 422, invalid)
     check("/journal/entries", "get", 401, await http.get("/journal/entries"))

@@ -20,6 +20,7 @@ from store.records import (
     NutritionProfileIn,
     Subscription,
     Tier,
+    TrainingPlanIn,
     UserIn,
 )
 from store.repos import (
@@ -32,6 +33,7 @@ from store.repos import (
     JournalRepo,
     NutritionLogRepo,
     NutritionProfileRepo,
+    PlanRepo,
     SendRepo,
     UsageRepo,
     UserExists,
@@ -246,6 +248,8 @@ async def populate(table: Table, user_id: str, email: str) -> None:
     await NutritionLogRepo(table).add_meal(user_id, TODAY, MealIn(meal_type="lunch", calories=600))
     await ChatRepo(table).append(user_id, ChatMessageIn(role="user", content="hi"))
     await UsageRepo(table).record(user_id, f"{TODAY:%Y-%m}", "m", 1, 1)
+    # Active: it writes the plans' activation item too, which is internal.
+    await PlanRepo(table).create(user_id, TrainingPlanIn(name="Base", start_date=TODAY))
 
 
 async def test_export_returns_everything_as_wire_dicts(table: Table) -> None:
@@ -260,6 +264,7 @@ async def test_export_returns_everything_as_wire_dicts(table: Table) -> None:
     assert exported["nutritionLogs"][0]["totals"]["calories"] == 600
     assert exported["chat"][0]["content"] == "hi"
     assert exported["usage"][0]["aiMessages"] == 1
+    assert [plan["name"] for plan in exported["trainingPlans"]] == ["Base"]
     assert "other" not in exported
 
 

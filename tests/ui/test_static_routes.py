@@ -87,7 +87,16 @@ async def test_every_module_and_asset_is_served_with_its_type(http: httpx.AsyncC
 
 
 async def test_no_script_builds_html_from_text(http: httpx.AsyncClient) -> None:
-    for name in ("app.js", "messages.js", "cards.js", "commands.js", "dom.js", "status.js"):
+    for name in (
+        "app.js",
+        "messages.js",
+        "cards.js",
+        "commands.js",
+        "dom.js",
+        "status.js",
+        "plan.js",
+        "planmodel.js",
+    ):
         source = (await http.get(f"/static/{name}")).text
         for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
             assert sink not in source, f"{name} uses {sink}"

@@ -1,0 +1,73 @@
+"""What a tier includes beyond its quotas (`tiers.toml`), checked in one place per feature.
+
+Every caller (a REST route, a chat command) asks here rather than reading the policy itself, so
+a feature is refused with the same code and the same words wherever it is asked for.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from core.errors import TierRequired
+from quotas.policy import Policy
+
+PlanGeneration = Literal["none", "standard", "custom"]
+PLAN_GENERATION: tuple[PlanGeneration, ...] = ("none", "standard", "custom")
+"""The levels of `plan_generation`, each including the ones before it."""
+
+GENERATED_PLANS = "plan_generation"
+CUSTOM_PLANS = "custom_plans"
+"""The feature names a `TierRequired` carries: a generated periodised plan, and one generated
+with the climber's own choices (days, phase lengths, emphasis)."""
+
+
+def lowest_tier_with(policy: Policy, level: PlanGeneration) -> str | None:
+    """The first tier of the policy (free, pro, premium in `tiers.toml`'s order) whose plan
+    generation includes `level`; None when no tier does."""
+    wanted = PLAN_GENERATION.index(level)
+    for name, tier in policy.tiers.items():
+        if PLAN_GENERATION.index(tier.plan_generation) >= wanted:
+            return name
+    return None
+
+
+def require_plan_generation(policy: Policy, tier: str, *, custom: bool) -> None:
+    """Return if `tier` may generate a training plan (a customised one when `custom`); else
+    raise `TierRequired` naming the lowest tier that may and what it adds. Writing a plan by
+    hand needs no tier, so no caller asks for that. Raises `UnknownTier` for a tier the policy
+    lacks."""
+    has = policy.tier(tier).plan_generation
+    needed: PlanGeneration = "custom" if custom else "standard"
+    if PLAN_GENERATION.index(has) >= PLAN_GENERATION.index(needed):
+        return
+    standard = _shown(lowest_tier_with(policy, "standard"))
+    customising = lowest_tier_with(policy, "custom")
+    generated = (
+        f"Generated training plans come with {standard}: a periodised plan built from your "
+        "own log, with phases, deload weeks, each day's exercises and why."
+    )
+    customised = (
+        f"{_shown(customising)} adds custom plans: your own training days, phase lengths and "
+        "an emphasis such as fingers or endurance."
+    )
+    by_hand = f"On {_shown(tier)} you can still write a training plan of your own."
+    if not custom:
+        raise TierRequired(
+            f"{generated} {customised} {by_hand}",
+            feature=GENERATED_PLANS,
+            tier=lowest_tier_with(policy, "standard"),
+        )
+    if has == "standard":
+        # They may generate, just not customise: say so, rather than the whole upsell.
+        message = (
+            f"Custom plans (your own training days, phase lengths and emphasis) come with "
+            f"{_shown(customising)}. On {_shown(tier)} you can generate the standard plan: ask "
+            "again without the customisation."
+        )
+    else:
+        message = f"{customised} {generated} {by_hand}"
+    raise TierRequired(message, feature=CUSTOM_PLANS, tier=customising)
+
+
+def _shown(tier: str | None) -> str:
+    return tier.capitalize() if tier else "no tier yet"

@@ -1,0 +1,140 @@
+"""The README's worked example: the plan generated for the demo climber, injured and not.
+
+`python -m server.demo.plan_example [YYYY-MM-DD]` seeds the demo history of that day into a
+throw-away SQLite table, reads the generator's inputs the way `POST /training/generate-plan`
+does (`context.plans.plan_inputs`) and prints both plans as Markdown: once as the demo climber
+is (an open, ungraded left shoulder strain) and once with that strain marked recovered. A test
+checks that the README shows exactly this output for the README's date, so the example cannot
+drift from the generator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from coaching.plans import generate
+from context.plans import plan_inputs, plan_library
+from server.demo import build_history
+from store import init_table, open_table
+from store.records import TrainingPlanIn
+from store.records.common import WEEKDAY_NAMES
+from store.records.training import DayPlan
+from store.repos import AthleteRepo, GoalRepo, InjuryRepo, JournalRepo, SendRepo
+
+EXAMPLE_DAY = date(2026, 12, 4)
+"""The day the README's example was generated on (a Friday: the plan starts on Monday)."""
+
+_USER = "demo"
+
+
+async def demo_plans(today: date) -> tuple[TrainingPlanIn, TrainingPlanIn]:
+    """The demo climber's generated plan on `today`: as seeded, and with the injuries healed."""
+    history = build_history(today)
+    plans = []
+    for healed in (False, True):
+        with tempfile.TemporaryDirectory() as folder:
+            url = f"sqlite:///{folder}/example.db"
+            await init_table(url, data_dir=Path(folder))
+            async with open_table(url, data_dir=Path(folder)) as table:
+                await AthleteRepo(table).put(_USER, history.profile)
+                for entry in history.sessions:
+                    await JournalRepo(table).insert(_USER, entry)
+                for send in history.sends:
+                    await SendRepo(table).insert(_USER, send)
+                for goal in history.goals:
+                    await GoalRepo(table).insert(_USER, goal)
+                for injury in history.injuries:
+                    if healed and not injury.recovered:
+                        injury = injury.model_copy(
+                            update={"recovered": True, "recovered_date": today}
+                        )
+                    await InjuryRepo(table).insert(_USER, injury)
+                inputs = await plan_inputs(table, _USER, today)
+                library = await plan_library(table)
+        plans.append(generate(inputs, library))
+    return plans[0], plans[1]
+
+
+def _cell(day: DayPlan) -> str:
+    if not day.training:
+        return "·"
+    return f"{day.type.value} {day.intensity.value} {day.duration_minutes}′"
+
+
+def _exercise_line(day: DayPlan) -> list[str]:
+    lines = []
+    for exercise in day.exercises:
+        dose = []
+        if exercise.sets and exercise.reps:
+            dose.append(f"{exercise.sets}×{exercise.reps}")
+        elif exercise.sets and exercise.sets > 1:
+            dose.append(f"{exercise.sets} sets")
+        if exercise.hang_seconds:
+            dose.append(f"{exercise.hang_seconds} s hangs")
+        if exercise.edge_mm:
+            dose.append(f"{exercise.edge_mm} mm edge")
+        if exercise.duration_minutes:
+            dose.append(f"{exercise.duration_minutes} min")
+        if exercise.rest_seconds:
+            dose.append(f"rest {exercise.rest_seconds} s")
+        if exercise.grade_target:
+            dose.append(f"at {exercise.grade_target}")
+        lines.append(f"{exercise.name} ({', '.join(dose)})" if dose else exercise.name)
+    return lines
+
+
+def render(plan: TrainingPlanIn, *, detail: bool) -> str:
+    """The plan as Markdown: inputs, assumptions, phases, the weeks, and (with `detail`) the
+    first week's training days with their exercises and reasons."""
+    out = [f"**{plan.name}**, {plan.start_date} to {plan.end_date}.", ""]
+    if plan.generated and plan.generated.inputs:
+        out += ["Read from the log: " + "; ".join(plan.generated.inputs) + ".", ""]
+    out += [f"- {assumption}" for assumption in plan.assumptions]
+    out += ["", "| Phase | Weeks | Purpose |", "|---|---|---|"]
+    for phase in plan.phases:
+        out.append(f"| {phase.name} | {phase.start_date} to {phase.end_date} | {phase.purpose} |")
+    heads = " | ".join(name[:3].title() for name in WEEKDAY_NAMES)
+    out += ["", f"| Week of | Load (AU) | {heads} |", "|---|---|" + "---|" * 7]
+    for week in plan.weeks:
+        label = f"{week.target_load:,}" + (" deload" if week.deload else "")
+        cells = " | ".join(_cell(week.days.day(index)) for index in range(7))
+        out.append(f"| {week.start_date} | {label} | {cells} |")
+    if detail and plan.weeks:
+        first = plan.weeks[0]
+        out += ["", f"The week of {first.start_date}, day by day:", ""]
+        for index, name in enumerate(WEEKDAY_NAMES):
+            day = first.days.day(index)
+            if day.training:
+                exercises = "; ".join(_exercise_line(day))
+                out.append(f"- **{name.title()}**, {_cell(day)}: {exercises}. *Why:* {day.reason}.")
+    return "\n".join(out)
+
+
+def markdown(today: date) -> str:
+    """Both examples, as the README shows them."""
+    injured, healed = asyncio.run(demo_plans(today))
+    return "\n".join(
+        [
+            "As seeded (an open, ungraded left shoulder strain):",
+            "",
+            render(injured, detail=False),
+            "",
+            "The same climber once the shoulder is marked recovered:",
+            "",
+            render(healed, detail=True),
+        ]
+    )
+
+
+def main(argv: list[str]) -> int:
+    today = date.fromisoformat(argv[0]) if argv else EXAMPLE_DAY
+    print(markdown(today))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
