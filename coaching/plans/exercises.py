@@ -96,8 +96,12 @@ def climber_level(years: float, novice: bool) -> int:
 
 
 def needs_a_rope(exercise: Exercise) -> bool:
-    gear = " ".join(exercise.equipment).lower()
-    return any(word in gear for word in ROPE_EQUIPMENT)
+    """True when some piece of its equipment has no alternative without a rope ("top rope or
+    auto-belay" needs one; "traverse wall or auto-belay" does not)."""
+    return any(
+        all(any(word in option for word in ROPE_EQUIPMENT) for option in item.lower().split(" or "))
+        for item in exercise.equipment
+    )
 
 
 def suits(exercise: Exercise, climber: Climber) -> bool:
@@ -149,6 +153,11 @@ def worked_weaknesses(exercises: Iterable[Exercise], climber: Climber) -> list[s
     ]
 
 
+def _matches_focus(exercise: Exercise, words: Sequence[str]) -> bool:
+    focus = " ".join(exercise.focus).lower()
+    return any(word in focus for word in words)
+
+
 def focus_words(climber: Climber) -> list[str]:
     words = [
         focus
@@ -169,12 +178,14 @@ def choose(
     climber: Climber,
     *,
     prefer: Sequence[str] = (),
+    avoid: Sequence[str] = (),
     recovery: bool = False,
     count: int = 2,
 ) -> list[Exercise]:
     """Up to `count` exercises for a day of `day`'s type, the best suited first: those that
     work on the climber's weaknesses or the emphasis, then those whose focus names a word of
-    `prefer` (what the phase is for), then the library's order. `recovery` (rest and deload
+    `prefer` (what the phase is for), then the library's order; none whose focus names a word
+    of `avoid` (what the phase is not for) while another remains. `recovery` (rest and deload
     weeks, easy returns) puts recovery exercises before technique drills. A day whose type
     has no suitable exercise (a novice's bouldering day) gets technique drills."""
     categories = CATEGORIES.get(day, ())
@@ -190,6 +201,8 @@ def choose(
         )
 
     candidates = [e for e in library if fits(e, categories)]
+    kept = [e for e in candidates if not _matches_focus(e, avoid)]
+    candidates = kept or candidates
     if not candidates:
         candidates = [e for e in library if fits(e, (ExerciseCategory.TECHNIQUE,))]
     words = focus_words(climber)

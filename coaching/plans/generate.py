@@ -82,6 +82,10 @@ PREFER: dict[tuple[PhaseKind, DayType], tuple[str, ...]] = {
     (PhaseKind.POWER_ENDURANCE, DayType.POWER): ("power", "recruitment"),
 }
 """What a phase's day is for, as words of the library's `focus` (preferred when choosing)."""
+AVOID: dict[tuple[PhaseKind, DayType], tuple[str, ...]] = {
+    (PhaseKind.BASE, DayType.ENDURANCE): ("anaerobic", "power-endurance"),
+}
+"""What a phase's day must not hold: the base phase is aerobic mileage, not pump intervals."""
 WEEKDAY_SHORT = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _EASIER = {Intensity.MAX: Intensity.HIGH, Intensity.HIGH: Intensity.MODERATE}
 _MILEAGE = frozenset({DayType.ENDURANCE, DayType.TECHNIQUE})
@@ -331,7 +335,10 @@ def _day(context: _Context, kind: PhaseKind, slot: Slot, monday: date, deload: b
     band = grade_band(context.inputs.level, slot.type, slot.intensity)
     recovery = deload or kind in (PhaseKind.REST, PhaseKind.RETURN)
     prefer = PREFER.get((kind, slot.type), ())
-    chosen = choose(context.library, slot.type, climber, prefer=prefer, recovery=recovery)
+    avoid = AVOID.get((kind, slot.type), ())
+    chosen = choose(
+        context.library, slot.type, climber, prefer=prefer, avoid=avoid, recovery=recovery
+    )
     warm_up = [e for e in context.library if e.id == WARM_UP]
     exercises = [dose(e, easy=easy, band=band) for e in [*warm_up, *chosen]]
     own = CATEGORIES.get(slot.type, ())

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from coaching.plans import generate
+from coaching.plans.view import exercise_text
 from context.plans import plan_inputs, plan_library
 from server.demo import build_history
 from store import init_table, open_table
@@ -65,28 +66,6 @@ def _cell(day: DayPlan) -> str:
     return f"{day.type.value} {day.intensity.value} {day.duration_minutes}′"
 
 
-def _exercise_line(day: DayPlan) -> list[str]:
-    lines = []
-    for exercise in day.exercises:
-        dose = []
-        if exercise.sets and exercise.reps:
-            dose.append(f"{exercise.sets}×{exercise.reps}")
-        elif exercise.sets and exercise.sets > 1:
-            dose.append(f"{exercise.sets} sets")
-        if exercise.hang_seconds:
-            dose.append(f"{exercise.hang_seconds} s hangs")
-        if exercise.edge_mm:
-            dose.append(f"{exercise.edge_mm} mm edge")
-        if exercise.duration_minutes:
-            dose.append(f"{exercise.duration_minutes} min")
-        if exercise.rest_seconds:
-            dose.append(f"rest {exercise.rest_seconds} s")
-        if exercise.grade_target:
-            dose.append(f"at {exercise.grade_target}")
-        lines.append(f"{exercise.name} ({', '.join(dose)})" if dose else exercise.name)
-    return lines
-
-
 def render(plan: TrainingPlanIn, *, detail: bool) -> str:
     """The plan as Markdown: inputs, assumptions, phases, the weeks, and (with `detail`) the
     first week's training days with their exercises and reasons."""
@@ -109,7 +88,7 @@ def render(plan: TrainingPlanIn, *, detail: bool) -> str:
         for index, name in enumerate(WEEKDAY_NAMES):
             day = first.days.day(index)
             if day.training:
-                exercises = "; ".join(_exercise_line(day))
+                exercises = "; ".join(exercise_text(e) for e in day.exercises)
                 out.append(f"- **{name.title()}**, {_cell(day)}: {exercises}. *Why:* {day.reason}.")
     return "\n".join(out)
 

@@ -186,6 +186,13 @@ def test_no_rule_is_ever_broken(inputs: PlanInputs) -> None:
                 assert "campus" not in gear
             need = exercise.prerequisites.min_years_climbing
             assert need is None or years >= need
+            # A test measures, it does not train; a boulderer's plan needs no rope.
+            assert exercise.retest_weeks is None
+            if inputs.level and inputs.level.discipline is Discipline.BOULDER:
+                assert not any(
+                    all("rope" in o or "belay" in o for o in item.lower().split(" or "))
+                    for item in exercise.equipment
+                ), exercise.id
 
     # Open injuries cap every day until their dates.
     for injury in inputs.injuries:
@@ -220,3 +227,20 @@ def test_no_rule_is_ever_broken(inputs: PlanInputs) -> None:
 @given(plan_inputs())
 def test_the_same_inputs_always_give_the_same_plan(inputs: PlanInputs) -> None:
     assert generate(inputs, LIBRARY).model_dump() == generate(inputs, LIBRARY).model_dump()
+    shuffled = list(reversed(LIBRARY))  # a seeded table lists the library in another order
+    assert generate(inputs, shuffled).model_dump() == generate(inputs, LIBRARY).model_dump()
+
+
+@CHECKS
+@given(plan_inputs())
+def test_the_base_phase_is_aerobic_mileage_not_pump_intervals(inputs: PlanInputs) -> None:
+    plan = generate(inputs, LIBRARY)
+    base = [i for i, phase in enumerate(plan.phases) if phase.name == "Skill and stamina"]
+    for week in plan.weeks:
+        if week.phase not in base:
+            continue
+        for i in range(7):
+            for exercise in exercises(week.days.day(i)):
+                focus = " ".join(exercise.focus).lower()
+                assert "anaerobic" not in focus, exercise.id
+                assert "power-endurance" not in focus, exercise.id
