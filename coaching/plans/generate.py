@@ -180,8 +180,14 @@ def _weeks(context: _Context, cycle: Cycle) -> list[PlanWeek]:
         slots = _slots(context, kind, monday, deload)
         slots = _settle(slots, monday, history)
         natural = sum(SESSION_RPE[s.intensity] * s.minutes for s in slots)
-        if deload:
-            limit = round(DELOAD_FACTOR * last_build) if last_build else round(natural * 0.5)
+        if deload and last_build:
+            limit = round(DELOAD_FACTOR * last_build)
+        elif deload:
+            # A plan that opens with a deload (a goal this week): half its sessions, and no
+            # more than a deload of the climber's own recent weeks (or the floor) allows.
+            limit = round(natural * 0.5)
+            if baseline is not None:
+                limit = min(limit, max(round(DELOAD_FACTOR * baseline), FLOOR_WEEK_LOAD))
         elif last_build is not None:
             limit = max(round(last_build * (1 + MAX_WEEKLY_RISE)), FLOOR_WEEK_LOAD)
         elif baseline is not None:
