@@ -306,9 +306,10 @@ async def test_everything_is_read_in_one_concurrent_wave(table: Table) -> None:
     await seed_climber(table, "alice", "Zephyr")
     watched = Watched(table)
     await coach(watched).assemble(Caller("alice"), "how much protein should I eat?")
-    # The ten analytics reads, chat history, the latest session, and the templates of the
+    # The eleven analytics reads (issue 13 adds the first logged session), chat history, the
+    # latest session, and the templates of the
     # nutrition and coaching types: all in flight before the first one returned.
-    assert watched.reads == 14
+    assert watched.reads == 15
     assert watched.most == watched.reads
 
 
@@ -329,7 +330,11 @@ async def test_the_worked_example_is_quoted_verbatim(sqlite: Table) -> None:
         await JournalRepo(sqlite).insert("alice", session(day, minutes, rpe))
     assembled = await coach(sqlite).assemble(Caller("alice"), "what should I train tomorrow?")
     text = user_text(assembled)
-    assert "Load, last 7 days: 3,030 AU · monotony 1.01 (fine) · strain 3,074 AU" in text
+    # Issue 13 names each figure in plain words beside it; the figures are unchanged.
+    assert (
+        "Load, last 7 days: 3,030 AU (effort 0–10 × minutes, summed) · training monotony 1.01 "
+        "(how alike your days are: fine) · strain 3,074 AU (load × monotony)"
+    ) in text
     assert "(3,030 AU this week vs 2,632.5 AU a week on average)" in text
     assert "acute:chronic 1.15, typical 0.8–1.3" in text
     assert assembled.prompt.facts["analytics"]["load"]["last7Days"]["load"] == 3030
