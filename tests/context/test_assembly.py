@@ -207,6 +207,21 @@ async def test_a_load_jump_over_a_full_baseline_picks_the_load_template(sqlite: 
     assert "a sharp jump (≥ 1.5)" in user_text(assembled)
 
 
+async def test_a_new_climbers_hard_first_week_is_no_load_jump(sqlite: Table) -> None:
+    """Two weeks of logs: the sessions are real, but there is no baseline yet to jump from."""
+    journal = JournalRepo(sqlite)
+    await journal.insert("alice", session(at(13), 60, 5))
+    for back in (5, 3, 1):
+        await journal.insert("alice", session(at(back), 120, 8))
+    assembled = await coach(sqlite).assemble(Caller("alice"), "what should I do?")
+    assert "load-jump" not in assembled.used["triggers"]
+    assert assembled.used["template"] != "coaching-load-jump"
+    text = user_text(assembled)
+    assert "Load comparisons start on " in text
+    assert "sharp jump" not in text
+    assert assembled.prompt.facts["analytics"]["history"]["enoughForBaseline"] is False
+
+
 async def test_seeded_templates_are_read_from_the_table(sqlite: Table) -> None:
     custom = ChatTemplate.model_validate(
         {"id": "house-style", "type": "coaching", "name": "House", "priority": 90,
