@@ -56,7 +56,6 @@ __all__ = ["RULES", "CoachContext", "clean", "fence"]
 PERIOD = Period("30d")
 HISTORY_TURNS = 10
 MAX_REPLY_TOKENS = 900
-FULL_BASELINE_DAYS = 28
 
 RULES = f"""How this conversation is laid out, and rules that always hold:
 - The sections of the climber's message (FACTS, PROFILE, GOALS, INJURIES, PLAN) were computed \
@@ -215,12 +214,13 @@ class CoachContext:
 
 
 def _raised(analytics: ClimberAnalytics) -> set[str]:
-    """The data's triggers. A load jump counts only against a full 4-week baseline: a new
-    climber's second session is not a jump worth a warning template."""
+    """The data's triggers. A load jump has a band only once the climber has logged long
+    enough for a baseline (`coaching.analytics.history`): a new climber's second session is
+    not a jump worth a warning template."""
     load = analytics.load
     return data_triggers(
         open_injury=bool(analytics.body.open_injuries),
-        load_jump=load.jump.band == "sharp_jump" and load.baseline_days >= FULL_BASELINE_DAYS,
+        load_jump=load.jump.band == "sharp_jump",
         high_monotony=load.last_7_days.monotony_band == "warning",
         high_strain=bool(load.last_7_days.strain_high),
         new_pr=analytics.grades.sends.breakthrough > 0,

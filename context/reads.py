@@ -46,7 +46,8 @@ async def read_inputs(table: Table, user_id: str, window: Window) -> Inputs:
             sends.list(user_id, start=first, end=today, newest_first=False),
             sends.list_by_grade(user_id, Discipline.BOULDER, limit=HARDEST_SENDS),
             sends.list_by_grade(user_id, Discipline.ROUTE, limit=HARDEST_SENDS),
-            logs.list(user_id, start=today - timedelta(days=NUTRITION_DAYS), end=today),
+            logs.list(user_id, start=today - timedelta(days=NUTRITION_DAYS - 1), end=today),
+            journal.first_day(user_id),
         ),
         asyncio.gather(
             GoalRepo(table).list(user_id),
@@ -56,7 +57,7 @@ async def read_inputs(table: Table, user_id: str, window: Window) -> Inputs:
             AthleteRepo(table).find(user_id),
         ),
     )
-    entries, recent_sends, hardest_boulders, hardest_routes, food = history
+    entries, recent_sends, hardest_boulders, hardest_routes, food, first_log = history
     return Inputs(
         entries=entries.items,
         sends=recent_sends.items,
@@ -67,6 +68,7 @@ async def read_inputs(table: Table, user_id: str, window: Window) -> Inputs:
         nutrition_logs=food.items,
         nutrition_profile=nutrition,
         athlete=athlete,
+        first_log=first_log,
     )
 
 

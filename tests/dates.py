@@ -53,6 +53,8 @@ PATHS = (
     "tests/handlers",
     "tests/context",
     "tests/coaching/test_offline.py",
+    "tests/coaching/test_history.py",
+    "tests/coaching/test_nutrition.py",
     "tests/coaching/plans",
     "tests/grammar/test_plain.py",
     "tests/core/test_zones.py",

@@ -7,7 +7,9 @@ weekly load × monotony, from the unrounded monotony. A session without an RPE h
 counts as 0 and is reported as unrated, so a low figure is never silently low.
 
 The acute:chronic ratio is reported as a load jump against the 4-week baseline, never as a risk
-(its value as an injury predictor is disputed: Lolli 2017, Impellizzeri 2020).
+(its value as an injury predictor is disputed: Lolli 2017, Impellizzeri 2020). It needs history:
+before `history.BASELINE_DAYS` of logs the jump carries no ratio and says when it will; with
+fewer than 28 days logged the baseline averages the days logged, not zeros before the first log.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from coaching.analytics.common import Fact, Window, monday, percent_change, rounded, shown
+from coaching.analytics.history import HistoryDepth
 from coaching.analytics.ladder import rung_of
 from store.grades import Discipline, GradeSystem, discipline_of
 from store.records.journal import JournalEntry, SessionType
@@ -51,17 +54,24 @@ class LoadWeek(Fact):
 
 
 class LoadJump(Fact):
-    """The last 7 days against the 4-week baseline (coupled: the 4 weeks include this one)."""
+    """The last 7 days against the 4-week baseline (coupled: the 4 weeks include this one).
+
+    `ratio`, `change_percent`, `band` and `ewma_ratio` are None until the climber has logged
+    for `history.BASELINE_DAYS` (then `summary` says when comparisons start), and when nothing
+    was logged in the last 4 weeks."""
 
     acute: float
     chronic: float
-    """Average weekly load of the last 4 weeks (AU)."""
+    """Average weekly load of the last 4 weeks (AU); with fewer than 28 days logged, of the
+    days logged (at least a week's worth), so days before the first log are not zeros."""
     ratio: float | None
     change_percent: float | None
     band: JumpBand | None
     ewma_ratio: float | None
     """Acute:chronic of exponentially weighted daily loads (λ = 2/(N+1), N = 7 and 28)."""
     summary: str
+    baseline_weeks: int = 4
+    """The weeks the baseline covers (3 while the history is 22 to 27 days long)."""
 
 
 class WeekRow(Fact):
@@ -101,7 +111,8 @@ class LoadFacts(Fact):
     weeks: list[WeekRow]
     unrated_sessions: int
     baseline_days: int
-    """Days between the first logged session read and today (under 28: a short baseline)."""
+    """Days from the climber's first logged session to today, both counted, up to 28 (under
+    28: a short baseline)."""
 
 
 def session_load(entry: JournalEntry) -> float | None:
@@ -173,33 +184,49 @@ def jump_band(ratio: float) -> JumpBand:
     return "above_typical" if shown < 1.5 else "sharp_jump"
 
 
-def load_jump(weekly: Sequence[float], ewma: float | None = None) -> LoadJump:
-    """The coupled 4-week acute:chronic ratio from 4 weekly loads, the last 7 days first.
+def baseline_average(weekly: Sequence[float], logged_days: int = CHRONIC_DAYS) -> float:
+    """The average week of the 4 weekly loads `weekly`, of which only the last `logged_days`
+    days (up to 28) follow the first log: their total over that many days, as a week's worth
+    (never fewer than 7 days: a first week is not stretched into a weekly rate). With 28 days
+    logged it is the plain mean of the 4 weeks."""
+    if logged_days >= CHRONIC_DAYS:
+        return statistics.fmean(weekly)
+    return float(sum(weekly)) * ACUTE_DAYS / max(logged_days, ACUTE_DAYS)
+
+
+def load_jump(
+    weekly: Sequence[float], ewma: float | None = None, *, logged_days: int = CHRONIC_DAYS
+) -> LoadJump:
+    """The coupled 4-week acute:chronic ratio from 4 weekly loads, the last 7 days first;
+    `logged_days`: how many of those 28 days follow the climber's first log (see
+    `baseline_average`; callers make no comparison under `history.BASELINE_DAYS`).
 
     Raises `ValueError` unless there are exactly 4 weeks.
     """
     if len(weekly) != 4:
         raise ValueError(f"the baseline is 4 weekly loads, not {len(weekly)}")
     acute = float(weekly[0])
-    chronic = statistics.fmean(weekly)
+    chronic = baseline_average(weekly, logged_days)
+    weeks = min(max(logged_days // ACUTE_DAYS, 1), 4)
+    baseline = f"{weeks}-week baseline"
     ratio = acute / chronic if chronic > 0 else None
     change = percent_change(acute, chronic)
     if ratio is None:
         summary = "no load logged in the last 4 weeks, so there is no baseline to compare with"
     elif change is not None and change >= 0.5:
         summary = (
-            f"your load rose {shown(change)} % over your 4-week baseline "
+            f"your load rose {shown(change)} % over your {baseline} "
             f"({shown(acute)} AU this week vs {shown(chronic, 1)} AU a week on average)"
         )
         if jump_band(ratio) == "sharp_jump":
             summary = summary.replace("rose", "jumped", 1)
     elif change is not None and change <= -0.5:
         summary = (
-            f"your load is {shown(-change)} % below your 4-week baseline "
+            f"your load is {shown(-change)} % below your {baseline} "
             f"({shown(acute)} AU this week vs {shown(chronic, 1)} AU a week on average)"
         )
     else:
-        summary = f"your load matches your 4-week baseline ({shown(acute)} AU this week)"
+        summary = f"your load matches your {baseline} ({shown(acute)} AU this week)"
     return LoadJump(
         acute=rounded(acute),
         chronic=rounded(chronic, 1),
@@ -208,17 +235,41 @@ def load_jump(weekly: Sequence[float], ewma: float | None = None) -> LoadJump:
         band=None if ratio is None else jump_band(ratio),
         ewma_ratio=None if ewma is None else rounded(ewma, 2),
         summary=summary,
+        baseline_weeks=weeks,
     )
 
 
-def ewma_ratio(daily: Sequence[float]) -> float | None:
+def too_soon(weekly: Sequence[float], logged_days: int, note: str) -> LoadJump:
+    """The jump of a climber without `history.BASELINE_DAYS` of logs: this week's load and the
+    average of the days logged, but no ratio, change or band; `note` (the history's) is the
+    summary, saying when comparisons start."""
+    return LoadJump(
+        acute=rounded(float(weekly[0])),
+        chronic=rounded(baseline_average(weekly, logged_days), 1),
+        ratio=None,
+        change_percent=None,
+        band=None,
+        ewma_ratio=None,
+        summary=note,
+        baseline_weeks=0,
+    )
+
+
+def ewma_ratio(daily: Sequence[float], *, from_first_log: bool = False) -> float | None:
     """Acute:chronic ratio of exponentially weighted daily loads, oldest day first, starting
-    from 0 (λ = 2/(N+1): N = 7 acute, 28 chronic). None when the chronic average is 0."""
+    from 0 (λ = 2/(N+1): N = 7 acute, 28 chronic). None when the chronic average is 0.
+
+    `from_first_log`: `daily` begins on the climber's first logged day, so the 0 both averages
+    start from is not history; each is divided by the weight its days carry, 1 − (1 − λ)^n (a
+    bias-corrected EWMA), so a steady load reads 1.0 from the start instead of a jump."""
     acute_l, chronic_l = 2 / (ACUTE_DAYS + 1), 2 / (CHRONIC_DAYS + 1)
     acute = chronic = 0.0
     for load in daily:
         acute = load * acute_l + (1 - acute_l) * acute
         chronic = load * chronic_l + (1 - chronic_l) * chronic
+    if from_first_log and daily:
+        acute /= 1 - (1 - acute_l) ** len(daily)
+        chronic /= 1 - (1 - chronic_l) ** len(daily)
     return acute / chronic if chronic > 0 else None
 
 
@@ -318,18 +369,29 @@ def load_facts(
     window: Window,
     near_max: Mapping[Discipline, int],
     systems: Mapping[Discipline, GradeSystem],
+    history: HistoryDepth,
 ) -> LoadFacts:
     """Every load figure for `window` from sessions read back to at least `WARM_UP_DAYS`
-    before today. O(n + days)."""
+    before today; `history` (as of the window's today) decides whether the last 7 days are
+    compared with a baseline. O(n + days)."""
     today = window.today
     history_start = min(window.first_week, today - timedelta(days=WARM_UP_DAYS - 1))
     daily = daily_loads(entries, history_start, today)
     weekly = [sum(daily[len(daily) - 7 * (k + 1) : len(daily) - 7 * k]) for k in range(4)]
-    first = min((entry.date for entry in entries), default=today)
+    logged_days = min(history.days + 1, CHRONIC_DAYS)
     last_week_start = today - timedelta(days=ACUTE_DAYS - 1)
+    if not history.enough_for_baseline:
+        jump = too_soon(weekly, logged_days, history.note or "")
+    elif history.first_log is not None and history.first_log > history_start:
+        since_first = daily[(history.first_log - history_start).days :]
+        jump = load_jump(
+            weekly, ewma_ratio(since_first, from_first_log=True), logged_days=logged_days
+        )
+    else:
+        jump = load_jump(weekly, ewma_ratio(daily), logged_days=logged_days)
     return LoadFacts(
         last_7_days=week_load(daily[-ACUTE_DAYS:], today),
-        jump=load_jump(weekly, ewma_ratio(daily)),
+        jump=jump,
         finger_last_7_days=finger_load(entries, last_week_start, today, near_max, systems),
         finger_period=finger_load(entries, window.start, today, near_max, systems),
         weeks=weekly_rows(entries, window),
@@ -340,5 +402,5 @@ def load_facts(
             and entry.rpe is None
             and entry.session_type is not SessionType.REST
         ),
-        baseline_days=min((today - first).days + 1, CHRONIC_DAYS),
+        baseline_days=logged_days,
     )

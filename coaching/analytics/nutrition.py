@@ -1,10 +1,12 @@
-"""Nutrition over the last 7 complete days (today, still going, is left out) against targets.
+"""Nutrition over the last 7 days, today and the 6 before (today's meals count as logged),
+against targets.
 
 Targets come from the nutrition profile; without them, energy is estimated with Mifflin–St Jeor
 BMR × activity factor and protein at 1.6 g/kg (the low end of 1.6–2.2 g/kg for strength
 athletes); carbs, fat and water then have no target. Averages are per logged day, so a day
 without a log is unknown, not zero. Under-fuelling is flagged against logged training, never
-as advice to lose weight.
+as advice to lose weight, and only on days that are over: today, still being eaten, is never
+called under-fuelled.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ class NutritionFacts(Fact):
     protein_range_g: tuple[float, float] | None = None
     """1.6–2.2 g/kg of body weight."""
     training_days_logged: int
-    """Logged days with a rated training session."""
+    """Logged days before today with a rated training session (today is still going)."""
     under_fuelled_training_days: int
     """Of those, days under 80 % of the calorie target."""
 
@@ -103,7 +105,7 @@ def nutrition_facts(
     entries: Iterable[JournalEntry],
     today: date,
 ) -> NutritionFacts:
-    end = today - timedelta(days=1)
+    end = today
     start = end - timedelta(days=DAYS - 1)
     days = {log.date: log for log in logs if start <= log.date <= end}
     targets, source, how = targets_of(profile)
@@ -136,7 +138,7 @@ def nutrition_facts(
         for entry in entries
         if entry.rpe is not None and entry.session_type is not SessionType.REST
     }
-    training_logged = [day for day in days if day in trained]
+    training_logged = [day for day in days if day in trained and day < today]
     calories = targets["calories"]
     under = sum(
         1

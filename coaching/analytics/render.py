@@ -10,7 +10,7 @@ from coaching.analytics.body import BodyFacts, InjuryStatus
 from coaching.analytics.common import Period, shown
 from coaching.analytics.goals import GoalProgress
 from coaching.analytics.grades import GradeFacts, Pyramid
-from coaching.analytics.load import LoadFacts
+from coaching.analytics.load import CHRONIC_DAYS, LoadFacts
 from coaching.analytics.nutrition import NutritionFacts
 from coaching.analytics.summary import ClimberAnalytics
 from core.text import plural
@@ -84,27 +84,38 @@ def pyramid_line(pyramid: Pyramid) -> str:
 
 
 def load_lines(load: LoadFacts) -> list[str]:
+    """The load figures, each named in plain words beside its figure (a climber need not know
+    what monotony or acute:chronic means); before the climber has logged long enough for a
+    baseline, the sentence saying when load comparisons start instead of a comparison."""
     week = load.last_7_days
-    parts = [f"Load, last 7 days: {_au(week.load)}"]
+    parts = [f"Load, last 7 days: {_au(week.load)} (effort 0–10 × minutes, summed)"]
     if week.monotony is None:
         parts.append(week.note or "monotony undefined")
     else:
         band = MONOTONY_WORDS[week.monotony_band or "fine"]
-        parts.append(f"monotony {week.monotony:.2f} ({band})")
+        parts.append(f"training monotony {week.monotony:.2f} (how alike your days are: {band})")
         if week.strain is not None:
-            high = " — above 6,000 AU" if week.strain_high else ""
-            parts.append(f"strain {_au(week.strain)}{high}")
+            high = ", above 6,000 AU" if week.strain_high else ""
+            parts.append(f"strain {_au(week.strain)} (load × monotony{high})")
     lines = [" · ".join(parts)]
     jump = load.jump
-    text = f"Load vs 4-week baseline: {jump.summary}"
-    if jump.ratio is not None and jump.band is not None:
-        text += f"; acute:chronic {jump.ratio:.2f}, {JUMP_WORDS[jump.band]}"
-    if jump.ewma_ratio is not None:
-        text += f" (EWMA {jump.ewma_ratio:.2f})"
-    lines.append(text)
-    if jump.ratio is not None and load.baseline_days < 28:
-        days = load.baseline_days
-        lines.append(f"(The baseline covers only {plural(days, 'day')} of logs)")
+    if jump.baseline_weeks == 0:
+        # Too little history to compare: the summary says when comparisons start.
+        lines.append(jump.summary)
+    else:
+        text = f"Load vs baseline: {jump.summary}"
+        if jump.ratio is not None and jump.band is not None:
+            text += (
+                f"; acute:chronic {jump.ratio:.2f}, {JUMP_WORDS[jump.band]} "
+                "(this week over your average week"
+            )
+            if jump.ewma_ratio is not None:
+                text += f"; EWMA {jump.ewma_ratio:.2f}, the same with recent days weighted more"
+            text += ")"
+        lines.append(text)
+        if jump.ratio is not None and load.baseline_days < CHRONIC_DAYS:
+            days = load.baseline_days
+            lines.append(f"(The baseline covers only {plural(days, 'day')} of logs)")
     finger = load.finger_last_7_days
     lines.append(
         f"Finger load, last 7 days: {plural(finger.finger_days, 'finger day')} · "
@@ -189,7 +200,7 @@ def nutrition_lines(food: NutritionFacts) -> list[str]:
         name = label.get(row.nutrient, "water ")
         vs = f" ({row.percent:.0f} % of {row.target:,.0f})" if row.percent is not None else ""
         parts.append(f"{name}{row.average:,.0f} {row.unit}{vs}")
-    head = f"Nutrition, {food.days_logged} of 7 days logged (to {food.end}), a day: "
+    head = f"Nutrition, {food.days_logged} of 7 days logged (to today, {food.end}), a day: "
     lines = [head + " · ".join(parts)]
     if food.protein_g_per_kg is not None:
         lines.append(f"Protein {food.protein_g_per_kg:.2f} g/kg (1.6–2.2 g/kg for strength work)")

@@ -15,6 +15,7 @@ from coaching.analytics.body import BodyFacts, body_facts
 from coaching.analytics.common import Fact, Period, Window, rounded
 from coaching.analytics.goals import GoalProgress, best_sends, goal_facts
 from coaching.analytics.grades import GradeFacts, grade_facts, near_max_rungs, systems_for
+from coaching.analytics.history import HistoryDepth, history_depth
 from coaching.analytics.load import WARM_UP_DAYS, LoadFacts, load_facts
 from coaching.analytics.nutrition import NutritionFacts, nutrition_facts
 from coaching.analytics.trends import Trends, trends
@@ -47,6 +48,8 @@ class ClimberAnalytics(Fact):
     period: Period
     start: date
     end: date
+    history: HistoryDepth
+    """How long the climber has logged: whether load comparisons can be made yet."""
     totals: PeriodTotals
     grades: GradeFacts
     load: LoadFacts
@@ -60,7 +63,9 @@ class ClimberAnalytics(Fact):
 
 @dataclass(frozen=True)
 class Inputs:
-    """Everything `compute` reads: sessions and sends from `history_start(window)` on."""
+    """Everything `compute` reads: sessions and sends from `history_start(window)` on, and the
+    date of the climber's first session of all time (`first_log`, None when unknown: then the
+    earliest of `entries` stands for it)."""
 
     entries: Sequence[JournalEntry]
     sends: Sequence[BenchmarkSend]
@@ -71,6 +76,7 @@ class Inputs:
     nutrition_logs: Sequence[NutritionLog]
     nutrition_profile: NutritionProfile | None
     athlete: AthleteProfile | None
+    first_log: date | None = None
 
 
 def compute(inputs: Inputs, window: Window) -> ClimberAnalytics:
@@ -86,10 +92,13 @@ def compute(inputs: Inputs, window: Window) -> ClimberAnalytics:
     in_period = [e for e in entries if window.contains(e.date)]
     active = [e for e in in_period if e.session_type is not SessionType.REST]
     minutes = sum(e.duration_minutes for e in active)
+    known = [day for day in (inputs.first_log, *(e.date for e in entries)) if day is not None]
+    history = history_depth(min(known, default=None), window.today)
     return ClimberAnalytics(
         period=window.period,
         start=window.start,
         end=window.today,
+        history=history,
         totals=PeriodTotals(
             sessions=len(active),
             minutes=minutes,
@@ -99,7 +108,7 @@ def compute(inputs: Inputs, window: Window) -> ClimberAnalytics:
             load=rounded(sum(e.session_load or 0 for e in in_period)),
         ),
         grades=grades,
-        load=load_facts(entries, window, near_max_rungs(grades), systems),
+        load=load_facts(entries, window, near_max_rungs(grades), systems, history),
         body=body_facts(entries, inputs.injuries, window),
         goals=goal_facts(inputs.goals, bests, entries, window),
         nutrition=nutrition_facts(
@@ -110,7 +119,7 @@ def compute(inputs: Inputs, window: Window) -> ClimberAnalytics:
             window.today,
         ),
         adherence=adherence_facts(inputs.plans, entries, window),
-        trends=trends(entries, sends, window.today, systems),
+        trends=trends(entries, sends, window.today, systems, history),
     )
 
 

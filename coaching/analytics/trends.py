@@ -1,4 +1,11 @@
-"""Week-over-week changes: the last 7 days (ending today) against the 7 days before them."""
+"""Week-over-week changes: the last 7 days (ending today) against the 7 days before them.
+
+Load, sessions, minutes and climbs are sums over days, so a week before the climber's first log
+would read as zero and every new climber's second week as a rise: those comparisons wait for
+`history.BASELINE_DAYS` of logs (before then `last_week` and the changes are None and `note`
+says when they start). Soreness and hardest grades compare what was logged in each week (a week
+without sessions is None, never 0), so they need sessions in both weeks, not a long history.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ from datetime import date, timedelta
 
 from coaching.analytics.body import soreness_trends
 from coaching.analytics.common import Fact, Period, Window, percent_change, rounded
+from coaching.analytics.history import HistoryDepth
 from coaching.analytics.ladder import rung_at, rung_of
 from store.grades import Discipline, GradeSystem, discipline_of
 from store.records.journal import JournalEntry, SessionType
@@ -41,6 +49,10 @@ class Trends(Fact):
     soreness: list[Change]
     """Average soreness (0–10) per body part over the sessions of each week."""
     max_grade: list[GradeChange]
+    comparable: bool = True
+    """Enough history for the load, sessions, minutes and climbs to be compared."""
+    note: str | None = None
+    """When those comparisons start, while they cannot be made."""
 
 
 def _change(metric: str, now: float | None, before: float | None) -> Change:
@@ -60,7 +72,9 @@ def trends(
     sends: Sequence[BenchmarkSend],
     today: date,
     systems: Mapping[Discipline, GradeSystem],
+    history: HistoryDepth,
 ) -> Trends:
+    """The last 7 days against the 7 before; `history` as of `today`."""
     this_start = today - timedelta(days=6)
     last_start = this_start - timedelta(days=7)
     totals = [[0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]]  # load, sessions, minutes, climbs
@@ -106,8 +120,10 @@ def trends(
             )
         )
     names = ("load", "sessions", "minutes", "climbs")
+    comparable = history.enough_for_baseline
     changes = [
-        _change(name, rounded(totals[0][i]), rounded(totals[1][i])) for i, name in enumerate(names)
+        _change(name, rounded(totals[0][i]), rounded(totals[1][i]) if comparable else None)
+        for i, name in enumerate(names)
     ]
     return Trends(
         this_week_start=this_start,
@@ -122,4 +138,6 @@ def trends(
             for trend in soreness_trends(entries, Window(Period.DAYS_30, today))
         ],
         max_grade=grades,
+        comparable=comparable,
+        note=history.note,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from store.records.common import as_utc
@@ -19,6 +19,13 @@ _PAGE = 500
 class JournalRepo(DatedRepo[JournalEntry, JournalEntryIn]):
     def __init__(self, table: Table) -> None:
         super().__init__(table, record=JournalEntry, input=JournalEntryIn, kind="JOURNAL")
+
+    async def first_day(self, user_id: str) -> date | None:
+        """The date of the user's earliest session (one query: oldest first, limit 1); None
+        when the journal is empty. How long a climber has logged, whatever window is read.
+        Raises what the store raises."""
+        oldest = await self.list(user_id, newest_first=False, limit=1)
+        return oldest.items[0].date if oldest.items else None
 
     async def count_logged(self, user_id: str, start: datetime, end: datetime) -> int:
         """How many of the user's entries were logged (`createdAt`) at `start` ≤ t < `end`,

@@ -69,8 +69,13 @@ def test_worked_example_from_logged_sessions_and_in_the_stats_text() -> None:
     assert (jump.chronic, jump.ratio) == (2632.5, 1.15)
     assert [row.load for row in analytics.load.weeks[-4:]] == [2400, 2600, 2500, 3030]
     text = render_text(analytics)
-    assert "Load, last 7 days: 3,030 AU · monotony 1.01 (fine) · strain 3,074 AU" in text
-    assert "acute:chronic 1.15, typical 0.8–1.3" in text
+    # Issue 13 labels the jargon in plain words beside each figure (the figures are unchanged).
+    assert (
+        "Load, last 7 days: 3,030 AU (effort 0–10 × minutes, summed) · training monotony 1.01 "
+        "(how alike your days are: fine) · strain 3,074 AU (load × monotony)"
+    ) in text
+    assert "acute:chronic 1.15, typical 0.8–1.3 (this week over your average week" in text
+    assert "over your 4-week baseline" in text
 
 
 @pytest.mark.parametrize(
@@ -203,8 +208,37 @@ def test_finger_load_counts_hangboard_board_and_near_max_climbs() -> None:
 
 
 def test_a_short_history_says_its_baseline_is_short() -> None:
+    # Issue 13 changes this: 10 days of logs are too few to compare with (it used to report a
+    # ratio of 2.0, this week's 300 AU over 4 weeks that were mostly before the first log).
     entries = [session(TODAY - timedelta(days=9), 60, 5), session(TODAY, 60, 5)]
     analytics = compute(inputs(entries), Window(Period.DAYS_30, TODAY))
     assert analytics.load.baseline_days == 10
-    assert analytics.load.jump.ratio == 2.0  # 300 this week over a 150 AU weekly average
-    assert "(The baseline covers only 10 days of logs)" in render_text(analytics)
+    jump = analytics.load.jump
+    assert (jump.ratio, jump.change_percent, jump.band, jump.ewma_ratio) == (None,) * 4
+    text = render_text(analytics)
+    # First log Friday 6 March; three weeks later is Friday 27 March.
+    assert "Load comparisons start on 27 March, three weeks after your first log" in text
+    assert "%" not in jump.summary
+    assert "covers only" not in text
+
+
+def test_from_three_weeks_the_baseline_averages_the_days_logged() -> None:
+    """Exactly three weeks after the first log, 300 AU every day: the 6 days of the 4 weeks
+    before the first log are not rest days, so the baseline is the 22 days' average week and
+    the load matches it (counted as zeros they made it a 27 % rise)."""
+    entries = [session(TODAY - timedelta(days=back), 60, 5) for back in range(22)]
+    analytics = compute(inputs(entries), Window(Period.DAYS_30, TODAY))
+    assert analytics.history.days == 21
+    assert analytics.history.enough_for_baseline
+    load = analytics.load
+    assert load.baseline_days == 22
+    assert load.last_7_days.load == 2100
+    assert load.jump.chronic == 2100  # 22 × 300 AU over 22 days, as 7 days' worth
+    assert load.jump.ratio == 1.0
+    assert load.jump.band == "typical"
+    assert load.jump.summary == "your load matches your 3-week baseline (2,100 AU this week)"
+    # Started from the first log (bias-corrected), the EWMA of a steady load is 1 too.
+    assert load.jump.ewma_ratio == 1.0
+    text = render_text(analytics)
+    assert "(The baseline covers only 22 days of logs)" in text
+    assert "Load comparisons start" not in text

@@ -1,4 +1,4 @@
-"""Nutrition over the last 7 complete days against targets."""
+"""Nutrition over the last 7 days (today included) against targets."""
 
 from __future__ import annotations
 
@@ -20,11 +20,12 @@ def profile(**fields: object) -> NutritionProfile:
 
 
 def test_seven_days_against_the_profiles_targets() -> None:
-    logs = [food(TODAY - timedelta(days=back), 2520, 108, 2700) for back in range(1, 8)]
-    logs.append(food(TODAY, 300, 10))  # today is still going: left out
-    logs.append(food(TODAY - timedelta(days=8), 5000, 300))  # before the 7 days
+    # Issue 13 changes the window: the 7 days are today and the 6 before (today used to be
+    # left out, so a meal logged today counted nowhere).
+    logs = [food(TODAY - timedelta(days=back), 2520, 108, 2700) for back in range(0, 7)]
+    logs.append(food(TODAY - timedelta(days=7), 5000, 300))  # before the 7 days
     facts = compute(inputs(logs=logs, nutrition=profile(targets=TARGETS)), WINDOW).nutrition
-    assert (facts.start, facts.end) == (TODAY - timedelta(days=7), TODAY - timedelta(days=1))
+    assert (facts.start, facts.end) == (TODAY - timedelta(days=6), TODAY)
     assert facts.days_logged == 7
     assert facts.targets_source == "profile"
     rows = {row.nutrient: row for row in facts.rows}
@@ -50,6 +51,26 @@ def test_averages_are_per_logged_day_and_under_fuelled_training_days_are_counted
     text = render_text(analytics)
     assert "1 of 2 logged training days were under 80 % of the calorie target" in text
     assert "lose" not in text.lower()
+
+
+def test_todays_meal_counts_but_today_is_never_called_under_fuelled() -> None:
+    logs = [
+        food(TODAY, 650, 35),  # lunch so far, on a training day
+        food(TODAY - timedelta(days=1), 2000, 100),  # a training day under 80 % of 2,800
+    ]
+    entries = [session(TODAY), session(TODAY - timedelta(days=1))]
+    analytics = compute(inputs(entries, logs=logs, nutrition=profile(targets=TARGETS)), WINDOW)
+    facts = analytics.nutrition
+    assert facts.days_logged == 2
+    assert facts.rows[0].average == 1325  # (650 + 2000) / 2
+    # Today is still being eaten: only yesterday is judged.
+    assert (facts.training_days_logged, facts.under_fuelled_training_days) == (1, 1)
+    text = render_text(analytics)
+    assert "Nutrition, 2 of 7 days logged (to today, 2026-03-15), a day: 1,325 kcal" in text
+    assert "1 of 1 logged training day was under 80 % of the calorie target" in text
+    only_today = compute(inputs(logs=[food(TODAY, 650, 35)]), WINDOW).nutrition
+    assert only_today.days_logged == 1
+    assert only_today.rows[0].average == 650
 
 
 def test_targets_are_estimated_with_mifflin_st_jeor_when_missing() -> None:

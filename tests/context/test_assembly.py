@@ -207,6 +207,21 @@ async def test_a_load_jump_over_a_full_baseline_picks_the_load_template(sqlite: 
     assert "a sharp jump (≥ 1.5)" in user_text(assembled)
 
 
+async def test_a_new_climbers_hard_first_week_is_no_load_jump(sqlite: Table) -> None:
+    """Two weeks of logs: the sessions are real, but there is no baseline yet to jump from."""
+    journal = JournalRepo(sqlite)
+    await journal.insert("alice", session(at(13), 60, 5))
+    for back in (5, 3, 1):
+        await journal.insert("alice", session(at(back), 120, 8))
+    assembled = await coach(sqlite).assemble(Caller("alice"), "what should I do?")
+    assert "load-jump" not in assembled.used["triggers"]
+    assert assembled.used["template"] != "coaching-load-jump"
+    text = user_text(assembled)
+    assert "Load comparisons start on " in text
+    assert "sharp jump" not in text
+    assert assembled.prompt.facts["analytics"]["history"]["enoughForBaseline"] is False
+
+
 async def test_seeded_templates_are_read_from_the_table(sqlite: Table) -> None:
     custom = ChatTemplate.model_validate(
         {"id": "house-style", "type": "coaching", "name": "House", "priority": 90,
@@ -306,9 +321,10 @@ async def test_everything_is_read_in_one_concurrent_wave(table: Table) -> None:
     await seed_climber(table, "alice", "Zephyr")
     watched = Watched(table)
     await coach(watched).assemble(Caller("alice"), "how much protein should I eat?")
-    # The ten analytics reads, chat history, the latest session, and the templates of the
+    # The eleven analytics reads (issue 13 adds the first logged session), chat history, the
+    # latest session, and the templates of the
     # nutrition and coaching types: all in flight before the first one returned.
-    assert watched.reads == 14
+    assert watched.reads == 15
     assert watched.most == watched.reads
 
 
@@ -329,7 +345,11 @@ async def test_the_worked_example_is_quoted_verbatim(sqlite: Table) -> None:
         await JournalRepo(sqlite).insert("alice", session(day, minutes, rpe))
     assembled = await coach(sqlite).assemble(Caller("alice"), "what should I train tomorrow?")
     text = user_text(assembled)
-    assert "Load, last 7 days: 3,030 AU · monotony 1.01 (fine) · strain 3,074 AU" in text
+    # Issue 13 names each figure in plain words beside it; the figures are unchanged.
+    assert (
+        "Load, last 7 days: 3,030 AU (effort 0–10 × minutes, summed) · training monotony 1.01 "
+        "(how alike your days are: fine) · strain 3,074 AU (load × monotony)"
+    ) in text
     assert "(3,030 AU this week vs 2,632.5 AU a week on average)" in text
     assert "acute:chronic 1.15, typical 0.8–1.3" in text
     assert assembled.prompt.facts["analytics"]["load"]["last7Days"]["load"] == 3030

@@ -145,10 +145,11 @@ async def test_assemble_reads_one_users_data_in_one_wave(table: Table) -> None:
     await seed_alice_and_bob(table, today)
     watched = Watched(table)
     analytics = await assemble(watched, "alice", Period.DAYS_30, today)
-    # Ten reads (sessions, sends, hardest boulders and routes, food, goals, injuries, plans,
-    # nutrition profile, athlete profile), all in flight before the first one returned.
-    assert watched.reads == 10
-    assert watched.most == 10
+    # Eleven reads (sessions, sends, hardest boulders and routes, food, the first logged session,
+    # goals, injuries, plans, nutrition profile, athlete profile), all in flight before the
+    # first one returned.
+    assert watched.reads == 11
+    assert watched.most == 11
     assert analytics.totals.sessions == 3
     assert [(m.grade, m.first_sent) for m in analytics.grades.max_grades] == [
         ("V6", today - timedelta(days=2))
@@ -211,7 +212,8 @@ async def test_demo_climber_reads_as_the_story_says(demo: tuple[Table, date]) ->
     outdoor_goal = next(g for g in analytics.goals if "outdoors" in g.description)
     assert outdoor_goal.setting == "outdoor"
     assert outdoor_goal.reached is False
-    assert analytics.nutrition.days_logged == 7
+    # The 7 days include today (issue 13), and the demo logs meals up to yesterday.
+    assert analytics.nutrition.days_logged == 6
     assert analytics.nutrition.targets_source == "profile"
     assert analytics.adherence is not None
     assert analytics.adherence.plan_name.startswith("Power block")

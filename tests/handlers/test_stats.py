@@ -42,3 +42,16 @@ async def test_stats_periods_and_their_errors(chat: Harness) -> None:
     error = await chat.error("/stats forever")
     assert error.code == "invalid_entry"
     assert "30d, 90d or 1y" in error.message
+
+
+async def test_stats_of_a_new_climber_says_when_load_comparisons_start(chat: Harness) -> None:
+    """One 2-hour session on sign-up day is not a load jump: no percentage, no ratio."""
+    await chat.saved("/log gym 2h rpe 7")
+    reply = await chat.reply("/stats")
+    assert "Load, last 7 days: 840 AU" in reply.text
+    assert "Load comparisons start on 1 April, three weeks after your first log" in reply.text
+    for claim in ("%", "jump", "acute:chronic"):
+        assert claim not in reply.text, claim
+    assert reply.data is not None
+    assert reply.data["load"]["jump"].get("ratio") is None
+    assert reply.data["history"]["baselineReadyOn"] == "2026-04-01"
