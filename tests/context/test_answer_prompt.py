@@ -24,7 +24,8 @@ from store.records.sends import BenchmarkSendIn
 from store.repos import AthleteRepo, InjuryRepo, SendRepo
 from store.seed import load_reference
 from store.table import Table
-from tests.context.test_assembly import TODAY, coach, sqlite, user_text
+from tests.coaching.builders import TODAY
+from tests.context.test_assembly import coach, sqlite, user_text
 
 __all__ = ["sqlite"]  # the fixture, shared with the assembly tests
 
