@@ -7,9 +7,18 @@
 // Pages arrive newest first, so the outcome of a card (an undo, a proposal's confirmation or
 // dismissal) can be known before the card itself: it is remembered and applied when the card
 // is drawn.
+//
+// The coach's own words (streamed replies and the assistant messages of history) are drawn as
+// the markdown subset of markdown.js (bold, italic, lists, line breaks), built as DOM nodes;
+// command replies stay plain text. A streaming reply keeps its raw text and is re-drawn whole
+// each time deltas are applied: deltas arrive coalesced (at most one per 40 ms from the server)
+// and a reply is a few kilobytes at most, so a re-parse costs far less than a frame, and the
+// bubble always shows exactly what the finished reply will (an unclosed "**" shows as typed
+// until its closing marker arrives).
 
 import { cardBody, formatDate, titleFor, undoKey } from "./cards.js";
-import { clear, h } from "./dom.js";
+import { append, clear, h } from "./dom.js";
+import { markdown } from "./markdown.js";
 
 /** How long a write stays undoable and a proposal answerable (the server's 24 h). */
 const UNDO_WINDOW_MS = 24 * 3600 * 1000;
@@ -257,7 +266,7 @@ export class ChatView {
       if (String(message.sayId ?? "").startsWith(UNDO_BUTTON)) return;
       this.#add(this.#userBubble(message.sayId ?? "", message.content, "answered"));
     } else if (message.role === "assistant" && message.content) {
-      const bubble = this.#coach(message.content);
+      const bubble = this.#coachWords(message.content);
       const ending = ENDINGS[message.endReason] || (message.partial ? "This reply was cut short." : "");
       if (ending) bubble.appendChild(h("span", { className: "msg-status", text: ending }));
       this.#add(bubble);
@@ -322,6 +331,12 @@ export class ChatView {
   #coach(text, extraClass = "") {
     return h("div", { className: `msg coach ${extraClass}`.trim() },
       h("p", { className: "msg-text", text: String(text ?? "") }));
+  }
+
+  /** A reply in the coach's own words (a model's), drawn as the markdown subset. */
+  #coachWords(text) {
+    return h("div", { className: "msg coach" },
+      h("div", { className: "msg-text md" }, markdown(text)));
   }
 
   #saved(frame, at) {
@@ -480,7 +495,7 @@ export class ChatView {
     if (this.#streams.has(frame.stream)) return; // a resumed stream keeps its bubble
     if (this.#shown.has(`stream:${frame.stream}`)) return; // already shown whole, from history
     this.#shown.add(`stream:${frame.stream}`);
-    const text = document.createTextNode("");
+    const body = h("div", { className: "msg-text md" });
     const stop = h("button", {
       className: "link-button stop-button", attrs: { type: "button" }, text: "Stop",
       on: { click: () => this.#actions.stop(frame.stream) },
@@ -489,8 +504,8 @@ export class ChatView {
       className: "msg coach streaming",
       attrs: { "aria-busy": "true" },
       dataset: { stream: frame.stream },
-    }, h("p", { className: "msg-text" }, text), stop);
-    this.#streams.set(frame.stream, { bubble, text, next: 1, early: new Map() });
+    }, body, stop);
+    this.#streams.set(frame.stream, { bubble, body, raw: "", next: 1, early: new Map() });
     this.#add(bubble);
   }
 
@@ -503,11 +518,13 @@ export class ChatView {
     if (typeof frame.seq !== "number" || frame.seq < state.next) return;
     state.early.set(frame.seq, String(frame.text ?? ""));
     // Deltas are appended strictly in seq order; an early one waits for the gap to fill.
+    const before = state.raw;
     while (state.early.has(state.next)) {
-      state.text.appendData(state.early.get(state.next));
+      state.raw += state.early.get(state.next);
       state.early.delete(state.next);
       state.next += 1;
     }
+    if (state.raw !== before) drawWords(state);
     this.#stickToBottom();
   }
 
@@ -518,8 +535,9 @@ export class ChatView {
       return;
     }
     for (const seq of Array.from(state.early.keys()).sort((a, b) => a - b)) {
-      state.text.appendData(state.early.get(seq));
+      state.raw += state.early.get(seq);
     }
+    drawWords(state);
     this.#streams.delete(frame.stream);
     state.bubble.classList.remove("streaming");
     state.bubble.removeAttribute("aria-busy");
@@ -607,6 +625,12 @@ function frameKey(frame) {
     default:
       return null;
   }
+}
+
+/** Draw a streaming reply's text so far, whole, as the markdown subset. */
+function drawWords(state) {
+  clear(state.body);
+  append(state.body, markdown(state.raw));
 }
 
 /** The key of a stored message: its frame's, its say's, or its stream's. */

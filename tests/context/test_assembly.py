@@ -321,10 +321,10 @@ async def test_everything_is_read_in_one_concurrent_wave(table: Table) -> None:
     await seed_climber(table, "alice", "Zephyr")
     watched = Watched(table)
     await coach(watched).assemble(Caller("alice"), "how much protein should I eat?")
-    # The eleven analytics reads (issue 13 adds the first logged session), chat history, the
-    # latest session, and the templates of the
-    # nutrition and coaching types: all in flight before the first one returned.
-    assert watched.reads == 15
+    # The eleven analytics reads (the first logged session among them), chat history, the
+    # latest session, the templates of the nutrition and coaching types, and the exercise
+    # library: all in flight before the first one returned.
+    assert watched.reads == 16
     assert watched.most == watched.reads
 
 

@@ -96,6 +96,7 @@ async def test_no_script_builds_html_from_text(http: httpx.AsyncClient) -> None:
         "status.js",
         "plan.js",
         "planmodel.js",
+        "markdown.js",
     ):
         source = (await http.get(f"/static/{name}")).text
         for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
