@@ -28,7 +28,7 @@ from coaching.analytics.summary import ClimberAnalytics
 from coaching.plans.exercises import Climber, choose, dose, grade_band, worked_weaknesses
 from coaching.plans.inputs import injury_label, inputs_from
 from coaching.plans.rules import MAX_WEEKLY_RISE, NOVICE_YEARS
-from coaching.plans.view import PlannedDay, exercise_text, planned_day
+from coaching.plans.view import WEEKDAY_SHORT, PlannedDay, exercise_text, planned_day
 from core.text import plural, sentence
 from store.records.athlete import AthleteProfile, Goal
 from store.records.reference import Exercise
@@ -388,8 +388,7 @@ def _under_fuelled(analytics: ClimberAnalytics) -> Insight | None:
         title="Under-fuelled training days",
         text=(
             f"On {_how_many(food.under_fuelled_training_days, food.training_days_logged)} "
-            "you logged food for "
-            f"({_day(food.start)} – {_day(food.end)}) you ate under "
+            f"with food logged from {_day(food.start)} to {_day(food.end)}, you ate under "
             f"{shown(UNDER_FUELLED * 100)} % of your {shown(calories.target)} kcal target. "
             "Eating enough on training days is what lets the training pay off."
         ),
@@ -566,12 +565,9 @@ def _figure(value: float) -> str:
     return shown(value) if value == int(value) else shown(value, 1)
 
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
 def _day(day: date) -> str:
     """ "Thu 10 Dec", as the plan view writes days."""
-    return f"{WEEKDAYS[day.weekday()]} {day.day} {day.strftime('%b')}"
+    return f"{WEEKDAY_SHORT[day.weekday()]} {day.day} {day.strftime('%b')}"
 
 
 def render(insights: Sequence[Insight]) -> str:

@@ -214,8 +214,8 @@ def test_under_fuelled_training_days() -> None:
     check(analytics, found)
     fuel = next(insight for insight in found if insight.title == "Under-fuelled training days")
     assert fuel.text.startswith(
-        "On 2 of the 3 training days you logged food for (Sun 8 Mar – Sat 14 Mar) you ate under "
-        "80 % of your 2,400 kcal target."
+        "On 2 of the 3 training days with food logged from Sun 8 Mar to Sat 14 Mar, you ate "
+        "under 80 % of your 2,400 kcal target."
     )
 
 
