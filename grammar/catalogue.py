@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from grammar import edit, goal, history, injury, log, meal, plan, profile, send, stats
+from grammar import edit, goal, history, injury, insights, log, meal, plan, profile, send, stats
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,13 @@ CATALOGUE: tuple[CommandSpec, ...] = (
         stats.GRAMMAR,
         stats.USAGE,
         ("statistics",),
+    ),
+    CommandSpec(
+        "insights",
+        "what changed, what to watch, one thing to try",
+        insights.GRAMMAR,
+        insights.USAGE,
+        ("insight",),
     ),
     CommandSpec(
         "help", "every command, or one in detail", "/help · /help COMMAND", "/help log", ("h", "?")

@@ -40,7 +40,7 @@ from store.errors import ConditionFailed, NotFound
 from store.repos.chat import ChatRepo
 from store.table import Table
 
-READ_ONLY = frozenset({"help", "history", "stats"})
+READ_ONLY = frozenset({"help", "history", "stats", "insights"})
 """Commands that write nothing and so do not count against the journal-write rate."""
 JOURNAL_ENTRY = "log"
 """The command whose entries count against the weekly journal allowance (a session)."""

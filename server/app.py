@@ -38,6 +38,7 @@ from server.routes import (
     auth,
     chat,
     commands,
+    insights,
     journal,
     sends,
     static,
@@ -65,6 +66,7 @@ def endpoints() -> list[Endpoint]:
         *sends.endpoints,
         *training.endpoints,
         *chat.endpoints,
+        *insights.endpoints,
         *commands.endpoints,
         *analytics.endpoints,
     ]

@@ -19,6 +19,7 @@ from handlers.commands import (
     help,
     history,
     injury,
+    insights,
     log,
     meal,
     plan,
@@ -45,6 +46,7 @@ RUNS: dict[str, Run] = {
     "edit": edit.run,
     "delete": delete.run,
     "stats": stats.run,
+    "insights": insights.run,
     "help": help.run,
 }
 

@@ -92,7 +92,7 @@ def recorder(chat: Harness) -> Recorder:
     return allowances
 
 
-@pytest.mark.parametrize("text", ["/help", "/history", "/stats"])
+@pytest.mark.parametrize("text", ["/help", "/history", "/stats", "/insights"])
 async def test_reading_commands_cost_nothing(chat: Harness, recorder: Recorder, text: str) -> None:
     await chat.reply(text)
     assert recorder.asked == []

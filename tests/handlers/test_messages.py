@@ -51,6 +51,7 @@ WRONG = [
     "/undo not-a-token",
     "/history forever",
     "/stats forever",
+    "/insights now",
     "/edit",
     "/edit 1 rpe 5",
     "/delete x",

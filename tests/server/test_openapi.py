@@ -142,6 +142,7 @@ def test_every_endpoint_is_documented_with_its_models(spec: Spec) -> None:
         ("/training/plans/{id}", "put"),
         ("/training/plans/{id}", "delete"),
         ("/training/generate-plan", "post"),
+        ("/chat/generate-insights", "post"),
     ],
 )
 def test_the_seed_resources_are_documented(spec: Spec, path: str, method: str) -> None:
@@ -200,6 +201,14 @@ def test_plan_generation_documents_its_tier_refusal_and_its_choices(spec: Spec) 
     assert names == {"limit", "cursor"}
 
 
+def test_insights_say_they_cost_no_ai_message(spec: Spec) -> None:
+    operation = spec["paths"]["/chat/generate-insights"]["post"]
+    assert "no AI message" in operation["summary"]
+    assert "401" in operation["responses"]
+    insight = spec["components"]["schemas"]["Insight"]["properties"]
+    assert set(insight) == {"kind", "title", "text", "facts"}
+
+
 def test_field_names_are_camel_case(spec: Spec) -> None:
     schemas = {
         name: schema
@@ -250,6 +259,8 @@ async def test_real_responses_match_the_documented_schemas(
     check("/training/plans/{id}", "get", 200,
           await http.get(f"/training/plans/{plan.json()['id']}", headers=headers))  # fmt: skip
     check("/training/plans", "get", 200, await http.get("/training/plans", headers=headers))
+    insights = await http.post("/chat/generate-insights", json={}, headers=headers)
+    check("/chat/generate-insights", "post", 200, insights)
     invalid = await http.post("/journal/entries", json=entry(rpe=11), headers=headers)
     check("/journal/entries", "post", 422, invalid)
     check("/journal/entries", "get", 401, await http.get("/journal/entries"))
