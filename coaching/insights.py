@@ -10,7 +10,7 @@ exercise from the library that suits the climber's level and open injuries).
 Pure and deterministic. Every figure in a title or text is one of the insight's `facts`, shown
 with `coaching.analytics.common.shown` (so it reads as it does everywhere else); nothing is
 estimated here. Comparisons with the climber's own baseline wait for enough logged history
-(`HISTORY_DAYS`); before that the climber is told from when they can be made.
+(`coaching.analytics.history`); before that the climber is told from when they can be made.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from typing import Literal
 from coaching.analytics.body import InjuryStatus, SorenessTrend
 from coaching.analytics.common import Fact, Period, monday, shown
 from coaching.analytics.grades import MaxGrade
+from coaching.analytics.history import BASELINE_DAYS
 from coaching.analytics.nutrition import UNDER_FUELLED
 from coaching.analytics.summary import ClimberAnalytics
 from coaching.plans.exercises import Climber, choose, dose, grade_band, worked_weaknesses
@@ -37,13 +38,6 @@ from store.records.training import DayType, Intensity, PlannedExercise, Training
 InsightKind = Literal["changed", "watch", "suggestion"]
 FactValue = int | float | str
 
-HISTORY_DAYS = 21
-"""Days between the first log and today before the coach compares load with the climber's own
-baseline: before that, the weeks before sign-up would count as zero and any load would look
-like a jump."""
-COMPARE_DAYS = 13
-"""Days from the first log to today before the last 7 days are compared with the 7 before
-(those must all be days the climber was logging: before sign-up is not a quiet week)."""
 PERIOD = Period.DAYS_90
 """The analytics insights read: a new top grade is the hardest in this many days."""
 MOST = 4
@@ -172,12 +166,12 @@ def _best_before(analytics: ClimberAnalytics, top: MaxGrade) -> tuple[int, int, 
 
 
 def _week_over_week(analytics: ClimberAnalytics) -> Insight | None:
-    """Sessions and load of the last 7 days against the 7 before; for a climber logging for
-    less than `COMPARE_DAYS`, what they logged so far instead (None with nothing logged)."""
+    """Sessions and load of the last 7 days against the 7 before; for a climber with too little
+    history (`coaching.analytics.history`), what they logged so far (None with nothing)."""
     trends = analytics.trends
     now, before = trends.sessions.this_week or 0, trends.sessions.last_week or 0
     load_now, load_before = trends.load.this_week or 0, trends.load.last_week or 0
-    if not _logging_for(analytics, COMPARE_DAYS):
+    if not _comparable(analytics):
         return _first_sessions(analytics, load_now)
     facts: dict[str, FactValue] = {
         "trends.sessions.thisWeek": now,
@@ -210,12 +204,12 @@ def _week_over_week(analytics: ClimberAnalytics) -> Insight | None:
 
 
 def _first_sessions(analytics: ClimberAnalytics, load_now: float) -> Insight | None:
-    """What a climber logging for less than `COMPARE_DAYS` logged so far."""
+    """What a climber without enough history to compare weeks logged so far."""
     sessions = analytics.totals.sessions
-    if sessions == 0:
+    history = analytics.history
+    if sessions == 0 or history.first_log is None or history.baseline_ready_on is None:
         return None
-    first = _first_log(analytics)
-    compare_from = first + timedelta(days=COMPARE_DAYS)
+    first, compare_from = history.first_log, history.baseline_ready_on
     facts: dict[str, FactValue] = {
         "totals.sessions": sessions,
         "rule.firstLog": first.isoformat(),
@@ -335,7 +329,7 @@ def _load_watch(analytics: ClimberAnalytics) -> Insight | None:
     """Load rising over the climber's own 4-week baseline, once there is enough history;
     before that, from when the coach can tell."""
     jump = analytics.load.jump
-    if not _logging_for(analytics, HISTORY_DAYS):
+    if not _comparable(analytics):
         return _baseline_later(analytics)
     if jump.band not in ("above_typical", "sharp_jump") or jump.change_percent is None:
         return None
@@ -357,21 +351,20 @@ def _load_watch(analytics: ClimberAnalytics) -> Insight | None:
 
 
 def _baseline_later(analytics: ClimberAnalytics) -> Insight:
-    """What the coach will tell once there are `HISTORY_DAYS` of logs, and from when."""
-    facts: dict[str, FactValue] = {"rule.historyDays": HISTORY_DAYS}
-    if analytics.totals.sessions == 0 and analytics.load.baseline_days == 1:
+    """What the coach will tell once there is enough history, and from when."""
+    history = analytics.history
+    facts: dict[str, FactValue] = {"rule.historyDays": BASELINE_DAYS}
+    if history.first_log is None or history.baseline_ready_on is None:
         text = (
             "Log your sessions with an effort (/log gym 90min rpe 7): after "
-            f"{HISTORY_DAYS} days of logs I can tell you when your load rises faster than your "
+            f"{BASELINE_DAYS} days of logs I can tell you when your load rises faster than your "
             "own baseline."
         )
     else:
-        ready = _first_log(analytics) + timedelta(days=HISTORY_DAYS)
-        facts["rule.comparableFrom"] = ready.isoformat()
-        text = (
-            f"From {_day(ready)} ({HISTORY_DAYS} days after your first log) I can tell you when "
-            "your load rises faster than your own baseline; until then there is too little "
-            "history to compare with."
+        facts["history.baselineReadyOn"] = history.baseline_ready_on.isoformat()
+        text = history.note or (
+            f"From {_day(history.baseline_ready_on)} I can tell you when your load rises "
+            "faster than your own baseline."
         )
     return Insight(kind="watch", title="Load baseline", text=text, facts=facts)
 
@@ -515,7 +508,7 @@ def _first_sentence(text: str) -> str:
 def _strained(analytics: ClimberAnalytics) -> bool:
     rising = any(trend.direction == "rising" for trend in analytics.body.soreness)
     jump = analytics.load.jump.band in ("above_typical", "sharp_jump")
-    return rising or (jump and _logging_for(analytics, HISTORY_DAYS))
+    return rising or (jump and _comparable(analytics))
 
 
 def _dose_facts(prefix: str, exercise: PlannedExercise) -> dict[str, FactValue]:
@@ -545,19 +538,10 @@ def _how_many(some: int, days: int) -> str:
     return f"{some} of the {counted}"
 
 
-def _first_log(analytics: ClimberAnalytics) -> date:
-    """The day of the first log read (`baseline_days` counts from it, today included)."""
-    return analytics.end - timedelta(days=analytics.load.baseline_days - 1)
-
-
-def _logging_for(analytics: ClimberAnalytics, days: int) -> bool:
-    """Whether the first log is at least `days` before today.
-
-    `load.baseline_days` counts from the first log read and stops at 28, which is all this
-    needs. A history-depth flag on the load analytics (issue 13, point 4) is the one rule for
-    this once it lands: this local guard should then read it instead.
-    """
-    return analytics.load.baseline_days > days
+def _comparable(analytics: ClimberAnalytics) -> bool:
+    """Whether this week may be compared with the climber's own history: the one rule,
+    `coaching.analytics.history` (three weeks since the first log)."""
+    return analytics.history.enough_for_baseline
 
 
 def _figure(value: float) -> str:

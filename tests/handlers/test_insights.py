@@ -31,7 +31,7 @@ async def test_insights_follow_what_was_logged_through_the_chat(chat: Harness) -
     assert titles[:2] == ["Your first sessions", "Ring finger A2 pulley strain (grade II)"]
     assert reply.text.splitlines()[0] == (
         "Changed: Your first sessions. 2 sessions logged since Mon 9 Mar, 1,110 AU of load in "
-        "the last 7 days. From Sun 22 Mar I can compare each week with the one before."
+        "the last 7 days. From Mon 30 Mar I can compare each week with the one before."
     )
     assert "easy climbing from Tue 7 Apr, full climbing from Tue 21 Apr" in reply.text
     assert "V12" not in reply.text  # bob's
