@@ -17,7 +17,7 @@ from coaching.analytics import ClimberAnalytics, Period, Window, compute, render
 from coaching.analytics.common import shown
 from coaching.analytics.render import goal_line, pyramid_line
 from coaching.answers.prescribe import packaged_library
-from coaching.intent import INTENTS, Intent
+from coaching.intent import GRADE_TOKEN, INTENTS, Intent
 from coaching.offline import AnalystModel, open_analyst
 from coaching.plans.exercises import dose
 from coaching.plans.view import exercise_text
@@ -159,7 +159,7 @@ def known_numbers(analytics: ClimberAnalytics) -> set[str]:
 
 def ungrounded(reply_text: str, analytics: ClimberAnalytics) -> set[str]:
     """Numbers of the reply (outside `command examples`) that the facts lack."""
-    prose = _DATE.sub("", _CODE.sub("", reply_text))
+    prose = GRADE_TOKEN.sub("", _DATE.sub("", _CODE.sub("", reply_text)))
     return set(_NUMBER.findall(prose)) - known_numbers(analytics)
 
 
