@@ -36,10 +36,8 @@ def review(ask: Ask) -> Answer:
     else:
         minutes = shown(week.minutes.this_week or 0)
         climbs = int(week.climbs.this_week or 0)
-        direct = (
-            f"This week you logged {plural(sessions, 'session')} ({minutes} min) and sent "
-            f"{plural(climbs, 'climb')}."
-        )
+        sent = f"sent {plural(climbs, 'climb')}" if climbs else "logged no climbs as sent"
+        direct = f"This week you logged {plural(sessions, 'session')} ({minutes} min) and {sent}."
     facts = [injury_limit(status) for status in analytics.body.open_injuries[:1]]
     if ask.jargon:
         facts += jargon_lines(ask)
@@ -49,7 +47,8 @@ def review(ask: Ask) -> Answer:
             facts.append(f"Hardest send this week: {change.this_week} ({change.discipline}).")
             break
     fingers = soreness_of(analytics, "fingers")
-    if fingers is not None and fingers.last_7_days is not None:
+    # 0 is also what a session logged without soreness holds: only a figure above it says much.
+    if fingers is not None and fingers.last_7_days:
         facts.append(f"Finger soreness averaged {number(fingers.last_7_days)}/10 this week.")
     if analytics.adherence is not None and analytics.adherence.by_week:
         facts.append(week_line(analytics.adherence.by_week[-1]) + ".")

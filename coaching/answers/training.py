@@ -146,7 +146,7 @@ def rest_or_train(ask: Ask) -> Answer:
             why = f'your plan "{ask.plan.plan_name}" has {_what(planned)}'
         elif sessions:
             why = f"you've logged {plural(sessions, 'session')} this week"
-            if finger_level is not None:
+            if finger_level:
                 why += f" and your fingers are at {number(finger_level)}/10"
         else:
             why = "nothing in your log says you need a rest"
@@ -166,7 +166,7 @@ def rest_or_train(ask: Ask) -> Answer:
         if not any(injury_name(status) in reason for reason in reasons)
     ]
     facts.append(f"Sessions this week: {sessions}.")
-    if finger_level is not None:
+    if finger_level:
         facts.append(f"Finger soreness this week: {number(finger_level)}/10 on average.")
     finger_days = analytics.load.finger_last_7_days.finger_days
     if finger_days:
@@ -261,9 +261,12 @@ def plan(ask: Ask) -> Answer:
         said = f"Tomorrow is {_what(day)}." if day.training else "Tomorrow is a rest day."
         direct = f'Your plan "{view.plan_name}": {said}'
     else:
-        direct = f'Your plan "{view.plan_name}": {today_sentence(view)}'
+        # The plan's week in the facts ends today on a Sunday: tomorrow is the next week's.
+        later = " Tomorrow starts a new week: `/plan` shows it then." if tomorrow else ""
+        direct = f'Your plan "{view.plan_name}": {today_sentence(view)}{later}'
         day = view.today
-    facts = [week_heading(view) + "."]
+    heading = week_heading(view)
+    facts = [heading + "."] if ":" in heading else []
     if view.phase_purpose:
         facts.append(view.phase_purpose)
     facts += [injury_limit(status) for status in analytics.body.open_injuries[:1]]
