@@ -13,7 +13,7 @@ import pytest
 from coaching.analytics import ClimberAnalytics, Period, Window, compute
 from coaching.intent import INTENTS, Intent, classify
 from coaching.replies import OFFLINE, compose
-from coaching.safety import REFERRAL
+from coaching.safety import REFERRAL, needs_referral
 from store.records import AthleteProfile, NutritionProfile
 from tests.coaching.builders import TODAY, food, goal, inputs, send, session
 from tests.coaching.test_offline import busy_climber, new_climber, ungrounded
@@ -149,6 +149,8 @@ def test_no_two_intents_give_the_same_body(climber: str) -> None:
         "my finger is swollen at the base",
         "my pulley is bowstringing, what do I do?",
         "it hurts to hold a cup, pain 6/10 all day",
+        "my finger hurts to hold a cup of coffee",
+        "ring finger aches at night, what should I do",
     ],
 )
 @pytest.mark.parametrize("climber", ["injured", "new"])
@@ -159,6 +161,22 @@ def test_red_flags_are_referred_right_after_the_direct_answer(words: str, climbe
     assert direct.startswith(f"{OFFLINE} Stop climbing on")
     assert referral == REFERRAL
     assert "diagnos" in text
+
+
+@pytest.mark.parametrize(
+    ("words", "red"),
+    [
+        ("it hurts to hold a cup", True),
+        ("my finger hurts when I type", True),
+        ("can't open a jar since Tuesday", True),
+        ("finger pain at rest", True),
+        ("my finger hurts when I crimp", False),
+        ("hurts when I try to hold the bar", False),
+        ("fingers sore after the board, should I rest tomorrow?", False),
+    ],
+)
+def test_pain_in_daily_life_is_a_red_flag_and_climbing_pain_is_not(words: str, red: bool) -> None:
+    assert needs_referral(words) is red
 
 
 def test_pain_without_a_red_flag_asks_about_them_and_says_what_is_safe() -> None:
