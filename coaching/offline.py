@@ -3,8 +3,10 @@
     analyst://?words_per_s=40
 
 It reads `Prompt.facts["analytics"]` (a `ClimberAnalytics` dump, camelCase) and the climber's
-latest message, composes an honest reply (`coaching.replies`: figures only from the facts,
-labelled as the offline coach, injuries and red flags respected) and streams it word by word at
+latest message, composes an honest reply (`coaching.replies`: a direct answer to the
+question's intent, figures only from the facts, exercises from the library, tagged as the
+offline coach, injuries and red flags respected; the athlete profile, `facts["profile"]`, and
+the active plan, `facts["plan"]`, when present) and streams it word by word at
 `words_per_s` (0: as fast as the loop allows). When the message describes something done — a
 session, a send, an injury or a goal — and the prompt offers `propose_entry`, it then yields one
 `ToolCall` per drafted entry (`grammar.plain`). It ends with `Usage` (estimated) and
@@ -39,6 +41,7 @@ from core.model import Event, Model, Prompt, Stop, ToolCall, Usage, estimate_tok
 from core.model_url import ModelURL
 from core.pacing import paced
 from grammar.plain import propose
+from store.records.athlete import AthleteProfile
 
 log = logging.getLogger("v7.analyst")
 
@@ -110,7 +113,12 @@ class AnalystModel:
         intent = intent_of(message, prompt.facts.get("intent"))
         try:
             text = compose(
-                message, analytics, intent=intent, proposed=kinds, plan=read_plan(prompt.facts)
+                message,
+                analytics,
+                intent=intent,
+                proposed=kinds,
+                plan=read_plan(prompt.facts),
+                profile=read_profile(prompt.facts),
             )
         except Exception:
             log.exception("the analyst could not compose a reply from the facts")
@@ -136,6 +144,18 @@ def read_plan(facts: dict[str, Any]) -> PlanWeekView | None:
         return PlanWeekView.model_validate(raw)
     except ValidationError:
         log.warning("the plan facts were unreadable; replying without them")
+        return None
+
+
+def read_profile(facts: dict[str, Any]) -> AthleteProfile | None:
+    """The athlete profile handed over as facts, None when absent or unreadable."""
+    raw = facts.get("profile")
+    if not isinstance(raw, dict):
+        return None
+    try:
+        return AthleteProfile.model_validate(raw)
+    except ValidationError:
+        log.warning("the profile facts were unreadable; replying without them")
         return None
 
 

@@ -38,7 +38,7 @@ from typing import Any
 
 from coaching.analytics.common import Period, Window
 from coaching.analytics.summary import ClimberAnalytics, compute
-from coaching.intent import Intent, Slice, classify, message_triggers, slices_for
+from coaching.intent import Intent, Slice, classify, message_triggers, slices_for, template_type
 from coaching.plans import inputs_from
 from coaching.plans.view import PlanWeekView, current_plan, plan_week
 from coaching.safety import MODEL_RULE
@@ -153,7 +153,7 @@ class CoachContext:
         today = local_date(self._clock(), caller.timezone)
         window = Window(PERIOD, today, caller.timezone)
         intent = classify(text)
-        types = list(dict.fromkeys((TemplateType(intent), TemplateType.COACHING)))
+        types = list(dict.fromkeys((template_type(intent), TemplateType.COACHING)))
         inputs, recent, latest, templates, library = await asyncio.gather(
             read_inputs(self._table, user_id, window),
             self._chat.recent_spoken(user_id, self._history_turns),
@@ -169,7 +169,7 @@ class CoachContext:
         triggers = message_triggers(text, intent) | _raised(analytics)
         template = choose(
             dict(zip(types, templates, strict=True)),
-            TemplateType(intent),
+            template_type(intent),
             level=level,
             data_age_days=age,
             triggers=triggers,

@@ -14,10 +14,15 @@ from typing import Any
 import pytest
 
 from coaching.analytics import ClimberAnalytics, Period, Window, compute, render_text
-from coaching.analytics.render import goal_line, grade_lines, lines, nutrition_lines
-from coaching.intent import INTENTS, Intent
+from coaching.analytics.common import shown
+from coaching.analytics.render import goal_line, pyramid_line
+from coaching.answers.prescribe import packaged_library
+from coaching.intent import GRADE_TOKEN, INTENTS, Intent
 from coaching.offline import AnalystModel, open_analyst
+from coaching.plans.exercises import dose
+from coaching.plans.view import exercise_text
 from coaching.replies import OFFLINE, compose
+from coaching.safety import PAIN_REFERRAL_AT, REFERRAL
 from context.assembly import CoachContext, fence
 from core.caller import Caller
 from core.model import (
@@ -48,6 +53,8 @@ from tests.llm.helpers import collect
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _CODE = re.compile(r"`[^`]*`")
+_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+"""Dates are facts' own (onsets, windows, return dates), not figures."""
 
 
 def open_model(url: str) -> AbstractAsyncContextManager[Model]:
@@ -127,23 +134,49 @@ async def reply(text: str, analytics: ClimberAnalytics | None, **options: Any) -
         return text_of(await collect(model, ask(text, analytics, **options)))
 
 
-def ungrounded(reply_text: str, analytics: ClimberAnalytics) -> set[str]:
-    """Numbers of the reply (outside `command examples`) that the rendered facts lack."""
+def known_numbers(analytics: ClimberAnalytics) -> set[str]:
+    """Every figure the facts hold, as a reply may write it: the rendered facts, each number of
+    the analytics (as `shown` writes it), the library's doses and the red-flag threshold."""
     known = set(_NUMBER.findall(render_text(analytics)))
-    return set(_NUMBER.findall(_CODE.sub("", reply_text))) - known
+
+    def walk(value: object) -> None:
+        if isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            known.update(shown(value, places) for places in (0, 1, 2))
+            known.add(shown(value, 1).removesuffix(".0"))
+
+    walk(analytics.model_dump(mode="json"))
+    for exercise in packaged_library():
+        known.update(_NUMBER.findall(exercise_text(dose(exercise, easy=True, band=None))))
+    known.update({str(PAIN_REFERRAL_AT), "10"})
+    return known
 
 
-MESSAGES = {
-    "coaching": "How should I train this week?",
-    "analysis": "How was my month? Show me my stats.",
+def ungrounded(reply_text: str, analytics: ClimberAnalytics) -> set[str]:
+    """Numbers of the reply (outside `command examples`) that the facts lack."""
+    prose = GRADE_TOKEN.sub("", _DATE.sub("", _CODE.sub("", reply_text)))
+    return set(_NUMBER.findall(prose)) - known_numbers(analytics)
+
+
+MESSAGES: dict[Intent, str] = {
+    "train_next": "What should I train next to reach V8?",
+    "review": "How was my week? Show me my stats.",
     "nutrition": "What should I eat around training?",
     "technique": "How do I improve my footwork on slab?",
     "motivation": "I feel stuck and frustrated lately.",
+    "pain": "my finger hurts when I crimp, what should I do?",
+    "rest_or_train": "should I rest tomorrow?",
+    "plan": "what's on my plan today?",
 }
 
 
 @pytest.mark.parametrize("intent", sorted(MESSAGES))
-async def test_every_figure_in_the_reply_comes_from_the_facts(intent: str) -> None:
+async def test_every_figure_in_the_reply_comes_from_the_facts(intent: Intent) -> None:
     analytics = busy_climber()
     text = await reply(MESSAGES[intent], analytics)
     assert _NUMBER.search(_CODE.sub("", text)), "the reply should quote the climber's figures"
@@ -151,39 +184,40 @@ async def test_every_figure_in_the_reply_comes_from_the_facts(intent: str) -> No
 
 
 @pytest.mark.parametrize("intent", sorted(MESSAGES))
-async def test_it_says_it_is_the_offline_coach_first(intent: str) -> None:
+async def test_it_says_it_is_the_offline_coach_first(intent: Intent) -> None:
+    # A short tag on the first line, not a paragraph: the answer follows on the same line.
     text = await reply(MESSAGES[intent], busy_climber())
-    assert text.split("\n\n")[0] == OFFLINE
-    assert "no AI model" in OFFLINE
+    assert text.startswith(OFFLINE + " ")
+    assert len(OFFLINE) < 20
+    assert text.split("\n\n")[0] != OFFLINE
 
 
-async def test_intent_routing_picks_the_matching_variant() -> None:
+async def test_intent_routing_picks_the_matching_answer() -> None:
     analytics = busy_climber()
-    analysis = await reply(MESSAGES["analysis"], analytics)
-    assert all(line in analysis for line in lines(analytics))
+    review = await reply(MESSAGES["review"], analytics)
+    assert review.startswith(f"{OFFLINE} This week you logged 4 sessions")
+    assert "Last 30 days" not in review
     nutrition = await reply(MESSAGES["nutrition"], analytics)
-    assert all(line in nutrition for line in nutrition_lines(analytics.nutrition))
+    assert "under-eating" in nutrition
     assert "weight-loss" in nutrition
     technique = await reply(MESSAGES["technique"], analytics)
-    assert all(line in technique for line in grade_lines(analytics.grades))
-    assert "feet" in technique
+    assert "On slab, trust your feet" in technique
     motivation = await reply(MESSAGES["motivation"], analytics)
     assert goal_line(analytics.goals[0]) in motivation
     assert "plateau" in motivation
-    coaching = await reply(MESSAGES["coaching"], analytics)
-    assert analytics.load.jump.summary[1:] in coaching  # its first letter is capitalised
-    assert len({analysis, nutrition, technique, motivation, coaching}) == 5
+    bodies = {intent: await reply(message, analytics) for intent, message in MESSAGES.items()}
+    assert len(set(bodies.values())) == len(MESSAGES)
 
 
 async def test_the_offline_coach_takes_the_intent_context_assembly_computed() -> None:
     analytics = busy_climber()
-    message = MESSAGES["analysis"]
+    message = MESSAGES["review"]
     for intent in INTENTS:
         told = await reply(message, analytics, tools=False, intent=intent)
         assert told == compose(message, analytics, intent=intent)
     # A value that is no intent is no hint: the coach classifies the message, as assembly does.
     unknown = await reply(message, analytics, tools=False, intent="not-an-intent")
-    assert unknown == compose(message, analytics, intent="analysis")
+    assert unknown == compose(message, analytics, intent="review")
 
 
 async def test_the_offline_coach_and_context_assembly_classify_alike(sqlite_store: Table) -> None:
@@ -220,25 +254,33 @@ async def test_red_flags_lead_to_a_referral_without_a_diagnosis(words: str) -> N
 
 
 async def test_no_referral_without_a_red_flag() -> None:
+    # Pain without a red flag is asked about the red flags (which would need a doctor), but is
+    # not referred: the referral is for a red flag reported.
     text = await reply("my fingers are a bit tired, pain 2/10", busy_climber())
-    assert "doctor" not in text
+    assert REFERRAL not in text
+    assert "Check for red flags" in text
+    assert "red flag." not in text.split("\n\n")[0]
+
+
+FINGER_WORK = ("Max hangs", "Campus", "Limit bouldering", "Intermittent hangs", "Board")
 
 
 async def test_an_open_injury_is_named_with_its_cap_and_the_advice_respects_it() -> None:
     early = busy_climber(severity=2, onset_days=20)
     status = early.body.open_injuries[0]
     assert status.caps is not None
-    text = await reply(MESSAGES["coaching"], early)
+    text = await reply(MESSAGES["train_next"], early)
     assert "ring finger" in text
     assert str(status.caps.easy_climbing_from) in text
-    assert "too early to climb on it" in text
-    assert "A new max can wait" in text
-    assert "set up to try the next grade" not in text
-    easy = await reply(MESSAGES["coaching"], busy_climber(severity=2, onset_days=32))
-    assert "easy climbing only" in easy
-    ungraded = await reply(MESSAGES["coaching"], busy_climber(severity=None))
-    assert "no return-to-climbing schedule" in ungraded
-    assert "clinician" in ungraded
+    assert "rules out climbing on it" in text
+    assert "train technique on easy terrain next" in text
+    assert not any(work in text for work in FINGER_WORK)
+    easy = await reply(MESSAGES["train_next"], busy_climber(severity=2, onset_days=32))
+    assert "allows easy climbing only" in easy
+    assert not any(work in easy for work in FINGER_WORK)
+    ungraded = await reply(MESSAGES["train_next"], busy_climber(severity=None))
+    assert "no grade logged" in ungraded
+    assert "keep every session easy" in ungraded
 
 
 async def test_without_an_injury_the_pyramid_advice_returns() -> None:
@@ -246,7 +288,7 @@ async def test_without_an_injury_the_pyramid_advice_returns() -> None:
     analytics = compute(inputs(entries), Window(Period.DAYS_30, TODAY))
     text = await reply(MESSAGES["technique"], analytics)
     assert "Open injury" not in text
-    assert "pyramid" in text
+    assert pyramid_line(analytics.grades.pyramids[0]) in text
     assert ungrounded(text, analytics) == set()
 
 
@@ -265,11 +307,11 @@ async def test_an_injected_instruction_changes_nothing() -> None:
 
 async def test_a_new_climber_hears_what_is_missing_and_how_to_log() -> None:
     analytics = new_climber()
-    text = await reply(MESSAGES["coaching"], analytics)
+    text = await reply(MESSAGES["review"], analytics)
     assert "I can't see any sessions" in text
     assert "`/log " in text
     assert ungrounded(text, analytics) == set()
-    blind = await reply(MESSAGES["coaching"], None)
+    blind = await reply(MESSAGES["train_next"], None)
     assert "can't see your logged numbers" in blind
     assert _NUMBER.search(_CODE.sub("", blind)) is None
 
@@ -278,7 +320,7 @@ async def test_unreadable_facts_are_answered_not_raised() -> None:
     async with open_model("analyst://?words_per_s=0") as model:
         prompt = Prompt(
             system="s",
-            messages=[Message(role="user", content="hi")],
+            messages=[Message(role="user", content="how was my week?")],
             max_tokens=300,
             facts={"analytics": {"period": "forever"}},
         )
@@ -401,7 +443,7 @@ async def test_offline_the_climber_logs_in_plain_words_and_confirms(sqlite_store
     assert start.model == "analyst"
     text = "".join(delta.text for delta in frames.of(StreamDelta))
     assert text.startswith(OFFLINE)
-    assert "ring finger (A2 pulley strain)" in text  # the injury just logged, with its schedule
+    assert "ring finger A2 pulley strain (grade II)" in text  # the injury just logged
     assert frames.of(StreamEnd)[-1].reason == "end"
     (proposal,) = frames.of(Proposal)
     assert proposal.kind == "session"

@@ -49,11 +49,17 @@ ASSEMBLY_BUDGET_S = 1.0
 """Generous: a 3-year daily history assembles in ~30-60 ms on SQLite (measured)."""
 
 MESSAGES: dict[Intent, str] = {
-    "coaching": "What should I train tomorrow?",
+    "train_next": "What should I train tomorrow?",
     "nutrition": "How much protein should I eat?",
     "technique": "Any tips for heel hooks on slab?",
     "motivation": "I've lost my motivation lately",
-    "analysis": "Show me my stats",
+    "review": "Show me my stats",
+    "pain": "my finger hurts when I crimp",
+    "rest_or_train": "should I rest tomorrow?",
+    "plan": "what's on my plan today?",
+    "grades": "is 7a harder than V5?",
+    "app": "how do I log a session?",
+    "unknown": "tell me a joke",
 }
 
 
@@ -245,11 +251,11 @@ async def test_a_tiny_budget_trims_turns_then_slices_from_the_least_important(
         await chat.append("alice", ChatMessageIn(role=role, content=f"turn {index} " + "x" * 400))
     roomy = await coach(sqlite, budget=20_000).assemble(Caller("alice"), "show me my stats")
     assert roomy.used["chatTurns"] == 10
-    assert roomy.used["slices"] == list(SLICE_ORDER["analysis"])
+    assert roomy.used["slices"] == list(SLICE_ORDER["review"])
     # Enough for every slice but only part of the history: the oldest turns go first.
     tight = roomy.used["tokens"] - 300
     some = await coach(sqlite, budget=tight).assemble(Caller("alice"), "show me my stats")
-    assert some.used["slices"] == list(SLICE_ORDER["analysis"])
+    assert some.used["slices"] == list(SLICE_ORDER["review"])
     assert 0 < some.used["chatTurns"] < 10
     assert "turn 7 " in user_text(some)
     assert "turn 0 " not in user_text(some)
@@ -260,7 +266,7 @@ async def test_a_tiny_budget_trims_turns_then_slices_from_the_least_important(
     tiny = await coach(sqlite, budget=floor + 150).assemble(Caller("alice"), "show me my stats")
     trimmed = tiny.used["trimmed"]
     kept, dropped = tiny.used["slices"], trimmed["droppedSlices"]
-    order = list(SLICE_ORDER["analysis"])
+    order = list(SLICE_ORDER["review"])
     assert kept[0] == "performance"
     assert dropped
     assert kept == [name for name in order if name not in dropped]
