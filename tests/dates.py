@@ -76,6 +76,7 @@ PATHS = (
     "tests/server/test_plan_example.py",
     "tests/server/test_plan.py",
     "tests/grammar/test_plan.py",
+    "tests/eval",
 )
 """Everything that computes or checks a day, a week, a month or a year."""
 
