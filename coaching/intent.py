@@ -134,6 +134,7 @@ _PHRASES: dict[Intent, re.Pattern[str]] = {
         r"how was my",
         r"how did (?:i|my)",
         r"how am i doing",
+        r"how(?:'s| is|s)? my (?:week|month|training|climbing)(?: been| going| gone)?",
         r"how(?:'s| is) my",
         r"my stats",
         r"(?:week|month)ly (?:review|recap|summary)",
@@ -177,6 +178,9 @@ _PHRASES: dict[Intent, re.Pattern[str]] = {
         r"fear of falling",
         r"head ?game",
         r"feel like a failure",
+        r"(?:so|really|super|very) frustrat\w*",
+        r"losing (?:all )?(?:my )?(?:progress|strength|fitness|gains)",
+        r"(?:sick|tired) of (?:being )?(?:injured|hurt)",
     ),
     "train_next": _words(
         r"what should i (?:train|work on|focus on|do|be training)",

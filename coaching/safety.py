@@ -15,7 +15,7 @@ PAIN_REFERRAL_AT = 5
 """Pain (out of 10) from which a clinician should look at it."""
 
 _SIGNS = re.compile(
-    r"\b(pop|popped|popping|bowstring\w*|swell\w*|swollen|severe|sharp pain|numb\w*|"
+    r"\b(pop|popped|popping|bowstring\w*|swell\w*|swollen|severe|sharp pain|numb(?:ness|ed)?|"
     r"can'?t (?:bend|straighten|move))\b",
     re.IGNORECASE,
 )

@@ -8,8 +8,9 @@ of the active plan. `direct_answer` reads the intent as a plain string (`Prompt.
 so any classifier's names work; a name it does not know gets `GENERAL`.
 
 `MARKDOWN_RULE` names exactly the subset `server/static/markdown.js` renders as DOM nodes:
-bold, italic, bulleted and numbered lists, line breaks and paragraphs. Anything else (headings,
-links, tables, code, HTML) would show as typed characters, so the model is told not to use it.
+bold, italic, `inline code` (for commands), bulleted and numbered lists, line breaks and
+paragraphs. Anything else (headings, links, tables, code blocks, HTML) would show as typed
+characters, so the model is told not to use it.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ SHAPE_RULE = (
 )
 
 MARKDOWN_RULE = (
-    "Format: plain sentences, optionally with **bold** for a few key words, *italic*, bulleted "
-    'lists (lines starting "- "), numbered lists (lines starting "1. ") and a blank line '
-    "between paragraphs. Nothing else: no headings, links, tables, images, code or HTML (the "
+    "Format: plain sentences, optionally with **bold** for a few key words, *italic*, "
+    "`backticks` around a command the climber can type (`/log gym 90min`), bulleted lists "
+    '(lines starting "- "), numbered lists (lines starting "1. ") and a blank line between '
+    "paragraphs. Nothing else: no headings, links, tables, images, code blocks or HTML (the "
     "app would show them as typed characters)."
 )
 

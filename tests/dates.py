@@ -74,6 +74,7 @@ PATHS = (
     "tests/server/test_demo.py",
     "tests/server/test_timezone.py",
     "tests/server/test_plan_example.py",
+    "tests/server/test_coach_example.py",
     "tests/server/test_plan.py",
     "tests/grammar/test_plan.py",
     "tests/eval",

@@ -121,7 +121,7 @@ _TOPICS = (
     (r"\bsend|tick", "send"),
     (r"\bgoal", "goal"),
     (r"\binjur", "injury"),
-    (r"\bmeal|\bfood|\beat", "meal"),
+    (r"\bmeal|\bfood|\beat|\bate\b", "meal"),
     (r"\bwater|\bdrink", "water"),
     (r"\bundo", "undo"),
     (r"\bedit|\bchange|\bfix|\bcorrect", "edit"),
@@ -149,9 +149,8 @@ def app(message: str) -> Answer:
     if spec is not None:
         return Answer(
             direct=f"To {spec.summary}, type `/{spec.name}`: for example `{spec.example}`.",
-            facts=[f"The full grammar: `{spec.grammar}`."],
-            step=f"`/help {spec.name}` shows it any time; or tell me in plain words and I'll "
-            "draft the entry for you to confirm.",
+            step=f"`/help {spec.name}` shows everything it takes; or tell me in plain words and "
+            "I'll draft the entry for you to confirm.",
         )
     shown = [spec for spec in CATALOGUE if spec.name in SHOWN_COMMANDS]
     return Answer(

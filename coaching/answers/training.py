@@ -38,7 +38,8 @@ def train_next(ask: Ask) -> Answer:
     analytics = ask.analytics
     climber = climber_of(ask)
     goal = _grade_goal(analytics)
-    target = goal.target_grade if goal else _grade_in(ask.message)
+    # The grade the climber asked about wins over their goal: answer the question asked.
+    target = _grade_in(ask.message) or (goal.target_grade if goal else None)
     lead = f"To reach {target}, train" if target else "Train"
     pyramid = analytics.grades.pyramids[0] if analytics.grades.pyramids else None
     limits = capped(analytics)

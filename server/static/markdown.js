@@ -3,11 +3,12 @@
 //
 //   **bold**              → <strong>
 //   *italic*              → <em>
+//   `a command`           → <code> (its inside stays text: `/log gym 90min` as typed)
 //   "- " or "* " lines    → <ul><li>   (an indented line after an item continues it)
 //   "1. " or "1) " lines  → <ol start=1><li>
 //   line breaks           → <br> inside a paragraph; a blank line starts a new paragraph
 //
-// Everything else stays text exactly as written: headings, links, images, code, tables and any
+// Everything else stays text exactly as written: headings, links, images, code blocks, tables and any
 // HTML a model types ("<b>" shows as the four characters). Markers that do not close ("**bold"
 // while a reply is still streaming) also stay as typed until their closing marker arrives.
 
@@ -17,6 +18,8 @@ const BULLET = /^\s*[-*]\s+(.*)$/;
 const NUMBERED = /^\s*(\d{1,9})[.)]\s+(.*)$/;
 const CONTINUATION = /^\s+\S/;
 // Bold: ** then a non-space, up to the nearest ** that follows a non-space.
+// Inline code: one backtick, no backtick or line break inside, one backtick.
+const CODE = /`([^`\n]+)`/g;
 const BOLD = /\*\*(?=\S)([\s\S]*?\S)\*\*/g;
 // Italic: a single * not touching a word or another * on its outer side, around non-space ends
 // ("5 * 3 * 2" and "file*name*" stay text).
@@ -83,8 +86,12 @@ function joinLines(lines) {
   return lines.flatMap((line, index) => (index ? [h("br"), ...inline(line)] : inline(line)));
 }
 
-/** The inline nodes of one line: strings (text) and <strong>/<em> elements. */
+/** The inline nodes of one line: strings (text) and <code>/<strong>/<em> elements. */
 export function inline(text) {
+  return split(text, CODE, (inner) => h("code", { text: inner }), emphasis);
+}
+
+function emphasis(text) {
   return split(text, BOLD, (inner) => h("strong", {}, italics(inner)), italics);
 }
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from tests.eval.checks import CHECK_NAMES
 from tests.eval.histories import HISTORIES
 from tests.eval.questions import INTENTS, load_questions
@@ -26,7 +24,6 @@ def test_the_set_covers_every_intent_and_history() -> None:
         assert sum(q.intent == intent for q in questions) >= 3, intent
 
 
-@pytest.mark.xfail(strict=False, reason="until the per-intent offline coach lands")
 async def test_the_offline_coach_passes_every_check(tmp_path: Path) -> None:
     report = await evaluate(OFFLINE, data_dir=tmp_path)
     assert len(report.answers) == len(load_questions())

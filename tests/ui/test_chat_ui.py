@@ -88,7 +88,7 @@ async def test_slash_hints_complete_a_command_and_its_example(
     await expect(page.locator("#hint-edit")).to_contain_text("/edit")
     await expect(page.locator("#hint-delete")).to_contain_text("/delete")
     await composer.press_sequentially("g")
-    await expect(options).to_have_count(2)  # /goal, then /log (contains "g")
+    await expect(options).to_have_count(3)  # /goal, then /log and /insights (contain "g")
     await expect(options.first).to_contain_text("/goal")
     await composer.press("ArrowDown")
     await expect(options.nth(1)).to_have_attribute("aria-selected", "true")

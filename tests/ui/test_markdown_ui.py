@@ -19,7 +19,7 @@ XSS = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
 REPLY = "\n".join(
     [
         "**Yes: rest tomorrow.** You climbed hard *three* days running.",
-        "Your fingers are at 6/10.",
+        "Your fingers are at 6/10. Log it with `/log gym 60min **rpe** 4`.",
         "",
         "- Sleep well",
         "- Eat enough <b>protein</b>",
@@ -53,6 +53,8 @@ async def check_markdown(page: Page) -> None:
     body = page.locator(".msg.coach").last.locator(".msg-text")
     await expect(body.locator("strong")).to_have_text(["Yes: rest tomorrow."])
     await expect(body.locator("em")).to_have_text(["three"])
+    # A command in backticks is code, its inside kept as typed (no bold inside it).
+    await expect(body.locator("code")).to_have_text(["/log gym 60min **rpe** 4"])
     await expect(body.locator("ul > li")).to_have_text(["Sleep well", "Eat enough <b>protein</b>"])
     await expect(body.locator("ol > li")).to_have_text(["Easy mobility", "Light ARC on Thursday"])
     await expect(body.locator("p")).to_have_count(2)
