@@ -114,29 +114,7 @@ async def seed_demo(
         if error.code != "email_taken" or raced is None:
             raise
         return DemoClimber(raced.id, DEMO_EMAIL, DEMO_PASSWORD, created=False)
-    await AthleteRepo(table).put(user_id, history.profile)
-    await NutritionProfileRepo(table).put(user_id, history.nutrition)
-    journal, sends, goals = JournalRepo(table), SendRepo(table), GoalRepo(table)
-    injuries, plans, food, chat = (
-        InjuryRepo(table),
-        PlanRepo(table),
-        NutritionLogRepo(table),
-        ChatRepo(table),
-    )
-    for entry in history.sessions:
-        await journal.insert(user_id, entry)
-    for send in history.sends:
-        await sends.insert(user_id, send)
-    for goal in history.goals:
-        await goals.insert(user_id, goal)
-    for injury in history.injuries:
-        await injuries.insert(user_id, injury)
-    for plan in history.plans:
-        await plans.insert(user_id, plan)
-    for day in history.food:
-        await food.upsert(user_id, day)
-    for message in history.chat:
-        await chat.append(user_id, message, ts=message.ts, message_id=message.id)
+    await write_history(table, user_id, history)
     return DemoClimber(user_id, DEMO_EMAIL, DEMO_PASSWORD, created=True)
 
 
@@ -155,3 +133,31 @@ async def seed_for_app(services: Services) -> DemoClimber:
     # A public demo credential, logged on purpose so the reader can sign in; never a token.
     log.info("demo account %s (%s): password %s", climber.email, state, climber.password)
     return climber
+
+
+async def write_history(
+    table: Table, user_id: str, history: DemoHistory, *, plans: bool = True, chat: bool = True
+) -> None:
+    """Write `history` for `user_id` through the repositories, one item at a time (moto's
+    DynamoDB fails on concurrent transactions); without `plans` or `chat` those are left out
+    (the README's examples generate their own plan and ask their own questions)."""
+    await AthleteRepo(table).put(user_id, history.profile)
+    await NutritionProfileRepo(table).put(user_id, history.nutrition)
+    journal, sends, goals = JournalRepo(table), SendRepo(table), GoalRepo(table)
+    injuries, food = InjuryRepo(table), NutritionLogRepo(table)
+    for entry in history.sessions:
+        await journal.insert(user_id, entry)
+    for send in history.sends:
+        await sends.insert(user_id, send)
+    for goal in history.goals:
+        await goals.insert(user_id, goal)
+    for injury in history.injuries:
+        await injuries.insert(user_id, injury)
+    for day in history.food:
+        await food.upsert(user_id, day)
+    if plans:
+        for plan in history.plans:
+            await PlanRepo(table).insert(user_id, plan)
+    if chat:
+        for message in history.chat:
+            await ChatRepo(table).append(user_id, message, ts=message.ts, message_id=message.id)

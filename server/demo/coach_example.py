@@ -19,11 +19,9 @@ from pathlib import Path
 from context.assembly import CoachContext
 from core.caller import Caller
 from core.model import TextDelta
-from server.demo import build_history
+from server.demo import build_history, write_history
 from server.models import MODELS
 from store import init_table, open_table
-from store.repos import AthleteRepo, GoalRepo, InjuryRepo, JournalRepo, SendRepo
-from store.repos.nutrition import NutritionLogRepo, NutritionProfileRepo
 
 EXAMPLE_DAY = date(2026, 12, 4)
 QUESTIONS = (
@@ -44,18 +42,7 @@ async def exchanges(today: date, model_url: str = OFFLINE) -> list[tuple[str, st
         url = f"sqlite:///{folder}/example.db"
         await init_table(url, data_dir=Path(folder))
         async with open_table(url, data_dir=Path(folder), clock=lambda: noon) as table:
-            await AthleteRepo(table).put(_USER, history.profile)
-            await NutritionProfileRepo(table).put(_USER, history.nutrition)
-            for entry in history.sessions:
-                await JournalRepo(table).insert(_USER, entry)
-            for send in history.sends:
-                await SendRepo(table).insert(_USER, send)
-            for goal in history.goals:
-                await GoalRepo(table).insert(_USER, goal)
-            for injury in history.injuries:
-                await InjuryRepo(table).insert(_USER, injury)
-            for day in history.food:
-                await NutritionLogRepo(table).upsert(_USER, day)
+            await write_history(table, _USER, history, plans=False, chat=False)
             context = CoachContext(table, clock=lambda: noon)
             async with MODELS.open(model_url) as model:
                 for question in QUESTIONS:

@@ -13,18 +13,18 @@ from __future__ import annotations
 import asyncio
 import sys
 import tempfile
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from coaching.plans import generate
 from coaching.plans.view import exercise_text
 from context.plans import plan_inputs, plan_library
-from server.demo import build_history
+from server.demo import build_history, write_history
 from store import init_table, open_table
-from store.records import TrainingPlanIn
+from store.records import Injury, TrainingPlanIn
 from store.records.common import WEEKDAY_NAMES
 from store.records.training import DayPlan
-from store.repos import AthleteRepo, GoalRepo, InjuryRepo, JournalRepo, SendRepo
 
 EXAMPLE_DAY = date(2026, 12, 4)
 """The day the README's example was generated on (a Friday: the plan starts on Monday)."""
@@ -37,27 +37,24 @@ async def demo_plans(today: date) -> tuple[TrainingPlanIn, TrainingPlanIn]:
     history = build_history(today)
     plans = []
     for healed in (False, True):
+        shown = replace(
+            history, injuries=[_healed(i, today) if healed else i for i in history.injuries]
+        )
         with tempfile.TemporaryDirectory() as folder:
             url = f"sqlite:///{folder}/example.db"
             await init_table(url, data_dir=Path(folder))
             async with open_table(url, data_dir=Path(folder)) as table:
-                await AthleteRepo(table).put(_USER, history.profile)
-                for entry in history.sessions:
-                    await JournalRepo(table).insert(_USER, entry)
-                for send in history.sends:
-                    await SendRepo(table).insert(_USER, send)
-                for goal in history.goals:
-                    await GoalRepo(table).insert(_USER, goal)
-                for injury in history.injuries:
-                    if healed and not injury.recovered:
-                        injury = injury.model_copy(
-                            update={"recovered": True, "recovered_date": today}
-                        )
-                    await InjuryRepo(table).insert(_USER, injury)
+                await write_history(table, _USER, shown, plans=False, chat=False)
                 inputs = await plan_inputs(table, _USER, today)
                 library = await plan_library(table)
         plans.append(generate(inputs, library))
     return plans[0], plans[1]
+
+
+def _healed(injury: Injury, today: date) -> Injury:
+    if injury.recovered:
+        return injury
+    return injury.model_copy(update={"recovered": True, "recovered_date": today})
 
 
 def _cell(day: DayPlan) -> str:
