@@ -24,7 +24,14 @@ from coaching.answers.shared import (
 )
 from coaching.intent import GRADE_TOKEN
 from coaching.plans.exercises import worked_weaknesses
-from coaching.plans.view import PlannedDay, day_line, exercise_text, today_sentence, week_heading
+from coaching.plans.view import (
+    PlannedDay,
+    day_line,
+    day_what,
+    exercise_text,
+    today_sentence,
+    week_heading,
+)
 from core.text import plural
 from store.records.training import DayType
 
@@ -144,7 +151,7 @@ def rest_or_train(ask: Ask) -> Answer:
         direct = f"{lead} {when}: {why}."
     else:
         if planned is not None and planned.training and ask.plan is not None:
-            why = f'your plan "{ask.plan.plan_name}" has {_what(planned)}'
+            why = f'your plan "{ask.plan.plan_name}" has {day_what(planned, intensity=False)}'
         elif sessions:
             why = f"you've logged {plural(sessions, 'session')} this week"
             if finger_level:
@@ -223,14 +230,6 @@ def _planned(ask: Ask, day: date) -> PlannedDay | None:
     return next((d for d in plan.days if d.date == day), None)
 
 
-def _what(day: PlannedDay) -> str:
-    """ "a power day (limit bouldering), 75 min" as the plan says it."""
-    focus = f" ({day.focus})" if day.focus else ""
-    minutes = f", {day.duration_minutes} min" if day.duration_minutes else ""
-    kind = day.type.value
-    return f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind} day{focus}{minutes}"
-
-
 # ---- the plan -------------------------------------------------------------------------------
 
 
@@ -259,7 +258,11 @@ def plan(ask: Ask) -> Answer:
     tomorrow = _TOMORROW.search(ask.message) is not None
     day = _planned(ask, ask.today + timedelta(days=1)) if tomorrow else None
     if day is not None:
-        said = f"Tomorrow is {_what(day)}." if day.training else "Tomorrow is a rest day."
+        said = (
+            f"Tomorrow is {day_what(day, intensity=False)}."
+            if day.training
+            else "Tomorrow is a rest day."
+        )
         direct = f'Your plan "{view.plan_name}": {said}'
     else:
         # The plan's week in the facts ends today on a Sunday: tomorrow is the next week's.

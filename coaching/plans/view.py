@@ -144,12 +144,14 @@ def exercise_text(exercise: PlannedExercise) -> str:
     return f"{exercise.name}: {', '.join(parts)}" if parts else exercise.name
 
 
-def _what(day: PlannedDay) -> str:
-    """ "a power day (limit bouldering), 75 min at high intensity"."""
+def day_what(day: PlannedDay, *, intensity: bool = True) -> str:
+    """ "a power day (limit bouldering), 75 min at high intensity" (without `intensity`, the
+    words up to the minutes)."""
     focus = f" ({day.focus})" if day.focus else ""
     minutes = f", {day.duration_minutes} min" if day.duration_minutes else ""
     kind = day.type.value
-    return f"{_article(kind)} {kind} day{focus}{minutes} at {day.intensity} intensity"
+    said = f"{_article(kind)} {kind} day{focus}{minutes}"
+    return f"{said} at {day.intensity} intensity" if intensity else said
 
 
 def _article(word: str) -> str:
@@ -169,7 +171,7 @@ def today_sentence(view: PlanWeekView) -> str:
     name = day.weekday.capitalize()
     if not day.training:
         return f"Today ({name}) is a rest day in your plan."
-    return f"Today ({name}) is {_what(day)}."
+    return f"Today ({name}) is {day_what(day)}."
 
 
 def day_line(day: PlannedDay) -> str:
