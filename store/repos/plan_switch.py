@@ -47,11 +47,11 @@ class PlanSwitch:
 
     async def start(self, user_id: str, data: TrainingPlanIn) -> Started:
         """Store `data` as a new active plan and deactivate the user's other active plans, in
-        one transaction (`PlanRepo.insert`). `deactivated` are the plans active just before."""
+        one transaction (`PlanRepo.insert_active`). `deactivated` are the plans that
+        transaction made inactive."""
         plan = self._plans.build(data.model_copy(update={"active": True}))
-        others = await self._plans.active(user_id)
-        stored = await self._plans.insert(user_id, plan)
-        return Started(stored, list(others))
+        stored, deactivated = await self._plans.insert_active(user_id, plan)
+        return Started(stored, deactivated)
 
     async def take_back(
         self, user_id: str, plan: TrainingPlan, reactivate: Sequence[str]

@@ -76,11 +76,20 @@ class PlanRepo(KeyedRepo[TrainingPlan, TrainingPlanIn]):
     async def insert(self, user_id: str, record: TrainingPlan) -> TrainingPlan:
         if not record.active:
             return await super().insert(user_id, record)
+        stored, _ = await self.insert_active(user_id, record)
+        return stored
+
+    async def insert_active(
+        self, user_id: str, record: TrainingPlan
+    ) -> tuple[TrainingPlan, list[TrainingPlan]]:
+        """Store `record` as the active plan (version 1) and return it with the plans the same
+        transaction deactivated, as they were read (what an undo reactivates)."""
         pk = user_pk(user_id)
         check_id(record.id)
-        put = Put(to_item(record, pk, self.sort_key(record)), Absent())
-        await self._activate(pk, record.id, put, lambda current: current is None)
-        return record.model_copy(update={"version": 1})
+        active = record.model_copy(update={"active": True})
+        put = Put(to_item(active, pk, self.sort_key(active)), Absent())
+        others = await self._activate(pk, active.id, put, lambda current: current is None)
+        return active.model_copy(update={"version": 1}), others
 
     async def _write(
         self, user_id: str, pk: str, old_sk: str, version: int, new: TrainingPlan
@@ -95,13 +104,14 @@ class PlanRepo(KeyedRepo[TrainingPlan, TrainingPlanIn]):
 
     async def _activate(
         self, pk: str, plan_id: str, write: Put, still_valid: Callable[[Item | None], bool]
-    ) -> None:
+    ) -> list[TrainingPlan]:
         """Apply `write` (the plan `plan_id`, active) with every other active plan of the
         partition deactivated and the activation item rewritten, all in one transaction.
 
         A transaction refused because another writer got there first is tried again with what
         is there now, unless the plan itself is no longer as `write` expects (`still_valid` of
-        its stored item is false): then `ConditionFailed`, nothing written."""
+        its stored item is false): then `ConditionFailed`, nothing written. Returns the plans it
+        deactivated, as read."""
         now = self.table.clock()
         for attempt in range(MAX_ATTEMPTS):
             marker = await self.table.get(pk, ACTIVATION)
@@ -120,7 +130,7 @@ class PlanRepo(KeyedRepo[TrainingPlan, TrainingPlanIn]):
             ]
             try:
                 await self.table.transact(operations)
-                return
+                return others
             except TransactionCancelled:
                 if not still_valid(await self.table.get(pk, write.item["sk"])):
                     raise ConditionFailed(
