@@ -10,7 +10,7 @@ import asyncio
 from datetime import date, timedelta
 
 from coaching.analytics.common import Period, Window
-from coaching.analytics.nutrition import DAYS as NUTRITION_DAYS
+from coaching.analytics.nutrition import READ_DAYS as NUTRITION_DAYS
 from coaching.analytics.summary import (
     HARDEST_SENDS,
     ClimberAnalytics,

@@ -204,8 +204,11 @@ def nutrition_lines(food: NutritionFacts) -> list[str]:
     lines = [head + " · ".join(parts)]
     if food.protein_g_per_kg is not None:
         lines.append(f"Protein {food.protein_g_per_kg:.2f} g/kg (1.6–2.2 g/kg for strength work)")
-    if food.targets_source == "estimated" and food.estimate:
-        lines.append(f"(Targets estimated: {food.estimate})")
+    computed = [
+        row.nutrient for row in food.rows if food.targets.of(row.nutrient).source == "computed"
+    ]
+    if computed:
+        lines.append("(Targets computed from your profile and training: /nutrition shows how)")
     if food.under_fuelled_training_days:
         logged = food.training_days_logged
         were = "was" if logged == 1 else "were"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from coaching.analytics import Period, Window, compute, render_text
-from coaching.analytics.nutrition import mifflin_st_jeor
+from coaching.nutrition.targets import mifflin_st_jeor
 from store.records import AthleteProfile, NutritionProfile
 from store.records.nutrition import Sex
 from tests.coaching.builders import TODAY, food, inputs, session
@@ -27,7 +27,7 @@ def test_seven_days_against_the_profiles_targets() -> None:
     facts = compute(inputs(logs=logs, nutrition=profile(targets=TARGETS)), WINDOW).nutrition
     assert (facts.start, facts.end) == (TODAY - timedelta(days=6), TODAY)
     assert facts.days_logged == 7
-    assert facts.targets_source == "profile"
+    assert facts.targets.calories.source == "yours"
     rows = {row.nutrient: row for row in facts.rows}
     assert (rows["calories"].average, rows["calories"].percent) == (2520, 90)
     assert (rows["protein_g"].average, rows["protein_g"].percent) == (108, 90)
@@ -78,21 +78,20 @@ def test_targets_are_estimated_with_mifflin_st_jeor_when_missing() -> None:
     assert mifflin_st_jeor(60, 165, 30, Sex.FEMALE) == 1320.25  # 600 + 1,031.25 - 150 - 161
     logs = [food(TODAY - timedelta(days=1), 2829, 109)]
     facts = compute(inputs(logs=logs, nutrition=profile()), WINDOW).nutrition
-    assert facts.targets_source == "estimated"
+    assert facts.targets.calories.source == "computed"
     rows = {row.nutrient: row for row in facts.rows}
-    assert rows["calories"].target == 2829  # 1,640 × 1.725 (active)
+    assert rows["calories"].target == 2830  # 1,640 × 1.725 (active) = 2,829, to 10 kcal
     assert rows["calories"].percent == 100
-    assert rows["protein_g"].target == 109  # 1.6 g/kg × 68 kg
-    assert rows["carbs_g"].target is None
-    assert facts.estimate is not None
-    assert "Mifflin–St Jeor" in facts.estimate
+    assert rows["protein_g"].target == 109  # 1.6 g/kg × 68 kg (maintain)
+    assert "Mifflin–St Jeor" in facts.targets.calories.how
 
 
 def test_nothing_logged_and_no_profile() -> None:
     athlete = AthleteProfile.model_validate({"weightKg": 70})
     analytics = compute(inputs(athlete=athlete), WINDOW)
     facts = analytics.nutrition
-    assert (facts.days_logged, facts.targets_source, facts.weight_kg) == (0, "none", 70)
+    assert (facts.days_logged, facts.weight_kg) == (0, 70)
+    assert facts.targets.calories.source == "missing"  # no height, age or sex yet
     assert all(row.average is None and row.percent is None for row in facts.rows)
     assert facts.protein_g_per_kg is None
     assert "Nutrition: nothing logged" in render_text(analytics)

@@ -161,7 +161,7 @@ async def test_assemble_reads_one_users_data_in_one_wave(table: Table) -> None:
     [injury] = analytics.body.open_injuries
     assert injury.days_since_onset == 7
     assert analytics.nutrition.days_logged == 1
-    assert analytics.nutrition.targets_source == "estimated"
+    assert analytics.nutrition.targets.calories.source == "computed"
     assert analytics.adherence is not None
     assert "V12" not in render_text(analytics)  # bob's session
     bob = await assemble(table, "bob", Period.DAYS_30, today)
@@ -214,7 +214,7 @@ async def test_demo_climber_reads_as_the_story_says(demo: tuple[Table, date]) ->
     assert outdoor_goal.reached is False
     # The 7 days include today (issue 13), and the demo logs meals up to yesterday.
     assert analytics.nutrition.days_logged == 6
-    assert analytics.nutrition.targets_source == "profile"
+    assert analytics.nutrition.targets.calories.source == "yours"
     assert analytics.adherence is not None
     assert analytics.adherence.plan_name.startswith("Power block")
     assert len(analytics.load.weeks) >= 13
