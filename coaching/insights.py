@@ -24,8 +24,8 @@ from coaching.analytics.body import InjuryStatus, SorenessTrend
 from coaching.analytics.common import Fact, Period, monday, shown
 from coaching.analytics.grades import MaxGrade
 from coaching.analytics.history import BASELINE_DAYS
-from coaching.nutrition.insights import UNDER_FUELLED
 from coaching.analytics.summary import ClimberAnalytics
+from coaching.nutrition.insights import UNDER_FUELLED
 from coaching.plans.exercises import Climber, choose, dose, grade_band, worked_weaknesses
 from coaching.plans.inputs import injury_label, inputs_from
 from coaching.plans.rules import MAX_WEEKLY_RISE, NOVICE_YEARS
