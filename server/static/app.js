@@ -8,6 +8,8 @@ import { Hints, loadCommands } from "./commands.js";
 import { Connection } from "./connection.js";
 import { HistoryLoader } from "./history.js";
 import { ChatView, UNDO_BUTTON } from "./messages.js";
+import { NutritionView } from "./nutrition.js";
+import { changesNutrition } from "./nutritionmodel.js";
 import { PlanView } from "./plan.js";
 import { ProgressView } from "./progress.js";
 import { StatusBar } from "./status.js";
@@ -27,11 +29,7 @@ const chat = new ChatView($("#messages"), {
   dismiss: (proposal) => connection.send({ type: "dismiss", proposal }),
   stop: (stream) => connection.send({ type: "stop", stream }),
   resume: (stream) => connection.send({ type: "resume", stream, after: 0 }),
-  useExample: (text) => {
-    input.value = text;
-    input.focus();
-    input.dispatchEvent(new Event("input", { bubbles: true }));
-  },
+  useExample: (text) => fillComposer(text),
   refused: (text) => restoreComposer(text),
 });
 const history = new HistoryLoader(session, chat);
@@ -41,6 +39,13 @@ const authView = new AuthView(session, () => enterChat());
 const screens = {
   progress: { view: new ProgressView($("#progress-view"), session, () => showScreen(null)), button: $("#open-progress") },
   plan: { view: new PlanView($("#plan-view"), session, () => showScreen(null)), button: $("#open-plan") },
+  nutrition: {
+    view: new NutritionView($("#nutrition-view"), session, () => showScreen(null), (text) => {
+      showScreen(null);
+      fillComposer(text);
+    }),
+    button: $("#open-nutrition"),
+  },
 };
 
 function enterChat() {
@@ -85,14 +90,16 @@ connection.addEventListener("frame", (event) => {
     status.showQuota(frame.quota);
   }
   if (frame.type !== "ready" && frame.type !== "pong") chat.handle(frame);
+  // A meal, water or profile saved (in this tab or another) changes the open Nutrition view.
+  if (changesNutrition(frame)) screens.nutrition.view.refresh();
 });
 connection.addEventListener("unauthorized", () => leaveChat("Your session ended. Please sign in again."));
 session.addEventListener("signedout", () => {
   if (!$("#sign-out").hidden) leaveChat("Your session ended. Please sign in again.");
 });
 
-// Progress or the plan replaces the conversation while open (one at a time); the socket and the
-// chat keep running beneath. `name` null: back to the chat.
+// Progress, the plan or nutrition replaces the conversation while open (one at a time); the
+// socket and the chat keep running beneath. `name` null: back to the chat.
 function showScreen(name) {
   const wasOpen = Object.values(screens).some(({ view }) => view.isOpen);
   for (const [key, { view, button }] of Object.entries(screens)) {
@@ -144,6 +151,13 @@ function sendComposer() {
   fitHeight();
   hints.close();
   input.focus();
+}
+
+// An example or a command to edit goes in the composer, with its hints (as if typed).
+function fillComposer(text) {
+  input.value = text;
+  input.focus();
+  input.dispatchEvent(new Event("input", { bubbles: true }));
 }
 
 // A refused say comes back to the composer to fix and send again, unless the climber has
