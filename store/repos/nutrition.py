@@ -1,13 +1,15 @@
 """Nutrition: the profile at `USER#{id}` / `NUTRITION`, one log per day at `NUTRITION#{date}`.
 
 Every change to a day is a read-modify-write conditioned on the version read and retried on
-conflict, so concurrent meal appends to the same day all land (none is lost).
+conflict, so concurrent meal appends to the same day all land (none is lost). A whole day written
+by a client (`put`) is conditioned on the version the client read instead, and never retried: a
+change made meanwhile is a conflict for the client to see, not something to overwrite.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from store.errors import NotFound
@@ -21,7 +23,7 @@ from store.records.nutrition import (
 )
 from store.repos.base import Listing, day_range, from_item, read_modify_write, to_item, user_pk
 from store.repos.singleton import SingletonRepo
-from store.table import Item
+from store.table import Absent, Item, VersionIs
 
 if TYPE_CHECKING:
     from store.table import Table
@@ -36,6 +38,12 @@ class NutritionProfileRepo(SingletonRepo[NutritionProfile, NutritionProfileIn]):
 
 def log_key(day: date) -> str:
     return f"{KIND}#{day.isoformat()}"
+
+
+def new_log(data: NutritionLogIn, now: datetime) -> NutritionLog:
+    """The stored form of a whole day a client sent at `now`: its meals get fresh ids and the
+    totals are computed from them (a client never sends totals)."""
+    return NutritionLog.model_validate({**data.model_dump(by_alias=True), "updatedAt": now})
 
 
 class NutritionLogRepo:
@@ -73,10 +81,22 @@ class NutritionLogRepo:
 
     async def upsert(self, user_id: str, data: NutritionLogIn) -> NutritionLog:
         """Create or replace the whole log of `data.date` (meals get fresh ids)."""
-        fresh = NutritionLog.model_validate(
-            {**data.model_dump(by_alias=True), "updatedAt": self.table.clock()}
-        )
+        fresh = new_log(data, self.table.clock())
         return await self._change(user_id, data.date, lambda _current: fresh)
+
+    async def put(
+        self, user_id: str, data: NutritionLogIn, *, expected_version: int
+    ) -> NutritionLog:
+        """Create or replace the whole log of `data.date` (meals get fresh ids) if it is still
+        at `expected_version`: 0 means the day must have no log yet.
+
+        Raises `ConditionFailed` when the day is at another version (or already has a log, for
+        0); nothing changes then.
+        """
+        pk, sk = user_pk(user_id), log_key(data.date)
+        condition = Absent() if expected_version == 0 else VersionIs(expected_version)
+        item = to_item(new_log(data, self.table.clock()), pk, sk)
+        return from_item(NutritionLog, await self.table.put(item, condition=condition))
 
     async def add_meal(self, user_id: str, day: date, meal: MealIn) -> NutritionLog:
         """Append `meal` to the log of `day`, creating the log if needed; returns the day.
