@@ -129,19 +129,24 @@ export class NutritionView {
           row.percent !== null ? h("span", { className: "nut-percent", text: `${row.percent} %` }) : null),
         h("span", { className: "nut-meter", attrs: { "aria-hidden": "true" } }, fill),
         row.partial ? h("p", { className: "nut-partial", text: row.partial }) : null,
-        row.how
-          ? h("details", { className: "nut-how" },
-            h("summary", { text: `Target: ${row.sourceWords}` }),
-            h("p", { text: row.how }))
-          : null);
+        this.#how(row));
     }));
     return h("section", { className: "nut-card", attrs: { "aria-labelledby": "nut-today-title" } },
       h("div", { className: "nut-card-head" },
         h("h3", { className: "nut-card-title", text: "Today so far", attrs: { id: "nut-today-title" } }),
         h("span", { className: "nut-date", text: longDayLabel(today) })),
-      profile ? h("p", { className: "nut-lede", text: profileLine(profile) }) : null,
+      profile && profile.version ? h("p", { className: "nut-lede", text: profileLine(profile) }) : null,
       list,
       this.#todayLog(log));
+  }
+
+  /** How the target was reached, on tap (it is long); what a missing one needs, at once. */
+  #how(row) {
+    if (!row.how) return null;
+    if (row.source === "missing") return h("p", { className: "nut-needs", text: `Target ${row.how}` });
+    return h("details", { className: "nut-how" },
+      h("summary", { text: `Target: ${row.sourceWords}` }),
+      h("p", { text: row.how }));
   }
 
   #todayLog(log) {
@@ -189,6 +194,7 @@ export class NutritionView {
     });
     const legend = h("ul", { className: "chart-legend nut-legend" },
       h("li", {}, h("span", { className: "key key-bar", attrs: { "aria-hidden": "true" } }), "Calories eaten"),
+      h("li", {}, h("span", { className: "key key-partial", attrs: { "aria-hidden": "true" } }), "Today so far"),
       target ? h("li", {}, h("span", { className: "key nut-key-target", attrs: { "aria-hidden": "true" } }), `Target ${amount(target, "kcal")}`) : null,
       h("li", {}, h("span", { className: "nut-trained nut-key-trained", text: "60′", attrs: { "aria-hidden": "true" } }), "Training day (minutes)"));
     return h("section", { className: "nut-card", attrs: { "aria-labelledby": "nut-week-title" } },

@@ -174,15 +174,15 @@ export function proteinGauge(insights) {
   const perKg = insights.proteinGPerKg ?? null;
   const scale = Math.max(PROTEIN_SCALE, perKg ? perKg * 1.1 : 0);
   const grams = insights.proteinRangeG || [low * insights.weightKg, high * insights.weightKg];
-  const range = `${low}–${high} g/kg (${formatNumber(grams[0])}–${amount(grams[1], "g")} a day at ${formatNumber(insights.weightKg, 1)} kg)`;
+  const range = `${low}–${high} g/kg strength athletes do well on, ${formatNumber(grams[0])}–${amount(grams[1], "g")} a day at ${formatNumber(insights.weightKg, 1)} kg`;
   const row = (insights.rows || []).find((item) => item.nutrient === "protein_g");
   let verdict = "none";
-  let words = `No protein logged in these days yet. Strength athletes do well on ${range}.`;
+  let words = `No protein logged in these days yet: aim for the ${range}.`;
   if (perKg !== null) {
     verdict = perKg < low ? "under" : perKg > high ? "over" : "within";
-    const average = row && row.average !== null ? ` (${amount(row.average, "g")} a day over ${row.daysLogged} logged ${row.daysLogged === 1 ? "day" : "days"})` : "";
+    const average = row && row.average !== null ? ` (${amount(row.average, "g")} over ${row.daysLogged} logged ${row.daysLogged === 1 ? "day" : "days"})` : "";
     const where = { under: "under", within: "within", over: "above" }[verdict];
-    words = `${formatNumber(perKg, 1)} g/kg a day${average}: ${where} the ${range} strength athletes do well on.`;
+    words = `${formatNumber(perKg, 1)} g/kg a day on average${average}: ${where} the ${range}.`;
   }
   return {
     perKg,

@@ -96,6 +96,8 @@ async def test_no_script_builds_html_from_text(http: httpx.AsyncClient) -> None:
         "status.js",
         "plan.js",
         "planmodel.js",
+        "nutrition.js",
+        "nutritionmodel.js",
         "markdown.js",
     ):
         source = (await http.get(f"/static/{name}")).text
