@@ -65,13 +65,12 @@ def day_log(day: date, **fields: Any) -> dict[str, Any]:
 
 
 def refused(response: httpx.Response, field: str) -> str:
-    """The message of a 422 that names `field`."""
+    """What a 422 says about `field` (which it must name)."""
     assert response.status_code == 422, response.text
     error = response.json()["error"]
     assert error["code"] == "invalid_entry"
     assert field in field_names(response), error
-    message: str = error["message"]
-    return message
+    return " ".join(item["message"] for item in error["fields"] if item["field"] == field)
 
 
 async def logged(http: httpx.AsyncClient, headers: Headers, body: dict[str, Any]) -> Any:
