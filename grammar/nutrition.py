@@ -4,7 +4,8 @@ and the supplements of a day.
 `/nutrition weight 68kg target 66kg activity moderate goal maintain vegetarian` sets parts of
 the profile; the fields not named stay as they were. It takes `weight 68kg` (or `150lb`),
 `target 66kg` (or `target weight 66kg`: a target body weight), `height 170cm` (or `1.7m`),
-`age 30`, `sex female|male`, `goal maintain|cut|bulk|recomp`, `activity sedentary|light|
+`age 30`, `sex female|male`, `goal maintain|cut|bulk|recomp` (the goal alone, `cut`, too),
+`activity sedentary|light|
 moderate|active|very active`, the climber's own daily targets `calories 2400`, `protein 130g`,
 `carbs 300g`, `fat 70g`, `water 3l` (or `3000ml`; a bare number under 20 is litres), `auto`
 after one of them to drop it (`protein auto`), `targets auto` to drop them all, and dietary
@@ -56,6 +57,9 @@ GOALS = {
     "recomp": "recomp",
     "recomposition": "recomp",
 }
+
+BARE_GOALS = frozenset({"maintain", "cut", "bulk", "recomp"})
+"""Goals that may be typed without `goal` in front."""
 
 ACTIVITIES = {
     "sedentary": "sedentary",
@@ -221,6 +225,9 @@ def parse_changes(args: str) -> ProfileChanges:
         elif word == "activity":
             cursor.take()
             fields["activityLevel"] = _activity(cursor)
+        elif word in BARE_GOALS:
+            cursor.take()
+            fields["goal"] = word
         elif word == "diet" and following == "none":
             cursor.take(2)
             clear_diet, diet = True, []

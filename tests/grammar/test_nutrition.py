@@ -62,6 +62,7 @@ def test_activity_levels(words: str, level: str) -> None:
 )
 def test_the_four_goals(word: str, goal: str) -> None:
     assert parse_changes(f"goal {word}").applied_to(None).goal.value == goal
+    assert parse_changes(word).fields == {"goal": goal}  # the goal alone says it too
 
 
 def test_own_targets_with_their_units() -> None:
