@@ -59,7 +59,7 @@ CATALOGUE: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "nutrition",
-        "your daily targets and today's intake, or set what they're computed from",
+        "see your daily targets and today's intake, or set what they're computed from",
         nutrition.GRAMMAR,
         nutrition.USAGE,
         ("fuel", "targets", "diet"),
