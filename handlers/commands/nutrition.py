@@ -15,18 +15,17 @@ sessions; the coach never sets a cut below the BMR, and its `notes` say so.
 
 from __future__ import annotations
 
-import asyncio
-from datetime import date, timedelta
 from typing import Any
 
-from coaching.nutrition.targets import NUTRIENTS, RECENT_DAYS, DailyTargets, Source, daily_targets
+from coaching.nutrition.targets import NUTRIENTS, DailyTargets, Source
+from context.nutrition import nutrition_targets
 from grammar.meal import USAGE as MEAL_USAGE
 from grammar.nutrition import parse_changes, shows
 from handlers.commands.context import Repos, Turn
 from handlers.undo import UndoAction
 from store.errors import ConditionFailed, NotFound
 from store.records.nutrition import NutritionLog, NutritionProfile
-from store.repos import AthleteRepo, JournalRepo, NutritionLogRepo, NutritionProfileRepo
+from store.repos import NutritionLogRepo, NutritionProfileRepo
 from store.repos.nutrition import KIND
 from store.repos.versioned import VersionedRepo, fingerprint
 from store.table import Table
@@ -62,24 +61,6 @@ async def restore(repos: Repos, user_id: str, action: UndoAction) -> None:
     await profile_store(repos.table).restore(user_id, action.previous, action.after)
 
 
-async def _nutrition_targets(
-    table: Table, user_id: str, today: date
-) -> tuple[NutritionProfile | None, DailyTargets]:
-    """The profile and the targets on `today`.
-
-    A stand-in for `context.nutrition.nutrition_targets` (being written for REST and chat
-    alike): the integrator swaps this for it, so REST and the chat read the same way.
-    """
-    profile, athlete, entries = await asyncio.gather(
-        NutritionProfileRepo(table).find(user_id),
-        AthleteRepo(table).find(user_id),
-        JournalRepo(table).list(
-            user_id, start=today - timedelta(days=RECENT_DAYS - 1), end=today, newest_first=False
-        ),
-    )
-    return profile, daily_targets(profile, athlete, entries.items, today)
-
-
 async def run(turn: Turn, args: str) -> None:
     if shows(args):
         await _show(turn)
@@ -108,7 +89,7 @@ async def run(turn: Turn, args: str) -> None:
         previous,
         fingerprint(wire),
     )
-    _, targets = await _nutrition_targets(turn.repos.table, turn.user_id, turn.today)
+    _, targets = await nutrition_targets(turn.repos.table, turn.user_id, turn.today)
     daily = targets.model_dump(by_alias=True, mode="json")
     await turn.saved(action, {**wire, "daily": daily})
     text = "\n".join([profile_line(stored), *target_lines(targets)])
@@ -116,7 +97,7 @@ async def run(turn: Turn, args: str) -> None:
 
 
 async def _show(turn: Turn) -> None:
-    profile, targets = await _nutrition_targets(turn.repos.table, turn.user_id, turn.today)
+    profile, targets = await nutrition_targets(turn.repos.table, turn.user_id, turn.today)
     try:
         log: NutritionLog | None = await NutritionLogRepo(turn.repos.table).get(
             turn.user_id, turn.today
