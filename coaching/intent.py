@@ -153,6 +153,10 @@ _PHRASES: dict[Intent, re.Pattern[str]] = {
         r"weight loss",
         r"lose weight",
         r"how much (?:protein|water)",
+        r"how (?:is|are|was|were|'?s) my (?:protein|carbs?|calori\w*|kcal|hydration|water|eating|"
+        r"diet|nutrition|fuel\w*|intake|macros?|food)",
+        r"(?:protein|calorie|carbs?|water|hydration|macro) (?:intake|targets?|goals?)",
+        r"my daily targets",
     ),
     "technique": _words(
         r"heel[- ]?hooks?",

@@ -45,6 +45,9 @@ SignInIn"): an API client sent JSON that is not an object."""
 def _message(item: ErrorDetails) -> str:
     if item["type"] in _NOT_AN_OBJECT:
         return "Input should be an object"
+    if item["type"] == "value_error" and "error" in item.get("ctx", {}):
+        # Our own validators' sentences, without pydantic's "Value error, " in front.
+        return str(item["ctx"]["error"])
     return item["msg"]
 
 

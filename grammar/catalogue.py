@@ -12,7 +12,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from grammar import edit, goal, history, injury, insights, log, meal, plan, profile, send, stats
+from grammar import (
+    edit,
+    goal,
+    history,
+    injury,
+    insights,
+    log,
+    meal,
+    nutrition,
+    plan,
+    profile,
+    send,
+    stats,
+)
 
 
 @dataclass(frozen=True)
@@ -37,6 +50,20 @@ CATALOGUE: tuple[CommandSpec, ...] = (
     ),
     CommandSpec("meal", "log a meal", meal.GRAMMAR, meal.USAGE, ("food", "eat", "ate")),
     CommandSpec("water", "log water", meal.WATER_GRAMMAR, meal.WATER_USAGE, ("drink",)),
+    CommandSpec(
+        "supplement",
+        "log a supplement",
+        nutrition.SUPPLEMENT_GRAMMAR,
+        nutrition.SUPPLEMENT_USAGE,
+        ("supp", "supplements"),
+    ),
+    CommandSpec(
+        "nutrition",
+        "see your daily targets and today's intake, or set what they're computed from",
+        nutrition.GRAMMAR,
+        nutrition.USAGE,
+        ("fuel", "targets", "diet"),
+    ),
     CommandSpec("profile", "show or set your profile", profile.GRAMMAR, profile.USAGE, ("me",)),
     CommandSpec(
         "plan",

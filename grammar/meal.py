@@ -1,7 +1,9 @@
 """`/meal` and `/water`: added to the day's nutrition log (one item per user and day).
 
-`/meal lunch 650kcal protein 35 carbs 80 fat 20` (also `650 kcal`, `kcal 650`, `35g protein`;
-the leftover words name the meal); `/water 500ml` (also `0.5l`, `1.5 litres`, `2 glasses` of
+`/meal lunch 650kcal protein 35 carbs 80 fat 20` (also `650 kcal`, `1,200 kcal`, `kcal 650`,
+`35g protein`; the leftover words name the meal). Only what is typed is stored: a calorie count
+or macro left out is "not logged" (None), never 0, so `/meal lunch pasta` is a meal with no
+numbers. `/water 500ml` (also `0.5l`, `1.5 litres`, `2 glasses` of
 250 ml, `1 bottle` of 500 ml; a bare number is millilitres). Both take a date word."""
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from grammar.dates import DateError, take_date
 from grammar.fields import invalid, number
 from grammar.tokens import Cursor, tokenize
 from store.records import MealIn, MealType
+from store.records.nutrition import MEAL_MOST_KCAL
 
 USAGE = "/meal lunch 650kcal protein 35 carbs 80 fat 20"
 
@@ -54,7 +57,10 @@ MACROS = {
 
 CALORIES = frozenset({"kcal", "cal", "cals", "calories", "kcals"})
 
-_GLUED_KCAL = re.compile(r"^(\d+(?:\.\d+)?)(kcal|cal|cals|calories)$")
+_KCAL_NUMBER = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?"
+"""A calorie count: "1,200" is twelve hundred (a thousands comma), "650" or "650.5"."""
+
+_GLUED_KCAL = re.compile(rf"^({_KCAL_NUMBER})(kcal|cal|cals|calories)$")
 
 _GRAMS = re.compile(r"^(\d+(?:\.\d+)?)g$")
 
@@ -92,13 +98,13 @@ def parse_meal(args: str, today: date) -> tuple[MealIn, date]:
             data["mealType"] = MEAL_TYPES[word]
         elif (match := _GLUED_KCAL.match(word)) is not None:
             cursor.take()
-            data["calories"] = float(match[1])
-        elif number(word) is not None and following in CALORIES:
+            data["calories"] = _kcal(match[1])
+        elif _kcal(word) is not None and following in CALORIES:
             cursor.take(2)
-            data["calories"] = number(word)
-        elif word in CALORIES and number(following) is not None:
+            data["calories"] = _kcal(word)
+        elif word in CALORIES and _kcal(following) is not None:
             cursor.take(2)
-            data["calories"] = number(following)
+            data["calories"] = _kcal(following)
         elif word in MACROS:
             cursor.take()
             grams = _grams(cursor.word())
@@ -126,7 +132,22 @@ def parse_meal(args: str, today: date) -> tuple[MealIn, date]:
     try:
         return MealIn.model_validate(data), day
     except ValidationError as error:
-        raise invalid(error, USAGE) from None
+        raise meal_refused(error) from None
+
+
+def meal_refused(error: ValidationError) -> InvalidEntry:
+    """A meal the record refuses, as a climber reads it: too many calories for one meal, or
+    macros that add up to more than its calories."""
+    first = error.errors(include_url=False)[0]
+    if first["loc"] == ("calories",) and first["type"] == "less_than_equal":
+        return InvalidEntry(
+            f"{first['input']:,.0f} kcal is more than one meal holds (at most "
+            f"{MEAL_MOST_KCAL:,} kcal): check the number — e.g. {USAGE}"
+        )
+    if first["type"] == "value_error" and not first["loc"]:
+        reason = str(first["ctx"]["error"])
+        return InvalidEntry(f"{reason[:1].upper()}{reason[1:]} — e.g. {USAGE}")
+    return invalid(error, USAGE)
 
 
 def parse_water(args: str, today: date) -> tuple[float, date]:
@@ -156,6 +177,12 @@ def parse_water(args: str, today: date) -> tuple[float, date]:
     if day > today:
         raise InvalidEntry(f"{day.isoformat()} is in the future")
     return millilitres, day
+
+
+def _kcal(word: str) -> float | None:
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+", word):
+        return float(word.replace(",", ""))
+    return number(word)
 
 
 def _grams(word: str) -> float | None:

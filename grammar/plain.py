@@ -18,7 +18,12 @@ What is recognised (sentences that are questions are ignored):
   grades sent and tried ("sent two V5s", "flashed a 7a", "tried V6"), `rpe N` and soreness;
 - an injury: "tweaked", "hurt", "strained", "pulled", "tore", "popped", "sprained", … with a
   body part ("my ring finger", "left shoulder");
-- a send, without a duration: "flashed a 7a", "finally sent V6 at the crag" (the first grade).
+- a send, without a duration: "flashed a 7a", "finally sent V6 at the crag" (the first grade);
+- a meal: a meal word (breakfast, lunch, dinner, snack, …) or an eating verb ("ate", "had")
+  with calories or grams of a macro ("about 800 kcal", "~900kcal", "20g protein"): "had a big
+  pasta lunch, about 800 kcal", "dinner was a burrito ~900kcal yesterday". The words left in
+  the meal's clauses name it; without a number nothing is proposed ("had lunch late" is for the
+  coach), nor for calories burned. Its entry is `/meal`'s meal with the day it was eaten.
 
 Soreness words map to the journal's 0–10 scale as `grammar.phrases` documents ("a bit" 3,
 plain "sore" 5, "very" 6, "really" 8).
@@ -40,6 +45,7 @@ from grammar.goal import parse_goal
 from grammar.grading import Climbed
 from grammar.injury import BODY_PARTS, FINGERS, parse_injury
 from grammar.log import SESSION_TYPES, parse_log
+from grammar.meal import parse_meal
 from grammar.phrases import (
     date_at,
     first_date,
@@ -53,7 +59,7 @@ from grammar.phrases import (
     tokens_of,
 )
 from grammar.send import parse_send
-from grammar.tokens import Cursor
+from grammar.tokens import Cursor, Token
 
 Proposal = dict[str, Any]
 
@@ -83,6 +89,42 @@ GOAL_CUES = re.compile(
 )
 _INJURY_CLAUSES = re.compile(r"[,;]|\b(?:and|but|while|so)\b", re.IGNORECASE)
 FILLER = frozenset({"i", "my", "i've", "ive", "just", "think", "have", "had", "got", "it", "me"})
+MEAL_WORDS = {
+    "breakfast": "breakfast",
+    "brunch": "lunch",
+    "lunch": "lunch",
+    "dinner": "dinner",
+    "supper": "dinner",
+    "snack": "snack",
+    "snacks": "snack",
+    "pre-workout": "pre-workout",
+    "post-workout": "post-workout",
+    "meal": "",
+}
+"""A meal word → the `/meal` type it names ("" for none)."""
+EATING_VERBS = frozenset({"ate", "eaten", "eat", "eating", "had", "having", "grabbed"})
+MEAL_FILLER = frozenset(
+    {"i", "i've", "ive", "just", "have", "a", "an", "the", "some", "my", "for", "was", "were"}
+    | {"is", "about", "around", "roughly", "approx", "approximately", "big", "small", "huge"}
+    | {"large", "quick", "light", "late", "early", "this", "morning", "tonight", "earlier"}
+    | {"today", "then", "~"}
+)
+"""Words of a meal's clause that do not name the food."""
+_KCAL = re.compile(
+    r"[~≈]?\s*(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?:kcals?|calories|cals?)\b", re.IGNORECASE
+)
+_GRAMS_OF = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(?:g|grams?)\s+(?:of\s+)?(protein|carbs?|carbohydrates|fats?)\b",
+    re.IGNORECASE,
+)
+_MACRO_GRAMS = re.compile(
+    r"\b(protein|carbs?|carbohydrates|fats?)\s*:?\s*(\d+(?:\.\d+)?)\s*(?:g|grams?)\b",
+    re.IGNORECASE,
+)
+_MACRO_NAMES = {"pro": "protein", "car": "carbs", "fat": "fat"}
+"""A macro's first three letters (as the patterns above find it) → `/meal`'s word for it."""
+_BURNED = re.compile(r"\bburn(?:ed|t|ing|s)?\b", re.IGNORECASE)
+_MEAL_CLAUSES = re.compile(r"[,;]|\bthen\b|\bbut\b|\bafter\b|\bbefore\b", re.IGNORECASE)
 
 
 # A full stop inside a word ("5.12a", "1.5h") does not end a sentence.
@@ -106,6 +148,9 @@ def propose(text: str, today: date) -> list[Proposal]:
         send = _send(statement, today)
         if send is not None:
             proposals.append(send)
+    meal = _meal(statement, today)
+    if meal is not None:
+        proposals.append(meal)
     return proposals
 
 
@@ -273,3 +318,63 @@ def _goal(statement: str, today: date) -> Proposal | None:
     if description:
         goal = goal.model_copy(update={"description": description[:1000]})
     return _entry("goal", goal)
+
+
+def _meal(statement: str, today: date) -> Proposal | None:
+    text = normalise(statement)
+    if _BURNED.search(text):
+        return None
+    args: list[str] = []
+    if (kcal := _KCAL.search(text)) is not None:
+        args.append(f"{kcal[1]}kcal")
+    macros = {m[2].lower()[:3]: m[1] for m in _GRAMS_OF.finditer(text)}
+    macros |= {m[1].lower()[:3]: m[2] for m in _MACRO_GRAMS.finditer(text)}
+    args += [f"{_MACRO_NAMES[short]} {grams}" for short, grams in macros.items()]
+    if not args:
+        return None
+    rest = _MACRO_GRAMS.sub(" ", _GRAMS_OF.sub(" ", _KCAL.sub(" ", text)))
+    clauses = [tokens_of(clause) for clause in _MEAL_CLAUSES.split(rest)]
+    eaten = [
+        tokens
+        for tokens in clauses
+        if any(t.word in MEAL_WORDS or t.word in EATING_VERBS for t in tokens)
+    ]
+    if not eaten:
+        return None
+    kind, day, name = _meal_words([token for tokens in eaten for token in tokens], today)
+    day = day or first_date(tokens_of(text), today)
+    if kind:
+        args.insert(0, kind)
+    if name:
+        args.append(f'"{name}"')
+    if day is not None:
+        args.append(day.isoformat())
+    try:
+        meal, when = parse_meal(" ".join(args), today)
+    except InvalidEntry:
+        return None
+    entry = meal.model_dump(by_alias=True, mode="json", exclude_none=True)
+    return {"kind": "meal", "entry": {"date": when.isoformat(), **entry}}
+
+
+def _meal_words(tokens: list[Token], today: date) -> tuple[str, date | None, str]:
+    """The meal type, the day and the food named in a meal's clauses."""
+    kind, day = "", None
+    name: list[str] = []
+    cursor = Cursor(tokens)
+    while not cursor.done:
+        word = cursor.word()
+        if day is None and (when := date_at(cursor, today)) is not None:
+            day = when
+        elif word in MEAL_WORDS:
+            cursor.take()
+            kind = kind or MEAL_WORDS[word]
+        elif word in EATING_VERBS or word in MEAL_FILLER:
+            cursor.take()
+        else:
+            name.append(cursor.take()[0].text.replace('"', ""))
+    while name and name[-1].lower() in ("and", "with", "of"):
+        name.pop()
+    while name and name[0].lower() in ("and", "with", "of"):
+        name.pop(0)
+    return kind, day, " ".join(name)

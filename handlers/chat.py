@@ -24,6 +24,7 @@ from core.quota import Quota
 from core.text import sentence
 from grammar.catalogue import unknown_command
 from grammar.dates import local_today
+from grammar.nutrition import shows
 from grammar.plan import plan_action
 from handlers.coach import Coach, NoSuchStream
 from handlers.commands import lookup
@@ -44,6 +45,8 @@ READ_ONLY = frozenset({"help", "history", "stats", "insights"})
 """Commands that write nothing and so do not count against the journal-write rate."""
 JOURNAL_ENTRY = "log"
 """The command whose entries count against the weekly journal allowance (a session)."""
+NUTRITION = "nutrition"
+"""`/nutrition` alone shows the targets (a read); with words it sets the profile (a write)."""
 PLAN = "plan"
 """`/plan` reads (show), writes a plan (new) or logs a session (done): see `_counted`."""
 
@@ -54,6 +57,8 @@ def _counted(name: str, args: str) -> Literal["read", "write", "session"]:
     `/plan done`, which logs today's planned session)."""
     if name in READ_ONLY:
         return "read"
+    if name == NUTRITION:
+        return "read" if shows(args) else "write"
     if name == PLAN:
         action = plan_action(args)
         return "read" if action == "show" else "session" if action == "done" else "write"

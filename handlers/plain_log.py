@@ -9,7 +9,8 @@ The rule, decided before any model is involved (so whatever model is configured)
 * the message asks the coach nothing (`coaching.intent.asks_the_coach`: no question, no request
   for advice), and
 * the offline plain-words parser (`grammar.plain.propose`) drafts at least one valid entry from
-  it (a session, a send, an injury or a goal).
+  it (a session, a send, an injury, a goal, or a meal with its calories or macros: "dinner was
+  a burrito ~900kcal").
 
 Such a message gets the proposal(s) (to every tab, as a coach's proposals are) and a short reply;
 it counts against the journaling rate like a slash command (`Allowances.check_write`), reserves

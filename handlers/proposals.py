@@ -7,6 +7,10 @@ same repositories, journal allowance and undo log as a slash command. A confirm 
 before the proposal is consumed, and a write that fails puts it back (`ProposalStore.claimed`),
 so a refused or failed confirm can be tried again. The user id always comes from the verified
 caller: nothing the model says can address another climber.
+
+A meal (kind "meal") is proposed as `ProposedMeal`, the meal and the day it was eaten; confirming
+it appends it to that day's nutrition log exactly as `/meal` does (`handlers/commands/meal.py`),
+undone by putting the day back. Like `/meal`, it is not one of the week's journal entries.
 """
 
 from __future__ import annotations
@@ -27,12 +31,14 @@ from core.errors import HandlerError, InvalidEntry
 from core.model import ToolSpec
 from core.validation import one_line, problems
 from handlers.commands.context import Repos, Turn
+from handlers.commands.meal import DayWritten, adding_meal, day_saved, write_day
 from handlers.frames import Proposal, Reply
 from handlers.session import Emit, Outgoing
 from handlers.undo import Entity, UndoAction
 from store.records.athlete import Goal, GoalIn, Injury, InjuryIn
-from store.records.common import at_ingest
+from store.records.common import PastDate, at_ingest
 from store.records.journal import JournalEntry, JournalEntryIn
+from store.records.nutrition import MealIn
 from store.records.sends import BenchmarkSend, BenchmarkSendIn
 from store.repos.proposals import ProposalRepo, StoredProposal
 from store.table import Table
@@ -41,12 +47,23 @@ log = logging.getLogger("v7.proposals")
 
 LIFETIME = timedelta(days=1)
 
+
+class ProposedMeal(MealIn):
+    """A meal proposed for the climber to confirm: `/meal`'s meal and the day it was eaten."""
+
+    date: PastDate
+
+    def meal(self) -> MealIn:
+        return MealIn.model_validate(self.model_dump(exclude={"date"}))
+
+
 # kind → (input model, the undo entity, whether it counts as a weekly journal entry)
 KINDS: dict[str, tuple[type[BaseModel], Entity, bool]] = {
     "session": (JournalEntryIn, "journal", True),
     "send": (BenchmarkSendIn, "send", False),
     "injury": (InjuryIn, "injury", False),
     "goal": (GoalIn, "goal", False),
+    "meal": (ProposedMeal, "nutrition", False),
 }
 
 PROPOSE_TOOL_SCHEMA: dict[str, Any] = {
@@ -57,7 +74,8 @@ PROPOSE_TOOL_SCHEMA: dict[str, Any] = {
             "type": "object",
             "description": "The entry's fields, camelCase, as the journal stores them "
             "(e.g. for a session: date, sessionType, durationMinutes, gradesCompleted, rpe, "
-            "physicalCondition.soreness.fingers).",
+            "physicalCondition.soreness.fingers; for a meal: date, mealType, name, and only "
+            "the calories, proteinG, carbsG, fatG the climber gave).",
         },
     },
     "required": ["kind", "entry"],
@@ -154,11 +172,19 @@ class ProposalStore:
             log.exception("a proposal whose write failed could not be put back")
 
 
-Written = JournalEntry | BenchmarkSend | Injury | Goal
+Written = JournalEntry | BenchmarkSend | Injury | Goal | DayWritten
 
 
 async def write_confirmed(repos: Repos, user_id: str, kind: str, data: BaseModel) -> Written:
     """Write a confirmed proposal exactly as the matching slash command would."""
+    if isinstance(data, ProposedMeal):
+        now = repos.table.clock()
+        written = await write_day(
+            repos.table, user_id, data.date, now, kind, adding_meal(data.meal())
+        )
+        if written is None:  # appending a meal always changes the day
+            raise InvalidEntry("the meal could not be added")
+        return written
     if isinstance(data, JournalEntryIn):
         return await repos.journal.create(user_id, data)
     if isinstance(data, BenchmarkSendIn):
@@ -167,12 +193,15 @@ async def write_confirmed(repos: Repos, user_id: str, kind: str, data: BaseModel
         return await repos.injuries.create(user_id, data)
     if isinstance(data, GoalIn):
         return await repos.goals.create(user_id, data)
-    # KINDS and this chain name the same four models
+    # KINDS and this chain name the same five models
     raise InvalidEntry(f"cannot write a {kind}")
 
 
 async def confirmed(turn: Turn, kind: str, created: Written) -> None:
     """Make the written proposal undoable and tell every tab, as its slash command would."""
+    if isinstance(created, DayWritten):
+        await day_saved(turn, kind, created)
+        return
     _, entity, _ = KINDS[kind]
     await turn.saved(
         UndoAction(kind, entity, created.id, "delete", created.version), created.to_wire()

@@ -20,7 +20,17 @@ UNDO_TTL_S = 24 * 3600
 GONE = "gone"
 """The `after` of a write that deleted its record (no fingerprint is ever this word)."""
 
-Entity = Literal["journal", "send", "goal", "injury", "nutrition", "athlete", "preferences", "plan"]
+Entity = Literal[
+    "journal",
+    "send",
+    "goal",
+    "injury",
+    "nutrition",
+    "nutrition_profile",
+    "athlete",
+    "preferences",
+    "plan",
+]
 
 
 @dataclass(frozen=True)
@@ -37,7 +47,9 @@ class UndoAction:
     back only while no record has that id. `version` is the version the write produced (0 when
     it deleted); `kind` is the `saved` frame's kind. A new training plan (`/plan new`) is
     undone by deleting it; its `previous` is `{"reactivate": [ids]}`, the plans it made
-    inactive, which become active again.
+    inactive, which become active again. The nutrition profile (`/nutrition`, entity
+    "nutrition_profile") and a day's nutrition log ("nutrition", `item_id` the ISO day) are
+    restored whole, like the athlete profile.
     """
 
     kind: str

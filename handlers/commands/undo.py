@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from core.errors import Conflict, NothingFound
-from handlers.commands import plan, timezone
+from handlers.commands import nutrition, plan, timezone
 from handlers.commands.context import Repos, Turn
 from handlers.frames import Saved
 from handlers.journaling import session_removed
@@ -72,6 +72,9 @@ async def _revert(turn: Turn, action: UndoAction) -> object:
         except ValueError:  # `/meal` stores ISO dates only; this id names no day's log
             raise ConditionFailed(action.entity, action.item_id, "no such day") from None
         await versioned.nutrition_log(repos.table, day).restore(user, action.previous, action.after)
+        return None
+    if action.entity == "nutrition_profile":
+        await nutrition.restore(repos, user, action)
         return None
     if action.entity == "athlete":
         await versioned.athlete_profile(repos.table).restore(user, action.previous, action.after)

@@ -8,6 +8,10 @@ the day has one), PUT `/nutrition/logs/{date}` replaces it on the version last r
 always computed from the meals, never taken from a client; a nutrient a meal did not give is
 left out ("not logged"), never 0.
 
+Computed figures (`daily`, the insights) keep their nulls: a target that cannot be computed yet
+or an average of a nutrient never logged is `null`, so every field the document promises is
+there. Stored records leave out what was not given, as everywhere else.
+
 Ranges (`?from=&to=`, inclusive) default to the 7 days to the climber's today (their own
 calendar date, as in the chat) and span at most `MOST_DAYS` days.
 """
@@ -17,8 +21,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
+from starlette.responses import JSONResponse
 
 from coaching.nutrition.insights import MOST_DAYS, WEEK_DAYS, NutritionInsights
 from coaching.nutrition.targets import DailyTargets
@@ -140,17 +145,23 @@ def today_of(call: Call[Any]) -> date:
     return local_today(call.services.clock(), call.user.timezone)
 
 
-async def with_targets(call: Call[Any]) -> NutritionProfileWithTargets:
+def computed(facts: BaseModel) -> dict[str, Any]:
+    """`facts` on the wire with its nulls (see the module's docstring)."""
+    return facts.model_dump(mode="json", by_alias=True)
+
+
+async def with_targets(call: Call[Any]) -> JSONResponse:
+    """The profile as stored (or the empty one) and `daily`, its targets today."""
     profile, daily = await nutrition_targets(call.services.table, call.user.user_id, today_of(call))
     shown = profile if profile is not None else NutritionProfile()
-    return NutritionProfileWithTargets.model_validate({**shown.model_dump(), "daily": daily})
+    return JSONResponse({**shown.to_wire(), "daily": computed(daily)})
 
 
-async def get_profile(call: Call[Any]) -> NutritionProfileWithTargets:
+async def get_profile(call: Call[Any]) -> JSONResponse:
     return await with_targets(call)
 
 
-async def put_profile(call: Call[NutritionProfileUpdate]) -> NutritionProfileWithTargets:
+async def put_profile(call: Call[NutritionProfileUpdate]) -> JSONResponse:
     body: NutritionProfileUpdate = call.body
     version = expected_version(body)
     await NutritionProfileRepo(call.services.table).put(
@@ -212,10 +223,11 @@ async def delete_log(call: Call[Any]) -> None:
     await NutritionLogRepo(call.services.table).delete(call.user.user_id, path_day(call))
 
 
-async def insights(call: Call[Any]) -> NutritionInsights:
+async def insights(call: Call[Any]) -> JSONResponse:
     today = today_of(call)
     start, end = days_asked(call.query, today, until_today=True)
-    return await nutrition_insights_for(call.services.table, call.user.user_id, start, end, today)
+    found = await nutrition_insights_for(call.services.table, call.user.user_id, start, end, today)
+    return JSONResponse(computed(found))
 
 
 endpoints = [

@@ -5,8 +5,15 @@ import { h } from "./dom.js";
 
 const TITLES = {
   session: "Session", send: "Send", goal: "Goal", injury: "Injury", meal: "Meal",
-  water: "Water", profile: "Profile", delete: "Deleted", timezone: "Time zone",
+  water: "Water", supplement: "Supplement", profile: "Profile", delete: "Deleted",
+  timezone: "Time zone", nutrition_profile: "Nutrition",
 };
+
+// The daily targets of a nutrition profile card, in the order /nutrition lists them.
+const TARGETS = [
+  ["calories", "Calories"], ["proteinG", "Protein"], ["carbsG", "Carbs"], ["fatG", "Fat"],
+  ["waterMl", "Water"],
+];
 
 const HIDDEN_FIELDS = new Set(["id", "version", "createdAt", "updatedAt", "userId", "pk", "sk"]);
 
@@ -16,8 +23,8 @@ export function titleFor(kind) {
 
 /** The id the server names in an undo frame for this item ({"undone": kind, "id": …}). */
 export function undoKey(kind, item) {
-  if (kind === "meal" || kind === "water") return item.date || "";
-  if (kind === "profile") return "profile";
+  if (kind === "meal" || kind === "water" || kind === "supplement") return item.date || "";
+  if (kind === "profile" || kind === "nutrition_profile") return "profile";
   return item.id || "";
 }
 
@@ -84,11 +91,12 @@ const BUILDERS = {
     ];
   },
   meal(item) {
-    const meals = Array.isArray(item.meals) ? item.meals : [];
+    // A saved meal comes as its day's log (the newest meal last); a proposed one as the meal
+    // itself with its date. Only what was logged is shown: a macro left out is not "0 g".
+    const meals = Array.isArray(item.meals) ? item.meals : [item];
     const meal = meals[meals.length - 1] || {};
     const title = [meal.mealType ? capitalize(meal.mealType) : "Meal", meal.name]
       .filter(Boolean).join(" · ");
-    const totals = item.totals || {};
     return [
       headline(title, item.date),
       facts([
@@ -97,8 +105,35 @@ const BUILDERS = {
         ["Carbs", grams(meal.carbsG)],
         ["Fat", grams(meal.fatG)],
       ]),
-      totals.calories !== undefined
-        ? line("Day so far", `${numberText(totals.calories)} kcal · ${grams(totals.proteinG) || "0 g"} protein`)
+      Array.isArray(item.meals) ? daySoFar(item.totals || {}) : null,
+    ];
+  },
+  supplement(item) {
+    const taken = Array.isArray(item.supplements) ? item.supplements.map(String) : [];
+    return [
+      headline(taken[taken.length - 1] || "Supplement", item.date),
+      taken.length > 1 ? listRow("That day", taken) : null,
+    ];
+  },
+  nutrition_profile(item) {
+    const daily = item.daily || {};
+    const diet = Array.isArray(item.dietaryRestrictions) ? item.dietaryRestrictions : [];
+    return [
+      headline("Nutrition profile", null),
+      facts([
+        ["Weight", item.weightKg ? `${numberText(item.weightKg)} kg` : ""],
+        ["Target", item.targetWeightKg ? `${numberText(item.targetWeightKg)} kg` : ""],
+        ["Height", item.heightCm ? `${numberText(item.heightCm)} cm` : ""],
+        ["Age", numberText(item.age)],
+        ["Sex", item.sex ? capitalize(item.sex) : ""],
+        ["Goal", item.goal ? capitalize(item.goal) : ""],
+        ["Activity", item.activityLevel ? capitalize(item.activityLevel) : ""],
+      ]),
+      listRow("Diet", diet),
+      targetList(daily),
+      ...(Array.isArray(daily.notes) ? daily.notes.map((note) => notes(note)) : []),
+      Array.isArray(daily.missing) && daily.missing.length
+        ? line("To compute every target, add", daily.missing.map(missingName).join(", "))
         : null,
     ];
   },
@@ -131,6 +166,56 @@ const BUILDERS = {
     ];
   },
 };
+
+/** The day's totals so far, each only when a meal gave it ("from 1 of 2 meals" if not all). */
+function daySoFar(totals) {
+  const counted = totals.mealsWith || {};
+  const meals = Number(totals.meals) || 0;
+  const given = [
+    ["calories", numberText(totals.calories), "kcal"],
+    ["proteinG", numberText(totals.proteinG), "g protein"],
+    ["carbsG", numberText(totals.carbsG), "g carbs"],
+    ["fatG", numberText(totals.fatG), "g fat"],
+  ].filter(([, value]) => value !== "").map(([key, value, unit]) => {
+    const some = Number(counted[key]);
+    const from = Number.isFinite(some) && some < meals ? `from ${some} of ${meals} meals` : "";
+    return { text: `${value} ${unit}`, from };
+  });
+  if (given.length === 0) return null;
+  // One "(from …)" at the end when every total came from the same meals, else one each.
+  const same = given.every((part) => part.from === given[0].from);
+  const parts = given.map((part) => (same || !part.from ? part.text : `${part.text} (${part.from})`));
+  const tail = same && given[0].from ? ` (${given[0].from})` : "";
+  return line("Day so far", parts.join(" · ") + tail);
+}
+
+/** Each daily target: its value and whether it is the climber's own or computed (how: on hover). */
+function targetList(daily) {
+  const rows = TARGETS.map(([key, label]) => [label, daily[key]])
+    .filter(([, target]) => target && typeof target === "object");
+  if (rows.length === 0) return null;
+  return h("dl", { className: "facts targets" }, rows.map(([label, target]) => {
+    const value = wholeNumber(target.value);
+    const shown = value
+      ? `${value} ${target.unit || ""} · ${target.source === "yours" ? "yours" : "computed"}`
+      : "not computed yet";
+    return h("div", { className: "fact", attrs: { title: target.how ? String(target.how) : null } },
+      h("dt", { text: label }),
+      h("dd", { text: shown.replace(/\s+·/, " ·") }));
+  }));
+}
+
+/** 2,220 (grouped, rounded), as the chat's /nutrition reply writes targets. */
+function wholeNumber(value) {
+  const number = Number(value);
+  if (value === null || value === undefined || !Number.isFinite(number)) return "";
+  return Math.round(number).toLocaleString("en-US");
+}
+
+function missingName(field) {
+  const names = { weightKg: "weight", heightCm: "height", age: "age", sex: "sex" };
+  return names[field] || humanize(String(field));
+}
 
 function genericCard(item) {
   const simple = Object.entries(item)

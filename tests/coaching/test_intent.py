@@ -193,7 +193,8 @@ DISAGREEMENTS: list[tuple[str, Intent]] = [
     ("how much weight should I add on the hangboard", "train_next"),
     # Scores, not the order nutrition, technique, motivation, analysis.
     ("heel hooks and I've lost my motivation", "motivation"),
-    ("How was my diet this month?", "review"),
+    # "How was my …" reviews, unless what it asks about is eating (issue 14).
+    ("How was my diet this month?", "nutrition"),
     # A pop is a pain report first, whatever grip it happened on.
     ("I felt a pop in my ring finger on a crimp", "pain"),
     ("my hangboard numbers are trending up", "review"),

@@ -55,9 +55,9 @@ def test_skip_drops_the_leading_parts_of_each_field() -> None:
 def test_a_problem_with_the_whole_input_is_named_as_the_caller_says() -> None:
     error = error_of({"token": "whole"})
     assert problems(error, whole="entry") == [
-        FieldProblem("entry", "Value error, the entry as a whole is wrong")
+        FieldProblem("entry", "the entry as a whole is wrong")
     ]
-    assert problems(error) == [FieldProblem("", "Value error, the entry as a whole is wrong")]
+    assert problems(error) == [FieldProblem("", "the entry as a whole is wrong")]
 
 
 def test_one_line_joins_field_and_message_pairs_with_semicolons() -> None:

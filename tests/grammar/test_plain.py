@@ -14,6 +14,7 @@ from core.caller import Caller
 from grammar.goal import parse_goal
 from grammar.injury import parse_injury
 from grammar.log import parse_log
+from grammar.meal import parse_meal
 from grammar.plain import propose
 from grammar.send import parse_send
 from handlers.proposals import ProposalStore
@@ -180,6 +181,77 @@ def test_a_future_day_is_not_proposed() -> None:
     assert propose("2 hours at the gym on 2026-12-01", TODAY) == []
 
 
+@pytest.mark.parametrize(
+    ("words", "meal"),
+    [
+        (
+            "had a big pasta lunch, about 800 kcal",
+            {"date": "2026-11-18", "mealType": "lunch", "name": "pasta", "calories": 800},
+        ),
+        (
+            "ate 2 eggs and toast for breakfast, 350 calories 20g protein",
+            {
+                "date": "2026-11-18",
+                "mealType": "breakfast",
+                "name": "2 eggs and toast",
+                "calories": 350,
+                "proteinG": 20,
+            },
+        ),
+        (
+            "dinner was a burrito ~900kcal yesterday",
+            {"date": "2026-11-17", "mealType": "dinner", "name": "burrito", "calories": 900},
+        ),
+        (
+            "snack: banana, 105 kcal and 27g carbs",
+            {
+                "date": "2026-11-18",
+                "mealType": "snack",
+                "name": "banana",
+                "calories": 105,
+                "carbsG": 27,
+            },
+        ),
+    ],
+)
+def test_a_meal_in_plain_words_is_the_meal_slash_meal_would_log(
+    words: str, meal: dict[str, Any]
+) -> None:
+    assert only(words, "meal") == meal
+    typed = " ".join(
+        [meal["mealType"], f'"{meal["name"]}"', f"{meal['calories']}kcal", meal["date"]]
+    )
+    assert parse_meal(typed, TODAY)[0].calories == meal["calories"]
+
+
+def test_a_meals_macros_not_said_are_not_logged() -> None:
+    meal = only("ate 2 eggs and toast for breakfast, 350 calories 20g protein", "meal")
+    assert "carbsG" not in meal
+    assert "fatG" not in meal
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "should I eat pasta before climbing?",
+        "Should I eat pasta before climbing",
+        "what should I have for dinner after a hard session",
+        "had lunch late and felt weak on the wall",  # no number: for the coach
+        "burned 800 calories on the wall",  # energy spent, not eaten
+        "800 kcal",  # a number alone is no meal
+        "had a 20,000 kcal dinner",  # refused by /meal, so not proposed
+    ],
+)
+def test_questions_and_meals_without_numbers_are_not_proposed(words: str) -> None:
+    assert [p for p in propose(words, TODAY) if p["kind"] == "meal"] == []
+
+
+def test_a_session_and_a_meal_in_one_message_are_two_proposals() -> None:
+    proposals = propose("did 2 hours at the gym, then had a 600 kcal dinner", TODAY)
+    assert [p["kind"] for p in proposals] == ["session", "meal"]
+    assert proposals[1]["entry"] == {"date": "2026-11-18", "mealType": "dinner", "calories": 600}
+
+
 EXAMPLES = [
     "did 2 hours at the gym, sent two V5s, fingers a bit sore",
     "Spent an hour and a half at the crag at Stanage Edge on Saturday, flashed a 6a+",
@@ -188,6 +260,8 @@ EXAMPLES = [
     "tweaked my ring finger",
     "I want to climb V8 by next summer",
     "did 2 hours at the gym and hurt my left shoulder",
+    "had a big pasta lunch, about 800 kcal",
+    "dinner was a burrito ~900kcal yesterday",
 ]
 
 

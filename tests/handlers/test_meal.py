@@ -85,3 +85,80 @@ async def test_wrong_meal_or_water_is_refused(chat: Harness, text: str, expected
     assert error.code == "invalid_entry"
     assert expected in error.message
     assert await chat.user_items() == []
+
+
+async def test_a_meal_without_carbs_stores_them_as_not_logged(chat: Harness) -> None:
+    saved = await chat.saved("/meal dinner 600kcal protein 40")
+    [meal] = saved.item["meals"]
+    assert "carbsG" not in meal  # absent on the wire: not logged, not 0
+    assert "fatG" not in meal
+    stored = await NutritionLogRepo(chat.table).get("alice", TODAY)
+    assert stored.meals[0].carbs_g is None
+    assert stored.totals.carbs_g is None
+    assert stored.totals.meals_with == {"calories": 1, "proteinG": 1, "carbsG": 0, "fatG": 0}
+
+
+async def test_a_meal_with_only_a_name_is_stored_without_numbers(chat: Harness) -> None:
+    saved = await chat.saved("/meal lunch pasta")
+    [meal] = saved.item["meals"]
+    assert {key: value for key, value in meal.items() if key != "id"} == {
+        "mealType": "lunch",
+        "name": "pasta",
+    }
+    assert "calories" not in saved.item["totals"]  # the day's calories are not logged either
+
+
+async def test_undo_takes_the_meal_back_off_the_day(chat: Harness) -> None:
+    await chat.saved("/meal breakfast oats 400kcal")
+    second = await chat.saved("/meal lunch pasta")
+    await chat.saved(f"/undo {second.undo}")
+    stored = await NutritionLogRepo(chat.table).get("alice", TODAY)
+    assert [meal.name for meal in stored.meals] == ["oats"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("/meal dinner 20000 kcal", "20,000 kcal is more than one meal holds"),
+        ("/meal lunch 300kcal protein 100 carbs 50", "come to 600 kcal, more than the meal's 300"),
+    ],
+)
+async def test_an_impossible_meal_is_refused_and_nothing_written(
+    chat: Harness, text: str, expected: str
+) -> None:
+    error = await chat.error(text)
+    assert error.code == "invalid_entry"
+    assert expected in error.message
+    assert "e.g. /meal lunch 650kcal" in error.message
+    assert await chat.user_items() == []
+
+
+async def test_a_supplement_is_added_to_the_days_log_once(chat: Harness) -> None:
+    first = await chat.saved("/supplement creatine 5g")
+    assert first.kind == "supplement"
+    assert (first.item["date"], first.item["supplements"]) == ("2026-03-11", ["creatine 5g"])
+    assert first.undo
+    second = await chat.saved("/supplement vitamin D")
+    assert second.item["supplements"] == ["creatine 5g", "vitamin D"]
+
+    again = await chat.reply("/supplement Creatine 5g")
+    assert again.text == "Creatine 5g is already on your log for 2026-03-11: nothing added."
+    stored = await NutritionLogRepo(chat.table).get("alice", TODAY)
+    assert (stored.supplements, stored.version) == (["creatine 5g", "vitamin D"], 2)
+
+
+async def test_a_supplement_for_another_day_and_its_undo(chat: Harness) -> None:
+    await chat.saved("/meal lunch pasta yesterday")
+    saved = await chat.saved("/supp magnesium yesterday")
+    assert saved.item["date"] == "2026-03-10"
+    assert [meal["name"] for meal in saved.item["meals"]] == ["pasta"]  # the day keeps its meal
+    await chat.saved(f"/undo {saved.undo}")
+    stored = await NutritionLogRepo(chat.table).get("alice", date(2026, 3, 10))
+    assert (stored.supplements, [meal.name for meal in stored.meals]) == ([], ["pasta"])
+
+
+async def test_a_supplement_without_a_name_is_refused(chat: Harness) -> None:
+    error = await chat.error("/supplement yesterday")
+    assert error.code == "invalid_entry"
+    assert error.message == "/supplement needs a name — e.g. /supplement creatine 5g"
+    assert await chat.user_items() == []

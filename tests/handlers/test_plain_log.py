@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
@@ -16,12 +16,13 @@ from core.caller import Caller
 from core.quota import Allowance, Quota
 from handlers.chat import Chat
 from handlers.coach import Coach
-from handlers.frames import Confirm, Proposal, Reply, Say, StreamStart
+from handlers.frames import Confirm, Proposal, Reply, Saved, Say, StreamStart
 from handlers.proposals import ProposalStore
 from handlers.session import AiTicket, Outgoing
 from quotas.errors import RateLimited
 from store.repos.chat import ChatRepo
 from store.repos.journal import JournalRepo
+from store.repos.nutrition import NutritionLogRepo
 from store.table import Table
 from tests.clock import FrozenClock
 from tests.handlers.conftest import NOW
@@ -39,6 +40,7 @@ class Counted:
 
     writes: int = 0
     ai_messages: int = 0
+    journal_entries: int = 0
     rate_used_up: bool = False
 
     async def usage(self, caller: Caller) -> Quota:
@@ -50,6 +52,7 @@ class Counted:
         self.writes += 1
 
     def journal_entry(self, caller: Caller) -> AbstractAsyncContextManager[object]:
+        self.journal_entries += 1
         return nullcontext()
 
     async def release_journal(self, caller: Caller, logged_at: datetime) -> None:
@@ -173,3 +176,64 @@ async def test_over_the_journaling_rate_nothing_is_proposed(climber: Climber) ->
     assert climber.frames == []
     assert (await climber.table.query("USER#alice", sk_prefix="PROPOSAL#")).items == []
     assert climber.allowances.ai_messages == 0
+
+
+async def test_a_meal_in_plain_words_is_proposed_and_confirmed_onto_the_days_log(
+    climber: Climber,
+) -> None:
+    await climber.say("dinner was a burrito ~900kcal yesterday")
+    assert climber.of(StreamStart) == []
+    assert (climber.allowances.ai_messages, climber.allowances.writes) == (0, 1)
+    (proposal,) = climber.proposals()
+    assert proposal.kind == "meal"
+    assert proposal.item == {
+        "date": "2026-03-10",
+        "mealType": "dinner",
+        "name": "burrito",
+        "calories": 900,
+    }
+    (reply,) = climber.replies()
+    assert reply.text == "Here is the meal I read from that. Confirm to save it, or dismiss it."
+    logs = NutritionLogRepo(climber.table)
+    assert (await logs.list("alice")).items == []  # nothing written until confirmed
+
+    await climber.chat.on_say(
+        Caller("alice"), Say(type="say", id="c0", text="/meal dinner salad yesterday"), climber.emit
+    )
+    climber.frames.clear()
+    confirm = Confirm(type="confirm", proposal=proposal.id)
+    await climber.chat.on_confirm(Caller("alice"), confirm, climber.emit)
+    (saved,) = climber.of(Saved)
+    assert isinstance(saved, Saved)
+    assert (saved.kind, saved.reply_to) == ("meal", proposal.id)
+    assert [meal["name"] for meal in saved.item["meals"]] == ["salad", "burrito"]
+    assert saved.item["totals"]["calories"] == 900
+    day = await logs.get("alice", date(2026, 3, 10))
+    assert [(meal.name, meal.calories, meal.carbs_g) for meal in day.meals] == [
+        ("salad", None, None),
+        ("burrito", 900, None),
+    ]
+    assert climber.allowances.journal_entries == 0  # a meal is not one of the week's entries
+    assert climber.allowances.ai_messages == 0
+
+    climber.frames.clear()
+    await climber.say(f"/undo {saved.undo}")
+    day = await logs.get("alice", date(2026, 3, 10))
+    assert [meal.name for meal in day.meals] == ["salad"]  # the day as it was before
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "should I eat pasta before climbing?",
+        "should I eat pasta before climbing",
+        "had lunch late and felt weak on the wall",
+    ],
+)
+async def test_food_questions_and_meals_without_numbers_go_to_the_coach(
+    climber: Climber, text: str
+) -> None:
+    await climber.say(text)
+    assert climber.proposals() == []
+    assert len(climber.of(StreamStart)) == 1
+    assert climber.allowances.ai_messages == 1

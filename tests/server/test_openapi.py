@@ -143,6 +143,14 @@ def test_every_endpoint_is_documented_with_its_models(spec: Spec) -> None:
         ("/training/plans/{id}", "delete"),
         ("/training/generate-plan", "post"),
         ("/chat/generate-insights", "post"),
+        ("/nutrition/profile", "get"),
+        ("/nutrition/profile", "put"),
+        ("/nutrition/logs", "get"),
+        ("/nutrition/logs", "post"),
+        ("/nutrition/logs/{date}", "get"),
+        ("/nutrition/logs/{date}", "put"),
+        ("/nutrition/logs/{date}", "delete"),
+        ("/nutrition/insights", "get"),
     ],
 )
 def test_the_seed_resources_are_documented(spec: Spec, path: str, method: str) -> None:
@@ -261,6 +269,24 @@ async def test_real_responses_match_the_documented_schemas(
     check("/training/plans", "get", 200, await http.get("/training/plans", headers=headers))
     insights = await http.post("/chat/generate-insights", json={}, headers=headers)
     check("/chat/generate-insights", "post", 200, insights)
+    check("/nutrition/profile", "get", 200, await http.get("/nutrition/profile", headers=headers))
+    nutrition = {"weightKg": 68, "heightCm": 170, "age": 30, "sex": "female", "version": 0}
+    check("/nutrition/profile", "put", 200,
+          await http.put("/nutrition/profile", json=nutrition, headers=headers))  # fmt: skip
+    check("/nutrition/profile", "get", 200, await http.get("/nutrition/profile", headers=headers))
+    meals = [{"mealType": "lunch", "calories": 600, "proteinG": 40}]
+    day = {"date": "2025-06-01", "meals": meals, "hydrationMl": 1500}
+    check("/nutrition/logs", "post", 201,
+          await http.post("/nutrition/logs", json=day, headers=headers))  # fmt: skip
+    check("/nutrition/logs", "get", 200,
+          await http.get("/nutrition/logs", params={"date": "2025-06-01"},
+                         headers=headers))  # fmt: skip
+    check("/nutrition/logs/{date}", "put", 200,
+          await http.put("/nutrition/logs/2025-06-01", json={**day, "version": 1},
+                         headers=headers))  # fmt: skip
+    check("/nutrition/insights", "get", 200,
+          await http.get("/nutrition/insights", params={"from": "2025-05-30", "to": "2025-06-02"},
+                         headers=headers))  # fmt: skip
     invalid = await http.post("/journal/entries", json=entry(rpe=11), headers=headers)
     check("/journal/entries", "post", 422, invalid)
     check("/journal/entries", "get", 401, await http.get("/journal/entries"))
