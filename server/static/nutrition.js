@@ -244,8 +244,11 @@ export class NutritionView {
   #logging() {
     return h("div", { className: "nut-logging" },
       h("p", { className: "nut-lede" },
-        "Log in the chat, e.g. ", h("code", { text: MEAL_EXAMPLE }), " or ", h("code", { text: "/water 500ml" }),
-        ". Leave out what you don't know: it shows as not logged, never as 0."),
+        "Log in the chat: ", h("code", { text: MEAL_EXAMPLE }), ", ", h("code", { text: "/water 500ml" }),
+        ", ", h("code", { text: "/supplement creatine 5g" }),
+        ", or in plain words (“dinner was a burrito, about 900 kcal”) for you to confirm. ",
+        "Leave out what you don't know: it shows as not logged, never as 0. ",
+        h("code", { text: "/nutrition" }), " changes your profile or sets your own targets."),
       h("div", { className: "nut-actions" },
         h("button", {
           className: "ghost-button", text: "Log a meal", attrs: { type: "button" },

@@ -1,10 +1,11 @@
 """The Nutrition view end to end, in headless Chromium against a live server: a climber without
-a profile is told which facts their targets need and the `/nutrition` line that sets them; a
-climber with one logs a meal and water in the chat and sees today against each target (and how
-the target was computed), seven days of calories with the days they did not log shown as "not
-logged" (never 0) and their training day marked, protein per kilo against 1.6–2.2 g/kg, and
-possible under-fuelling in words; a meal logged in another tab updates the open view — on a
-desk and on a phone, with no sideways scrolling.
+a profile is told which facts their targets need and the `/nutrition` line that sets them, and
+sending it gives them targets; a climber who sets their profile and logs a meal, water and a
+supplement in the chat sees today against each target (and how the target was computed), seven
+days of calories with the days they did not log shown as "not logged" (never 0) and their
+training day marked, protein per kilo against 1.6–2.2 g/kg, and possible under-fuelling in
+words; a meal logged in another tab updates the open view — on a desk and on a phone, with no
+sideways scrolling.
 
 The server's clock and the page's stand at Thursday 10 December 2026, 10:00 UTC (11:00 in
 Berlin, where the climber lives), whatever day the suite runs.
@@ -28,8 +29,8 @@ import pytest
 from playwright.async_api import Browser, Page, ViewportSize, expect
 
 from store import open_table
-from store.records.nutrition import NutritionLogIn, NutritionProfileIn
-from store.repos.nutrition import NutritionLogRepo, NutritionProfileRepo
+from store.records.nutrition import NutritionLogIn
+from store.repos.nutrition import NutritionLogRepo
 from store.repos.users import UserRepo
 from tests.clock import FrozenClock, at
 from tests.ui.browsing import PASSWORD, open_page, say, sign_up, wait_online
@@ -42,10 +43,7 @@ SIDEWAYS_JS = (
     "'#nutrition-view, .nut-inner, .nut-card, .nut-week, .nut-today, .topbar')]"
     ".filter(el => el.scrollWidth > el.clientWidth + 1).map(el => el.id || el.className)"
 )
-PROFILE = {
-    "weightKg": 68, "heightCm": 170, "age": 30, "sex": "female",
-    "activityLevel": "moderate", "goal": "maintain",
-}  # fmt: skip
+PROFILE = "/nutrition weight 68kg height 170cm age 30 sex female activity moderate goal maintain"
 EARLIER_DAYS: dict[str, dict[str, Any]] = {
     # Saturday 5 and Tuesday 8 December: nothing logged.
     "2026-12-04": {"calories": 2300, "proteinG": 100},
@@ -63,15 +61,14 @@ def thursday(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
         yield live
 
 
-async def seed(server: UiServer, email: str) -> None:
-    """The climber's nutrition profile and the meals of earlier days, in the server's store
-    (as `/nutrition` and `/meal` on those days would have left them)."""
+async def seed_earlier_days(server: UiServer, email: str) -> None:
+    """The meals of earlier days, in the server's store (as `/meal` on those days would have
+    left them)."""
     async with open_table(
         f"sqlite:///{server.data_dir / 'v7.db'}", data_dir=server.data_dir, clock=server.clock
     ) as table:
         user = await UserRepo(table).find_by_email(email)
         assert user is not None
-        await NutritionProfileRepo(table).put(user.id, NutritionProfileIn.model_validate(PROFILE))
         for day, meal in EARLIER_DAYS.items():
             log = {"date": day, "meals": [{"mealType": "dinner", **meal}]}
             await NutritionLogRepo(table).upsert(user.id, NutritionLogIn.model_validate(log))
@@ -152,6 +149,18 @@ async def test_without_a_profile_the_view_says_what_the_targets_need(
     composer = page.get_by_label("Message or /command")
     await expect(composer).to_have_value("/nutrition weight 68kg height 170cm age 30 sex female")
     await expect(composer).to_be_focused()
+
+    # Sent as it stands, it sets the profile: the view has targets and no longer asks.
+    await composer.press("Enter")
+    await expect(page.locator("article.card.saved")).to_have_count(1)
+    await open_nutrition(page)
+    await expect(page.locator("section.nut-setup")).to_have_count(0)
+    await expect(row(page, "calories").locator(".nut-figures")).to_have_text(
+        "not logged · target 2,220 kcal"
+    )
+    await expect(row(page, "proteinG").locator(".nut-figures")).to_have_text(
+        "not logged · target 109 g"
+    )
     assert recorded.page_errors == []
     await page.context.close()
 
@@ -163,11 +172,13 @@ async def test_today_the_week_and_a_meal_from_another_tab(
         browser, thursday.url, DESKTOP, timezone_id=BERLIN, now=THURSDAY_MORNING
     )
     email = await sign_up(page)
-    await seed(thursday, email)
+    await seed_earlier_days(thursday, email)
+    await say(page, PROFILE)
     await say(page, "/log gym 90min rpe 7 yesterday")
     await say(page, "/meal lunch 650kcal protein 35 carbs 80 fat 20")
     await say(page, "/water 500ml")
-    await expect(page.locator("article.card.saved")).to_have_count(3)
+    await say(page, "/supplement creatine 5g")
+    await expect(page.locator("article.card.saved")).to_have_count(5)
     await open_nutrition(page)
 
     # Today so far against each target.
@@ -191,7 +202,12 @@ async def test_today_the_week_and_a_meal_from_another_tab(
     await expect(page.locator(".nut-meals li")).to_have_text(
         ["Lunch · 650 kcal · 35 g protein · 80 g carbs · 20 g fat"]
     )
-    await expect(page.locator(".nut-extras")).to_have_text("Water: 500 ml")
+    await expect(page.locator(".nut-extras")).to_have_text(
+        "Water: 500 ml · Supplements: creatine 5g"
+    )
+    await expect(page.locator(".nut-today").locator("..")).to_contain_text(
+        "Maintain · 68 kg · moderately active"
+    )
     await expect(page.locator("section.nut-setup")).to_have_count(0)
 
     # Seven days of calories: the unlogged days say so, the training day is marked.
