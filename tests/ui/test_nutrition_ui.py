@@ -270,6 +270,10 @@ async def test_today_the_week_and_a_meal_from_another_tab(
     await expect(days).to_have_count(7)
     await shoot(page, shots / "nutrition-phone.png", ".nut-today", ".nut-week", ".nut-flags")
     assert await sideways(page) == []
+    # The narrowest phones too.
+    await page.set_viewport_size(ViewportSize(width=320, height=640))
+    await shoot(page, shots / "nutrition-small-phone.png", ".nut-week")
+    assert await sideways(page) == []
     assert recorded.console_errors == []
     assert recorded.page_errors == []
     assert other_recorded.page_errors == []
