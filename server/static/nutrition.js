@@ -144,6 +144,8 @@ export class NutritionView {
   #how(row) {
     if (!row.how) return null;
     if (row.source === "missing") return h("p", { className: "nut-needs", text: `Target ${row.how}` });
+    // A target the climber set has nothing to explain: say so plainly instead of a disclosure.
+    if (row.source === "yours") return h("p", { className: "nut-needs", text: "Your own target" });
     return h("details", { className: "nut-how" },
       h("summary", { text: `Target: ${row.sourceWords}` }),
       h("p", { text: row.how }));
