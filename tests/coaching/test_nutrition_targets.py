@@ -39,7 +39,7 @@ def sessions(count: int, minutes: int) -> list[JournalEntry]:
 
 def values(targets: DailyTargets) -> dict[str, float | None]:
     """Every target, the BMR and maintenance."""
-    every: dict[str, float | None] = dict(targets.values())
+    every: dict[str, float | None] = {str(k): v for k, v in targets.values().items()}
     return every | {"bmr": targets.bmr, "maintenance": targets.maintenance}
 
 
