@@ -235,17 +235,23 @@ def _week(end: date, logs: dict[date, NutritionLog], load: dict[date, float], to
     )
 
 
-def _hard_week_flag(before: Week, this: Week) -> str | None:
+def hard_week(before: Week, this: Week) -> bool:
+    """Whether `this` week carried at least 10 % more training load than the week `before`
+    while its average calories fell by at least 5 % (each over at least 3 finished logged
+    days): the one rule behind the hard-week flag and the insight that repeats it."""
     if (
         before.average_calories is None
         or this.average_calories is None
         or min(before.days_logged, this.days_logged) < WEEK_LOGGED_DAYS
         or before.training_load <= 0
     ):
-        return None
+        return False
     harder = this.training_load >= HARD_WEEK * before.training_load
-    eating_less = this.average_calories <= FALLING_INTAKE * before.average_calories
-    if not (harder and eating_less):
+    return harder and this.average_calories <= FALLING_INTAKE * before.average_calories
+
+
+def _hard_week_flag(before: Week, this: Week) -> str | None:
+    if not hard_week(before, this) or not before.average_calories or not this.average_calories:
         return None
     load_up = (this.training_load / before.training_load - 1) * 100
     intake_down = (1 - this.average_calories / before.average_calories) * 100

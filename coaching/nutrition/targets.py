@@ -372,7 +372,7 @@ def _fat(calories: float | None, protein: float | None, carbs: Target) -> tuple[
     carbs_target = _computed(
         "carbs_g", refitted,
         f"({calories:,.0f} − 4 × {protein:g} g protein − 9 × {fat:g} g fat) / 4, so energy adds "
-        f"up (the training alone gave {carbs.value:g} g: {carbs.how})",
+        f"up; the training alone gave {carbs.value:g} g: {carbs.how}",
     )  # fmt: skip
     return fat_target, carbs_target
 
