@@ -151,6 +151,7 @@ def _round(value: float, places: int = 0) -> float:
 
 
 def _tens(value: float, way: Literal["nearest", "up", "down"]) -> float:
+    """`value` to 10 kcal: to the nearest, or toward maintenance for a cut (up) or a bulk."""
     steps = round(value / 10, 9)
     whole = {"nearest": _round(steps), "up": math.ceil(steps), "down": math.floor(steps)}[way]
     return float(whole * 10)
@@ -288,9 +289,9 @@ def _energy(
     way = ""
     if goal is NutritionGoal.CUT and bmi is not None and bmi < LOW_BMI:
         value = _tens(maintenance, "nearest")
-        how += f"no cut at a BMI of {bmi:.1f} (under {LOW_BMI}): maintenance"
+        how += f"no cut at a BMI of {_round(bmi, 1):.1f} (under {LOW_BMI}): maintenance"
         notes.append(
-            f"Your BMI is {bmi:.1f}, under {LOW_BMI}: I've set maintenance, not a cut. "
+            f"Your BMI is {_round(bmi, 1):.1f}, under {LOW_BMI}: I've set maintenance, not a cut. "
             "Fuel your training."
         )
     elif goal is NutritionGoal.CUT:
