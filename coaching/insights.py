@@ -4,8 +4,9 @@
 the active training plan and the exercise library and answers 2–4 `Insight`s, in this order:
 what changed (a new top grade, sessions and load against the week before, soreness going up),
 what to watch (an open injury's return dates, load rising fast over the climber's own baseline,
-under-fuelled training days), and exactly one suggestion (the plan's next session, or one
-exercise from the library that suits the climber's level and open injuries).
+under-fuelled training days or a harder week eaten on less food), and exactly one suggestion
+(the plan's next session, or one exercise from the library that suits the climber's level and
+open injuries).
 
 Pure and deterministic. Every figure in a title or text is one of the insight's `facts`, shown
 with `coaching.analytics.common.shown` (so it reads as it does everywhere else); nothing is
@@ -25,7 +26,7 @@ from coaching.analytics.common import Fact, Period, monday, shown
 from coaching.analytics.grades import MaxGrade
 from coaching.analytics.history import BASELINE_DAYS
 from coaching.analytics.summary import ClimberAnalytics
-from coaching.nutrition.insights import UNDER_FUELLED
+from coaching.nutrition.insights import UNDER_FUELLED, hard_week
 from coaching.plans.exercises import Climber, choose, dose, grade_band, worked_weaknesses
 from coaching.plans.inputs import injury_label, inputs_from
 from coaching.plans.rules import MAX_WEEKLY_RISE, NOVICE_YEARS
@@ -370,29 +371,51 @@ def _baseline_later(analytics: ClimberAnalytics) -> Insight:
 
 
 def _under_fuelled(analytics: ClimberAnalytics) -> Insight | None:
+    """Training days under 80 % of the calorie target, and a harder week eaten on less food
+    (`coaching.nutrition.insights.hard_week`), as one insight: each a possibility to look at."""
     food = analytics.nutrition
-    if food.under_fuelled_training_days == 0:
-        return None
     calories = next(row for row in food.rows if row.nutrient == "calories")
-    if calories.target is None:
+    before, this = food.weeks
+    harder = hard_week(before, this)
+    days = food.under_fuelled_training_days if calories.target is not None else 0
+    if not days and not harder:
         return None
-    return Insight(
-        kind="watch",
-        title="Under-fuelled training days",
-        text=(
-            f"On {_how_many(food.under_fuelled_training_days, food.training_days_logged)} "
-            f"with food logged from {_day(food.start)} to {_day(food.end)}, you ate under "
-            f"{shown(UNDER_FUELLED * 100)} % of your {shown(calories.target)} kcal target. "
-            "Eating enough on training days is what lets the training pay off."
-        ),
-        facts={
-            "nutrition.underFuelledTrainingDays": food.under_fuelled_training_days,
+    texts: list[str] = []
+    facts: dict[str, FactValue] = {}
+    if days and calories.target is not None:
+        texts.append(
+            f"On {_how_many(days, food.training_days_logged)} with food logged from "
+            f"{_day(food.start)} to {_day(food.end)}, you ate under "
+            f"{shown(UNDER_FUELLED * 100)} % of your {shown(calories.target)} kcal target."
+        )
+        facts |= {
+            "nutrition.underFuelledTrainingDays": days,
             "nutrition.trainingDaysLogged": food.training_days_logged,
             "nutrition.start": food.start.isoformat(),
             "nutrition.end": food.end.isoformat(),
             f"nutrition.rows.{food.rows.index(calories)}.target": calories.target,
             "rule.underFuelledPercent": UNDER_FUELLED * 100,
-        },
+        }
+    if harder and this.average_calories is not None and before.average_calories is not None:
+        texts.append(
+            f"The last 7 days carried {shown(this.training_load)} AU of training against "
+            f"{shown(before.training_load)} AU the 7 before, while you ate "
+            f"{shown(this.average_calories)} kcal a day against {shown(before.average_calories)}."
+        )
+        facts |= {
+            "nutrition.weeks.1.trainingLoad": this.training_load,
+            "nutrition.weeks.0.trainingLoad": before.training_load,
+            "nutrition.weeks.1.averageCalories": this.average_calories,
+            "nutrition.weeks.0.averageCalories": before.average_calories,
+        }
+    texts.append(
+        "Possibly under-fuelled: eating enough for the work is what lets the training pay off."
+    )
+    return Insight(
+        kind="watch",
+        title="Under-fuelled training days" if days else "A harder week on less food",
+        text=" ".join(texts),
+        facts=facts,
     )
 
 

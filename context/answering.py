@@ -67,8 +67,13 @@ DIRECT_ANSWERS: dict[str, str] = {
         "that they have no active plan and how to get one (/plan new)."
     ),
     "nutrition": (
-        "Open with the direct answer about eating or fuelling, from the nutrition figures when "
-        "there are any; say which figures are missing rather than guessing."
+        "Open with the direct answer to what they asked about eating or fuelling (enough for "
+        "their training, protein, before or after a session, water), from the nutrition section: "
+        "the daily targets as computed there (say when a target is their own), the averages "
+        "against them and the days under. Word an under-fuelling flag as a possibility worth a "
+        "look, never a diagnosis. Never advise eating less or losing weight; on a cut, say the "
+        "deficit is modest and never under their BMR, as its note says. Say which figures are "
+        "missing rather than guessing."
     ),
     "motivation": (
         "Open by acknowledging how they feel in one sentence, then name one real sign of "

@@ -21,6 +21,7 @@ from coaching.analytics.render import (
     lines,
     load_lines,
     nutrition_lines,
+    nutrition_target_lines,
 )
 from coaching.analytics.summary import ClimberAnalytics
 from coaching.intent import Slice
@@ -184,7 +185,9 @@ def build(
                 or ["No open injuries, and no soreness logged in the last 7 days."]
             ),
         ),
-        "nutrition": SliceText("nutrition", tuple(food)),
+        "nutrition": SliceText(
+            "nutrition", (*food, *nutrition_target_lines(facts.nutrition.targets))
+        ),
         "adherence": SliceText(
             "adherence", tuple([*plan_lines(plan), *adherence] or ["No active training plan."])
         ),

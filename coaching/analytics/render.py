@@ -13,6 +13,8 @@ from coaching.analytics.grades import GradeFacts, Pyramid
 from coaching.analytics.load import CHRONIC_DAYS, LoadFacts
 from coaching.analytics.nutrition import NutritionFacts
 from coaching.analytics.summary import ClimberAnalytics
+from coaching.nutrition.insights import Versus
+from coaching.nutrition.targets import NUTRIENTS, DailyTargets, Nutrient
 from core.text import plural
 from store.grades import Discipline
 from store.records.common import Setting
@@ -189,34 +191,108 @@ def goal_line(goal: GoalProgress) -> str:
     return text
 
 
+NUTRIENT_NAMES = {
+    "calories": "calories",
+    "protein_g": "protein",
+    "carbs_g": "carbs",
+    "fat_g": "fat",
+    "water_ml": "water",
+}
+EATEN: tuple[Nutrient, ...] = ("calories", "protein_g", "carbs_g", "fat_g")
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _against(row: Versus, unit: str = "") -> str:
+    """ "(99 % of 2,220; under on 4 days)": the average against the target, when there is one."""
+    if row.percent is None or row.target is None:
+        return ""
+    under = f"; under on {plural(row.days_under, 'day')}" if row.days_under else ""
+    return f" ({shown(row.percent)} % of {shown(row.target)}{unit}{under})"
+
+
 def nutrition_lines(food: NutritionFacts) -> list[str]:
+    """The days' eating against the daily targets, as `/stats` shows it and the coach is told:
+    averages per logged day (today's meals so far included), the finished days under each
+    target, protein per kg, hydration, where the targets came from, and the flags (each worded
+    as a possibility)."""
+    days = (food.end - food.start).days + 1
     if food.days_logged == 0:
         return [f"Nutrition: nothing logged {food.start} – {food.end}."]
-    parts = []
-    for row in food.rows:
-        if row.average is None:
-            continue
-        label = {"calories": "", "protein_g": "protein ", "carbs_g": "carbs ", "fat_g": "fat "}
-        name = label.get(row.nutrient, "water ")
-        vs = f" ({row.percent:.0f} % of {row.target:,.0f})" if row.percent is not None else ""
-        parts.append(f"{name}{row.average:,.0f} {row.unit}{vs}")
-    head = f"Nutrition, {food.days_logged} of 7 days logged (to today, {food.end}), a day: "
-    lines = [head + " · ".join(parts)]
-    if food.protein_g_per_kg is not None:
-        lines.append(f"Protein {food.protein_g_per_kg:.2f} g/kg (1.6–2.2 g/kg for strength work)")
-    computed = [
-        row.nutrient for row in food.rows if food.targets.of(row.nutrient).source == "computed"
+    rows = {row.nutrient: row for row in food.rows}
+    eaten = [
+        ("" if n == "calories" else f"{NUTRIENT_NAMES[n]} ")
+        + f"{shown(row.average)} {row.unit}{_against(row)}"
+        for n in EATEN
+        if (row := rows[n]).average is not None
     ]
-    if computed:
-        lines.append("(Targets computed from your profile and training: /nutrition shows how)")
-    if food.under_fuelled_training_days:
-        logged = food.training_days_logged
-        were = "was" if logged == 1 else "were"
+    unlogged = [NUTRIENT_NAMES[n] for n in EATEN if rows[n].average is None]
+    head = f"Nutrition, {food.days_logged} of {days} days logged (to today, {food.end}), a day: "
+    head += " · ".join(eaten) if eaten else "meals without figures"
+    if eaten and unlogged:
+        head += f" ({_and(unlogged)} not logged)"
+    lines = [head]
+    if food.protein_g_per_kg is not None:
+        text = f"Protein {food.protein_g_per_kg:.2f} g/kg a day (1.6–2.2 g/kg for strength work"
+        if food.protein_range_g is not None:
+            low, high = food.protein_range_g
+            text += f": {shown(low)}–{shown(high)} g"
+        lines.append(text + ")")
+    water = rows["water_ml"]
+    if water.average is not None:
         lines.append(
-            f"{food.under_fuelled_training_days} of {plural(logged, 'logged training day')} "
-            f"{were} under 80 % of the calorie target"
+            f"Hydration {shown(water.average)} ml a day over "
+            f"{plural(water.days_logged, 'logged day')}{_against(water, ' ml')}"
         )
-    return lines
+    else:
+        target = f" (target {shown(water.target)} ml a day)" if water.target else ""
+        lines.append(f"Hydration: not logged{target}")
+    lines += _target_sources(food.targets)
+    return [*lines, *food.flags]
+
+
+def _target_sources(targets: DailyTargets) -> list[str]:
+    by_source: dict[str, list[str]] = {}
+    for nutrient in NUTRIENTS:
+        by_source.setdefault(targets.of(nutrient).source, []).append(NUTRIENT_NAMES[nutrient])
+    computed, yours = by_source.get("computed", []), by_source.get("yours", [])
+    missing = by_source.get("missing", [])
+    how = "from your profile and training: /nutrition shows how)"
+    out = []
+    if computed and yours:
+        out.append(f"(Targets: {_and(yours)} yours; {_and(computed)} computed {how}")
+    elif computed:
+        out.append(f"(Targets computed {how}")
+    elif yours:
+        out.append("(Targets: your own)")
+    if missing:
+        out.append(f"(No {_and(missing)} target yet: /nutrition says what to add)")
+    return out
+
+
+def nutrition_target_lines(targets: DailyTargets) -> list[str]:
+    """Each daily target with where it came from and how it was computed, the training it is
+    scaled to and the notes (the cut's floor, a target weight the coach won't work toward): what
+    the coach is told so it can explain a target rather than invent one."""
+    out = []
+    for nutrient in NUTRIENTS:
+        target = targets.of(nutrient)
+        name = NUTRIENT_NAMES[nutrient].capitalize()
+        if target.value is None:
+            out.append(f"{name} target: none yet ({target.how})")
+        elif target.source == "yours":
+            out.append(f"{name} target {shown(target.value)} {target.unit}: their own")
+        else:
+            out.append(f"{name} target {shown(target.value)} {target.unit}, computed: {target.how}")
+    training = targets.training
+    scaled = f"Training the targets are scaled to: {training.hours_per_day:g} h a day"
+    if training.logged:
+        out.append(f"{scaled}, logged {training.start} – {training.end}")
+    else:
+        out.append(f"{scaled}, typical of their activity level (no session logged in 28 days)")
+    return out + [f"Note: {note}" for note in targets.notes]
 
 
 def lines(analytics: ClimberAnalytics) -> list[str]:

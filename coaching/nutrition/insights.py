@@ -2,16 +2,17 @@
 
 Conventions: a day without a log is unknown, not zero, so averages are per logged day; a
 nutrient no meal of a day gave is unknown for that day (a day with calories but no carbs logged
-does not count as 0 g of carbs). "Days under target" count finished days only: today, still
-being eaten, is never called under. Under-fuelling is flagged against the logged training
-(coaching.md: "flag under-fuelling against logged load; never push weight loss") and worded as
-a possibility to look at, never as a diagnosis:
+does not count as 0 g of carbs), and so is water on a day whose log says 0 ml (the record's
+default: nobody drinks nothing). Averages include today's meals so far; "days under target"
+count finished days only: today, still being eaten, is never called under. Under-fuelling is
+flagged against the logged training (coaching.md: "flag under-fuelling against logged load;
+never push weight loss") and worded as a possibility to look at, never as a diagnosis:
 
-- a training day (a rated, non-rest session) under 80 % of the calorie target is an
-  under-fuelled training day;
+- a finished training day (a rated, non-rest session) whose logged calories are under 80 % of
+  the calorie target is an under-fuelled training day;
 - a hard week with falling intake: the 7 days to the end of the range carry at least 10 % more
-  training load than the 7 before, while average intake fell by at least 5 % (each week needs 3
-  logged days to be compared).
+  training load (session RPE × minutes) than the 7 before, while the average calories of their
+  finished logged days fell by at least 5 % (each week needs 3 such days to be compared).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from coaching.analytics.common import Fact, rounded
+from coaching.analytics.common import Fact, rounded, shown
 from coaching.nutrition.targets import (
     NUTRIENTS,
     PROTEIN_G_PER_KG,
@@ -28,6 +29,7 @@ from coaching.nutrition.targets import (
     Nutrient,
     daily_targets,
 )
+from core.text import plural
 from store.records.athlete import AthleteProfile
 from store.records.journal import JournalEntry, SessionType
 from store.records.nutrition import NutritionLog, NutritionProfile
@@ -73,6 +75,7 @@ class Week(Fact):
     start: date
     end: date
     days_logged: int
+    """Finished days whose calories were logged: what `average_calories` is over."""
     average_calories: float | None
     training_load: float
 
@@ -88,7 +91,7 @@ class NutritionInsights(Fact):
     protein_range_g: tuple[float, float] | None
     """1.6–2.2 g/kg of body weight."""
     training_days_logged: int
-    """Finished logged days with a rated training session."""
+    """Finished days with a rated training session and their calories logged."""
     under_fuelled_training_days: int
     """Of those, days under 80 % of the calorie target."""
     weeks: list[Week]
@@ -100,7 +103,7 @@ class NutritionInsights(Fact):
 
 def _value(log: NutritionLog, nutrient: Nutrient) -> float | None:
     if nutrient == "water_ml":
-        return log.hydration_ml
+        return log.hydration_ml or None
     value: float | None = getattr(log.totals, nutrient)
     return value
 
@@ -154,19 +157,22 @@ def nutrition_insights(
         day += timedelta(days=1)
 
     calories = goals["calories"]
-    trained = [d for d in in_range if d in rated and d < today]
-    under = [
+    trained = [
         d
-        for d in trained
-        if calories and (in_range[d].totals.calories or 0) < UNDER_FUELLED * calories
+        for d, log in in_range.items()
+        if d in rated and d < today and log.totals.calories is not None
     ]
-    weeks = [_week(end - timedelta(days=WEEK_DAYS * back), by_day, load) for back in (1, 0)]
+    under = [d for d in trained if calories and _calories(in_range[d]) < UNDER_FUELLED * calories]
+    weeks = [_week(end - timedelta(days=WEEK_DAYS * back), by_day, load, today) for back in (1, 0)]
     flags = []
-    if under:
+    if under and calories:
+        were = "was" if len(trained) == 1 else "were"
         flags.append(
-            f"Possible under-fuelling: {len(under)} of {len(trained)} logged training days were "
-            f"under 80 % of your {calories:,.0f} kcal target. Many climbers under-eat for their "
-            "training; eat for the work you do."
+            f"Possible under-fuelling: {len(under)} of "
+            f"{plural(len(trained), 'logged training day')} {were} under "
+            f"{shown(UNDER_FUELLED * 100)} % of your {shown(calories)} kcal target. Many "
+            "climbers under-eat for their training without noticing: worth checking you eat for "
+            "the work you do."
         )
     flag = _hard_week_flag(weeks[0], weeks[1])
     if flag:
@@ -207,41 +213,52 @@ def _versus(
     )
 
 
-def _week(end: date, logs: dict[date, NutritionLog], load: dict[date, float]) -> Week:
+def _calories(log: NutritionLog) -> float:
+    return log.totals.calories or 0.0
+
+
+def _week(end: date, logs: dict[date, NutritionLog], load: dict[date, float], today: date) -> Week:
     start = end - timedelta(days=WEEK_DAYS - 1)
     span = [start + timedelta(days=offset) for offset in range(WEEK_DAYS)]
+    # Today's meals so far would pull the week's average down: finished days only.
     eaten = [
         calories
         for day in span
-        if day in logs and (calories := logs[day].totals.calories) is not None
+        if day in logs and day < today and (calories := logs[day].totals.calories) is not None
     ]
     return Week(
         start=start,
         end=end,
-        days_logged=sum(1 for day in span if day in logs),
+        days_logged=len(eaten),
         average_calories=rounded(sum(eaten) / len(eaten)) if eaten else None,
         training_load=rounded(sum(load.get(day, 0.0) for day in span)),
     )
 
 
-def _hard_week_flag(before: Week, this: Week) -> str | None:
+def hard_week(before: Week, this: Week) -> bool:
+    """Whether `this` week carried at least 10 % more training load than the week `before`
+    while its average calories fell by at least 5 % (each over at least 3 finished logged
+    days): the one rule behind the hard-week flag and the insight that repeats it."""
     if (
         before.average_calories is None
         or this.average_calories is None
-        or len([1 for week in (before, this) if week.days_logged >= WEEK_LOGGED_DAYS]) < 2
+        or min(before.days_logged, this.days_logged) < WEEK_LOGGED_DAYS
         or before.training_load <= 0
     ):
-        return None
+        return False
     harder = this.training_load >= HARD_WEEK * before.training_load
-    eating_less = this.average_calories <= FALLING_INTAKE * before.average_calories
-    if not (harder and eating_less):
+    return harder and this.average_calories <= FALLING_INTAKE * before.average_calories
+
+
+def _hard_week_flag(before: Week, this: Week) -> str | None:
+    if not hard_week(before, this) or not before.average_calories or not this.average_calories:
         return None
     load_up = (this.training_load / before.training_load - 1) * 100
     intake_down = (1 - this.average_calories / before.average_calories) * 100
     return (
-        f"Possible under-fuelling: the week to {this.end} carried {this.training_load:,.0f} AU "
-        f"of training, {load_up:.0f} % more than the week before, while you ate "
-        f"{intake_down:.0f} % less ({this.average_calories:,.0f} vs "
-        f"{before.average_calories:,.0f} kcal a day). "
-        "A harder week needs more food, not less."
+        f"Possible under-fuelling: the week to {this.end} carried {shown(this.training_load)} AU "
+        f"of training, {shown(load_up)} % more than the week before, while you ate "
+        f"{shown(intake_down)} % less ({shown(this.average_calories)} vs "
+        f"{shown(before.average_calories)} kcal a day). A harder week usually needs more food, "
+        "not less."
     )

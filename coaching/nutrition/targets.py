@@ -6,15 +6,21 @@ examples in docs/nutrition.md are computed by hand from these rules and tested):
 - energy: Mifflin–St Jeor BMR × the activity factor (sedentary 1.2 … very active 1.9) is
   maintenance. Maintain and recomp eat at maintenance; bulk adds 10 % (at most 500 kcal); cut
   takes a modest 10 % (at most 500 kcal) and never goes below the BMR. A climber already under
-  a BMI of 18.5 gets maintenance, not a cut. Rounded to 10 kcal.
+  a BMI of 18.5 who asks for a cut is given maintenance (and a maintenance protein target).
+  Rounded to 10 kcal: maintenance to the nearest 10, a cut or a bulk toward maintenance, so
+  neither ever passes its 10 %, its 500 kcal or the BMR.
 - protein: g/kg of body weight by goal, within 1.6–2.2 (maintain 1.6, bulk 1.8, recomp 2.0,
   cut 2.2, where more protein protects muscle in a deficit).
-- carbs: scaled to the training load, 3 g/kg plus 2 g/kg per hour of training a day (logged
-  over the last 7 days, today included), at most 8 g/kg; with no session logged in the last 28
+- carbs: scaled to the training, 3 g/kg plus 2 g/kg per hour of training a day (logged over
+  the last 7 days, today included), at most 8 g/kg; with no session logged in the last 28
   days, the activity level's typical hours stand in.
 - fat: what energy is left after protein and carbs, kept within 20–35 % of energy; when it is
   held at a bound, carbs take the difference, so the three always add up to the energy target.
 - water: 35 ml/kg plus 500 ml per hour of training a day, rounded to 50 ml.
+
+Every step is rounded (half away from zero) before the next is computed from it, as a climber
+checking by hand would: the BMR and maintenance to 1 kcal, hours of training a day to 0.01 h,
+grams to 1 g.
 
 Never push weight loss: no computed target is below the BMR, and a target weight under a BMI of
 18.5 is named as one the coach will not work toward.
@@ -22,6 +28,7 @@ Never push weight loss: no computed target is below the BMR, and a target weight
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import date, timedelta
 from enum import StrEnum
@@ -132,9 +139,27 @@ class DailyTargets(Fact):
 
 
 def mifflin_st_jeor(weight_kg: float, height_cm: float, age: int, sex: Sex) -> float:
-    """Basal metabolic rate in kcal/day."""
+    """Basal metabolic rate in kcal/day (Mifflin et al. 1990)."""
     base = 10 * weight_kg + 6.25 * height_cm - 5 * age
     return base + (5 if sex is Sex.MALE else -161)
+
+
+def _round(value: float, places: int = 0) -> float:
+    """`value` rounded half away from zero as the decimal it stands for: a float product such
+    as 3 + 2 × 1.43 (5.859999999999999) rounds as the 5.86 a climber computes by hand."""
+    return rounded(round(value, 9), places)
+
+
+def _tens(value: float, way: Literal["nearest", "up", "down"]) -> float:
+    """`value` to 10 kcal: to the nearest, or toward maintenance for a cut (up) or a bulk."""
+    steps = round(value / 10, 9)
+    whole = {"nearest": _round(steps), "up": math.ceil(steps), "down": math.floor(steps)}[way]
+    return float(whole * 10)
+
+
+def _kcal(value: float) -> str:
+    """Up to one decimal (a tenth of maintenance may end in .5), thousands separated."""
+    return f"{_round(value, 1):,.1f}".removesuffix(".0")
 
 
 def training_of(entries: Iterable[JournalEntry], activity: ActivityLevel, today: date) -> Training:
@@ -151,7 +176,7 @@ def training_of(entries: Iterable[JournalEntry], activity: ActivityLevel, today:
         return Training(hours_per_day=TYPICAL_HOURS[activity], logged=False, start=start, end=today)
     minutes = sum(entry.duration_minutes for entry in sessions if entry.date >= start)
     return Training(
-        hours_per_day=rounded(minutes / 60 / TRAINING_DAYS, 2), logged=True, start=start, end=today
+        hours_per_day=_round(minutes / 60 / TRAINING_DAYS, 2), logged=True, start=start, end=today
     )
 
 
@@ -161,15 +186,12 @@ def daily_targets(
     entries: Iterable[JournalEntry],
     today: date,
 ) -> DailyTargets:
-    """The targets for `profile` (age, weight and height fall back to the athlete profile).
-
-    Each value is rounded before the next one is computed from it, as the worked examples do.
-    """
+    """The targets for `profile` (age, weight and height fall back to the athlete profile)."""
     profile = profile or NutritionProfile()
     weight = profile.weight_kg or (athlete.weight_kg if athlete else None)
     height = profile.height_cm or (athlete.height_cm if athlete else None)
     age = profile.age or (athlete.age if athlete else None)
-    activity, goal = profile.activity_level, profile.goal
+    activity, sex = profile.activity_level, profile.sex
     own = profile.targets
     training = training_of(entries, activity, today)
     notes: list[str] = []
@@ -177,13 +199,18 @@ def daily_targets(
         name
         for name, value in (("weightKg", weight), ("heightCm", height), ("age", age))
         if value is None
-    ] + (["sex"] if profile.sex is None else [])
+    ] + (["sex"] if sex is None else [])
 
+    body = None
     bmr = maintenance = None
-    if weight is not None and height is not None and age is not None and profile.sex:
-        bmr = rounded(mifflin_st_jeor(weight, height, age, profile.sex))
-        maintenance = rounded(bmr * ACTIVITY_FACTORS[activity])
+    if weight is not None and height is not None and age is not None and sex is not None:
+        body = f"{weight:g} kg, {height:g} cm, {age} y, {sex.value}"
+        bmr = _round(mifflin_st_jeor(weight, height, age, sex))
+        maintenance = _round(bmr * ACTIVITY_FACTORS[activity])
     bmi = weight / (height / 100) ** 2 if weight and height else None
+    # A climber already under a BMI of 18.5 is not put in a deficit: they eat as for maintain.
+    thin = profile.goal is NutritionGoal.CUT and bmi is not None and bmi < LOW_BMI
+    goal = NutritionGoal.MAINTAIN if thin else profile.goal
 
     def chosen(nutrient: Nutrient) -> Target | None:
         value = getattr(own, nutrient) if own is not None else None
@@ -194,9 +221,11 @@ def daily_targets(
             how="your own target",
         )  # fmt: skip
 
-    calories = chosen("calories") or _energy(bmr, maintenance, activity, goal, bmi, notes)
-    protein = chosen("protein_g") or _protein(weight, goal)
-    carbs = chosen("carbs_g") or _carbs(weight, training)
+    calories = chosen("calories") or _energy(
+        body, bmr, maintenance, activity, profile.goal, bmi, notes
+    )
+    protein = chosen("protein_g") or _protein(weight, goal, thin)
+    carbs = chosen("carbs_g") or _carbs(weight, training, activity)
     fat = chosen("fat_g")
     if fat is None:
         fat, carbs = _fat(calories.value, protein.value, carbs)
@@ -209,7 +238,7 @@ def daily_targets(
             f"{bmr:,.0f} kcal: that is too little to train on, and I won't coach toward it."
         )
     if profile.target_weight_kg is not None and height is not None:
-        lowest = rounded(LOW_BMI * (height / 100) ** 2, 1)
+        lowest = _round(LOW_BMI * (height / 100) ** 2, 1)
         if profile.target_weight_kg < lowest:
             notes.append(
                 f"A target weight of {profile.target_weight_kg:g} kg is under a BMI of "
@@ -234,11 +263,8 @@ def _computed(nutrient: Nutrient, value: float, how: str) -> Target:
     )
 
 
-def _round_to(value: float, step: int) -> float:
-    return rounded(value / step) * step
-
-
 def _energy(
+    body: str | None,
     bmr: float | None,
     maintenance: float | None,
     activity: ActivityLevel,
@@ -246,70 +272,80 @@ def _energy(
     bmi: float | None,
     notes: list[str],
 ) -> Target:
-    if bmr is None or maintenance is None:
+    if body is None or bmr is None or maintenance is None:
         return _missing("calories", "weight, height, age and sex (Mifflin–St Jeor)")
     factor = ACTIVITY_FACTORS[activity]
-    how = f"Mifflin–St Jeor BMR {bmr:,.0f} kcal × {factor:g} ({activity.value.replace('_', ' ')})"
-    how += f" = {maintenance:,.0f} kcal to maintain"
-    change = min(ENERGY_CHANGE * maintenance, ENERGY_CHANGE_MOST)
-    if goal is NutritionGoal.BULK:
-        value = _round_to(maintenance + change, 10)
-        how += f"; bulk adds {change:,.0f} kcal (10 %, at most {ENERGY_CHANGE_MOST})"
-    elif goal is NutritionGoal.CUT and bmi is not None and bmi < LOW_BMI:
-        value = _round_to(maintenance, 10)
-        how += "; no deficit at a BMI under 18.5"
+    how = (
+        f"Mifflin–St Jeor BMR {bmr:,.0f} kcal ({body}) × {factor:g} "
+        f"({activity.value.replace('_', ' ')}) = {maintenance:,.0f} kcal to maintain; "
+    )
+    tenth = ENERGY_CHANGE * maintenance
+    change = min(tenth, ENERGY_CHANGE_MOST)
+    share = (
+        f"10 % ({_kcal(change)} kcal)"
+        if tenth <= ENERGY_CHANGE_MOST
+        else f"{ENERGY_CHANGE_MOST} kcal (10 % would be {_kcal(tenth)})"
+    )
+    way = ""
+    if goal is NutritionGoal.CUT and bmi is not None and bmi < LOW_BMI:
+        value = _tens(maintenance, "nearest")
+        how += f"no cut at a BMI of {_round(bmi, 1):.1f} (under {LOW_BMI}): maintenance"
         notes.append(
-            f"Your BMI is {bmi:.1f}, under {LOW_BMI}: I've set maintenance, not a cut. "
+            f"Your BMI is {_round(bmi, 1):.1f}, under {LOW_BMI}: I've set maintenance, not a cut. "
             "Fuel your training."
         )
     elif goal is NutritionGoal.CUT:
-        floored = max(maintenance - change, bmr)
-        value = _round_to(floored, 10)
-        how += f"; cut takes {maintenance - floored:,.0f} kcal (10 %, at most "
-        how += f"{ENERGY_CHANGE_MOST}, never under the BMR)"
+        less = maintenance - change
+        value, way = _tens(max(less, bmr), "up"), "up "
+        how += f"a cut takes {share}, never under the BMR: {maintenance:,.0f} − {_kcal(change)}"
+        how += f" = {_kcal(less)}" + (f", under the BMR, so {bmr:,.0f}" if less < bmr else "")
         notes.append(
             f"A cut here is a modest deficit: {maintenance - value:,.0f} kcal under maintenance, "
             f"never under your BMR of {bmr:,.0f} kcal. I won't set a steeper one: under-fuelling "
             "costs strength and raises injury risk."
         )
+    elif goal is NutritionGoal.BULK:
+        more = maintenance + change
+        value, way = _tens(more, "down"), "down "
+        how += f"a bulk adds {share}: {maintenance:,.0f} + {_kcal(change)} = {_kcal(more)}"
     else:
-        value = _round_to(maintenance, 10)
-        how += f"; {goal.value} eats at maintenance"
-    return _computed("calories", value, how + f", rounded to {value:,.0f}")
+        value = _tens(maintenance, "nearest")
+        how += f"{goal.value} eats at maintenance"
+    return _computed("calories", value, how + f", rounded {way}to {value:,.0f} kcal")
 
 
-def _protein(weight: float | None, goal: NutritionGoal) -> Target:
+def _protein(weight: float | None, goal: NutritionGoal, thin: bool) -> Target:
     if weight is None:
         return _missing("protein_g", "your weight")
     per_kg = PROTEIN_BY_GOAL[goal]
-    value = rounded(per_kg * weight)
     low, high = PROTEIN_G_PER_KG
+    why = f"{goal.value}, not a cut, at a BMI under {LOW_BMI}" if thin else goal.value
     return _computed(
-        "protein_g", value, f"{per_kg:g} g/kg × {weight:g} kg ({goal.value}; {low:g}–{high:g} g/kg "
-        "for strength athletes)",
+        "protein_g", _round(per_kg * weight),
+        f"{per_kg:g} g/kg × {weight:g} kg ({why}; {low:g}–{high:g} g/kg for strength athletes)",
     )  # fmt: skip
 
 
-def _training_words(training: Training) -> str:
+def _training_words(training: Training, activity: ActivityLevel) -> str:
+    hours = f"{training.hours_per_day:g} h of training a day"
     if training.logged:
-        dates = f"{training.start} – {training.end}"
-        return f"{training.hours_per_day:g} h of training a day logged {dates}"
-    return f"{training.hours_per_day:g} h a day, typical of your activity level (none logged)"
+        return f"{hours} (logged {training.start} – {training.end})"
+    level = activity.value.replace("_", " ")
+    return f"{hours} (typical of {level}: no session logged in {RECENT_DAYS} days)"
 
 
-def _carbs(weight: float | None, training: Training) -> Target:
+def _carbs(weight: float | None, training: Training, activity: ActivityLevel) -> Target:
     if weight is None:
         return _missing("carbs_g", "your weight")
-    per_kg = min(
-        CARBS_BASE_G_PER_KG + CARBS_PER_HOUR_G_PER_KG * training.hours_per_day,
-        CARBS_MOST_G_PER_KG,
-    )
-    value = rounded(per_kg * weight)
+    scaled = _round(CARBS_BASE_G_PER_KG + CARBS_PER_HOUR_G_PER_KG * training.hours_per_day, 2)
+    per_kg = min(scaled, CARBS_MOST_G_PER_KG)
     how = (
-        f"{CARBS_BASE_G_PER_KG:g} g/kg + {CARBS_PER_HOUR_G_PER_KG:g} g/kg per hour × "
-        f"{_training_words(training)} = {rounded(per_kg, 2):g} g/kg × {weight:g} kg"
+        f"{CARBS_BASE_G_PER_KG:g} g/kg + {CARBS_PER_HOUR_G_PER_KG:g} g/kg × "
+        f"{_training_words(training, activity)} = {scaled:g} g/kg"
     )
-    return _computed("carbs_g", value, how)
+    if per_kg < scaled:
+        how += f", capped at {CARBS_MOST_G_PER_KG:g} g/kg"
+    return _computed("carbs_g", _round(per_kg * weight), how + f" × {weight:g} kg")
 
 
 def _fat(calories: float | None, protein: float | None, carbs: Target) -> tuple[Target, Target]:
@@ -319,36 +355,35 @@ def _fat(calories: float | None, protein: float | None, carbs: Target) -> tuple[
         return _missing("fat_g", "the energy, protein and carbs targets"), carbs
     left = calories - 4 * protein - 4 * carbs.value
     low, high = (share * calories for share in FAT_SHARE)
-    how = f"({calories:,.0f} − 4 × {protein:g} g protein − 4 × {carbs.value:g} g carbs) / 9"
-    if low <= left <= high or carbs.source is Source.YOURS:
-        kept = min(max(left, low), high)
-        if kept != left:
-            part = f"{kept / calories * 100:.0f} % of {calories:,.0f} kcal"
-            how = f"{part} / 9 (your carbs leave {left:,.0f})"
-        return _computed("fat_g", rounded(max(kept, 0) / 9), how), carbs
+    rest = f"({calories:,.0f} − 4 × {protein:g} g protein − 4 × {carbs.value:g} g carbs) / 9"
+    if low <= left <= high:
+        part = f"{left / calories * 100:.0f} % of energy (20–35 %)"
+        return _computed("fat_g", _round(left / 9), f"{rest}, {part}"), carbs
     share = FAT_SHARE[0] if left < low else FAT_SHARE[1]
-    fat = rounded(share * calories / 9)
+    side = "under 20" if left < low else "over 35"
+    fat = _round(max(share * calories, 0) / 9)
     fat_target = _computed(
-        "fat_g",
-        fat,
-        f"{share * 100:.0f} % of {calories:,.0f} kcal / 9 (kept within 20–35 % of energy)",
-    )
-    refitted = rounded(max(calories - 4 * protein - 9 * fat, 0) / 4)
+        "fat_g", fat,
+        f"{share * 100:.0f} % of {calories:,.0f} kcal / 9: {rest} would be "
+        f"{left / calories * 100:.0f} % of energy, {side} %",
+    )  # fmt: skip
+    if carbs.source is Source.YOURS:
+        return fat_target, carbs
+    refitted = _round(max(calories - 4 * protein - 9 * fat, 0) / 4)
     carbs_target = _computed(
-        "carbs_g",
-        refitted,
+        "carbs_g", refitted,
         f"({calories:,.0f} − 4 × {protein:g} g protein − 9 × {fat:g} g fat) / 4, so energy adds "
-        f"up (from the training, {carbs.value:g} g)",
-    )
+        f"up; the training alone gave {carbs.value:g} g: {carbs.how}",
+    )  # fmt: skip
     return fat_target, carbs_target
 
 
 def _water(weight: float | None, training: Training) -> Target:
     if weight is None:
         return _missing("water_ml", "your weight")
-    value = _round_to(WATER_ML_PER_KG * weight + WATER_ML_PER_HOUR * training.hours_per_day, 50)
+    value = _round((WATER_ML_PER_KG * weight + WATER_ML_PER_HOUR * training.hours_per_day) / 50)
     how = (
         f"{WATER_ML_PER_KG} ml/kg × {weight:g} kg + {WATER_ML_PER_HOUR} ml × "
         f"{training.hours_per_day:g} h of training a day, rounded to 50 ml"
     )
-    return _computed("water_ml", value, how)
+    return _computed("water_ml", value * 50, how)

@@ -15,7 +15,6 @@ from store.records import (
     Injury,
     NutritionLogIn,
     NutritionProfileIn,
-    Targets,
     TrainingPlan,
 )
 
@@ -65,11 +64,9 @@ def athlete_profile() -> AthleteProfileIn:
 
 
 def nutrition_profile() -> NutritionProfileIn:
-    """Targets: Mifflin–St Jeor × 1.725 (active), protein 1.8 g/kg, fat 25 % of energy."""
-    calories = round((10 * WEIGHT + 6.25 * HEIGHT - 5 * AGE + 5) * 1.725)
-    protein, fat = round(1.8 * WEIGHT), round(calories * 0.25 / 9)
-    carbs = round((calories - 4 * protein - 9 * fat) / 4)
-    targets = Targets(calories=calories, protein_g=protein, carbs_g=carbs, fat_g=fat, water_ml=3000)
+    """Body, activity and goal only: the daily targets are computed from them and the logged
+    training (`coaching.nutrition.targets`, docs/nutrition.md), as for any climber who sets none
+    of their own: 2,830 kcal (BMR 1,640 × 1.725, active, maintain) and 109 g of protein."""
     return NutritionProfileIn.model_validate(
         {
             "weightKg": WEIGHT,
@@ -77,9 +74,8 @@ def nutrition_profile() -> NutritionProfileIn:
             "age": AGE,
             "sex": "male",
             "activityLevel": "active",
-            "goal": "performance",
+            "goal": "maintain",
             "dietaryRestrictions": RESTRICTIONS,
-            "targets": targets,
         }
     )
 

@@ -219,6 +219,26 @@ def test_under_fuelled_training_days() -> None:
     )
 
 
+def test_a_harder_week_on_less_food() -> None:
+    """docs/nutrition.md's hard-week rule: 10 % more load, 5 % less food, as a possibility."""
+    profile = NutritionProfile.model_validate(
+        {"weightKg": 68, "heightCm": 170, "age": 30, "sex": "female", "activityLevel": "moderate"}
+    )
+    harder = [session(day, 60, 7) for day in days_ago(6, 4, 2, 1)]  # 1,680 AU against 1,080
+    meals = [food(day, 2400, 100) for day in days_ago(13, 11, 9, 8)]
+    meals += [food(day, 2200, 100) for day in days_ago(6, 4, 2, 1)]  # over 80 % of 2,220
+    analytics, found = run(inputs(steady() + harder, logs=meals, nutrition=profile))
+    check(analytics, found)
+    assert analytics.nutrition.under_fuelled_training_days == 0
+    fuel = next(insight for insight in found if insight.title == "A harder week on less food")
+    assert fuel.kind == "watch"
+    assert fuel.text == (
+        "The last 7 days carried 1,680 AU of training against 1,080 AU the 7 before, while you "
+        "ate 2,200 kcal a day against 2,400. Possibly under-fuelled: eating enough for the work "
+        "is what lets the training pay off."
+    )
+
+
 def test_the_suggestion_is_the_plans_next_session_when_there_is_one() -> None:
     days = {
         "monday": {

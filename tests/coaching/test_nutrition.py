@@ -49,7 +49,7 @@ def test_averages_are_per_logged_day_and_under_fuelled_training_days_are_counted
     assert facts.rows[0].average == 2333  # (2000 + 3000 + 2000) / 3
     assert (facts.training_days_logged, facts.under_fuelled_training_days) == (2, 1)
     text = render_text(analytics)
-    assert "1 of 2 logged training days were under 80 % of the calorie target" in text
+    assert "1 of 2 logged training days were under 80 % of your 2,800 kcal target" in text
     assert "lose" not in text.lower()
 
 
@@ -67,7 +67,7 @@ def test_todays_meal_counts_but_today_is_never_called_under_fuelled() -> None:
     assert (facts.training_days_logged, facts.under_fuelled_training_days) == (1, 1)
     text = render_text(analytics)
     assert "Nutrition, 2 of 7 days logged (to today, 2026-03-15), a day: 1,325 kcal" in text
-    assert "1 of 1 logged training day was under 80 % of the calorie target" in text
+    assert "1 of 1 logged training day was under 80 % of your 2,800 kcal target" in text
     only_today = compute(inputs(logs=[food(TODAY, 650, 35)]), WINDOW).nutrition
     assert only_today.days_logged == 1
     assert only_today.rows[0].average == 650

@@ -174,6 +174,22 @@ async def test_each_intent_is_shown_the_slices_it_needs(sqlite: Table, intent: I
         assert (line in text) == (name in SLICE_ORDER[intent]), name
 
 
+async def test_a_fuelling_question_is_shown_the_targets_and_how_they_were_computed(
+    sqlite: Table,
+) -> None:
+    """The same figures as /stats, then each target with its sum (docs/nutrition.md)."""
+    await seed_climber(sqlite, "alice", "Zephyr", injured=False)
+    text = user_text(await coach(sqlite).assemble(Caller("alice"), MESSAGES["nutrition"]))
+    # 600 + 1,031.25 − 150 − 161 = 1,320.25 → 1,320; × 1.55 = 2,046 → 2,050 kcal.
+    assert (
+        "Calories target 2,050 kcal, computed: Mifflin–St Jeor BMR 1,320 kcal (60 kg, 165 cm, "
+        "30 y, female) × 1.55 (moderate) = 2,046 kcal to maintain" in text
+    )
+    assert "Protein target 96 g, computed: 1.6 g/kg × 60 kg" in text  # 1.6 × 60
+    assert "Hydration: not logged (target " in text
+    assert "ANSWER FIRST: Open with the direct answer to what they asked about eating" in text
+
+
 async def test_an_open_injury_is_shown_first_whatever_the_question(sqlite: Table) -> None:
     await seed_climber(sqlite, "alice", "Zephyr")
     assembled = await coach(sqlite).assemble(Caller("alice"), MESSAGES["technique"])

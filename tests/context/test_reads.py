@@ -214,7 +214,10 @@ async def test_demo_climber_reads_as_the_story_says(demo: tuple[Table, date]) ->
     assert outdoor_goal.reached is False
     # The 7 days include today (issue 13), and the demo logs meals up to yesterday.
     assert analytics.nutrition.days_logged == 6
-    assert analytics.nutrition.targets.calories.source == "yours"
+    targets = analytics.nutrition.targets
+    assert targets.calories.source == "computed"  # the demo sets no targets of its own
+    # 680 + 1,100 − 145 + 5 = 1,640; × 1.725 (active) = 2,829 → 2,830; 1.6 × 68 = 108.8 → 109.
+    assert (targets.calories.value, targets.protein_g.value) == (2830, 109)
     assert analytics.adherence is not None
     assert analytics.adherence.plan_name.startswith("Power block")
     assert len(analytics.load.weeks) >= 13
