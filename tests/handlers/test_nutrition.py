@@ -169,9 +169,7 @@ async def test_the_training_logged_scales_the_carbs(chat: Harness) -> None:
         entry = JournalEntryIn(date=day, session_type="gym", duration_minutes=120, rpe=6)
         await journal.create("alice", entry)
     _, reply = await set_profile(chat, "weight 68kg")
-    assert "- Carbs: 476 g, computed: 3 g/kg + 2 g/kg per hour × 2 h of training a day" in (
-        reply.text
-    )
+    assert "- Carbs: 476 g, computed: 3 g/kg + 2 g/kg × 2 h of training a day" in reply.text
 
 
 async def test_aliases_reach_the_same_command(chat: Harness) -> None:

@@ -197,7 +197,8 @@ async def test_today_the_week_and_a_meal_from_another_tab(
     await expect(calories.locator(".nut-how p")).to_be_hidden()
     await calories.get_by_text("Target: computed").click()
     await expect(calories.locator(".nut-how p")).to_contain_text(
-        "Mifflin–St Jeor BMR 1,432 kcal × 1.55 (moderate) = 2,220 kcal to maintain"
+        "Mifflin–St Jeor BMR 1,432 kcal (68 kg, 170 cm, 30 y, female) × 1.55 (moderate) = 2,220 "
+        "kcal to maintain"
     )
     await expect(page.locator(".nut-meals li")).to_have_text(
         ["Lunch · 650 kcal · 35 g protein · 80 g carbs · 20 g fat"]
@@ -242,8 +243,9 @@ async def test_today_the_week_and_a_meal_from_another_tab(
     )
     await expect(page.locator(".nut-gauge-marker")).to_have_count(1)
     await expect(page.locator(".nut-flags li").first).to_have_text(
-        "Possible under-fuelling: 1 of 1 logged training days were under 80 % of your "
-        "2,220 kcal target. Many climbers under-eat for their training; eat for the work you do."
+        "Possible under-fuelling: 1 of 1 logged training day was under 80 % of your 2,220 kcal "
+        "target. Many climbers under-eat for their training without noticing: worth checking "
+        "you eat for the work you do."
     )
     await shoot(page, shots / "nutrition-desktop.png", ".nut-week", ".nut-flags")
     assert await sideways(page) == []
