@@ -27,6 +27,7 @@ from pydantic import ValidationError
 
 from core.errors import InvalidEntry
 from grammar.dates import DateError, take_date
+from grammar.meal import MACROS
 from grammar.tokens import Cursor, tokenize
 from store.records.nutrition import NutritionProfile, NutritionProfileIn, Targets
 
@@ -102,12 +103,7 @@ OWN_TARGETS = {
     "calories": "calories",
     "kcal": "calories",
     "energy": "calories",
-    "protein": "proteinG",
-    "carbs": "carbsG",
-    "carb": "carbsG",
-    "carbohydrates": "carbsG",
-    "fat": "fatG",
-    "fats": "fatG",
+    **MACROS,  # the same words as /meal's
     "water": "waterMl",
     "hydration": "waterMl",
 }

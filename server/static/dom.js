@@ -46,3 +46,21 @@ export function randomId(prefix) {
   crypto.getRandomValues(bytes);
   return prefix + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+/**
+ * Fill `root` with a full-page view's frame: a heading (`title`, focusable as `#${titleId}`),
+ * a "Back to chat" button calling `onClose`, a polite status line and the body, classed
+ * `${prefix}-inner`, `${prefix}-status` and `${prefix}-body`. Returns { status, body }.
+ */
+export function viewFrame(root, { prefix, title, titleId, onClose }) {
+  const status = h("p", { className: `${prefix}-status`, attrs: { role: "status", "aria-live": "polite" } });
+  const body = h("div", { className: `${prefix}-body` });
+  root.append(
+    h("div", { className: `${prefix}-inner` },
+      h("div", { className: "progress-head" },
+        h("h2", { className: "progress-title", text: title, attrs: { id: titleId, tabindex: "-1" } }),
+        h("button", { className: "ghost-button", text: "Back to chat", attrs: { type: "button" }, on: { click: onClose } })),
+      status,
+      body));
+  return { status, body };
+}

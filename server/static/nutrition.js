@@ -6,7 +6,7 @@
 // bars and labels is in nutritionmodel.js). Logging happens in the chat: the view reloads when
 // a write that changes it is saved (app.js calls `refresh`).
 
-import { clear, h } from "./dom.js";
+import { clear, h, viewFrame } from "./dom.js";
 import { ApiError } from "./auth.js";
 import { longDayLabel, rangeLabel } from "./planmodel.js";
 import {
@@ -36,17 +36,7 @@ export class NutritionView {
     this.#root = root;
     this.#session = session;
     this.#onCommand = onCommand;
-    this.#els = {
-      status: h("p", { className: "nut-status", attrs: { role: "status", "aria-live": "polite" } }),
-      body: h("div", { className: "nut-body" }),
-    };
-    root.append(
-      h("div", { className: "nut-inner" },
-        h("div", { className: "progress-head" },
-          h("h2", { className: "progress-title", text: "Nutrition", attrs: { id: "nutrition-title", tabindex: "-1" } }),
-          h("button", { className: "ghost-button", text: "Back to chat", attrs: { type: "button" }, on: { click: onClose } })),
-        this.#els.status,
-        this.#els.body));
+    this.#els = viewFrame(root, { prefix: "nut", title: "Nutrition", titleId: "nutrition-title", onClose });
   }
 
   get isOpen() {

@@ -5,7 +5,7 @@
 // posts to /training/generate-plan (Free climbers are told what Pro adds). Every date is a
 // calendar date of the climber's, and "today" is the server's, in their time zone.
 
-import { append, clear, h } from "./dom.js";
+import { append, clear, h, viewFrame } from "./dom.js";
 import { ApiError } from "./auth.js";
 import {
   STATUS_WORDS, WEEKDAYS, addDays, covers, dayLabel, dayPlan, dayStatus, daysBetween, doseText,
@@ -48,17 +48,7 @@ export class PlanView {
   constructor(root, session, onClose) {
     this.#root = root;
     this.#session = session;
-    this.#els = {
-      status: h("p", { className: "plan-status", attrs: { role: "status", "aria-live": "polite" } }),
-      body: h("div", { className: "plan-body" }),
-    };
-    root.append(
-      h("div", { className: "plan-inner" },
-        h("div", { className: "progress-head" },
-          h("h2", { className: "progress-title", text: "Training plan", attrs: { id: "plan-title", tabindex: "-1" } }),
-          h("button", { className: "ghost-button", text: "Back to chat", attrs: { type: "button" }, on: { click: onClose } })),
-        this.#els.status,
-        this.#els.body));
+    this.#els = viewFrame(root, { prefix: "plan", title: "Training plan", titleId: "plan-title", onClose });
   }
 
   get isOpen() {
