@@ -106,7 +106,8 @@ export function todayRows(daily, day, totals) {
       sourceWords: SOURCE_WORDS[target.source] || target.source,
       how: target.how || "",
       // "from 1 of 2 meals": the other meals did not give this nutrient (not logged, not 0).
-      partial: gave !== null && meals > 0 && gave < meals ? `from ${gave} of ${meals} meals` : "",
+      // Only when some meals gave it: "not logged" already says none did.
+      partial: gave !== null && gave > 0 && gave < meals ? `from ${gave} of ${meals} meals` : "",
     };
   });
 }
