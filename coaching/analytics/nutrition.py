@@ -19,8 +19,6 @@ DAYS = WEEK_DAYS
 READ_DAYS = 2 * WEEK_DAYS
 """Days of logs to read: the 7 shown and the 7 before, for the week-on-week comparison."""
 
-NutritionFacts = NutritionInsights
-
 
 def nutrition_facts(
     logs: Iterable[NutritionLog],
@@ -28,6 +26,6 @@ def nutrition_facts(
     athlete: AthleteProfile | None,
     entries: Iterable[JournalEntry],
     today: date,
-) -> NutritionFacts:
+) -> NutritionInsights:
     start = today - timedelta(days=DAYS - 1)
     return nutrition_insights(logs, profile, athlete, entries, start, today, today)

@@ -11,9 +11,8 @@ from coaching.analytics.common import Period, shown
 from coaching.analytics.goals import GoalProgress
 from coaching.analytics.grades import GradeFacts, Pyramid
 from coaching.analytics.load import CHRONIC_DAYS, LoadFacts
-from coaching.analytics.nutrition import NutritionFacts
 from coaching.analytics.summary import ClimberAnalytics
-from coaching.nutrition.insights import Versus
+from coaching.nutrition.insights import NutritionInsights, Versus
 from coaching.nutrition.targets import NUTRIENTS, DailyTargets, Nutrient
 from core.text import plural
 from store.grades import Discipline
@@ -213,7 +212,7 @@ def _against(row: Versus, unit: str = "") -> str:
     return f" ({shown(row.percent)} % of {shown(row.target)}{unit}{under})"
 
 
-def nutrition_lines(food: NutritionFacts) -> list[str]:
+def nutrition_lines(food: NutritionInsights) -> list[str]:
     """The days' eating against the daily targets, as `/stats` shows it and the coach is told:
     averages per logged day (today's meals so far included), the finished days under each
     target, protein per kg, hydration, where the targets came from, and the flags (each worded

@@ -17,8 +17,9 @@ from coaching.analytics.goals import GoalProgress, best_sends, goal_facts
 from coaching.analytics.grades import GradeFacts, grade_facts, near_max_rungs, systems_for
 from coaching.analytics.history import HistoryDepth, history_depth
 from coaching.analytics.load import WARM_UP_DAYS, LoadFacts, load_facts
-from coaching.analytics.nutrition import NutritionFacts, nutrition_facts
+from coaching.analytics.nutrition import nutrition_facts
 from coaching.analytics.trends import Trends, trends
+from coaching.nutrition.insights import NutritionInsights
 from store.records import (
     AthleteProfile,
     BenchmarkSend,
@@ -55,7 +56,7 @@ class ClimberAnalytics(Fact):
     load: LoadFacts
     body: BodyFacts
     goals: list[GoalProgress]
-    nutrition: NutritionFacts
+    nutrition: NutritionInsights
     adherence: AdherenceFacts | None = None
     """None without an active training plan."""
     trends: Trends

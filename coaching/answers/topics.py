@@ -6,11 +6,10 @@ import re
 from dataclasses import dataclass
 
 from coaching.analytics.common import shown
-from coaching.analytics.nutrition import NutritionFacts
 from coaching.analytics.render import pyramid_line
 from coaching.answers.prescribe import by_day, by_id, climber_of, doses
 from coaching.answers.shared import Answer, Ask, injury_limit, max_grade_text, week_sessions
-from coaching.nutrition.insights import UNDER_FUELLED, hard_week
+from coaching.nutrition.insights import UNDER_FUELLED, NutritionInsights, hard_week
 from coaching.nutrition.targets import Target
 from core.text import plural, sentence
 from grammar.catalogue import find
@@ -155,7 +154,7 @@ def _per_kg(grams: float, weight: float | None) -> str:
     return "" if not weight else f"{shown(grams / weight, 1)} g/kg × {shown(weight, 1)} kg, "
 
 
-def _fuel_flags(food: NutritionFacts) -> list[tuple[str, str]]:
+def _fuel_flags(food: NutritionInsights) -> list[tuple[str, str]]:
     """The flags of `coaching.nutrition.insights` in words: what was seen, and the possibility
     it raises (never a diagnosis)."""
     out = []
@@ -244,7 +243,7 @@ def nutrition(ask: Ask) -> Answer:
                   step=_fuel_step(ask, asked, log))  # fmt: skip
 
 
-def _protein_direct(food: NutritionFacts) -> str:
+def _protein_direct(food: NutritionInsights) -> str:
     target = food.targets.protein_g
     if target.value is None:
         return "Aim for 1.6–2.2 g of protein per kg of body weight a day, spread over your meals."
@@ -257,7 +256,7 @@ def _protein_direct(food: NutritionFacts) -> str:
     )
 
 
-def _protein_facts(food: NutritionFacts) -> list[str]:
+def _protein_facts(food: NutritionInsights) -> list[str]:
     row = next(row for row in food.rows if row.nutrient == "protein_g")
     facts = []
     if row.average is not None and food.protein_g_per_kg is not None:
@@ -275,7 +274,7 @@ def _protein_facts(food: NutritionFacts) -> list[str]:
     return facts
 
 
-def _water_direct(food: NutritionFacts) -> str:
+def _water_direct(food: NutritionInsights) -> str:
     row = next(row for row in food.rows if row.nutrient == "water_ml")
     target = food.targets.water_ml
     if target.value is None:
@@ -294,7 +293,7 @@ def _water_direct(food: NutritionFacts) -> str:
     )
 
 
-def _enough_direct(food: NutritionFacts, flags: list[tuple[str, str]]) -> str:
+def _enough_direct(food: NutritionInsights, flags: list[tuple[str, str]]) -> str:
     calories = next(row for row in food.rows if row.nutrient == "calories")
     target = food.targets.calories.value
     if food.days_logged == 0:
@@ -319,7 +318,7 @@ def _enough_direct(food: NutritionFacts, flags: list[tuple[str, str]]) -> str:
     return "Your meals are logged, but without calories I can't say whether you're eating enough."
 
 
-def _enough_facts(food: NutritionFacts, ask: Ask, flags: list[tuple[str, str]]) -> list[str]:
+def _enough_facts(food: NutritionInsights, ask: Ask, flags: list[tuple[str, str]]) -> list[str]:
     """The cut's floor (or another note on the targets), the calorie target and where it came
     from, the flags not already said, protein per kg and the days logged."""
     targets = food.targets

@@ -157,10 +157,6 @@ async def with_targets(call: Call[Any]) -> JSONResponse:
     return JSONResponse({**shown.to_wire(), "daily": computed(daily)})
 
 
-async def get_profile(call: Call[Any]) -> JSONResponse:
-    return await with_targets(call)
-
-
 async def put_profile(call: Call[NutritionProfileUpdate]) -> JSONResponse:
     body: NutritionProfileUpdate = call.body
     version = expected_version(body)
@@ -231,7 +227,7 @@ async def insights(call: Call[Any]) -> JSONResponse:
 
 
 endpoints = [
-    Endpoint("GET", PROFILE, get_profile,
+    Endpoint("GET", PROFILE, with_targets,
              "The nutrition profile (empty, with version 0, until first saved) with `daily`, "
              "today's targets and how each was reached",
              response=NutritionProfileWithTargets, tags=TAGS),
