@@ -100,7 +100,9 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
             # Cross-process parts: blocking reads (pub/sub, XREAD BLOCK) get their own client.
             patient = await stack.enter_async_context(patient_client(redis))
             hub = Hub()
-            hub.relay = await stack.enter_async_context(Fanout(redis, patient, hub.deliver_local))
+            hub.relay = await stack.enter_async_context(
+                Fanout(redis, patient, hub.deliver_local, hub.deliver_control)
+            )
             streams = await stack.enter_async_context(StreamBuffer(redis, patient))
             models, fallback = await open_models(settings.model, policy, stack)
             coach = Coach(

@@ -40,6 +40,9 @@ RECONNECT_MAX_S = 1.0
 
 Deliver = Callable[[str, str, "str | None"], None]
 """`deliver(user_id, frame_text, stream_id)`: hand a frame to this process's sockets."""
+Control = Callable[[str, str, "dict[str, Any]"], None]
+"""`control(user_id, kind, payload)`: act on a control message another process sent about the
+user (close their sockets, stop their stream, …; see `Hub.control`)."""
 
 
 def channel_of(user_id: str) -> str:
@@ -51,10 +54,13 @@ class Fanout:
     `patient` (a client with a long socket timeout) holds the subscription connection.
     Use as `async with Fanout(...)`; `deliver` is called for frames of other processes."""
 
-    def __init__(self, redis: Redis, patient: Redis, deliver: Deliver) -> None:
+    def __init__(
+        self, redis: Redis, patient: Redis, deliver: Deliver, control: Control | None = None
+    ) -> None:
         self.origin = uuid.uuid4().hex
         self._patient = patient
         self._deliver = deliver
+        self._control = control
         self._publisher: BatchWriter[tuple[str, bytes]] = BatchWriter(redis, "fanout", _publish)
         self._wanted: set[str] = set()
         self._confirmed: dict[str, asyncio.Event] = {}
@@ -78,6 +84,13 @@ class Fanout:
     def publish(self, user_id: str, text: str, stream: str | None) -> None:
         """Send a frame to the user's sockets on other processes. Never blocks or raises."""
         envelope = {"o": self.origin, "s": stream, "f": text}
+        self._publisher.put((channel_of(user_id), json.dumps(envelope).encode()))
+
+    def publish_control(self, user_id: str, kind: str, payload: dict[str, Any]) -> None:
+        """Send a control message about the user to the other processes that listen to the
+        user's channel (those holding a socket or a turn of the user). Never blocks or raises;
+        lost while Redis is down, like frames."""
+        envelope = {"o": self.origin, "c": kind, "p": payload}
         self._publisher.put((channel_of(user_id), json.dumps(envelope).encode()))
 
     async def watch(self, user_id: str) -> None:
@@ -176,15 +189,26 @@ class Fanout:
     def _on_message(self, channel: str, data: bytes) -> None:
         if not channel.startswith(CHANNEL_PREFIX):
             return
+        user_id = channel[len(CHANNEL_PREFIX) :]
         try:
             envelope = json.loads(data)
-            origin, stream, text = envelope["o"], envelope["s"], envelope["f"]
+            origin = envelope["o"]
+            if origin == self.origin:
+                return  # this process acted on it locally when it published it
+            if "c" in envelope:
+                kind, payload = str(envelope["c"]), envelope["p"]
+                if not isinstance(payload, dict):
+                    raise TypeError("a control payload is an object")
+            else:
+                stream, text = envelope["s"], envelope["f"]
         except (ValueError, KeyError, TypeError):
             log.warning("fanout: malformed message ignored")
             return
-        if origin == self.origin:
-            return  # this process delivered it locally when it published it
-        self._deliver(channel[len(CHANNEL_PREFIX) :], text, stream)
+        if "c" in envelope:
+            if self._control is not None:
+                self._control(user_id, kind, payload)
+            return
+        self._deliver(user_id, text, stream)
 
 
 def _publish(pipeline: Pipeline, item: tuple[str, bytes]) -> None:

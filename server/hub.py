@@ -1,14 +1,21 @@
 """Open sockets: each one's outbox and writer, and the registry of sockets by user that lets
 one tab's `saved` frame (or a stream) reach the user's other tabs — on this process directly,
-and on other processes through a `Relay` (`server.fanout`)."""
+and on other processes through a `Relay` (`server.fanout`).
+
+Besides frames, the hub carries control messages about a user (`Hub.control`): a kind and a
+JSON payload, acted on by the handler registered for the kind (`Hub.on_control`) here and on
+every process that listens to the user — one holding a socket of the user, or a turn of the
+user that outlives its sockets (`Hub.hold`)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
@@ -116,6 +123,13 @@ class Relay(Protocol):
     def publish(self, user_id: str, text: str, stream: str | None) -> None:
         """Send a frame to the user's sockets on other processes; never blocks."""
 
+    def publish_control(self, user_id: str, kind: str, payload: dict[str, Any]) -> None:
+        """Send a control message about the user to other processes; never blocks."""
+
+
+ControlHandler = Callable[[str, dict[str, Any]], None]
+"""`handler(user_id, payload)`: act on one control message, on this process. Never blocks."""
+
 
 class Hub:
     """Every open socket, by user, so one tab's `saved` frame reaches the user's other tabs:
@@ -123,6 +137,8 @@ class Hub:
 
     def __init__(self, relay: Relay | None = None) -> None:
         self._by_user: dict[str, set[Socket]] = {}
+        self._holds: Counter[str] = Counter()
+        self._handlers: dict[str, ControlHandler] = {}
         self.relay = relay
 
     async def add(self, socket: Socket) -> None:
@@ -140,8 +156,54 @@ class Hub:
             sockets.discard(socket)
             if not sockets:
                 del self._by_user[user_id]
-                if self.relay is not None:
-                    await self.relay.unwatch(user_id)
+                await self._unwatch_if_unused(user_id)
+
+    @contextlib.asynccontextmanager
+    async def hold(self, user_id: str) -> AsyncIterator[None]:
+        """Keep listening to the user's messages from other processes while the block runs,
+        even if the user's last socket here closes meanwhile (a turn streaming on after a drop
+        must still hear a `stop` sent on another process)."""
+        self._holds[user_id] += 1
+        try:
+            if self.relay is not None:
+                await self.relay.watch(user_id)
+            yield
+        finally:
+            self._holds[user_id] -= 1
+            if self._holds[user_id] <= 0:
+                del self._holds[user_id]
+                await asyncio.shield(self._unwatch_if_unused(user_id))
+
+    async def _unwatch_if_unused(self, user_id: str) -> None:
+        if user_id in self._by_user or self._holds.get(user_id):
+            return
+        if self.relay is not None:
+            await self.relay.unwatch(user_id)
+
+    def on_control(self, kind: str, handler: ControlHandler) -> None:
+        """Register what this process does with control messages of `kind` (one handler per
+        kind, registered in the app's lifespan)."""
+        if kind in self._handlers:
+            raise ValueError(f"a handler for control messages {kind!r} is already registered")
+        self._handlers[kind] = handler
+
+    def control(self, user_id: str, kind: str, payload: dict[str, Any]) -> None:
+        """Act on a control message about the user here and on every process that listens to
+        the user. Never blocks; lost on other processes while Redis is down."""
+        self.deliver_control(user_id, kind, payload)
+        if self.relay is not None:
+            self.relay.publish_control(user_id, kind, payload)
+
+    def deliver_control(self, user_id: str, kind: str, payload: dict[str, Any]) -> None:
+        """Act on a control message (from this process or another) with its handler."""
+        handler = self._handlers.get(kind)
+        if handler is None:
+            log.warning("control message of unknown kind %r ignored", kind)
+            return
+        try:
+            handler(user_id, payload)
+        except Exception:
+            log.exception("control message %r failed", kind)
 
     def to_all(self, user_id: str, text: str, stream: str | None, *, skip: Socket) -> None:
         """Deliver an encoded frame to every socket of the user but `skip` (the one that caused
