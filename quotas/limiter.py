@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from quotas.degraded import ThrottledLog
 from quotas.errors import RateLimited
 from quotas.scripts import GCRA, rate_key
-from quotas.unavailable import CHECK_DEADLINE_S, REDIS_DOWN
+from quotas.unavailable import CHECK_DEADLINE_S, REDIS_DOWN, RedisGate
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -36,9 +36,15 @@ class RateLimiter:
     """`await limiter.hit(user_id, tier, "rest_calls")` raises `RateLimited` or returns."""
 
     def __init__(
-        self, redis: Redis, policy: Policy, *, timeout_s: float = CHECK_DEADLINE_S
+        self,
+        redis: Redis,
+        policy: Policy,
+        *,
+        timeout_s: float = CHECK_DEADLINE_S,
+        gate: RedisGate | None = None,
     ) -> None:
         self._redis = redis
+        self._gate = gate or RedisGate()
         self._policy = policy
         self._timeout = timeout_s
         self._script = redis.register_script(GCRA)
@@ -50,7 +56,7 @@ class RateLimiter:
         Raises `UnknownTier`. Cancel-safe."""
         limit = self._policy.tier(tier).rate_limits.get(name)
         try:
-            async with asyncio.timeout(self._timeout):
+            async with self._gate.turn(), asyncio.timeout(self._timeout):
                 allowed, retry_ms = await self._script(
                     keys=[rate_key(user_id, name)], args=[limit.interval_us, limit.burst]
                 )

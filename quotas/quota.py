@@ -68,7 +68,7 @@ from quotas.scripts import (
     RESERVE,
     quota_keys,
 )
-from quotas.unavailable import CHECK_DEADLINE_S, REDIS_DOWN
+from quotas.unavailable import CHECK_DEADLINE_S, REDIS_DOWN, RedisGate
 from quotas.windows import Window, iso_week_window, month_window
 
 if TYPE_CHECKING:
@@ -114,8 +114,10 @@ class Quotas:
         reservation_ttl_s: float = RESERVATION_TTL_S,
         timeout_s: float = CHECK_DEADLINE_S,
         degraded: HourlyAllowance | None = None,
+        gate: RedisGate | None = None,
     ) -> None:
         self.policy = policy
+        self._gate = gate or RedisGate()
         self.store = StoreCounts(table)
         self._clock = clock
         self._ttl_ms = int(reservation_ttl_s * 1000)
@@ -414,16 +416,19 @@ class Quotas:
         if unsettled is None:
             return
         used_key, pending_key, _ = quota_keys(user_id, kind, window.key)
-        async with asyncio.timeout(self._timeout):
-            async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.delete(used_key)
-                if unsettled:
-                    pipe.zrem(pending_key, *unsettled)
-                await pipe.execute()
+        async with (
+            self._gate.turn(),
+            asyncio.timeout(self._timeout),
+            self._redis.pipeline(transaction=True) as pipe,
+        ):
+            pipe.delete(used_key)
+            if unsettled:
+                pipe.zrem(pending_key, *unsettled)
+            await pipe.execute()
         self._stale.pop(key, None)
 
     async def _eval(self, script: AsyncScript, keys: Any, args: list[Any]) -> list[int]:
-        async with asyncio.timeout(self._timeout):
+        async with self._gate.turn(), asyncio.timeout(self._timeout):
             result = await script(keys=list(keys), args=args)
         return [int(value) for value in result]
 

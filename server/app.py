@@ -20,6 +20,7 @@ from handlers.coach import Coach
 from handlers.proposals import PROPOSE_TOOL, ProposalStore
 from handlers.replay import ReplayCache
 from quotas import Quotas, RateLimiter, load_policy
+from quotas.unavailable import RedisGate
 from server import health, ws
 from server.allowances import RedisAllowances
 from server.api import Endpoint
@@ -31,7 +32,7 @@ from server.middleware import CorrelationMiddleware
 from server.models import open_models
 from server.openapi import openapi
 from server.redis_io import patient_client
-from server.redis_url import open_redis
+from server.redis_url import CHECK_SLOTS, open_redis
 from server.routes import (
     analytics,
     athlete,
@@ -94,8 +95,10 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
             redis = await stack.enter_async_context(
                 open_redis(settings.redis_url, settings.data_dir)
             )
+            gate = RedisGate(CHECK_SLOTS)  # one queue for every check of this process
             allowances = RedisAllowances(
-                Quotas(redis, policy, table, clock=clock), RateLimiter(redis, policy)
+                Quotas(redis, policy, table, clock=clock, gate=gate),
+                RateLimiter(redis, policy, gate=gate),
             )
             # Cross-process parts: blocking reads (pub/sub, XREAD BLOCK) get their own client.
             patient = await stack.enter_async_context(patient_client(redis))

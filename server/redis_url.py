@@ -12,8 +12,10 @@ Every command has a 100 ms socket timeout and no client-side retries; a quota ch
 one or two commands, is also bounded as a whole by `CHECK_DEADLINE_S` (`quotas.unavailable`:
 the quotas' own ceiling, which a new connection may use up too). So a paused or dead Redis
 costs a check ~100 ms (a refused connection costs nothing), and the callers in `quotas/` then
-take their documented fallback. The pool blocks at most 100 ms for a free connection when all
-`MAX_CONNECTIONS` are busy, instead of failing at once.
+take their documented fallback. When all `MAX_CONNECTIONS` are busy the pool waits up to
+`POOL_WAIT_S` for a free one (a busy pool is not a dead Redis: a dead one frees its connections
+within a command timeout), and the quota checks queue in front of it (`quotas.unavailable.
+RedisGate`), so a burst of this process's own checks is never mistaken for an outage.
 """
 
 from __future__ import annotations
@@ -40,6 +42,11 @@ COMMAND_TIMEOUT_S = 0.1
 """Socket timeout of every command (and of connecting)."""
 
 MAX_CONNECTIONS = 64
+POOL_WAIT_S = 1.0
+"""How long a command waits for a free pooled connection."""
+CHECK_SLOTS = 48
+"""Quota and rate checks in flight at once (`RedisGate`); the rest of the pool is for the
+writers (stream buffer, fan-out) and the other Redis users."""
 
 
 def client_options(command_timeout_s: float = COMMAND_TIMEOUT_S) -> dict[str, Any]:
@@ -58,7 +65,7 @@ def client_options(command_timeout_s: float = COMMAND_TIMEOUT_S) -> dict[str, An
 def _pool_options(command_timeout_s: float) -> dict[str, Any]:
     return {
         "max_connections": MAX_CONNECTIONS,
-        "timeout": command_timeout_s,
+        "timeout": POOL_WAIT_S,
         **client_options(command_timeout_s),
     }
 

@@ -7,6 +7,8 @@ normal by itself when Redis is back, without restarting the app (the client is n
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import signal
 import statistics
@@ -20,8 +22,8 @@ from quotas.errors import QuotaExceeded, QuotaUnavailable
 from quotas.limiter import RateLimiter
 from quotas.policy import load_policy
 from quotas.quota import Quotas
-from quotas.unavailable import REDIS_DOWN
-from server.redis_url import open_redis, url_client
+from quotas.unavailable import REDIS_DOWN, RedisGate
+from server.redis_url import CHECK_SLOTS, open_redis, url_client
 from store.repos.journal import JournalRepo
 from store.repos.usage import UsageRepo
 from store.table import Table
@@ -92,6 +94,28 @@ async def test_paused_redis_times_out_fast_and_degrades(
     back = await quotas.reserve(uid, "free")
     assert not back.degraded
     assert not (await limiter.check(uid, "free", "rest_calls")).degraded
+    await client.aclose()
+
+
+async def test_a_burst_of_checks_on_a_healthy_redis_is_never_taken_for_an_outage(
+    tcp_server: TcpRedis, sqlite_table: Table, caplog: pytest.LogCaptureFixture
+) -> None:
+    # 2,000 rate checks and 300 AI reservations at once on the production client (64
+    # connections, 100 ms command timeouts): they queue for a turn at Redis, none degrades.
+    client = url_client(tcp_server.url)
+    gate = RedisGate(CHECK_SLOTS)
+    table = sqlite_table
+    table.clock = CLOCK
+    quotas = Quotas(client, load_policy(), table, clock=CLOCK, gate=gate)
+    limiter = RateLimiter(client, load_policy(), gate=gate)
+    with caplog.at_level(logging.WARNING):
+        checks, reservations = await asyncio.gather(
+            asyncio.gather(*(limiter.check(user(), "premium", "rest_calls") for _ in range(2000))),
+            asyncio.gather(*(quotas.reserve(user(), "premium") for _ in range(300))),
+        )
+    assert not [decision for decision in checks if decision.degraded]
+    assert not [reservation for reservation in reservations if reservation.degraded]
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
     await client.aclose()
 
 
