@@ -49,6 +49,7 @@ from server.routes import (
 from server.security import build_auth
 from server.services import Services
 from server.settings import Settings
+from server.socket_cap import SocketLeases
 from server.streams import StreamBuffer
 from store import open_table
 from store.repos.chat import ChatRepo
@@ -102,6 +103,9 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
             hub = Hub()
             hub.relay = await stack.enter_async_context(
                 Fanout(redis, patient, hub.deliver_local, hub.deliver_control)
+            )
+            hub.leases = await stack.enter_async_context(
+                SocketLeases(redis, settings.max_sockets_per_user)
             )
             streams = await stack.enter_async_context(StreamBuffer(redis, patient))
             models, fallback = await open_models(settings.model, policy, stack)
