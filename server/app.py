@@ -20,11 +20,12 @@ from handlers.coach import Coach
 from handlers.proposals import PROPOSE_TOOL, ProposalStore
 from handlers.replay import ReplayCache
 from quotas import Quotas, RateLimiter, load_policy
-from server import health, ws
+from server import freshness, health, ws
 from server.allowances import RedisAllowances
 from server.api import Endpoint
 from server.errors import EXCEPTION_HANDLERS
 from server.fanout import Fanout
+from server.freshness import FreshChat
 from server.hub import Hub
 from server.lifecycle import Lifecycle
 from server.middleware import CorrelationMiddleware
@@ -107,6 +108,8 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
             hub.leases = await stack.enter_async_context(
                 SocketLeases(redis, settings.max_sockets_per_user)
             )
+            freshness.register(hub)
+            users_repo = UserRepo(table)
             streams = await stack.enter_async_context(StreamBuffer(redis, patient))
             models, fallback = await open_models(settings.model, policy, stack)
             coach = Coach(
@@ -125,10 +128,15 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
                 http=http,
                 lifecycle=lifecycle,
                 auth=await build_auth(settings, table, http, stack, clock),
-                users=UserRepo(table),
+                users=users_repo,
                 hub=hub,
                 replay=ReplayCache(),
-                chat=Chat(table, clock=clock, allowances=allowances, coach=coach, policy=policy),
+                chat=FreshChat(
+                    Chat(table, clock=clock, allowances=allowances, coach=coach, policy=policy),
+                    users_repo,
+                    hub,
+                    clock,
+                ),
                 allowances=allowances,
                 redis=redis,
                 streams=streams,
