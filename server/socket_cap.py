@@ -32,11 +32,15 @@ import logging
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
+from redis.exceptions import RedisError
 
 from quotas.unavailable import CHECK_DEADLINE_S, REDIS_DOWN
 from server.redis_io import BatchWriter
 
 log = logging.getLogger("v7.ws")
+
+TROUBLE: tuple[type[BaseException], ...] = (*REDIS_DOWN, RedisError)
+"""What makes the cap stand aside: Redis down or slow, or refusing a command (out of memory)."""
 
 LEASE_S = 60.0
 """How long a socket counts without its process renewing it."""
@@ -141,7 +145,7 @@ class SocketLeases:
                 answer = await self._admit(
                     keys=[leases_key(user_id)], args=[socket_id, self.cap, self._lease_ms]
                 )
-        except REDIS_DOWN as error:
+        except TROUBLE as error:
             if not self._down:
                 log.warning(
                     "socket cap not enforced while redis is unavailable (fail open): %s",
@@ -167,8 +171,8 @@ class SocketLeases:
             await asyncio.sleep(self._renew_s)
             try:
                 await self.renew()
-            except REDIS_DOWN:
-                log.debug("socket leases not renewed: redis unavailable")
+            except TROUBLE:
+                log.debug("socket leases not renewed: redis unavailable", exc_info=True)
 
     async def renew(self) -> None:
         """Renew the leases of every socket this process holds, in one pipeline."""

@@ -168,3 +168,15 @@ async def test_sockets_of_a_process_that_stopped_renewing_stop_counting(
     finally:
         await redis.aclose()
         redis_server.kill()
+
+
+async def test_with_redis_down_sockets_are_still_accepted(pair: Pair) -> None:
+    headers = await sign_up(pair.a, "outage")
+    pair.redis.kill()
+    try:
+        # The cap stands aside rather than lock the climber out: nothing is counted.
+        async with sockets_of([pair.a, pair.b] * (CAP // 2 + 1), headers) as sockets:
+            for socket in sockets:
+                assert await is_open(socket)
+    finally:
+        pair.redis.start()
