@@ -59,6 +59,9 @@ returns to normal by itself when Redis answers again. If Redis loses its data, c
 rebuilt lazily from the store (see `quotas.scripts`).
 
 Tier changes need nothing here: counters are per user, the tier passed in picks the limit.
+
+Erasing an account: `user_key_prefixes(user_id)` is what every Redis key of the user's rate
+limits and quotas begins with (`quotas.scripts` has the layout).
 """
 
 from __future__ import annotations
@@ -75,6 +78,7 @@ from quotas.errors import (
 from quotas.limiter import Decision, RateLimiter
 from quotas.policy import Policy, TierPolicy, load_policy
 from quotas.quota import Quotas, Reservation
+from quotas.scripts import user_key_prefixes
 
 __all__ = [
     "Decision",
@@ -91,4 +95,5 @@ __all__ = [
     "TierPolicy",
     "UnknownTier",
     "load_policy",
+    "user_key_prefixes",
 ]

@@ -168,11 +168,25 @@ return {1, 0}
 )
 
 
+def _rate_prefix(user_id: str) -> str:
+    return f"v7:rl:{{{user_id}}}:"
+
+
+def _quota_prefix(user_id: str) -> str:
+    return f"v7:q:{{{user_id}}}:"
+
+
+def user_key_prefixes(user_id: str) -> tuple[str, ...]:
+    """What every key of the user's rate limits and quotas begins with: erasing an account
+    removes the keys that begin so (`server.erasure`)."""
+    return _rate_prefix(user_id), _quota_prefix(user_id)
+
+
 def rate_key(user_id: str, name: str) -> str:
-    return f"v7:rl:{{{user_id}}}:{name}"
+    return f"{_rate_prefix(user_id)}{name}"
 
 
 def quota_keys(user_id: str, kind: str, window: str) -> tuple[str, str, str]:
     """(used, pending, settled) of one user's window."""
-    base = f"v7:q:{{{user_id}}}:{kind}:{window}"
+    base = f"{_quota_prefix(user_id)}{kind}:{window}"
     return f"{base}:used", f"{base}:pending", f"{base}:settled"

@@ -21,11 +21,12 @@ from handlers.proposals import PROPOSE_TOOL, ProposalStore
 from handlers.replay import ReplayCache
 from quotas import Quotas, RateLimiter, load_policy
 from quotas.unavailable import RedisGate
-from server import health, ws
+from server import freshness, health, ws
 from server.allowances import RedisAllowances
 from server.api import Endpoint
 from server.errors import EXCEPTION_HANDLERS
 from server.fanout import Fanout
+from server.freshness import FreshChat
 from server.hub import Hub
 from server.lifecycle import Lifecycle
 from server.middleware import CorrelationMiddleware
@@ -50,6 +51,7 @@ from server.routes import (
 from server.security import build_auth
 from server.services import Services
 from server.settings import Settings
+from server.socket_cap import SocketLeases
 from server.streams import StreamBuffer
 from store import open_table
 from store.repos.chat import ChatRepo
@@ -106,6 +108,11 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
             hub.relay = await stack.enter_async_context(
                 Fanout(redis, patient, hub.deliver_local, hub.deliver_control)
             )
+            hub.leases = await stack.enter_async_context(
+                SocketLeases(redis, settings.max_sockets_per_user)
+            )
+            freshness.register(hub)
+            users_repo = UserRepo(table)
             streams = await stack.enter_async_context(StreamBuffer(redis, patient))
             models, fallback = await open_models(settings.model, policy, stack)
             coach = Coach(
@@ -124,10 +131,15 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
                 http=http,
                 lifecycle=lifecycle,
                 auth=await build_auth(settings, table, http, stack, clock),
-                users=UserRepo(table),
+                users=users_repo,
                 hub=hub,
                 replay=ReplayCache(),
-                chat=Chat(table, clock=clock, allowances=allowances, coach=coach, policy=policy),
+                chat=FreshChat(
+                    Chat(table, clock=clock, allowances=allowances, coach=coach, policy=policy),
+                    users_repo,
+                    hub,
+                    clock,
+                ),
                 allowances=allowances,
                 redis=redis,
                 streams=streams,

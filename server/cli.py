@@ -42,7 +42,9 @@ def _parser() -> argparse.ArgumentParser:
 
 async def _set_tier(settings: Settings, email: str, tier: str) -> str:
     """Give the user an active subscription of `tier`. Usage counters are per user, so what
-    they used this month and week still counts under the new tier's limits."""
+    they used this month and week still counts under the new tier's limits. Needs only the
+    store: open sockets read the account at every `say` (`server.freshness`), so the new tier
+    applies from the climber's next message on every server process."""
     from store import open_table
     from store.records.user import Subscription, SubscriptionStatus, Tier
     from store.repos.users import UserRepo

@@ -5,13 +5,18 @@ and on other processes through a `Relay` (`server.fanout`).
 Besides frames, the hub carries control messages about a user (`Hub.control`): a kind and a
 JSON payload, acted on by the handler registered for the kind (`Hub.on_control`) here and on
 every process that listens to the user — one holding a socket of the user, or a turn of the
-user that outlives its sockets (`Hub.hold`)."""
+user that outlives its sockets (`Hub.hold`).
+
+The hub also keeps the per-user socket cap (`Leases`, `server.socket_cap`): a socket it adds is
+counted across processes, and the user's oldest sockets beyond the cap are closed with 1008
+"too many connections" on whichever process holds them (control message `sockets.evict`)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
@@ -21,11 +26,16 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from core.caller import Caller
 from handlers.frames import ServerFrame, encode
+from server.errors import CLOSE_POLICY
 
 log = logging.getLogger("v7.ws")
 
 OUTBOX_LIMIT = 2_000
 """Frames waiting for a slow client before it is dropped (it can reconnect and resume)."""
+EVICT = "sockets.evict"
+"""Control message: close these sockets of the user (payload `{"sockets": [id, …]}`), the
+oldest beyond the per-user cap."""
+TOO_MANY = "too many connections"
 
 
 class Socket:
@@ -33,6 +43,8 @@ class Socket:
 
     def __init__(self, websocket: WebSocket, caller: Caller, expires_at: datetime) -> None:
         self._close_reason = ""
+        self.id = uuid.uuid4().hex
+        """Names the socket across processes (the socket cap closes sockets by id)."""
         self.websocket = websocket
         self.caller = caller
         self.expires_at = expires_at
@@ -127,6 +139,18 @@ class Relay(Protocol):
         """Send a control message about the user to other processes; never blocks."""
 
 
+class Leases(Protocol):
+    """The per-user socket cap, counted across processes (`server.socket_cap.SocketLeases`)."""
+
+    async def admit(self, user_id: str, socket_id: str) -> list[str]:
+        """Count the socket as one of the user's open sockets; the ids of the user's oldest
+        sockets beyond the cap, which must close wherever they are. Never raises (a Redis that
+        cannot be reached admits without counting)."""
+
+    def release(self, user_id: str, socket_id: str) -> None:
+        """Stop counting the socket (it closed). Never blocks or raises."""
+
+
 ControlHandler = Callable[[str, dict[str, Any]], None]
 """`handler(user_id, payload)`: act on one control message, on this process. Never blocks."""
 
@@ -135,22 +159,32 @@ class Hub:
     """Every open socket, by user, so one tab's `saved` frame reaches the user's other tabs:
     here directly, elsewhere through the `relay` (None: this process only)."""
 
-    def __init__(self, relay: Relay | None = None) -> None:
+    def __init__(self, relay: Relay | None = None, leases: Leases | None = None) -> None:
         self._by_user: dict[str, set[Socket]] = {}
         self._holds: Counter[str] = Counter()
-        self._handlers: dict[str, ControlHandler] = {}
+        self._handlers: dict[str, ControlHandler] = {EVICT: self._evict}
         self.relay = relay
+        self.leases = leases
+        """The socket cap (None: no cap)."""
 
     async def add(self, socket: Socket) -> None:
         """Register a socket; returns once frames for its user from other processes reach it
-        (or at once when the relay is down; see `Fanout.watch`)."""
+        (or at once when the relay is down; see `Fanout.watch`), and the user's oldest
+        sockets beyond the cap have been told to close (1008), on every process. The new
+        socket is the newest, so it is never the one closed."""
         user_id = socket.caller.user_id
         self._by_user.setdefault(user_id, set()).add(socket)
         if self.relay is not None:
             await self.relay.watch(user_id)
+        if self.leases is not None:
+            evicted = await self.leases.admit(user_id, socket.id)
+            if evicted:
+                self.control(user_id, EVICT, {"sockets": evicted})
 
     async def remove(self, socket: Socket) -> None:
         user_id = socket.caller.user_id
+        if self.leases is not None:
+            self.leases.release(user_id, socket.id)
         sockets = self._by_user.get(user_id)
         if sockets is not None:
             sockets.discard(socket)
@@ -204,6 +238,29 @@ class Hub:
             handler(user_id, payload)
         except Exception:
             log.exception("control message %r failed", kind)
+
+    def _evict(self, user_id: str, payload: dict[str, Any]) -> None:
+        ids = payload.get("sockets")
+        if isinstance(ids, list):
+            self.close_sockets(user_id, CLOSE_POLICY, TOO_MANY, only={str(i) for i in ids})
+
+    def close_sockets(
+        self, user_id: str, code: int, reason: str, *, only: set[str] | None = None
+    ) -> int:
+        """Close the user's sockets on this process (those whose id is in `only`, if given)
+        with `code` and `reason`; how many. Never blocks."""
+        closing = [
+            socket for socket in self._by_user.get(user_id, ()) if only is None or socket.id in only
+        ]
+        for socket in closing:
+            socket.close_soon(code, reason)
+        return len(closing)
+
+    def recall(self, caller: Caller) -> None:
+        """Serve the user's sockets on this process as `caller` from now on: their account
+        as just read (a changed tier or time zone)."""
+        for socket in self._by_user.get(caller.user_id, ()):
+            socket.caller = caller
 
     def to_all(self, user_id: str, text: str, stream: str | None, *, skip: Socket) -> None:
         """Deliver an encoded frame to every socket of the user but `skip` (the one that caused

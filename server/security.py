@@ -28,6 +28,8 @@ from store.errors import NotFound
 from store.repos.users import UserRepo
 from store.table import Table
 
+ACCOUNT_GONE = "The account no longer exists."
+
 
 @dataclass
 class Auth:
@@ -110,13 +112,19 @@ async def authenticate(
     if not token:
         raise AuthError("malformed", "A bearer token is required.")
     principal = await verifier.verify(token)
+    return await current_caller(users, principal.user_id, now), principal
+
+
+async def current_caller(users: UserRepo, user_id: str, now: datetime) -> Caller:
+    """The caller `user_id` is right now, read from their account (one read): the tier of
+    their subscription at `now` and their time zone. Raises `AuthError` ("The account no
+    longer exists.") for an erased account. The one place a `Caller` is made from a `User`."""
     try:
-        user = await users.get(principal.user_id)
+        user = await users.get(user_id)
     except NotFound:
-        raise AuthError("invalid_credentials", "The account no longer exists.") from None
+        raise AuthError("invalid_credentials", ACCOUNT_GONE) from None
     tier = user.effective_tier(now).value
-    zone = user.preferences.timezone
-    return Caller(principal.user_id, user.email, tier, zone), principal
+    return Caller(user_id, user.email, tier, user.preferences.timezone)
 
 
 def bearer_of(connection: HTTPConnection) -> str | None:

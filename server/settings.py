@@ -56,6 +56,13 @@ class Settings(BaseSettings):
         description="On SIGTERM, how long running streams may finish before sockets close "
         "with 1001. The load balancer's deregistration delay is set to match.",
     )
+    max_sockets_per_user: int = Field(
+        default=10,
+        ge=1,
+        le=1_000,
+        description="Open chat sockets one user may hold, counted across server processes; "
+        'a socket beyond it closes the user\'s oldest with 1008 "too many connections".',
+    )
     forwarded_allow_ips: str = Field(
         default="127.0.0.1",
         description="Addresses whose X-Forwarded-* headers are trusted (the load balancer's "

@@ -38,8 +38,13 @@ FOLLOW_BLOCK_MS = 1_000
 (a producer that died leaves a stream that expires instead of ending)."""
 
 
+def user_streams_prefix(user_id: str) -> str:
+    """What the key of every buffered stream of the user begins with (erasure removes them)."""
+    return f"v7:stream:{user_id}:"
+
+
 def stream_key(user_id: str, stream_id: str) -> str:
-    return f"v7:stream:{user_id}:{stream_id}"
+    return f"{user_streams_prefix(user_id)}{stream_id}"
 
 
 def stream_of(frame: ServerFrame) -> str | None:

@@ -224,15 +224,19 @@ async def _replay(services: Services, socket: Socket, resume: Resume) -> None:
 
 
 async def _reauthenticate(services: Services, socket: Socket, frame: Auth) -> None:
+    """An `auth` refresh: the new token must verify and be the same user's, and the account
+    is read again, as at connect: an erased account closes the socket with 4001; a changed
+    tier or time zone is served from now on."""
     try:
-        principal = await services.auth.verifier.verify(frame.token)
+        caller, expires_at = await _verify(services, frame.token)
     except AuthError as error:
         socket.close_soon(CLOSE_UNAUTHORIZED, error.message[:120])
         return
-    if principal.user_id != socket.caller.user_id:
+    if caller.user_id != socket.caller.user_id:
         socket.close_soon(CLOSE_UNAUTHORIZED, "the token belongs to another user")
         return
-    socket.expires_at = principal.expires_at
+    services.hub.recall(caller)
+    socket.expires_at = expires_at
 
 
 async def _expire(services: Services, socket: Socket) -> None:

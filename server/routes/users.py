@@ -1,21 +1,26 @@
 """`/users/profile` and `/users/export`: the account itself, its export and its erasure.
 
 Erasure (`DELETE /users/profile`) removes every item of the user, the email reservation and the
-stored secrets (password hash, refresh tokens); every token of the user is refused from then on
-because authentication requires the user record (401), and the user's open sockets on this
-server are closed with 4001.
+stored secrets (password hash, refresh tokens), and every Redis key of the user (quota and
+rate-limit counters, buffered replies, socket leases: `server.erasure`); every token of the
+user is refused from then on because authentication requires the user record (401), and the
+user's open sockets are closed with 4001 "account deleted" on every server process.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
 from pydantic import ConfigDict, Field
 
 from core.quota import Quota
+from quotas.unavailable import REDIS_DOWN
 from server.api import Call, Endpoint
-from server.errors import CLOSE_UNAUTHORIZED, ApiError
+from server.erasure import erase_keys
+from server.errors import ApiError
+from server.freshness import ACCOUNT_DELETED
 from server.routes.pages import CamelModel, Update, expected_version, input_of
 from store.records.athlete import AthleteProfile, Goal, Injury
 from store.records.chat import ChatMessage
@@ -33,6 +38,10 @@ from store.repos.undo import PREFIX as UNDO_PREFIX
 # Sort-key prefixes of items that must never leave the server, even to their owner: secrets
 # (store/repos/secrets.py) and undo snapshots (store/repos/undo.py, internal bookkeeping).
 PRIVATE_PREFIXES = (SECRET_PREFIX, UNDO_PREFIX)
+ERASE_RETRY_S = 5
+"""`Retry-After` of an erasure refused because Redis cannot be reached."""
+
+log = logging.getLogger("v7.erasure")
 
 
 class UserProfileUpdate(UserIn, Update):
@@ -91,12 +100,28 @@ async def put_profile(call: Call[UserProfileUpdate]) -> UserWithUsage:
 
 
 async def delete_profile(call: Call[Any]) -> None:
+    """Erase the account. Redis first: if it cannot be reached nothing is erased and the
+    climber is asked to try again (503), while their token still works for that retry."""
+    services = call.services
     user_id = call.user.user_id
-    # Open sockets of the user would otherwise keep writing into the erased partition until
-    # their token expires. (Sockets held by other server processes are not reached from here.)
-    for socket in call.services.hub.sockets_of(user_id):
-        socket.close_soon(CLOSE_UNAUTHORIZED, "account deleted")
-    await AccountRepo(call.services.table).delete_all(user_id)
+    # Open sockets of the user, on every process, would otherwise keep writing into the erased
+    # account until their token expires.
+    services.hub.control(user_id, ACCOUNT_DELETED, {})
+    try:
+        await erase_keys(services.redis, user_id)
+    except REDIS_DOWN:
+        raise ApiError(
+            503,
+            "internal",
+            "The account could not be erased just now; nothing was removed. Try again shortly",
+            headers={"Retry-After": str(ERASE_RETRY_S)},
+        ) from None
+    await AccountRepo(services.table).delete_all(user_id)
+    # Again, for what a turn of the user wrote while its socket was closing (a settled quota).
+    try:
+        await erase_keys(services.redis, user_id)
+    except REDIS_DOWN:
+        log.warning("erasure: second sweep of the user's redis keys failed", exc_info=True)
 
 
 async def export(call: Call[Any]) -> Export:

@@ -14,6 +14,8 @@ const PING_EVERY_MS = 25_000;
 const PONG_TIMEOUT_MS = 10_000;
 const CLOSE_UNAUTHORIZED = 4001;
 const CLOSE_RATE_LIMIT = 4029;
+const CLOSE_POLICY = 1008;
+const TOO_MANY = "too many connections";
 
 /** The delay before reconnect attempt `attempt` (0-based): exponential, capped, jittered. */
 export function backoffDelay(attempt, random = Math.random) {
@@ -23,7 +25,9 @@ export function backoffDelay(attempt, random = Math.random) {
 }
 
 /**
- * Events: "state" (detail {state: connecting|online|offline|stopped, retryAt, attempt}),
+ * Events: "state" (detail {state: connecting|online|offline|paused|stopped, retryAt, attempt};
+ * "paused": the server closed this socket to keep the climber's newer ones open, and it waits
+ * for `retryNow`),
  * "frame" (detail = a parsed server frame), "unauthorized" (the token was refused and could
  * not be refreshed). `session` provides accessToken and refresh().
  */
@@ -64,7 +68,7 @@ export class Connection extends EventTarget {
   }
 
   retryNow() {
-    if (this.#state !== "offline") return;
+    if (this.#state !== "offline" && this.#state !== "paused") return;
     clearTimeout(this.#retryTimer);
     this.#open();
   }
@@ -112,7 +116,7 @@ export class Connection extends EventTarget {
     }
     this.#socket = socket;
     socket.addEventListener("message", (event) => this.#onMessage(socket, event));
-    socket.addEventListener("close", (event) => this.#onClose(socket, event.code));
+    socket.addEventListener("close", (event) => this.#onClose(socket, event.code, event.reason));
     this.#readyTimer = setTimeout(() => this.#drop(socket), READY_TIMEOUT_MS);
   }
 
@@ -179,10 +183,16 @@ export class Connection extends EventTarget {
     this.#scheduleRetry(0);
   }
 
-  #onClose(socket, code) {
+  #onClose(socket, code, reason) {
     if (socket !== this.#socket) return;
     this.#teardown();
     if (this.#state === "stopped") return;
+    if (code === CLOSE_POLICY && reason === TOO_MANY) {
+      // The climber has more sockets open than the server allows and this one was the oldest.
+      // Reconnecting on its own would close another tab in turn, and that one this: wait.
+      this.#setState("paused");
+      return;
+    }
     if (code === CLOSE_UNAUTHORIZED) {
       this.#rejectedInARow += 1;
       if (this.#rejectedInARow <= 2) {

@@ -6,7 +6,13 @@
 
 import { $ } from "./dom.js";
 
-const WORDS = { connecting: "Connecting…", online: "Online", offline: "Offline", stopped: "Signed out" };
+const WORDS = {
+  connecting: "Connecting…",
+  online: "Online",
+  offline: "Offline",
+  paused: "Paused: too many tabs",
+  stopped: "Signed out",
+};
 
 export class StatusBar {
   #ticker = 0;
@@ -16,7 +22,7 @@ export class StatusBar {
     clearInterval(this.#ticker);
     const box = $("#conn");
     box.dataset.state = state;
-    $("#retry-now").hidden = state !== "offline";
+    $("#retry-now").hidden = state !== "offline" && state !== "paused";
     const render = () => {
       let words = WORDS[state] || state;
       if (state === "offline" && retryAt) {

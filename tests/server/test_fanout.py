@@ -1,17 +1,33 @@
 """Every socket of a user sees the `saved` frames its other sockets cause, when the sockets are
 on different server processes sharing one Redis — and on the same process while Redis is
-down, with cross-process delivery coming back by itself when Redis does."""
+down, with cross-process delivery coming back by itself when Redis does. Control messages about a
+user (`Hub.control`) reach the processes that listen to the user: those holding a socket of
+the user, or a turn's `Hub.hold`."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+import threading
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
 from tests.server.helpers import sign_up
-from tests.server.pair import Pair, assert_nothing_more, chat, receive, say, server_pair
+from tests.server.live import LiveServer
+from tests.server.pair import (
+    Pair,
+    assert_nothing_more,
+    chat,
+    receive,
+    say,
+    server_pair,
+    services_of,
+    user_id_of,
+)
+
+T = TypeVar("T")
 
 LOG = "/log gym 60min rpe 6 sent V3"
 
@@ -106,3 +122,99 @@ async def test_redis_down_keeps_local_fanout_and_redis_back_restores_cross_proce
         await assert_nothing_more(remote)
         await assert_nothing_more(tab2, settle_s=0)
         await assert_nothing_more(tab1, settle_s=0)
+
+
+def loop_of(server: LiveServer) -> asyncio.AbstractEventLoop:
+    """The event loop the live server runs on (its own thread)."""
+    return server.server.servers[0].get_loop()
+
+
+async def on_server(server: LiveServer, work: Coroutine[Any, Any, T]) -> T:
+    """Run `work` on the server's own event loop, where its hub lives."""
+    return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, loop_of(server)))
+
+
+class Heard:
+    """The control messages of kind `probe` one process acted on (from its own loop)."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, dict[str, Any]]] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, user_id: str, payload: dict[str, Any]) -> None:
+        with self._lock:
+            self.messages.append((user_id, payload))
+
+    async def wait_for(self, count: int, timeout: float = 2.0) -> None:
+        async with asyncio.timeout(timeout):
+            while len(self.messages) < count:
+                await asyncio.sleep(0.01)
+
+
+@pytest.fixture(scope="module")
+def heard(pair: Pair) -> tuple[Heard, Heard]:
+    """What process A and process B hear of `probe` control messages."""
+    on_a, on_b = Heard(), Heard()
+    services_of(pair.a).hub.on_control("probe", on_a)
+    services_of(pair.b).hub.on_control("probe", on_b)
+    return on_a, on_b
+
+
+async def test_a_control_message_reaches_the_processes_that_listen_to_the_user(
+    pair: Pair, heard: tuple[Heard, Heard]
+) -> None:
+    on_a, on_b = heard
+    on_a.messages.clear()
+    on_b.messages.clear()
+    alice = await sign_up(pair.a, "alice")
+    alice_id = await user_id_of(pair.a, alice)
+    bob_id = await user_id_of(pair.a, await sign_up(pair.a, "bob"))
+    async with chat(pair.b, alice):
+        # Sent on A, which holds no socket of alice: A acts on it itself, B (her socket) too.
+        await on_server(pair.a, _control(pair.a, alice_id, {"n": 1}))
+        await on_b.wait_for(1)
+        assert on_a.messages == [(alice_id, {"n": 1})]
+        assert on_b.messages == [(alice_id, {"n": 1})]
+
+        # About bob, whom B does not listen to: only A (the sender) acts.
+        await on_server(pair.a, _control(pair.a, bob_id, {"n": 2}))
+        await asyncio.sleep(0.3)  # time enough to cross Redis, were B listening
+        assert on_a.messages[-1] == (bob_id, {"n": 2})
+        assert on_b.messages == [(alice_id, {"n": 1})]
+
+
+async def test_a_hold_keeps_a_process_listening_after_the_users_sockets_close(
+    pair: Pair, heard: tuple[Heard, Heard]
+) -> None:
+    on_b = heard[1]
+    on_b.messages.clear()
+    carol_id = await user_id_of(pair.a, await sign_up(pair.a, "carol"))
+    holding = threading.Event()
+    release = threading.Event()
+
+    async def hold_on_b() -> None:
+        async with services_of(pair.b).hub.hold(carol_id):
+            holding.set()
+            while not release.is_set():
+                await asyncio.sleep(0.01)
+
+    held = asyncio.ensure_future(on_server(pair.b, hold_on_b()))
+    try:
+        async with asyncio.timeout(5):
+            while not holding.is_set():
+                await asyncio.sleep(0.01)
+        # B holds no socket of carol, only a turn's hold: it hears about her.
+        await on_server(pair.a, _control(pair.a, carol_id, {"n": 3}))
+        await on_b.wait_for(1)
+        assert on_b.messages == [(carol_id, {"n": 3})]
+    finally:
+        release.set()
+        await held
+    # Hold released: B stops listening, and hears nothing more about carol.
+    await on_server(pair.a, _control(pair.a, carol_id, {"n": 4}))
+    await asyncio.sleep(0.3)
+    assert on_b.messages == [(carol_id, {"n": 3})]
+
+
+async def _control(server: LiveServer, user_id: str, payload: dict[str, Any]) -> None:
+    services_of(server).hub.control(user_id, "probe", payload)
