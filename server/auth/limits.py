@@ -13,7 +13,9 @@ The defaults are what the README's security section promises and why:
   20 tries per hour per address across accounts.
 * sign-up: 10 per hour per address and 5 per hour per email.
 * refresh: 10 per minute per refresh token, 60 per minute per address.
-* argon2: 4 hashes at once (64 MiB each) and 16 waiting; beyond that `/auth/*` sheds with 429.
+* argon2: 1 hash at a time and 8 waiting (one hash is 4 threads for ~0.15 s: it already fills
+  a 1-vCPU task, and more at once would only starve the event loop); beyond that `/auth/*`
+  sheds with 429 rather than make anyone wait more than about a second and a half.
 
 "Account" means the normalised email address (hashed before it reaches Redis), whether or not an
 account has it, so a limit never tells an address that exists from one that does not; for
@@ -101,8 +103,10 @@ class AuthLimits(_Frozen):
         default=Rate(count=60, seconds=60), description="Refreshes per client address."
     )
     hashes_in_flight: Annotated[int, Field(ge=1, le=64)] = Field(
-        default=4, description="argon2 hashes computed at once (64 MiB of memory each)."
+        default=1,
+        description="argon2 hashes computed at once (64 MiB and 4 threads each: one keeps a "
+        "1-vCPU task busy, more only starve the event loop).",
     )
     hashes_waiting: Annotated[int, Field(ge=0, le=10_000)] = Field(
-        default=16, description="argon2 hashes that may wait for a worker; more get 429."
+        default=8, description="argon2 hashes that may wait for a worker; more get 429."
     )
