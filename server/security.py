@@ -53,7 +53,6 @@ async def build_auth(
     limited by `settings.auth_limits` counted in `redis`; clients they need join `stack`."""
     seconds = epoch_seconds(clock)
     limits = settings.auth_limits
-    throttle = AuthThrottle(redis, limits)
     if settings.auth == "local":
         issuer = await asyncio.to_thread(
             LocalIssuer.load_or_create,
@@ -69,6 +68,7 @@ async def build_auth(
             max_concurrent=limits.hashes_in_flight, max_waiting=limits.hashes_waiting
         )
         stack.callback(passwords.close)
+        throttle = AuthThrottle(redis, limits, room=passwords.check_room)
         accounts: Accounts = LocalAccounts(
             table,
             issuer,
@@ -107,6 +107,7 @@ async def build_auth(
         )
     )
     cognito = CognitoAuth(client, client_id=settings.cognito_client_id)
+    throttle = AuthThrottle(redis, limits)  # the pool hashes passwords: nothing to shed here
     return Auth(verifier, CognitoAccounts(table, cognito, verifier), None, throttle)
 
 

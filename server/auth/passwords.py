@@ -78,8 +78,8 @@ class PasswordHashing:
         time_cost: int = TIME_COST,
         memory_cost: int = MEMORY_COST_KIB,
         parallelism: int = PARALLELISM,
-        max_concurrent: int = 4,
-        max_waiting: int = 16,
+        max_concurrent: int = 1,
+        max_waiting: int = 8,
     ) -> None:
         self._hasher = PasswordHasher(
             time_cost=time_cost,
@@ -143,12 +143,18 @@ class PasswordHashing:
         """Hashes running or waiting now."""
         return self._admitted
 
-    async def _run(self, func: Callable[..., _T], *args: str) -> _T:
+    def check_room(self) -> None:
+        """Raise `RateLimited("password_hashing", retry_after_ms)` if a hash asked for now would
+        be shed: callers check before the work that leads to a hash (store reads, Redis), so a
+        flood is turned away before it costs anything."""
         if self._admitted >= self._capacity:
             rounds = math.ceil((self._admitted + 1) / self._workers)
             raise RateLimited(
                 "password_hashing", max(1000, math.ceil(rounds * self._seconds_per_hash * 1000))
             )
+
+    async def _run(self, func: Callable[..., _T], *args: str) -> _T:
+        self.check_room()
         loop = asyncio.get_running_loop()
         future = self._pool.submit(self._timed, func, *args)
         self._admitted += 1

@@ -5,19 +5,22 @@ Each flow is an async context manager around the account operation::
     async with throttle.sign_in(email, client):
         tokens = await accounts.sign_in(email, password)
 
-Entering it counts the request against the client address and the account, and raises
-`RateLimited` (429, `Retry-After`) when either is over its limit; no password is hashed and no
-store read happens for a refused request. Leaving it settles a lockout: an attempt that raised
-one of the flow's failure codes (a wrong password, a wrong or expired code) stays counted and
-may lock the account; any other outcome (success, a weak new password, a busy server) is given
-back. A successful sign-in does not forgive earlier failures: they age out with their window,
-so an owner signing in does not hand a guesser a fresh budget. A successful password reset
-(`forgive`) does: it proves the mailbox and replaces the password the guesses were aimed at.
+Entering it first sheds the flows that hash a password while the argon2 queue is full (`room`,
+the hasher's `check_room`; nothing is counted then), then counts the request against the client
+address and the account, and raises `RateLimited` (429, `Retry-After`) when either is over its
+limit; no password is hashed and no store read happens for a refused request.
+
+Leaving it settles a lockout: an attempt that raised one of the flow's failure codes (a wrong
+password, a wrong or expired code) stays counted and may lock the account; any other outcome
+(success, a weak new password, a busy server) is given back. A successful sign-in does not
+forgive earlier failures: they age out with their window, so an owner signing in does not hand
+a guesser a fresh budget. A successful password reset (`forgive`) does: it proves the mailbox
+and replaces the password the guesses were aimed at.
 
 While Redis is slow or unreachable (`quotas.unavailable.REDIS_DOWN`, or the whole check over
 `CHECK_DEADLINE_S`): sign-in, sign-up, forgot-password and refresh fail OPEN to the same limits
-counted in this process alone (`LocalCounters`); a try at a reset code fails CLOSED (503
-`unavailable`), because a guessed code takes the account over while a guessed password is
+counted in this process alone (`LocalCounters`); a try at a reset code fails CLOSED (503,
+reason `unavailable`), because a guessed code takes the account over while a guessed password is
 still slowed by argon2 and the per-process limits.
 """
 
@@ -85,9 +88,13 @@ class AuthThrottle:
         limits: AuthLimits,
         *,
         local: LocalCounters | None = None,
+        room: Callable[[], None] | None = None,
         timeout_s: float = CHECK_DEADLINE_S,
     ) -> None:
+        """`room` raises `RateLimited` when a password hash asked for now would be shed (local
+        accounts: `PasswordHashing.check_room`; None when passwords are hashed elsewhere)."""
         self.limits = limits
+        self._room = room or (lambda: None)
         self._redis = RedisCounters(redis)
         self._local = local or LocalCounters()
         self._timeout = timeout_s
@@ -95,6 +102,7 @@ class AuthThrottle:
 
     @asynccontextmanager
     async def sign_in(self, email: str, client: str | None) -> AsyncIterator[None]:
+        self._room()
         await self._rate("sign_in", client_subject(client), self.limits.sign_in_per_ip)
         subject = email_subject(email)
         async with self._lockout(
@@ -104,6 +112,7 @@ class AuthThrottle:
 
     @asynccontextmanager
     async def sign_up(self, email: str, client: str | None) -> AsyncIterator[None]:
+        self._room()
         await self._rate("sign_up", client_subject(client), self.limits.sign_up_per_ip)
         await self._rate("sign_up", email_subject(email), self.limits.sign_up_per_email)
         yield
@@ -116,6 +125,7 @@ class AuthThrottle:
 
     @asynccontextmanager
     async def confirm_password(self, email: str, client: str | None) -> AsyncIterator[None]:
+        self._room()
         limits = self.limits
         await self._rate("code", client_subject(client), limits.code_tries_per_ip, closed=True)
         subject = email_subject(email)
