@@ -1,6 +1,7 @@
 """How much `/auth/*` lets one address, one account and the whole process do: the numbers, in
 one typed object (`Settings.auth_limits`, `V7_AUTH_LIMITS` as JSON, e.g.
-`{"sign_in_failures": {"count": 3}}`; fields left out keep these defaults).
+`{"sign_in_per_ip": {"count": 10, "seconds": 60}}`; limits left out keep these defaults, and a
+misspelt one stops the server).
 
 The defaults are what the README's security section promises and why:
 
