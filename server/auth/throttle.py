@@ -142,8 +142,12 @@ class AuthThrottle:
         """Forget the account's failed sign-ins and code tries, and its locks (after a
         successful password reset). Never raises for Redis trouble."""
         subject = email_subject(email)
-        await self._settle("clear", subject, "sign_in", self.limits.sign_in_failures)
-        await self._settle("clear", subject, "code", self.limits.code_tries)
+        for rule, limit in (
+            ("sign_in", self.limits.sign_in_failures),
+            ("code", self.limits.code_tries),
+        ):
+            await self._settle("clear", subject, rule, limit)
+            self._local.lockout("clear", subject, rule, limit)  # what an outage counted here
 
     async def _rate(self, rule: str, subject: str, limit: Rate, *, closed: bool = False) -> None:
         retry_ms = await self._count(

@@ -92,6 +92,19 @@ async def test_a_new_code_does_not_give_more_tries(
     assert not await signs_in(http, email, NEW_PASSWORD)
 
 
+async def test_a_password_reset_lifts_the_sign_in_lock(
+    server: LiveServer, http: httpx.AsyncClient
+) -> None:
+    email = new_email()
+    await http.post("/auth/signup", json={"email": email, "password": PASSWORD})
+    wrong = {"email": email, "password": "guess horse 77"}
+    statuses = [(await http.post("/auth/signin", json=wrong)).status_code for _ in range(6)]
+    assert statuses == [401] * 5 + [429]
+    assert (await http.post("/auth/forgot-password", json={"email": email})).status_code == 202
+    assert (await confirm(http, email, latest_code(server, email))).status_code == 204
+    assert await signs_in(http, email, NEW_PASSWORD)
+
+
 async def test_an_unknown_address_meets_the_same_limit(http: httpx.AsyncClient) -> None:
     email = new_email()
     answers = [await confirm(http, email, f"{n:06d}") for n in range(6)]
