@@ -9,7 +9,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import coach_bench, quota_bench, store_bench, stream_bench, ws_bench
+from bench import auth_bench, coach_bench, quota_bench, store_bench, stream_bench, ws_bench
 from core.model_url import ModelURLError
 
 BENCHMARKS: dict[str, Callable[[], None]] = {
@@ -17,6 +17,7 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "ws": ws_bench.main,
     "quota": quota_bench.main,
     "stream": stream_bench.main,
+    "auth": auth_bench.main,
 }
 COACH = "coach"
 """The evaluation set, which takes options of its own (`--model`)."""

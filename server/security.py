@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import aioboto3
 import httpx
+from redis.asyncio import Redis
 from starlette.requests import HTTPConnection
 
 from core.caller import Caller
@@ -22,6 +23,7 @@ from server.auth.errors import AuthError
 from server.auth.jwks import HttpKeySource, jwks_url
 from server.auth.local_issuer import LocalIssuer
 from server.auth.passwords import PasswordHashing
+from server.auth.throttle import AuthThrottle
 from server.auth.verifier import Principal, TokenVerifier
 from server.settings import Settings
 from store.errors import NotFound
@@ -37,6 +39,8 @@ class Auth:
     accounts: Accounts
     issuer: LocalIssuer | None
     """The local issuer (local mode only): `v7 token` and `/.well-known/jwks.json` use it."""
+    throttle: AuthThrottle
+    """The limits of `/auth/*`, in either mode."""
 
 
 async def build_auth(
@@ -45,10 +49,12 @@ async def build_auth(
     http: httpx.AsyncClient,
     stack: AsyncExitStack,
     clock: Clock,
+    redis: Redis,
 ) -> Auth:
-    """The verifier and accounts of `settings.auth`, minting and checking tokens by `clock`;
-    clients they need join `stack`."""
+    """The verifier and accounts of `settings.auth`, minting and checking tokens by `clock`,
+    limited by `settings.auth_limits` counted in `redis`; clients they need join `stack`."""
     seconds = epoch_seconds(clock)
+    limits = settings.auth_limits
     if settings.auth == "local":
         issuer = await asyncio.to_thread(
             LocalIssuer.load_or_create,
@@ -60,8 +66,11 @@ async def build_auth(
         verifier = TokenVerifier(
             issuer.key_source(), issuer=issuer.issuer, client_id=issuer.client_id, clock=seconds
         )
-        passwords = PasswordHashing()
+        passwords = PasswordHashing(
+            max_concurrent=limits.hashes_in_flight, max_waiting=limits.hashes_waiting
+        )
         stack.callback(passwords.close)
+        throttle = AuthThrottle(redis, limits, room=passwords.check_room)
         accounts: Accounts = LocalAccounts(
             table,
             issuer,
@@ -70,8 +79,10 @@ async def build_auth(
             access_ttl_s=settings.token_ttl_seconds,
             refresh_ttl=timedelta(days=settings.refresh_ttl_days),
             clock=clock,
+            code_tries=limits.code_tries.count,
+            tries_window=timedelta(seconds=limits.code_tries.seconds),
         )
-        return Auth(verifier, accounts, issuer)
+        return Auth(verifier, accounts, issuer, throttle)
 
     if not settings.cognito_user_pool_id or not settings.cognito_client_id:
         raise ValueError("V7_AUTH=cognito needs V7_COGNITO_USER_POOL_ID and V7_COGNITO_CLIENT_ID")
@@ -98,7 +109,8 @@ async def build_auth(
         )
     )
     cognito = CognitoAuth(client, client_id=settings.cognito_client_id)
-    return Auth(verifier, CognitoAccounts(table, cognito, verifier), None)
+    throttle = AuthThrottle(redis, limits)  # the pool hashes passwords: nothing to shed here
+    return Auth(verifier, CognitoAccounts(table, cognito, verifier), None, throttle)
 
 
 async def authenticate(

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from server.auth.limits import AuthLimits
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="V7_", extra="ignore", frozen=True)
@@ -67,6 +69,13 @@ class Settings(BaseSettings):
         default="127.0.0.1",
         description="Addresses whose X-Forwarded-* headers are trusted (the load balancer's "
         "subnets in AWS).",
+    )
+
+    auth_limits: AuthLimits = Field(
+        default_factory=AuthLimits,
+        description="The limits of /auth/* per client address, per account and on argon2 "
+        '(JSON; fields left out keep their defaults, e.g. {"sign_in_failures": {"count": 3, '
+        '"seconds": 600, "max_seconds": 3600}}); see server/auth/limits.py.',
     )
 
     @field_validator("allowed_origins", mode="before")

@@ -6,6 +6,11 @@ deleting it), a hashed password-reset code. Refresh tokens are `{user_id}.{rando
 refresh finds its item in one read without an index. There is no mail server on a laptop:
 password-reset codes are written to `V7_DATA_DIR/outbox/`, the way a development mail backend
 would deliver them.
+
+A reset code is six digits, valid 15 minutes, and the account gets `code_tries` tries at codes
+per `tries_window`, counted in the store on the code's item (`SecretRepo.take_reset_try`: spent
+before the code is compared, atomically) and kept when a new code replaces it: the durable
+bound behind the Redis limits of `server.auth.throttle`, which a Redis flush does not reset.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from core.clock import Clock
+from quotas.errors import RateLimited
 from server.accounts import SignUpOutcome, TokenSet
 from server.auth.errors import AuthError
 from server.auth.local_issuer import LocalIssuer
@@ -34,7 +40,6 @@ from store.repos.users import PROFILE, UserRepo, email_item
 from store.table import Absent, Put, Table
 
 RESET_CODE_TTL = timedelta(minutes=15)
-RESET_MAX_ATTEMPTS = 5
 
 
 def _sha256(text: str) -> str:
@@ -52,6 +57,8 @@ class LocalAccounts:
         access_ttl_s: int,
         refresh_ttl: timedelta,
         clock: Clock,
+        code_tries: int = 5,
+        tries_window: timedelta = timedelta(hours=1),
     ) -> None:
         self._table = table
         self._users = UserRepo(table)
@@ -62,6 +69,8 @@ class LocalAccounts:
         self._access_ttl = access_ttl_s
         self._refresh_ttl = refresh_ttl
         self._clock = clock
+        self._code_tries = code_tries
+        self._tries_window = tries_window
 
     async def sign_up(
         self, email: str, password: str, name: str, timezone: str | None = None
@@ -139,29 +148,44 @@ class LocalAccounts:
         if user is None:
             return
         code = f"{secrets.randbelow(1_000_000):06d}"
-        await self._secrets.put_reset(user.id, _sha256(code), self._clock() + RESET_CODE_TTL)
+        now = self._clock()
+        await self._secrets.put_reset(
+            user.id, _sha256(code), now + RESET_CODE_TTL, now=now, tries_window=self._tries_window
+        )
         await asyncio.to_thread(
             self._deliver, user.email, f"Your V7 Coach password reset code is {code}.\n"
         )
 
     async def confirm_password(self, email: str, code: str, new_password: str) -> None:
+        """Set `new_password` if `code` is the account's pending reset code, and sign every
+        device out. A try is spent before the code is compared, and the code is redeemed once:
+        of concurrent confirms with the right code exactly one succeeds. The password policy
+        is checked first, against the address given, so a weak password costs no try and says
+        nothing about whether the account exists."""
+        check_password_policy(new_password, email=email.strip())
         user = await self._users.find_by_email(email)
         if user is None:
             raise AuthError("code_mismatch")
-        reset = await self._secrets.reset(user.id)
-        if reset is None:
+        now = self._clock()
+        tried = await self._secrets.take_reset_try(
+            user.id, now, max_tries=self._code_tries, tries_window=self._tries_window
+        )
+        match tried.status:
+            case "none":
+                raise AuthError("code_mismatch")
+            case "expired":
+                raise AuthError("code_expired")
+            case "spent":
+                wait_ms = max(1, (tried.tries_until - int(now.timestamp())) * 1000)
+                raise RateLimited("auth.code", wait_ms)
+            case "busy":
+                raise RateLimited("auth.code", 1000)
+        if not hmac.compare_digest(tried.code_hash, _sha256(code.strip())):
             raise AuthError("code_mismatch")
-        if reset.expires_at <= self._clock().timestamp():
-            raise AuthError("code_expired")
-        if reset.attempts >= RESET_MAX_ATTEMPTS:
-            raise AuthError("rate_limited", "Too many wrong codes; request a new one.")
-        if not hmac.compare_digest(reset.code_hash, _sha256(code.strip())):
-            await self._secrets.count_reset_attempt(user.id)
-            raise AuthError("code_mismatch")
-        check_password_policy(new_password, email=user.email)
         new_hash = await self._passwords.hash(new_password)
+        if not await self._secrets.redeem_reset(user.id, tried.code_hash):
+            raise AuthError("code_mismatch")  # a concurrent confirm redeemed it first
         await self._secrets.put_password_hash(user.id, new_hash)
-        await self._secrets.remove_reset(user.id)
         await self._secrets.remove_all_refresh(user.id)
 
     async def _issue(self, user: User) -> TokenSet:

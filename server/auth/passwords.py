@@ -6,7 +6,11 @@ one core of a 2026 laptop. Hashes embed their parameters, so raising them later 
 `needs_rehash` at the next successful sign-in.
 
 Hashing and verifying run on a small dedicated thread pool, never on the event loop, and the
-pool's size bounds the memory they take (64 MiB each). A sign-in for an unknown user verifies
+pool's size bounds the memory they take (64 MiB each). In front of the pool is a short queue:
+at most `max_concurrent` hashes run and `max_waiting` wait; one more is shed at once with
+`RateLimited` (429, `Retry-After` from the measured hash time) rather than queued behind work
+it would wait seconds for, so a flood of sign-ins costs the server a bounded amount of memory
+and CPU and every request gets an answer quickly. A sign-in for an unknown user verifies
 against a dummy hash with the same parameters, so it takes as long as a wrong password and
 reveals nothing.
 """
@@ -14,7 +18,10 @@ reveals nothing.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import math
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Final, TypeVar
@@ -22,6 +29,7 @@ from typing import Final, TypeVar
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from quotas.errors import RateLimited
 from server.auth.errors import AuthError
 
 log = logging.getLogger(__name__)
@@ -54,11 +62,14 @@ _COMMON: Final = frozenset(
 
 
 class PasswordHashing:
-    """argon2id hashing off the event loop, at most `max_concurrent` hashes at a time.
+    """argon2id hashing off the event loop, at most `max_concurrent` hashes at a time and
+    `max_waiting` waiting for a worker; `hash` and `verify` raise `RateLimited("password_hashing",
+    retry_after_ms)` when both are full.
 
     `time_cost` / `memory_cost` (KiB) / `parallelism` default to the documented profile; tests
     of other packages may pass cheaper ones. All methods are cancel-safe: a cancelled caller
-    leaves the worker thread to finish on its own, with no state to undo.
+    leaves the worker thread to finish on its own, with no state to undo, and its place in the
+    queue is taken until the work is really done (or dropped before it started).
     """
 
     def __init__(
@@ -67,7 +78,8 @@ class PasswordHashing:
         time_cost: int = TIME_COST,
         memory_cost: int = MEMORY_COST_KIB,
         parallelism: int = PARALLELISM,
-        max_concurrent: int = 4,
+        max_concurrent: int = 1,
+        max_waiting: int = 8,
     ) -> None:
         self._hasher = PasswordHasher(
             time_cost=time_cost,
@@ -78,6 +90,10 @@ class PasswordHashing:
             type=Type.ID,
         )
         self._pool = ThreadPoolExecutor(max_workers=max_concurrent, thread_name_prefix="argon2")
+        self._workers = max_concurrent
+        self._capacity = max_concurrent + max_waiting
+        self._admitted = 0  # running or waiting; changed on the event loop only
+        self._seconds_per_hash = 0.1  # a running estimate, for Retry-After
         self._dummy_hash: str | None = None
 
     async def hash(self, password: str) -> str:
@@ -122,9 +138,46 @@ class PasswordHashing:
             self._dummy_hash = await self._run(self._hasher.hash, "v7-dummy-password-for-timing")
         return self._dummy_hash
 
+    @property
+    def admitted(self) -> int:
+        """Hashes running or waiting now."""
+        return self._admitted
+
+    def check_room(self) -> None:
+        """Raise `RateLimited("password_hashing", retry_after_ms)` if a hash asked for now would
+        be shed: callers check before the work that leads to a hash (store reads, Redis), so a
+        flood is turned away before it costs anything."""
+        if self._admitted >= self._capacity:
+            rounds = math.ceil((self._admitted + 1) / self._workers)
+            raise RateLimited(
+                "password_hashing", max(1000, math.ceil(rounds * self._seconds_per_hash * 1000))
+            )
+
     async def _run(self, func: Callable[..., _T], *args: str) -> _T:
+        self.check_room()
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, func, *args)
+        future = self._pool.submit(self._timed, func, *args)
+        self._admitted += 1
+        future.add_done_callback(lambda _: self._release_from(loop))
+        return await asyncio.wrap_future(future)
+
+    def _timed(self, func: Callable[..., _T], *args: str) -> _T:
+        started = time.perf_counter()
+        try:
+            return func(*args)
+        finally:
+            took = time.perf_counter() - started
+            self._seconds_per_hash = 0.8 * self._seconds_per_hash + 0.2 * took
+
+    def _release_from(self, loop: asyncio.AbstractEventLoop) -> None:
+        # Runs in the worker thread (or wherever the future was cancelled): hand the count back
+        # to the event loop that admitted the work. A closed loop raises RuntimeError: nobody
+        # is counting any more.
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(self._release)
+
+    def _release(self) -> None:
+        self._admitted -= 1
 
 
 _default = PasswordHashing()

@@ -1,8 +1,12 @@
-"""`/auth/*`: sign-up, sign-in, refresh, sign-out and password reset, in either auth mode."""
+"""`/auth/*`: sign-up, sign-in, refresh, sign-out and password reset, in either auth mode.
+
+Every operation but sign-out runs inside its limits (`server.auth.throttle`): per client address
+(as uvicorn reports it: `X-Forwarded-For` counts only from `V7_FORWARDED_ALLOW_IPS`) and per
+account, checked before any password is hashed or any account is read."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
@@ -57,20 +61,31 @@ class Message(BaseModel):
     message: str
 
 
+def _client(call: Call[Any]) -> str | None:
+    """The client's address as uvicorn reports it (the proxy's client, if it is trusted)."""
+    client = call.request.client
+    return client.host if client else None
+
+
 async def sign_up(call: Call[SignUpIn]) -> SignUpOutcome:
     body: SignUpIn = call.body
-    return await call.services.auth.accounts.sign_up(
-        body.email, body.password, body.name, body.timezone
-    )
+    auth = call.services.auth
+    async with auth.throttle.sign_up(body.email, _client(call)):
+        return await auth.accounts.sign_up(body.email, body.password, body.name, body.timezone)
 
 
 async def sign_in(call: Call[SignInIn]) -> TokenSet:
     body: SignInIn = call.body
-    return await call.services.auth.accounts.sign_in(body.email, body.password)
+    auth = call.services.auth
+    async with auth.throttle.sign_in(body.email, _client(call)):
+        return await auth.accounts.sign_in(body.email, body.password)
 
 
 async def refresh(call: Call[RefreshIn]) -> TokenSet:
-    return await call.services.auth.accounts.refresh(call.body.refresh_token)
+    token: str = call.body.refresh_token
+    auth = call.services.auth
+    async with auth.throttle.refresh(token, _client(call)):
+        return await auth.accounts.refresh(token)
 
 
 async def sign_out(call: Call[RefreshIn]) -> None:
@@ -78,13 +93,19 @@ async def sign_out(call: Call[RefreshIn]) -> None:
 
 
 async def forgot_password(call: Call[ForgotIn]) -> Message:
-    await call.services.auth.accounts.forgot_password(call.body.email)
+    email: str = call.body.email
+    auth = call.services.auth
+    async with auth.throttle.forgot_password(email, _client(call)):
+        await auth.accounts.forgot_password(email)
     return Message(message="If that address has an account, a reset code is on its way.")
 
 
 async def confirm_password(call: Call[ConfirmPasswordIn]) -> None:
     body: ConfirmPasswordIn = call.body
-    await call.services.auth.accounts.confirm_password(body.email, body.code, body.new_password)
+    auth = call.services.auth
+    async with auth.throttle.confirm_password(body.email, _client(call)):
+        await auth.accounts.confirm_password(body.email, body.code, body.new_password)
+    await auth.throttle.forgive(body.email)
 
 
 endpoints = [

@@ -153,3 +153,17 @@ async def test_tokens_of_another_client_are_refused(
     token = result["AuthenticationResult"]["AccessToken"]
     refused = await client.get("/users/profile", headers={"Authorization": f"Bearer {token}"})
     assert refused.status_code == 401
+
+
+async def test_the_pool_is_guarded_by_the_same_account_lock(
+    client: httpx.AsyncClient, moto_endpoint: str, pool: dict[str, str]
+) -> None:
+    email = f"g-{uuid.uuid4().hex[:8]}@example.com"
+    await client.post("/auth/signup", json={"email": email, "password": PASSWORD})
+    await confirm(moto_endpoint, pool["pool_id"], email)
+    wrong = {"email": email, "password": PASSWORD + "x"}
+    statuses = [(await client.post("/auth/signin", json=wrong)).status_code for _ in range(6)]
+    assert statuses == [401] * 5 + [429]
+    right = await client.post("/auth/signin", json={"email": email, "password": PASSWORD})
+    assert right.status_code == 429  # the pool is not even asked while the account is locked
+    assert int(right.headers["Retry-After"]) > 0

@@ -25,6 +25,7 @@ from core.clock import Clock, system_clock
 from server.app import create_app
 from server.run import uvicorn_config
 from server.settings import Settings
+from tests.server.live import ONE_ADDRESS_LIMITS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -80,7 +81,7 @@ def start_ui_server(
         data_dir=data_dir,
         port=port,
         allowed_origins=[origin],
-        **overrides,  # type: ignore[arg-type]
+        **{"auth_limits": ONE_ADDRESS_LIMITS, **overrides},  # type: ignore[arg-type]
     )
     # The machine's clock by default, as the browser's: the UI and the server must agree on
     # "today" (a test that fixes the server's clock fixes the page's too).

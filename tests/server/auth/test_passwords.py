@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from quotas.errors import RateLimited
 from server.auth import passwords
 from server.auth.errors import AuthError
 from server.auth.passwords import (
@@ -116,3 +117,43 @@ def test_reasonable_passwords_pass(password: str) -> None:
 def test_several_problems_are_all_listed() -> None:
     problems = password_problems("aaaa")
     assert len(problems) == 3
+
+
+async def test_hashing_beyond_the_workers_and_the_queue_is_shed_at_once() -> None:
+    hasher = PasswordHashing(
+        time_cost=1, memory_cost=8 * 1024, parallelism=1, max_concurrent=1, max_waiting=2
+    )
+    try:
+        stored = await hasher.hash(GOOD)
+        results = await asyncio.gather(
+            *(hasher.verify(stored, GOOD) for _ in range(6)), return_exceptions=True
+        )
+        shed = [r for r in results if isinstance(r, RateLimited)]
+        assert results[:3] == [True, True, True]  # one running, two waiting
+        assert len(shed) == 3
+        assert all(r.retry_after_s >= 1 for r in shed)
+        assert hasher.admitted == 0
+        assert await hasher.verify(stored, GOOD)  # room again once the wave is through
+    finally:
+        hasher.close()
+
+
+async def test_a_cancelled_caller_keeps_its_place_until_its_hash_is_done() -> None:
+    hasher = PasswordHashing(max_concurrent=1, max_waiting=0)  # the real 64 MiB profile
+    try:
+        running = asyncio.create_task(hasher.hash(GOOD))
+        await asyncio.sleep(0.01)
+        assert hasher.admitted == 1
+        running.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await running
+        with pytest.raises(RateLimited):  # the worker is still busy with it
+            await hasher.hash(GOOD)
+        for _ in range(500):
+            if hasher.admitted == 0:
+                break
+            await asyncio.sleep(0.01)
+        assert hasher.admitted == 0
+        assert (await hasher.hash(GOOD)).startswith("$argon2id$")
+    finally:
+        hasher.close()
