@@ -130,7 +130,7 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
                 table=table,
                 http=http,
                 lifecycle=lifecycle,
-                auth=await build_auth(settings, table, http, stack, clock, redis),
+                auth=await build_auth(settings, table, http, stack, clock, redis, gate),
                 users=users_repo,
                 hub=hub,
                 replay=ReplayCache(),

@@ -15,6 +15,7 @@ from starlette.requests import HTTPConnection
 
 from core.caller import Caller
 from core.clock import Clock, epoch_seconds
+from quotas.unavailable import RedisGate
 from server.accounts import Accounts
 from server.accounts.cognito import CognitoAccounts
 from server.accounts.local import LocalAccounts
@@ -50,9 +51,11 @@ async def build_auth(
     stack: AsyncExitStack,
     clock: Clock,
     redis: Redis,
+    gate: RedisGate | None = None,
 ) -> Auth:
     """The verifier and accounts of `settings.auth`, minting and checking tokens by `clock`,
-    limited by `settings.auth_limits` counted in `redis`; clients they need join `stack`."""
+    limited by `settings.auth_limits` counted in `redis` (queueing at `gate` with the quota
+    checks); clients they need join `stack`."""
     seconds = epoch_seconds(clock)
     limits = settings.auth_limits
     if settings.auth == "local":
@@ -70,7 +73,7 @@ async def build_auth(
             max_concurrent=limits.hashes_in_flight, max_waiting=limits.hashes_waiting
         )
         stack.callback(passwords.close)
-        throttle = AuthThrottle(redis, limits, room=passwords.check_room)
+        throttle = AuthThrottle(redis, limits, room=passwords.check_room, gate=gate)
         accounts: Accounts = LocalAccounts(
             table,
             issuer,
@@ -109,7 +112,8 @@ async def build_auth(
         )
     )
     cognito = CognitoAuth(client, client_id=settings.cognito_client_id)
-    throttle = AuthThrottle(redis, limits)  # the pool hashes passwords: nothing to shed here
+    # Cognito hashes the passwords: nothing to shed here.
+    throttle = AuthThrottle(redis, limits, gate=gate)
     return Auth(verifier, CognitoAccounts(table, cognito, verifier), None, throttle)
 
 

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 
 from quotas.degraded import ThrottledLog
 from quotas.errors import RateLimited
-from quotas.unavailable import CHECK_DEADLINE_S, REDIS_DOWN
+from quotas.unavailable import CHECK_DEADLINE_S, REDIS_DOWN, RedisGate
 from server.auth.counters import LocalCounters, LockoutOp, RedisCounters
 from server.auth.errors import AuthError
 from store.records.user import normalise_email
@@ -90,6 +90,7 @@ class AuthThrottle:
         local: LocalCounters | None = None,
         room: Callable[[], None] | None = None,
         timeout_s: float = CHECK_DEADLINE_S,
+        gate: RedisGate | None = None,
     ) -> None:
         """`room` raises `RateLimited` when a password hash asked for now would be shed (local
         accounts: `PasswordHashing.check_room`; None when passwords are hashed elsewhere)."""
@@ -98,6 +99,7 @@ class AuthThrottle:
         self._redis = RedisCounters(redis)
         self._local = local or LocalCounters()
         self._timeout = timeout_s
+        self._gate = gate or RedisGate()
         self._warn = ThrottledLog(log)
 
     @asynccontextmanager
@@ -203,7 +205,7 @@ class AuthThrottle:
         closed: bool,
     ) -> int:
         try:
-            async with asyncio.timeout(self._timeout):
+            async with self._gate.turn(), asyncio.timeout(self._timeout):
                 return await remote()
         except REDIS_DOWN as exc:
             if closed:
