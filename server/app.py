@@ -17,8 +17,8 @@ from context.assembly import CoachContext
 from core.clock import Clock, system_clock
 from handlers.chat import Chat
 from handlers.coach import Coach
+from handlers.idempotency import Idempotency
 from handlers.proposals import PROPOSE_TOOL, ProposalStore
-from handlers.replay import ReplayCache
 from quotas import Quotas, RateLimiter, load_policy
 from server import health, ws
 from server.allowances import RedisAllowances
@@ -46,6 +46,8 @@ from server.routes import (
     training,
     users,
 )
+from server.runs import CONTROL_STOP, RunRegistry
+from server.say_ledger import SayLedger
 from server.security import build_auth
 from server.services import Services
 from server.settings import Settings
@@ -104,6 +106,9 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
                 Fanout(redis, patient, hub.deliver_local, hub.deliver_control)
             )
             streams = await stack.enter_async_context(StreamBuffer(redis, patient))
+            runs = RunRegistry(redis, hub, grace_s=settings.resume_grace_seconds)
+            hub.on_control(CONTROL_STOP, runs.on_stop_message)
+            lifecycle.on_drain(runs.stop_all)
             models, fallback = await open_models(settings.model, policy, stack)
             coach = Coach(
                 models=models,
@@ -113,6 +118,7 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
                 clock=clock,
                 allowances=allowances,
                 fallback=fallback,
+                runs=runs,
             )
             app.state.services = Services(
                 settings=settings,
@@ -123,7 +129,8 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
                 auth=await build_auth(settings, table, http, stack, clock),
                 users=UserRepo(table),
                 hub=hub,
-                replay=ReplayCache(),
+                says=Idempotency(SayLedger(redis)),
+                runs=runs,
                 chat=Chat(table, clock=clock, allowances=allowances, coach=coach, policy=policy),
                 allowances=allowances,
                 redis=redis,
