@@ -171,6 +171,11 @@ async def buffered_end(pair: Pair, user_id: str, stream: str, within_s: float = 
         await redis.aclose()
 
 
+def in_order(frame: Frame) -> tuple[int, bool]:
+    """Where a frame goes in its stream: by seq, the end (which repeats the last seq) last."""
+    return frame.get("seq", 0), frame["type"] == "stream.end"
+
+
 def seqs(frames: list[Frame]) -> list[int]:
     return [frame.get("seq", 0) for frame in frames]
 
@@ -365,6 +370,27 @@ async def test_a_real_coaching_reply_is_resumed_on_the_other_process_as_the_aske
     # Nothing lost or repeated: the socket got exactly the frames the asker got after seq 1.
     # Those published between `ready` and the `resume` came live, first (a reconnected socket
     # follows the user's streams at once); the replay sent the rest, none of them twice.
-    assert sorted(resumed, key=lambda frame: frame.get("seq", 0)) == seen[2:]
+    assert sorted(resumed, key=in_order) == seen[2:]
     assert resumed[-1]["type"] == "stream.end"
     assert resumed[-1]["reason"] == "end"
+
+
+async def test_a_socket_that_resumes_after_live_frames_reached_it_gets_each_frame_once(
+    coached: Pair,
+) -> None:
+    """The race behind the test above: a reconnected socket follows the user's streams live
+    from `ready` on, so frames can reach it before its `resume` does. The replay skips them."""
+    alice = await sign_up(coached.a, "alice")
+    async with chat(coached.a, alice) as asker:
+        await say(asker, "c1", "how should I train this week?")
+        start = await receive(asker)
+        assert (await receive(asker))["seq"] == 1
+        async with chat(coached.b, alice) as back:
+            early = await receive(back)  # live, before any resume
+            assert early["type"] == "stream.delta"
+            await resume(back, start["stream"], after=1)
+            rest = await read_through_end(back)
+            await assert_nothing_more(back, settle_s=0.1)
+        seen = await read_through_end(asker)
+    got = [frame for frame in [early, *rest] if frame.get("seq", 0) > 1]
+    assert sorted(got, key=in_order) == seen

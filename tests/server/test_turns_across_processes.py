@@ -9,7 +9,11 @@ knows the whole reply and when it is mid-flight. The grace window after a drop i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
+import signal
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,9 +22,15 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from websockets.asyncio.client import ClientConnection
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Origin, Subprotocol
 
+from core.clock import system_clock
+from store import open_table
 from store.records.user import Tier
+from store.repos.chat import ChatRepo
+from store.repos.usage import UsageRepo
+from store.repos.users import UserRepo
 from tests.server.helpers import Headers, set_tier, sign_up
 from tests.server.live import LiveServer
 from tests.server.pair import (
@@ -33,6 +43,7 @@ from tests.server.pair import (
     server_pair,
     user_id_of,
 )
+from tests.server.test_process import PASSWORD, Process, dockerfile_command, free_port
 
 WORDS = [f"w{n}" for n in range(1, 81)]
 REPLY = " ".join(WORDS)
@@ -255,3 +266,73 @@ async def test_a_dropped_reply_runs_on_while_another_socket_of_the_climber_is_op
     assert seen[0]["type"] == "stream.start"
     assert seen[-1]["reason"] == "end"
     assert text_of(seen) == REPLY
+
+
+@pytest.fixture
+def long_reply_server(tmp_path: Path) -> Iterator[Process]:
+    """`v7 serve` as a real process whose replies take 10 s, with a 1 s drain window."""
+    port = free_port()
+    origin = f"http://127.0.0.1:{port}"
+    data_dir = tmp_path / "data"
+    env = {
+        **os.environ,
+        "V7_DATA_DIR": str(data_dir),
+        "V7_ALLOWED_ORIGINS": origin,
+        "V7_DRAIN_SECONDS": "1",
+        "V7_MODEL": "scripted://?ttft_ms=20&tokens_per_s=40&tokens=400",
+    }
+    log = tmp_path / "server.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(dockerfile_command(port), env=env, stdout=out, stderr=out)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        with contextlib.suppress(httpx.TransportError):
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                break
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"v7 serve did not start:\n{log.read_text()}")
+        time.sleep(0.1)
+    try:
+        yield Process(url, origin, proc, log, data_dir)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+async def test_a_drain_stops_a_reply_whose_socket_dropped_and_settles_it_before_exiting(
+    long_reply_server: Process,
+) -> None:
+    """SIGTERM with a reply streaming on after its socket dropped: the drain window passes,
+    the reply is stopped, saved and counted, and the process exits."""
+    serve = long_reply_server
+    async with httpx.AsyncClient(base_url=serve.url, timeout=10) as http:
+        signed = await http.post(
+            "/auth/signup", json={"email": "drain@example.com", "password": PASSWORD}
+        )
+    token = signed.json()["tokens"]["accessToken"]
+    protocols = [Subprotocol("v7.chat.v1"), Subprotocol(f"bearer.{token}")]
+    ws_url = serve.url.replace("http", "ws") + "/ws"
+    async with connect(ws_url, subprotocols=protocols, origin=Origin(serve.origin)) as ws:
+        await ws.recv()
+        await ws.send(json.dumps({"type": "say", "id": "q1", "text": QUESTION}))
+        while json.loads(await ws.recv())["type"] != "stream.delta":
+            pass
+    months = {f"{system_clock():%Y-%m}"}
+    started = time.monotonic()
+    serve.proc.send_signal(signal.SIGTERM)
+    assert await asyncio.to_thread(serve.proc.wait, 20) == 0
+    assert time.monotonic() - started < 10
+    months.add(f"{system_clock():%Y-%m}")
+    data_dir = serve.data_dir
+    async with open_table(f"sqlite:///{data_dir / 'v7.db'}", data_dir=data_dir) as table:
+        user = await UserRepo(table).find_by_email("drain@example.com")
+        assert user is not None
+        asked, reply = await ChatRepo(table).recent(user.id, 2)
+        ledgers = [await UsageRepo(table).get(user.id, month) for month in sorted(months)]
+    assert asked.content == QUESTION
+    assert reply.end_reason == "stopped"
+    assert reply.partial is True
+    assert 0 < len(reply.content.split()) < 400
+    assert sum(ledger.ai_messages for ledger in ledgers) == 1
