@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from core.errors import HandlerError
-from handlers.frames import Say
+from handlers.frames import Say, ServerFrame, StreamEnd, StreamStart
 
 log = logging.getLogger("v7.idempotency")
 
@@ -103,6 +103,15 @@ class RecordStore(Protocol):
 
     async def delete(self, user_id: str, say_id: str, owner: str) -> None:
         """Delete the record of `owner` (no-op if not theirs)."""
+
+
+def delivers(frame: ServerFrame) -> bool:
+    """Whether sending `frame` did something for the climber: any frame but the bare frame of a
+    reply with no text (its `stream.start`, or a `stream.end` after no delta). A run that sent
+    nothing else returns False from its `Execute`."""
+    return not isinstance(frame, StreamStart) and not (
+        isinstance(frame, StreamEnd) and frame.seq == 0
+    )
 
 
 def fingerprint(say: Say) -> str:

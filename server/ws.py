@@ -18,9 +18,7 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Coroutine
 from datetime import datetime
-from typing import Any
 
 from starlette.responses import JSONResponse
 from starlette.routing import WebSocketRoute
@@ -40,15 +38,12 @@ from handlers.frames import (
     Ready,
     Resume,
     Say,
-    ServerFrame,
     Stop,
-    StreamEnd,
-    StreamStart,
     UserInfo,
     encode,
     parse_client_frame,
 )
-from handlers.idempotency import Keep
+from handlers.idempotency import Keep, delivers
 from handlers.session import Outgoing
 from server.auth.errors import AuthError
 from server.errors import (
@@ -66,6 +61,7 @@ from server.runs import asked_over
 from server.security import authenticate
 from server.services import Services, services_of
 from server.streams import STREAM_FRAMES
+from server.turns import Turns
 
 log = logging.getLogger("v7.ws")
 
@@ -151,28 +147,7 @@ async def chat_socket(websocket: WebSocket) -> None:
         await services.hub.remove(socket)
         services.lifecycle.remove_socket(id(socket))
         log.info("socket closed", extra={"user": caller.user_id, "code": socket.close_code})
-        await _outlived(turns)
-
-
-class Turns:
-    """The tasks serving one socket's frames: `says` outlive the socket (a reply streams on
-    after a drop, see `server/runs.py`); `others` (resumes, stop/confirm/dismiss) end with it."""
-
-    def __init__(self) -> None:
-        self.says: set[asyncio.Task[None]] = set()
-        self.others: set[asyncio.Task[None]] = set()
-
-    def start(self, tasks: set[asyncio.Task[None]], work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(work)
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
-
-
-async def _outlived(turns: Turns) -> None:
-    """Wait for the says still running when the socket closed (so a shutdown waits for them,
-    and a drain's stop of their streams is settled and saved before the process exits)."""
-    if turns.says:
-        await asyncio.gather(*turns.says, return_exceptions=True)
+        await turns.outlived()
 
 
 async def _read_loop(services: Services, socket: Socket, turns: Turns) -> None:
@@ -308,7 +283,7 @@ async def _run_say(services: Services, socket: Socket, say: Say) -> None:
         async def emit(outgoing: Outgoing) -> None:
             nonlocal delivered
             keep(_deliver(services, socket, outgoing))
-            delivered = delivered or _delivers(outgoing.frame)
+            delivered = delivered or delivers(outgoing.frame)
 
         async with services.lifecycle.busy():
             await services.chat.on_say(caller, say, emit)
@@ -321,14 +296,6 @@ async def _run_say(services: Services, socket: Socket, say: Say) -> None:
         socket.send(await _refusal(services, caller, error, say.id))
     finally:
         log.info("say", extra={"ms": round((time.perf_counter() - started) * 1000, 1)})
-
-
-def _delivers(frame: ServerFrame) -> bool:
-    """Whether sending `frame` gives the climber something: anything but the bare frame around
-    a reply with no text (a `stream.start`, or a `stream.end` after no delta)."""
-    return not isinstance(frame, StreamStart) and not (
-        isinstance(frame, StreamEnd) and frame.seq == 0
-    )
 
 
 async def _run_control(services: Services, socket: Socket, frame: Stop | Confirm | Dismiss) -> None:

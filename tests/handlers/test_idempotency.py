@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from handlers.frames import Say
+from handlers.frames import Reply, Say, StreamDelta, StreamEnd, StreamStart
 from handlers.idempotency import (
     Execute,
     Idempotency,
@@ -17,6 +17,7 @@ from handlers.idempotency import (
     Record,
     RecordsUnavailable,
     SayConflict,
+    delivers,
 )
 
 
@@ -195,3 +196,20 @@ async def test_with_the_store_down_retries_are_recognised_in_this_process() -> N
     await once.run("alice", say(), runs.execute("never"), runs.answer)
     assert runs.executed == 1
     assert runs.answered == ["saved"]
+
+
+def test_a_reply_stopped_before_any_text_did_nothing_anything_else_did() -> None:
+    start = StreamStart(stream="s1", reply_to="c1", model="m")
+    empty = StreamEnd.model_validate(
+        {
+            "stream": "s1",
+            "seq": 0,
+            "reason": "stopped",
+            "usage": {"input_tokens": 9, "output_tokens": 0},
+        }
+    )
+    assert not delivers(start)
+    assert not delivers(empty)
+    assert delivers(StreamDelta(stream="s1", seq=1, text="Rest"))
+    assert delivers(empty.model_copy(update={"seq": 1}))
+    assert delivers(Reply(reply_to="c1", text="Nothing logged yet"))
