@@ -58,8 +58,8 @@ TTL_S = 900.0
 """How long a completed say is remembered."""
 IN_PROGRESS_TTL_S = 20.0
 """How long an in-progress record outlives the last refresh of its run."""
-WAIT_S = 10.0
-"""How long a retry waits for the first copy to finish."""
+WAIT_S = 30.0
+"""How long a retry waits for the first copy to finish (long enough for most replies)."""
 MAX_BYTES = 256 * 1024
 """The most frame text a completed record keeps."""
 
