@@ -26,13 +26,14 @@ from grammar.catalogue import unknown_command
 from grammar.dates import local_today
 from grammar.nutrition import shows
 from grammar.plan import plan_action
-from handlers.coach import Coach, NoSuchStream
+from handlers.coach import Coach
 from handlers.commands import lookup
 from handlers.commands.context import Repos, Turn
 from handlers.frames import Confirm, Dismiss, Saved, Say, Stop
 from handlers.journaling import journal_write
 from handlers.plain_log import PlainLog
 from handlers.proposals import KINDS, ProposalStore, confirmed, dismissed, write_confirmed
+from handlers.runs import no_such_stream
 from handlers.session import Allowances, Emit, Outgoing
 from handlers.transcript import Transcript, recording
 from handlers.undo import UndoLog
@@ -171,9 +172,11 @@ class Chat:
         return await self._plain_log.serve(caller, say_id, text, now=now, today=today, emit=emit)
 
     async def on_stop(self, caller: Caller, stop: Stop, emit: Emit) -> None:
+        """End the caller's own running stream, on whichever process runs it: its
+        `stream.end` ("stopped") is the answer. Raises not_found when it runs nowhere."""
         if self._coach is None:
-            raise NoSuchStream("no such stream running")
-        self._coach.streams.stop(caller.user_id, stop.stream)
+            raise no_such_stream()
+        await self._coach.runs.stop(caller.user_id, stop.stream)
 
     async def on_confirm(self, caller: Caller, confirm: Confirm, emit: Emit) -> None:
         """Write the proposal as its slash command would: the same rate, allowance, undo and

@@ -8,9 +8,16 @@ gathered for `COALESCE_S` so a fast model does not cost a frame per token.
 Settling follows the quota rules exactly once on every path: finished → commit; failed before
 any output → refund; stopped, disconnected or failed after output → commit (the climber got
 something). `stop` cancels only the streaming part (the upstream call is closed by the model's
-generator) and the turn still ends the stream, saves the partial reply and settles. A model that
-fails before output hands over to the fallback (the offline analyst), labelled, if there is one;
-otherwise the climber gets `model_unavailable`.
+generator) and the turn still ends the stream, saves the partial reply and settles; the stream
+is registered with `runs` (`handlers/runs.py`) while it streams, so a `stop` from any socket of
+the climber reaches it. A model that fails, with a `ModelError` or any other exception (a bug
+in a provider, logged with its traceback), ends the stream with reason "error"; if it failed
+before any output it hands over to the fallback (the offline analyst), labelled, if there is
+one; otherwise the climber gets `model_unavailable`.
+
+The turn does not depend on the socket that asked: the caller decides when to cancel it (the
+server lets it run on after a dropped socket; see `server/runs.py`). Cancelled, it still ends
+the stream "stopped", saves and settles.
 
 The turn is kept in chat history (`handlers/transcript.py`) in the order the climber saw it: their
 words, the reply (stamped when it started, saved before its `stream.end` is sent, so a device
@@ -37,6 +44,7 @@ from core.model import Usage as ModelUsage
 from core.quota import Quota
 from handlers.frames import StreamDelta, StreamEnd, StreamStart, Usage
 from handlers.proposals import ProposalStore
+from handlers.runs import LocalRuns, Runs
 from handlers.session import AiTicket, Allowances, Assembler, Emit, Outgoing
 from handlers.transcript import Transcript, frame_message
 from store.records.chat import ChatMessageIn, Role, TokenUsage
@@ -51,24 +59,6 @@ FALLBACK_LABEL = "(The coach's model is unavailable right now; the offline coach
 
 class ModelUnavailable(HandlerError):
     code = "model_unavailable"
-
-
-class NoSuchStream(HandlerError):
-    code = "not_found"
-
-
-@dataclass
-class Streams:
-    """The streams running in this process, so `stop` can reach the right one (and only the
-    caller's own)."""
-
-    running: dict[str, tuple[str, asyncio.Task[None]]] = field(default_factory=dict)
-
-    def stop(self, user_id: str, stream_id: str) -> None:
-        entry = self.running.get(stream_id)
-        if entry is None or entry[0] != user_id:
-            raise NoSuchStream("no such stream running (it may have ended)")
-        entry[1].cancel()
 
 
 @dataclass
@@ -107,7 +97,8 @@ class Coach:
     clock: Clock
     allowances: Allowances | None = None
     fallback: Model | None = None
-    streams: Streams = field(default_factory=Streams)
+    runs: Runs = field(default_factory=LocalRuns)
+    """Where running streams are registered, so `stop` reaches them (`handlers/runs.py`)."""
 
     def model_for(self, tier: str) -> Model:
         return self.models.get(tier) or self.models["default"]
@@ -141,18 +132,26 @@ class Coach:
     async def _stream(self, turn: _Turn, model: Model, prompt: Prompt) -> None:
         """Run the streaming part as its own task, so `stop` can cancel just that."""
         task = asyncio.create_task(self._pump(turn, model, prompt))
-        self.streams.running[turn.stream_id] = (turn.caller.user_id, task)
+
+        def stop() -> None:
+            task.cancel()
+
         try:
-            await asyncio.shield(task)
+            async with self.runs.running(turn.caller.user_id, turn.stream_id, stop):
+                await asyncio.shield(task)
         except asyncio.CancelledError:
-            # The socket went away: stop the model too, then finish as "stopped".
+            current = asyncio.current_task()
+            if current is None or not current.cancelling():
+                # Stopped before the pump began (so it could not say so itself).
+                turn.reason = "stopped"
+                return
+            # The turn itself is cancelled (the server shuts down): stop the model too, then
+            # finish as "stopped".
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
             turn.reason = "stopped"
             raise
-        finally:
-            self.streams.running.pop(turn.stream_id, None)
 
     async def _pump(self, turn: _Turn, model: Model, prompt: Prompt) -> None:
         """Stream `model` (or, if it fails before any output, the fallback) into deltas."""
@@ -160,8 +159,8 @@ class Coach:
             await self._relay(turn, model, prompt)
         except asyncio.CancelledError:
             turn.reason = "stopped"
-        except ModelError as error:
-            log.warning("model failed", extra={"kind": error.kind, "before": error.before_output})
+        except Exception as error:
+            _failed(model, error)
             if turn.delivered or self.fallback is None:
                 turn.reason = "error"
                 return
@@ -171,7 +170,8 @@ class Coach:
                 await self._relay(turn, self.fallback, prompt)
             except asyncio.CancelledError:
                 turn.reason = "stopped"
-            except ModelError:
+            except Exception as fallback_error:
+                _failed(self.fallback, fallback_error)
                 turn.reason = "error"
 
     async def _relay(self, turn: _Turn, model: Model, prompt: Prompt) -> None:
@@ -296,3 +296,16 @@ class Coach:
             # Quietly: persisting the reply must not turn a delivered answer into an error.
             await turn.transcript.write_quietly(message, at=turn.reply_at)
         await turn.emit(Outgoing(end, to_all=True))
+
+
+def _failed(model: Model, error: Exception) -> None:
+    """Log a model's failure: a `ModelError` is the provider's own report (safe, no traceback
+    needed); anything else is a bug in the provider, logged with its traceback. Either way
+    the stream ends with reason "error"."""
+    if isinstance(error, ModelError):
+        log.warning(
+            "model failed",
+            extra={"model": model.name, "kind": error.kind, "before": error.before_output},
+        )
+    else:
+        log.error("model raised %s", type(error).__name__, exc_info=error)

@@ -44,7 +44,8 @@ class ChatHandler(Protocol):
 
     async def on_say(self, caller: Caller, say: Say, emit: Emit) -> None:
         """Serve one `say`: a slash command or a coaching turn. Errors it raises are turned into
-        `error` frames by the caller. Cancelled when the socket goes away."""
+        `error` frames by the caller. It may outlive the socket that asked (a reply streams on
+        for a grace window, `server/runs.py`), and it may be cancelled (a shutdown)."""
 
     async def on_stop(self, caller: Caller, stop: Stop, emit: Emit) -> None:
         """End the caller's running stream `stop.stream` (raises not_found if there is none)."""

@@ -17,8 +17,8 @@ from context.assembly import CoachContext
 from core.clock import Clock, system_clock
 from handlers.chat import Chat
 from handlers.coach import Coach
+from handlers.idempotency import Idempotency
 from handlers.proposals import PROPOSE_TOOL, ProposalStore
-from handlers.replay import ReplayCache
 from quotas import Quotas, RateLimiter, load_policy
 from quotas.unavailable import RedisGate
 from server import freshness, health, ws
@@ -48,6 +48,8 @@ from server.routes import (
     training,
     users,
 )
+from server.runs import CONTROL_STOP, RunRegistry
+from server.say_ledger import SayLedger
 from server.security import build_auth
 from server.services import Services
 from server.settings import Settings
@@ -111,9 +113,12 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
             hub.leases = await stack.enter_async_context(
                 SocketLeases(redis, settings.max_sockets_per_user)
             )
-            freshness.register(hub)
             users_repo = UserRepo(table)
             streams = await stack.enter_async_context(StreamBuffer(redis, patient))
+            runs = RunRegistry(redis, hub, grace_s=settings.resume_grace_seconds)
+            hub.on_control(CONTROL_STOP, runs.on_stop_message)
+            freshness.register(hub, runs.local.stop_user)
+            lifecycle.on_drain(runs.stop_all)
             models, fallback = await open_models(settings.model, policy, stack)
             coach = Coach(
                 models=models,
@@ -123,6 +128,7 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
                 clock=clock,
                 allowances=allowances,
                 fallback=fallback,
+                runs=runs,
             )
             app.state.services = Services(
                 settings=settings,
@@ -133,7 +139,8 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
                 auth=await build_auth(settings, table, http, stack, clock, redis, gate),
                 users=users_repo,
                 hub=hub,
-                replay=ReplayCache(),
+                says=Idempotency(SayLedger(redis)),
+                runs=runs,
                 chat=FreshChat(
                     Chat(table, clock=clock, allowances=allowances, coach=coach, policy=policy),
                     users_repo,

@@ -8,8 +8,8 @@ Every module that keeps per-user keys names what they begin with, next to its ke
     v7:q:{USER}:…         monthly and weekly quota counters  quotas.scripts
     v7:stream:USER:…      buffered replies (their text)      server.streams
     v7:ws:{USER}          socket leases (the socket cap)     server.socket_cap
-    v7:say:…USER…:…       say idempotency records          (issue 15 item 1, see below)
-    v7:run:…USER…:…       running-stream registry          (issue 15 item 1, see below)
+    v7:say:USER:…         say idempotency records (their frames)  server.say_ledger
+    v7:run:USER:…         the user's running streams       server.runs
 
 `erase_keys` walks the keyspace once with SCAN (never KEYS, which blocks Redis), asking only
 for keys that name the user id, and UNLINKs those that begin with one of the prefixes. A key
@@ -25,6 +25,8 @@ import re
 from redis.asyncio import Redis
 
 from quotas import user_key_prefixes as quota_prefixes
+from server.runs import user_runs_prefix
+from server.say_ledger import user_says_prefix
 from server.socket_cap import leases_key
 from server.streams import user_streams_prefix
 
@@ -35,22 +37,14 @@ SCAN_COUNT = 1_000
 UNLINK_BATCH = 500
 
 
-def _pending_layouts(user_id: str) -> tuple[str, ...]:
-    """The say idempotency and running-stream keys that the cross-process turn work adds
-    (issue 15 item 1), with and without a hash tag around the user id. Their modules take these
-    over, like `quotas` and `server.streams` did, once that work is merged."""
-    return tuple(
-        f"v7:{kind}:{user}:" for kind in ("say", "run") for user in (user_id, f"{{{user_id}}}")
-    )
-
-
 def user_key_prefixes(user_id: str) -> tuple[str, ...]:
     """What every Redis key holding something of the user begins with."""
     return (
         *quota_prefixes(user_id),
         user_streams_prefix(user_id),
         leases_key(user_id),
-        *_pending_layouts(user_id),
+        user_says_prefix(user_id),
+        user_runs_prefix(user_id),
     )
 
 

@@ -14,8 +14,9 @@ account is erased. The rules:
   `server.security.authenticate`): an erased account closes the socket with 4001, a changed
   tier or time zone is applied.
 * Erasure sends `account.deleted` (`Hub.control`): every process closes the user's sockets with
-  4001 "account deleted" (`register`). A frame that finds the account gone sends it again, for
-  a process that missed it while Redis was down.
+  4001 "account deleted" and stops the user's replies streaming there (`register`). A frame
+  that finds the account gone sends it again, for a process that missed it while Redis was
+  down.
 
 Why a read per frame rather than a per-process cache invalidated by a message: the read costs
 one GetItem by key (about 0.1 ms on SQLite; a few ms on DynamoDB), next to a turn that reads the
@@ -24,6 +25,7 @@ climber's records or writes an entry, and it cannot be stale.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from core.caller import Caller
@@ -42,11 +44,14 @@ ACCOUNT_DELETED = "account.deleted"
 DELETED_REASON = "account deleted"
 
 
-def register(hub: Hub) -> None:
-    """What this process does when an account is erased: close its sockets of the user."""
+def register(hub: Hub, stop_streams: Callable[[str], object]) -> None:
+    """What this process does when an account is erased: close its sockets of the user and
+    stop their replies (`stop_streams(user_id)`), which would otherwise stream on for the
+    resume grace window and save themselves into an erased account."""
 
     def close(user_id: str, payload: dict[str, Any]) -> None:
         hub.close_sockets(user_id, CLOSE_UNAUTHORIZED, DELETED_REASON)
+        stop_streams(user_id)
 
     hub.on_control(ACCOUNT_DELETED, close)
 

@@ -9,12 +9,13 @@ from redis.asyncio import Redis
 from starlette.requests import HTTPConnection
 
 from core.clock import Clock
-from handlers.replay import ReplayCache
+from handlers.idempotency import Idempotency
 from handlers.session import ChatHandler
 from quotas.policy import Policy
 from server.allowances import RedisAllowances
 from server.hub import Hub
 from server.lifecycle import Lifecycle
+from server.runs import RunRegistry
 from server.security import Auth
 from server.settings import Settings
 from server.streams import StreamBuffer
@@ -33,7 +34,10 @@ class Services:
     auth: Auth
     users: UserRepo
     hub: Hub
-    replay: ReplayCache
+    says: Idempotency
+    """Runs each `say` at most once per id, across processes (`handlers/idempotency.py`)."""
+    runs: RunRegistry
+    """The user's running streams on every process: `stop`, and the grace after a drop."""
     chat: ChatHandler
     allowances: RedisAllowances
     redis: Redis

@@ -65,6 +65,13 @@ class Settings(BaseSettings):
         description="Open chat sockets one user may hold, counted across server processes; "
         'a socket beyond it closes the user\'s oldest with 1008 "too many connections".',
     )
+    resume_grace_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="How long a reply streams on after the climber's last socket went away, "
+        "so that they can resume it from any process; stopped if none of their sockets is back "
+        "by then.",
+    )
     forwarded_allow_ips: str = Field(
         default="127.0.0.1",
         description="Addresses whose X-Forwarded-* headers are trusted (the load balancer's "

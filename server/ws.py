@@ -6,7 +6,9 @@ Before the upgrade: the Origin must be in the allow-list and the client must spe
 parsed and handed to the `ChatHandler`; every frame it emits is written by one writer task per
 socket, so frames never interleave. Frames marked `to_all` reach the user's other sockets too,
 on every server process (`Hub` + `server.fanout`). Stream frames are recorded in the stream
-buffer (`server.streams`) so that `resume` can replay them here or on another process.
+buffer (`server.streams`) so that `resume` can replay them here or on another process. A `say`
+is executed at most once per id (`handlers/idempotency.py`, its records in Redis) and is not
+cancelled when its socket closes: a reply streams on for the grace window (`server/runs.py`).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from handlers.frames import (
     encode,
     parse_client_frame,
 )
+from handlers.idempotency import Keep, delivers
 from handlers.session import Outgoing
 from server.auth.errors import AuthError
 from server.errors import (
@@ -54,9 +57,11 @@ from server.frame_limit import FrameRateLimit, Verdict
 from server.hub import Socket
 from server.logs import correlation_id
 from server.run import MAX_FRAME_BYTES
+from server.runs import asked_over
 from server.security import authenticate
 from server.services import Services, services_of
 from server.streams import STREAM_FRAMES
+from server.turns import Turns
 
 log = logging.getLogger("v7.ws")
 
@@ -120,7 +125,7 @@ async def chat_socket(websocket: WebSocket) -> None:
     services.lifecycle.add_socket(id(socket), socket.close)
     writer = asyncio.create_task(socket.write_loop())
     watchdog = asyncio.create_task(_expire(services, socket))
-    turns: set[asyncio.Task[None]] = set()
+    turns = Turns()
     log.info("socket open", extra={"user": caller.user_id})
     try:
         await services.hub.add(socket)
@@ -129,18 +134,23 @@ async def chat_socket(websocket: WebSocket) -> None:
         socket.greet(Ready(user=user, quota=quota))
         await _read_loop(services, socket, turns)
     finally:
-        for task in (*turns, watchdog):
+        for task in (*turns.others, watchdog):
             task.cancel()
-        await asyncio.gather(*turns, watchdog, return_exceptions=True)
+        await asyncio.gather(*turns.others, watchdog, return_exceptions=True)
         socket.close_soon(1000, "bye")
+        # Wake the writer also when the peer closed first (then `close_soon` queued nothing):
+        # otherwise it would wait out the timeout before the socket leaves the hub.
+        with contextlib.suppress(asyncio.QueueFull):
+            socket.outbox.put_nowait(None)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(writer, timeout=2.0)
         await services.hub.remove(socket)
         services.lifecycle.remove_socket(id(socket))
         log.info("socket closed", extra={"user": caller.user_id, "code": socket.close_code})
+        await turns.outlived()
 
 
-async def _read_loop(services: Services, socket: Socket, turns: set[asyncio.Task[None]]) -> None:
+async def _read_loop(services: Services, socket: Socket, turns: Turns) -> None:
     limiter = FrameRateLimit()
     websocket = socket.websocket
     while not socket.closed:
@@ -179,20 +189,14 @@ async def _read_loop(services: Services, socket: Socket, turns: set[asyncio.Task
             case Auth():
                 await _reauthenticate(services, socket, frame)
             case Say():
-                task = asyncio.create_task(_run_say(services, socket, frame))
-                turns.add(task)
-                task.add_done_callback(turns.discard)
+                turns.start(turns.says, _run_say(services, socket, frame))
             case Resume():
                 _start_replay(services, socket, frame, turns)
             case Stop() | Confirm() | Dismiss():
-                task = asyncio.create_task(_run_control(services, socket, frame))
-                turns.add(task)
-                task.add_done_callback(turns.discard)
+                turns.start(turns.others, _run_control(services, socket, frame))
 
 
-def _start_replay(
-    services: Services, socket: Socket, resume: Resume, tasks: set[asyncio.Task[None]]
-) -> None:
+def _start_replay(services: Services, socket: Socket, resume: Resume, turns: Turns) -> None:
     if resume.stream in socket.replaying:
         socket.send(Error(code="bad_request", message=f"already resuming {resume.stream}"))
         return
@@ -202,18 +206,20 @@ def _start_replay(
     # Hold back live frames of the stream from now on, before the replay reads the buffer:
     # the replay delivers them itself, so none is lost between the two or sent twice.
     socket.replaying.add(resume.stream)
-    task = asyncio.create_task(_replay(services, socket, resume))
-    tasks.add(task)
-    task.add_done_callback(tasks.discard)
+    turns.start(turns.others, _replay(services, socket, resume))
 
 
 async def _replay(services: Services, socket: Socket, resume: Resume) -> None:
-    """Send the rest of a stream of this socket's user, then its live frames until it ends."""
+    """Send the rest of a stream of this socket's user, then its live frames until it ends,
+    less the frames this socket was already sent live (a reconnected socket gets the live
+    flow of the user's streams from `ready` on, before its `resume` arrives)."""
+    sent = socket.sent_live(resume.stream)
     try:
         async for item in services.streams.replay(
             socket.caller.user_id, resume.stream, resume.after
         ):
-            socket.send_text(item.text)
+            if item.text not in sent:
+                socket.send_text(item.text)
         if len(socket.replayed) >= MAX_REPLAYED:
             socket.replayed.clear()
         socket.replayed.add(resume.stream)
@@ -249,10 +255,12 @@ async def _expire(services: Services, socket: Socket) -> None:
         await asyncio.sleep(min(remaining, 30.0))
 
 
-def _deliver(services: Services, socket: Socket, outgoing: Outgoing) -> None:
+def _deliver(services: Services, socket: Socket, outgoing: Outgoing) -> str:
     """Send a frame a handler emitted: to this socket, to every socket of the user on every
-    process if `to_all`, and into the stream buffer if it is a stream frame. Never waits (so a
-    handler can still emit its `stream.end` while its task is being cancelled)."""
+    process if `to_all`, and into the stream buffer if it is a stream frame; its JSON text.
+    Never waits (so a handler can still emit its `stream.end` while its task is being
+    cancelled). Once the socket has closed, only the buffer and the user's other sockets get
+    it."""
     frame = outgoing.frame
     user_id = socket.caller.user_id
     text = encode(frame)
@@ -263,29 +271,35 @@ def _deliver(services: Services, socket: Socket, outgoing: Outgoing) -> None:
     socket.send_live(text, stream)
     if outgoing.to_all:
         services.hub.to_all(user_id, text, stream, skip=socket)
+    return text
 
 
 async def _run_say(services: Services, socket: Socket, say: Say) -> None:
+    """Serve a `say` at most once per id (`services.says`: a retry on any process is answered
+    with the first run's frames); a failure is answered with an `error` frame. Not cancelled
+    when the socket closes: a reply streams on for the grace window (`server/runs.py`)."""
     caller = socket.caller
-    answer, first = services.replay.claim(caller.user_id, say.id)
-    if not first:
-        await answer.done.wait()
-        for frame in answer.frames:
-            socket.send(frame)
-        return
+    asked_over(lambda: not socket.closed)
 
-    async def emit(outgoing: Outgoing) -> None:
-        answer.frames.append(outgoing.frame)
-        _deliver(services, socket, outgoing)
+    delivered = False
+
+    async def execute(keep: Keep) -> bool:
+        async def emit(outgoing: Outgoing) -> None:
+            nonlocal delivered
+            keep(_deliver(services, socket, outgoing))
+            delivered = delivered or delivers(outgoing.frame)
+
+        async with services.lifecycle.busy():
+            await services.chat.on_say(caller, say, emit)
+        return delivered
 
     started = time.perf_counter()
     try:
-        async with services.lifecycle.busy():
-            await services.chat.on_say(caller, say, emit)
+        await services.says.run(caller.user_id, say, execute, socket.send_text)
     except Exception as error:
-        await emit(Outgoing(await _refusal(services, caller, error, say.id)))
+        # socket.caller, not caller: the account as the turn read it (a tier changed since)
+        socket.send(await _refusal(services, socket.caller, error, say.id))
     finally:
-        answer.done.set()
         log.info("say", extra={"ms": round((time.perf_counter() - started) * 1000, 1)})
 
 
@@ -307,7 +321,7 @@ async def _run_control(services: Services, socket: Socket, frame: Stop | Confirm
                 case Dismiss():
                     await services.chat.on_dismiss(caller, frame, emit)
     except Exception as error:
-        socket.send(await _refusal(services, caller, error, reply_to))
+        socket.send(await _refusal(services, socket.caller, error, reply_to))
 
 
 async def _refusal(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncGenerator
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,7 +16,7 @@ import pytest
 from context.assembly import Assembled
 from core.caller import Caller
 from core.errors import HandlerError
-from core.model import Message, Prompt, ToolCall
+from core.model import Event, Message, Model, Prompt, TextDelta, ToolCall
 from core.quota import Allowance, Quota
 from handlers.chat import Chat
 from handlers.coach import FALLBACK_LABEL, Coach, ModelUnavailable
@@ -92,7 +93,7 @@ class FixedContext:
 
 
 class Rig:
-    def __init__(self, table: Table, model: ScriptedModel, fallback: ScriptedModel | None) -> None:
+    def __init__(self, table: Table, model: Model, fallback: Model | None) -> None:
         self.ledger = Ledger()
         self.coach = Coach(
             models={"default": model},
@@ -296,9 +297,12 @@ async def test_a_disconnect_cancels_the_model_and_still_settles(table: Table) ->
     turn.cancel()  # what the socket loop does when the client goes away
     with pytest.raises(asyncio.CancelledError):
         await turn
-    assert rig.of(StreamEnd)[0].reason == "stopped"
+    (end,) = rig.of(StreamEnd)
+    assert end.reason == "stopped"
     assert rig.ledger.settled[0][1] is True
-    assert rig.coach.streams.running == {}
+    with pytest.raises(HandlerError) as gone:  # nothing left running to stop
+        await rig.chat.on_stop(Caller("alice"), Stop(type="stop", stream=end.stream), rig.emit)
+    assert gone.value.code == "not_found"
 
 
 @dataclass
@@ -324,3 +328,80 @@ async def test_a_turn_that_fails_before_streaming_refunds_and_sends_no_stream(
         await rig.say("hello?")
     assert rig.frames == []  # no stream.start, so no stream.end either
     assert rig.ledger.settled == [("r1", False, "scripted", 0, 0)]
+
+
+@dataclass(frozen=True)
+class BuggyModel:
+    """A provider with a bug: it raises something other than `ModelError` after `words`."""
+
+    words: int
+    name: str = "buggy"
+    supports_tools: bool = False
+
+    async def stream(self, prompt: Prompt) -> AsyncGenerator[Event, None]:
+        for n in range(self.words):
+            yield TextDelta(f"w{n} ")
+            await asyncio.sleep(0)
+        raise KeyError("choices")
+
+
+async def test_a_provider_bug_after_output_ends_the_stream_with_error_and_keeps_it_partial(
+    table: Table, caplog: pytest.LogCaptureFixture
+) -> None:
+    rig = Rig(table, BuggyModel(words=3), scripted(name="analyst"))
+    with caplog.at_level(logging.ERROR, logger="v7"):
+        await rig.say("hello?")
+    (end,) = rig.of(StreamEnd)
+    assert end.reason == "error"
+    assert "".join(d.text for d in rig.of(StreamDelta)) == "w0 w1 w2 "
+    history = await ChatRepo(table).recent("alice", 10)
+    assert history[-1].role.value == "assistant"
+    assert history[-1].content.split() == ["w0", "w1", "w2"]
+    assert history[-1].partial is True
+    assert history[-1].end_reason == "error"
+    assert rig.ledger.settled[0][1] is True  # output was delivered: committed
+    (logged,) = [record for record in caplog.records if record.levelno == logging.ERROR]
+    assert logged.exc_info is not None  # with its traceback
+    assert logged.exc_info[0] is KeyError
+
+
+async def test_a_provider_bug_before_output_is_refunded_and_reported(table: Table) -> None:
+    rig = Rig(table, BuggyModel(words=0), None)
+    with pytest.raises(ModelUnavailable):
+        await rig.say("hello?")
+    (end,) = rig.of(StreamEnd)
+    assert end.reason == "error"
+    assert rig.ledger.settled == [("r1", False, "buggy", 0, 0)]
+    history = await ChatRepo(table).recent("alice", 10)
+    assert [m.role.value for m in history] == ["user"]  # no empty answer
+
+
+async def test_a_turn_stopped_before_any_output_leaves_no_empty_answer(table: Table) -> None:
+    rig = Rig(table, scripted(ttft=30.0), None)
+    turn = asyncio.create_task(rig.say("are you there?"))
+    while not rig.of(StreamStart):
+        await asyncio.sleep(0.01)
+    (start,) = rig.of(StreamStart)
+    await rig.chat.on_stop(Caller("alice"), Stop(type="stop", stream=start.stream), rig.emit)
+    await turn
+    (end,) = rig.of(StreamEnd)
+    assert end.reason == "stopped"
+    assert end.seq == 0
+    assert rig.ledger.settled[0][1] is False  # nothing delivered: refunded
+    history = await ChatRepo(table).recent("alice", 10)
+    assert [(m.role.value, m.content) for m in history] == [("user", "are you there?")]
+
+
+async def test_a_turn_cancelled_before_any_output_leaves_no_empty_answer(table: Table) -> None:
+    rig = Rig(table, scripted(ttft=30.0), None)
+    turn = asyncio.create_task(rig.say("are you there?"))
+    while not rig.of(StreamStart):
+        await asyncio.sleep(0.01)
+    turn.cancel()  # what a shutdown does
+    with pytest.raises(asyncio.CancelledError):
+        await turn
+    (end,) = rig.of(StreamEnd)
+    assert end.reason == "stopped"
+    assert rig.ledger.settled[0][1] is False
+    history = await ChatRepo(table).recent("alice", 10)
+    assert [m.role.value for m in history] == ["user"]

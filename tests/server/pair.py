@@ -33,15 +33,19 @@ class Pair:
 
 
 @contextmanager
-def server_pair(directory: Path, *, model: str = "analyst://") -> Iterator[Pair]:
+def server_pair(
+    directory: Path, *, model: str = "analyst://", **overrides: object
+) -> Iterator[Pair]:
+    """Two live servers on one Redis and one store; `overrides` are more settings of both."""
     redis = TcpRedis(free_port(), directory / "redis")
     redis.directory.mkdir()
     redis.start()
     data_dir = directory / "data"
+    settings: dict[str, Any] = {"redis_url": redis.url, "model": model, **overrides}
     try:
         with (
-            live_server(data_dir, redis_url=redis.url, model=model) as a,
-            live_server(data_dir, redis_url=redis.url, model=model) as b,
+            live_server(data_dir, **settings) as a,
+            live_server(data_dir, **settings) as b,
         ):
             yield Pair(a, b, redis)
     finally:

@@ -3,10 +3,11 @@
 The streams come from a test `ChatHandler` installed in both live apps: a `say` starting with
 "stream" emits `stream.start`, five deltas, waits for the test to open a gate, then five more
 deltas and `stream.end` — all through the real `emit` of the socket loop, with `to_all` as the
-coaching turn sends them. That exercises what the coaching turn will rely on (recording every
-stream frame as it is emitted, fan-out to the user's other sockets, the cancel path on a
-disconnect) rather than writing into the buffer by hand, and it lets the test decide exactly
-when the stream is mid-flight.
+coaching turn sends them, registered with the app's running streams (`server/runs.py`) as the
+coaching turn's are, so a `stop` from any process ends it "stopped". That exercises what the
+coaching turn relies on (recording every stream frame as it is emitted, fan-out to the user's
+other sockets, a turn that outlives its socket) rather than writing into the buffer by hand,
+and it lets the test decide exactly when the stream is mid-flight.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from handlers.frames import (
 )
 from handlers.session import ChatHandler, Emit, Outgoing
 from server.errors import ApiError
+from server.runs import RunRegistry
 from server.streams import FOLLOW_BLOCK_MS, TTL_S, StreamBuffer, stream_key
 from tests.redis_servers import free_port
 from tests.server.helpers import sign_up
@@ -61,8 +63,9 @@ FIRST = 5
 class GatedStreams:
     """Streams for `say`s starting with "stream"; everything else goes to the real handler."""
 
-    def __init__(self, inner: ChatHandler) -> None:
+    def __init__(self, inner: ChatHandler, runs: RunRegistry) -> None:
         self.inner = inner
+        self.runs = runs
         self.gates: dict[str, threading.Event] = {}
 
     def gate(self, stream: str) -> threading.Event:
@@ -77,19 +80,24 @@ class GatedStreams:
             return
         stream = say.text.split()[1]
         gate = self.gate(stream)
+        stopped = asyncio.Event()
         await emit(Outgoing(StreamStart(stream=stream, reply_to=say.id, model="gated"), True))
         sent = 0
         try:
-            while sent < 2 * FIRST:
-                if sent == FIRST:
-                    while not gate.is_set():
-                        await asyncio.sleep(0.005)
-                delta = StreamDelta(stream=stream, seq=sent + 1, text=f"w{sent + 1} ")
-                await emit(Outgoing(delta, to_all=True))
-                sent += 1
-            await emit(Outgoing(_end(stream, sent + 1, "end"), to_all=True))
+            async with self.runs.running(caller.user_id, stream, stopped.set):
+                while sent < 2 * FIRST and not stopped.is_set():
+                    if sent == FIRST:
+                        while not gate.is_set() and not stopped.is_set():
+                            await asyncio.sleep(0.005)
+                        if stopped.is_set():
+                            break
+                    delta = StreamDelta(stream=stream, seq=sent + 1, text=f"w{sent + 1} ")
+                    await emit(Outgoing(delta, to_all=True))
+                    sent += 1
+            reason = "stopped" if stopped.is_set() else "end"
+            await emit(Outgoing(_end(stream, sent + 1, reason), to_all=True))
         except asyncio.CancelledError:
-            # As the coaching turn does: a disconnect stops the stream, which still ends.
+            # As the coaching turn does: cancelled (a shutdown), the stream still ends.
             await emit(Outgoing(_end(stream, sent + 1, "stopped"), to_all=True))
             raise
 
@@ -119,8 +127,12 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
     with server_pair(Path(tmp_path_factory.mktemp("resume"))) as servers:
         for server in (servers.a, servers.b):
             services = services_of(server)
-            services.chat = GatedStreams(services.chat)
+            services.chat = GatedStreams(services.chat, services.runs)
         yield servers
+        for handler in (services_of(servers.a).chat, services_of(servers.b).chat):
+            assert isinstance(handler, GatedStreams)
+            for gate in handler.gates.values():
+                gate.set()  # so that no stream outlives the test waiting on its gate
 
 
 def gated(pair: Pair) -> GatedStreams:
@@ -144,11 +156,11 @@ async def read_through_end(socket: ClientConnection) -> list[Frame]:
     return frames
 
 
-async def buffered_end(pair: Pair, user_id: str, stream: str) -> None:
+async def buffered_end(pair: Pair, user_id: str, stream: str, within_s: float = 5) -> None:
     """Wait until the stream's `stream.end` is in the buffer."""
     redis = Redis.from_url(pair.redis.url)
     try:
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + within_s
         while True:
             last: Any = await redis.xrevrange(stream_key(user_id, stream), count=1)
             if last and b"e" in last[0][1]:
@@ -157,6 +169,11 @@ async def buffered_end(pair: Pair, user_id: str, stream: str) -> None:
             await asyncio.sleep(0.01)
     finally:
         await redis.aclose()
+
+
+def in_order(frame: Frame) -> tuple[int, bool]:
+    """Where a frame goes in its stream: by seq, the end (which repeats the last seq) last."""
+    return frame.get("seq", 0), frame["type"] == "stream.end"
 
 
 def seqs(frames: list[Frame]) -> list[int]:
@@ -202,7 +219,7 @@ async def test_a_tab_that_reconnects_to_another_process_gets_the_rest_then_the_l
         await assert_nothing_more(origin, settle_s=0)
 
 
-async def test_a_dropped_socket_resumes_its_stopped_stream_on_another_process(
+async def test_a_dropped_socket_leaves_its_stream_running_for_a_stop_from_another_process(
     pair: Pair,
 ) -> None:
     alice = await sign_up(pair.a, "alice")
@@ -211,9 +228,17 @@ async def test_a_dropped_socket_resumes_its_stopped_stream_on_another_process(
         await say(socket, "c1", f"stream {stream}")
         assert (await receive(socket))["type"] == "stream.start"
         assert (await receive(socket))["seq"] == 1
-    # The disconnect cancelled the turn (its gate never opens): it ended the stream "stopped".
-    # Wait for that end, so that it is not also delivered live to the socket opened next.
-    await buffered_end(pair, await user_id_of(pair.b, alice), stream)
+    # The drop did not stop the stream (it waits at its gate, within the grace window)...
+    user_id = await user_id_of(pair.b, alice)
+    with pytest.raises(AssertionError):
+        await buffered_end(pair, user_id, stream, within_s=0.5)
+    async with chat(pair.b, alice) as stopper:
+        # ...until a `stop` from a socket on the other process.
+        await stopper.send(json.dumps({"type": "stop", "stream": stream}))
+        end = await receive(stopper)
+        assert end["type"] == "stream.end"
+        assert end["reason"] == "stopped"
+    await buffered_end(pair, user_id, stream)
     async with chat(pair.b, alice) as back:
         await resume(back, stream, after=1)
         rest = await read_through_end(back)
@@ -342,8 +367,30 @@ async def test_a_real_coaching_reply_is_resumed_on_the_other_process_as_the_aske
         seen = await read_through_end(asker)
     assert seen[0] == start
     assert seen[1] == first
-    # Nothing lost, reordered or repeated: the resumed frames are exactly the ones the asker
-    # got after seq 1.
-    assert resumed == seen[2:]
+    # Nothing lost or repeated: the socket got exactly the frames the asker got after seq 1.
+    # Those published between `ready` and the `resume` came live, first (a reconnected socket
+    # follows the user's streams at once); the replay sent the rest, none of them twice.
+    assert sorted(resumed, key=in_order) == seen[2:]
     assert resumed[-1]["type"] == "stream.end"
     assert resumed[-1]["reason"] == "end"
+
+
+async def test_a_socket_that_resumes_after_live_frames_reached_it_gets_each_frame_once(
+    coached: Pair,
+) -> None:
+    """The race behind the test above: a reconnected socket follows the user's streams live
+    from `ready` on, so frames can reach it before its `resume` does. The replay skips them."""
+    alice = await sign_up(coached.a, "alice")
+    async with chat(coached.a, alice) as asker:
+        await say(asker, "c1", "how should I train this week?")
+        start = await receive(asker)
+        assert (await receive(asker))["seq"] == 1
+        async with chat(coached.b, alice) as back:
+            early = await receive(back)  # live, before any resume
+            assert early["type"] == "stream.delta"
+            await resume(back, start["stream"], after=1)
+            rest = await read_through_end(back)
+            await assert_nothing_more(back, settle_s=0.1)
+        seen = await read_through_end(asker)
+    got = [frame for frame in [early, *rest] if frame.get("seq", 0) > 1]
+    assert sorted(got, key=in_order) == seen
