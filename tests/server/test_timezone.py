@@ -230,7 +230,7 @@ async def test_without_a_time_zone_the_climber_lives_in_utc_until_one_is_set(
     assert put.status_code == 200, put.text
     async with open_socket(server, climber) as socket:
         assert (await receive(socket))["user"]["timezone"] == SYDNEY
-        # A new `say` id: a repeated one is answered from the replay cache, not run again.
+        # A new `say` id: a repeated one is answered again from its say record, not run again.
         assert (await say(socket, "c3", "/log gym 1h"))["item"]["date"] == "2026-12-04"
 
 
