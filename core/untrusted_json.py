@@ -48,7 +48,7 @@ def parse_json(raw: str | bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
     it nests deeper than `max_depth` (then without parsing it)."""
     if isinstance(raw, bytes):
         try:
-            text = raw.decode("utf-8")
+            text = raw.decode("utf-8-sig")  # a leading BOM is dropped, as json.loads does
         except UnicodeDecodeError:
             raise BadJSON("not JSON: the text must be UTF-8") from None
     else:

@@ -16,6 +16,7 @@ from quotas import load_policy
 from server.app import create_app
 from server.backends import SettingsError, check_backend_urls
 from server.models import MODELS
+from server.run import STARTUP_FAILURE
 from server.settings import Settings
 from store import check_url as check_store_url
 from tests.server.test_process import dockerfile_command, free_port
@@ -42,6 +43,21 @@ def test_v7_serve_stops_at_start_naming_the_unknown_option(
     assert option in stderr, stderr
     assert "Traceback" not in stderr  # one line that says what to fix
     assert not (tmp_path / "data" / "redis").exists()  # stopped before anything started
+
+
+def test_v7_serve_exits_non_zero_when_a_backend_cannot_be_opened(tmp_path: Path) -> None:
+    # A well-formed URL whose store cannot be opened: the start fails in the lifespan, after the
+    # checks, and the process must not look like it started.
+    env = {
+        **os.environ,
+        "V7_DATA_DIR": str(tmp_path / "data"),
+        "V7_STORE_URL": "sqlite:////proc/no-such-dir/v7.db",
+    }
+    done = subprocess.run(
+        dockerfile_command(free_port()), env=env, cwd=tmp_path, capture_output=True, timeout=60
+    )
+    assert done.returncode == STARTUP_FAILURE
+    assert b"Application startup failed" in done.stdout + done.stderr
 
 
 def test_create_app_refuses_before_opening_anything(tmp_path: Path) -> None:
