@@ -63,6 +63,15 @@ class ModelURL:
             raise ModelURLError(f"{self.scheme}:// option {key} must be at least {minimum}")
         return value
 
+    def refuse_target(self) -> None:
+        """Raise `ModelURLError` if the URL has a target: for schemes that take options only
+        (`analyst://?words_per_s=40`), where a target would otherwise be silently ignored."""
+        if self.target:
+            raise ModelURLError(
+                f"{self.scheme}:// takes options only ({self.scheme}://?name=value), "
+                f"not {self.target!r}"
+            )
+
     def check_all_read(self) -> None:
         """Raise `ModelURLError` naming any option no provider option read."""
         unknown = sorted(set(self._options) - self._read)

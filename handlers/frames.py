@@ -6,7 +6,6 @@ Parsing is pure: `parse_client_frame` turns one text frame into a typed frame or
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -20,6 +19,7 @@ from pydantic import (
 
 from core.errors import BadFrame
 from core.quota import Quota
+from core.untrusted_json import BadJSON, parse_json
 from core.validation import one_line, problems
 
 PROTOCOL = "v7.chat.v1"
@@ -74,16 +74,18 @@ ClientFrame = Annotated[
 ]
 _client_frame: TypeAdapter[ClientFrame] = TypeAdapter(ClientFrame)
 CLIENT_TYPES = ("say", "stop", "confirm", "dismiss", "resume", "auth", "ping")
+_SHAPE = 'frames are JSON objects, e.g. {"type":"ping","id":"x"}'
 
 
 def parse_client_frame(text: str) -> ClientFrame:
-    """Parse one text frame. Raises `BadFrame` naming what was wrong (never echoing a token)."""
+    """Parse one text frame. Raises `BadFrame` naming what was wrong (never echoing a token),
+    also for JSON nested deeper than `core.untrusted_json.MAX_JSON_DEPTH` (not parsed at all)."""
     try:
-        data = json.loads(text)
-    except ValueError:
-        raise BadFrame('frames are JSON objects, e.g. {"type":"ping","id":"x"}') from None
+        data = parse_json(text)
+    except BadJSON as error:
+        raise BadFrame(f"{_SHAPE}; {error}") from None
     if not isinstance(data, dict):
-        raise BadFrame('frames are JSON objects, e.g. {"type":"ping","id":"x"}')
+        raise BadFrame(_SHAPE)
     kind = data.get("type")
     if kind not in CLIENT_TYPES:
         raise BadFrame(f"unknown frame type {kind!r}; expected one of {', '.join(CLIENT_TYPES)}")

@@ -24,6 +24,7 @@ from types_aiobotocore_bedrock_runtime import BedrockRuntimeClient
 
 from core.model import Event, Model, ModelError, Prompt
 from core.model_url import ModelURL, ModelURLError
+from llm import Provider
 from llm.bedrock_events import StreamAssembler, build_request, normalise
 from llm.retry import RetryPolicy, retried
 
@@ -133,4 +134,14 @@ async def open_bedrock(url: ModelURL) -> AsyncIterator[Model]:
         yield BedrockModel(client, options)
 
 
-__all__ = ["BedrockModel", "BedrockOptions", "ModelError", "open_bedrock", "parse_bedrock"]
+PROVIDER = Provider(check=parse_bedrock, open=open_bedrock)
+
+
+__all__ = [
+    "PROVIDER",
+    "BedrockModel",
+    "BedrockOptions",
+    "ModelError",
+    "open_bedrock",
+    "parse_bedrock",
+]

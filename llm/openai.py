@@ -23,6 +23,7 @@ import httpx
 
 from core.model import Event, Model, ModelError, Prompt
 from core.model_url import ModelURL, ModelURLError
+from llm import Provider
 from llm.openai_events import ChunkAssembler, SSEReader, build_body, http_error
 from llm.retry import RetryPolicy, retried
 
@@ -172,3 +173,6 @@ async def open_openai(url: ModelURL) -> AsyncIterator[Model]:
     limits = httpx.Limits(max_connections=pool, max_keepalive_connections=min(pool, 32))
     async with httpx.AsyncClient(headers=headers, timeout=timeout, limits=limits) as client:
         yield OpenAIModel(client, options)
+
+
+PROVIDER = Provider(check=parse_openai, open=open_openai)

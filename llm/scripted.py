@@ -32,6 +32,7 @@ from core.model import (
 )
 from core.model_url import ModelURL, ModelURLError
 from core.pacing import paced, repeated_words
+from llm import Provider
 
 DEFAULT_TEXT = (
     "Keep the volume steady this week and rest a full day after the hard bouldering session. "
@@ -82,6 +83,7 @@ class ScriptedModel:
 
 def parse_scripted(url: ModelURL) -> ScriptedModel:
     """Raises `ModelURLError` for malformed options."""
+    url.refuse_target()
     fail = url.text("fail", "")
     fail_after: int | None = None
     if fail == "before":
@@ -123,3 +125,6 @@ def parse_scripted(url: ModelURL) -> ScriptedModel:
 @asynccontextmanager
 async def open_scripted(url: ModelURL) -> AsyncIterator[Model]:
     yield parse_scripted(url)
+
+
+PROVIDER = Provider(check=parse_scripted, open=open_scripted)

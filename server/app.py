@@ -24,11 +24,13 @@ from quotas.unavailable import RedisGate
 from server import freshness, health, ws
 from server.allowances import RedisAllowances
 from server.api import Endpoint
+from server.backends import check_backend_urls
 from server.errors import EXCEPTION_HANDLERS
 from server.fanout import Fanout
 from server.freshness import FreshChat
 from server.hub import Hub
 from server.lifecycle import Lifecycle
+from server.limits import BodyLimit
 from server.middleware import CorrelationMiddleware
 from server.models import open_models
 from server.openapi import openapi
@@ -86,6 +88,7 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
     the one clock every part reads "now" from."""
     lifecycle = Lifecycle()
     policy = load_policy()  # a bad tiers.toml fails here, before anything starts
+    check_backend_urls(settings, policy)  # and so does an unknown option in a backend URL
     api = endpoints()
     spec = openapi(api, title="V7 Coach", version=VERSION)
 
@@ -172,7 +175,10 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
     handlers: Any = EXCEPTION_HANDLERS
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(CorrelationMiddleware)],
+        middleware=[
+            Middleware(CorrelationMiddleware),
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+        ],
         exception_handlers=handlers,
         lifespan=lifespan,
     )

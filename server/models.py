@@ -6,14 +6,21 @@ from __future__ import annotations
 import logging
 from contextlib import AsyncExitStack
 
-from coaching.offline import open_analyst
+from coaching.offline import open_analyst, parse_analyst
 from core.model import Model
-from llm import PROVIDERS, Registry
+from core.model_url import ModelURL
+from llm import PROVIDERS, Provider, Registry
 from quotas import Policy
 
 log = logging.getLogger("v7.models")
 
-MODELS = Registry({**PROVIDERS, "analyst": open_analyst})
+
+def _check_analyst(url: ModelURL) -> None:
+    url.refuse_target()
+    parse_analyst(url)
+
+
+MODELS = Registry({**PROVIDERS, "analyst": Provider(check=_check_analyst, open=open_analyst)})
 """Every model scheme the app knows: the providers that call out, and the offline coach."""
 
 ANALYST = "analyst://"
@@ -25,7 +32,8 @@ async def open_models(
     """The model of each tier (key "default" for tiers using `default_url`) and the fallback
     (the offline coach, unless it is the default already).
 
-    Raises `ModelURLError` for a malformed URL, so a bad setting stops the server at start.
+    Raises `ModelURLError` for a malformed URL (`server.backends` checks every URL before the
+    app starts, so this is a second line).
     """
     opened: dict[str, Model] = {}
 

@@ -6,7 +6,11 @@
   exits.
 * `redis://[user:password@]host:port/db` and `rediss://…` (TLS; ElastiCache with auth token or
   ACL user): connect to that server. Query options of redis-py's `from_url` are honoured and
-  override the defaults below (e.g. `?socket_timeout=0.2`).
+  override the defaults below (e.g. `?socket_timeout=0.2`); `check_url` says which.
+
+Strict: an option redis-py does not know (it would reach the connection class as a stray
+keyword and fail on the first command), a TLS option on a plain URL, an option given twice or
+an invalid value stops the server at start (`check_url`, also run by `open_redis`), named.
 
 Every command has a 100 ms socket timeout and no client-side retries; a quota check, which is
 one or two commands, is also bounded as a whole by `CHECK_DEADLINE_S` (`quotas.unavailable`:
@@ -25,9 +29,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from redis.asyncio import BlockingConnectionPool, Redis, UnixDomainSocketConnection
+from redis.asyncio.connection import URL_QUERY_ARGUMENT_PARSERS, parse_url
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import AuthenticationError, ResponseError
@@ -47,6 +52,68 @@ POOL_WAIT_S = 1.0
 CHECK_SLOTS = 48
 """Quota and rate checks in flight at once (`RedisGate`); the rest of the pool is for the
 writers (stream buffer, fan-out) and the other Redis users."""
+
+_TLS_OPTIONS = frozenset(
+    {
+        *(name for name in URL_QUERY_ARGUMENT_PARSERS if name.startswith("ssl_")),
+        # Passed to redis-py's SSLConnection as text.
+        "ssl_keyfile",
+        "ssl_certfile",
+        "ssl_cert_reqs",
+        "ssl_ca_certs",
+        "ssl_ca_data",
+        "ssl_ca_path",
+        "ssl_ciphers",
+        "ssl_password",
+    }
+)
+URL_OPTIONS: dict[str, frozenset[str]] = {
+    "redis": frozenset(
+        {
+            # The options redis-py's `from_url` converts (db, socket_timeout, …), and the text
+            # ones its connections take.
+            *(name for name in URL_QUERY_ARGUMENT_PARSERS if not name.startswith("ssl_")),
+            "client_name",
+            "username",
+            "password",
+        }
+    ),
+}
+URL_OPTIONS["unix"] = URL_OPTIONS["redis"]
+URL_OPTIONS["rediss"] = URL_OPTIONS["redis"] | _TLS_OPTIONS
+"""The query options each scheme accepts: exactly those redis-py knows for its connections."""
+
+
+class RedisURLError(QuotaError, ValueError):
+    """`V7_REDIS_URL` names an unknown scheme or has an unknown, repeated or invalid option."""
+
+
+def check_url(url: str) -> None:
+    """Raise `RedisURLError` naming what is wrong with `url` (module doc); connects to nothing.
+    Never shows the URL, which may hold a password."""
+    parts = urlsplit(url)
+    scheme = parts.scheme
+    if scheme == "embedded":
+        if parts.query or parts.netloc or parts.path:
+            raise RedisURLError("embedded:// takes no host, path or options")
+        return
+    known = URL_OPTIONS.get(scheme)
+    if known is None:
+        raise RedisURLError(
+            f"unsupported redis URL scheme {scheme!r}: use embedded://, redis:// or rediss://"
+        )
+    seen: set[str] = set()
+    for name, _ in parse_qsl(parts.query, keep_blank_values=True):
+        if name not in known:
+            tls = " (a TLS option: use rediss://)" if name in _TLS_OPTIONS else ""
+            raise RedisURLError(f"{scheme}:// does not know option {name}{tls}")
+        if name in seen:
+            raise RedisURLError(f"{scheme}:// option {name} is given more than once")
+        seen.add(name)
+    try:
+        parse_url(url)  # redis-py's own reading: converts and checks the values
+    except ValueError as error:
+        raise RedisURLError(f"{scheme}:// {error}") from None
 
 
 def client_options(command_timeout_s: float = COMMAND_TIMEOUT_S) -> dict[str, Any]:
@@ -88,10 +155,11 @@ def url_client(url: str, command_timeout_s: float = COMMAND_TIMEOUT_S) -> Redis:
 @asynccontextmanager
 async def open_redis(url: str, data_dir: Path) -> AsyncIterator[Redis]:
     """The app's Redis client for `url` (see the module doc); closed on exit, and for
-    `embedded://` the child redis-server is stopped too. Raises `QuotaError` for an unknown
-    scheme or credentials the server refuses, and `EmbeddedRedisError` if the embedded server
-    cannot start. A remote server that is unreachable does not fail the open (it is logged):
-    checks degrade until it answers."""
+    `embedded://` the child redis-server is stopped too. Raises `RedisURLError` (a `QuotaError`)
+    for a URL `check_url` refuses, `QuotaError` for credentials the server refuses, and
+    `EmbeddedRedisError` if the embedded server cannot start. A remote server that is
+    unreachable does not fail the open (it is logged): checks degrade until it answers."""
+    check_url(url)
     scheme = urlsplit(url).scheme
     if scheme == "embedded":
         async with EmbeddedRedis(data_dir) as server:
@@ -101,10 +169,6 @@ async def open_redis(url: str, data_dir: Path) -> AsyncIterator[Redis]:
             finally:
                 await client.aclose()
         return
-    if scheme not in ("redis", "rediss", "unix"):
-        raise QuotaError(
-            f"unsupported redis URL scheme {scheme!r}: use embedded://, redis:// or rediss://"
-        )
     client = url_client(url)
     try:
         await _probe(client, url)

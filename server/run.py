@@ -11,12 +11,16 @@ import uvicorn
 from starlette.applications import Starlette
 
 from server.lifecycle import Lifecycle
+from server.limits import ConnectionLimits
 from server.logs import configure_logging
+from server.protocols import WebSocketProtocol, http_protocol
 from server.settings import Settings
 
 log = logging.getLogger("v7.server")
 
 MAX_FRAME_BYTES = 64 * 1024
+STARTUP_FAILURE = 3
+"""`v7 serve`'s exit status when the app fails to start (uvicorn's own `uvicorn.run` uses 3)."""
 
 
 class DrainingServer(uvicorn.Server):
@@ -53,11 +57,15 @@ HANDLED = (signal.SIGTERM, signal.SIGINT)
 
 
 def uvicorn_config(app: Starlette, settings: Settings) -> uvicorn.Config:
-    """The one uvicorn configuration: `v7 serve` and the tests' live servers both use it."""
+    """The one uvicorn configuration: `v7 serve` and the tests' live servers both use it. The
+    protocols are uvicorn's with the connection limits of `server.limits`
+    (`server.protocols`)."""
     return uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
+        http=http_protocol(ConnectionLimits.of(settings)),
+        ws=WebSocketProtocol,
         ws_max_size=MAX_FRAME_BYTES,
         ws_per_message_deflate=False,
         ws_ping_interval=20.0,
@@ -68,11 +76,14 @@ def uvicorn_config(app: Starlette, settings: Settings) -> uvicorn.Config:
         log_config=None,
         timeout_graceful_shutdown=5,
         lifespan="on",
-        ws="websockets-sansio",
     )
 
 
 def serve(app: Starlette, settings: Settings) -> None:
     configure_logging(settings.log_level)
     lifecycle: Lifecycle = app.state.lifecycle
-    DrainingServer(uvicorn_config(app, settings), lifecycle, settings.drain_seconds).run()
+    server = DrainingServer(uvicorn_config(app, settings), lifecycle, settings.drain_seconds)
+    server.run()
+    if not server.started:
+        # The lifespan failed (uvicorn logged why): exit non-zero, as `uvicorn.run` would.
+        raise SystemExit(STARTUP_FAILURE)

@@ -77,6 +77,36 @@ class Settings(BaseSettings):
         description="Addresses whose X-Forwarded-* headers are trusted (the load balancer's "
         "subnets in AWS).",
     )
+    header_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="How long a connection may take to send a request line and headers (a REST "
+        "request or the WebSocket upgrade), from when it opens or, kept alive, from the first "
+        "byte of its next request; then it is closed (with 408 if part of a request came).",
+    )
+    max_header_bytes: int = Field(
+        default=16 * 1024,
+        ge=1024,
+        le=1024 * 1024,
+        description="Most bytes a request line and headers may take; more gets 431 and the "
+        "connection closes.",
+    )
+    max_headers: int = Field(
+        default=100,
+        ge=8,
+        le=128,
+        description="Most header fields a request may have; more gets 431 and the connection "
+        "closes. At most 128, the WebSocket library's own limit.",
+    )
+    max_body_bytes: int = Field(
+        default=256 * 1024,
+        ge=1024,
+        le=64 * 1024 * 1024,
+        description="Most bytes a REST request body may have; more gets 413 before it is read "
+        "(at once from Content-Length, or when a chunked body passes it) and the connection "
+        "closes.",
+    )
 
     auth_limits: AuthLimits = Field(
         default_factory=AuthLimits,

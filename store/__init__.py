@@ -3,15 +3,16 @@
 `sqlite:///relative/path.db` (relative to the working directory), `sqlite:////abs/path.db`
 (an absolute path keeps its leading slash, so four in all), `sqlite://` (`data_dir/v7.db`);
 `?busy_timeout_ms=N` bounds how long a write waits for a lock held elsewhere.
-`dynamodb://TABLE?region=…&endpoint_url=…` for DynamoDB. Engines are imported on first use so
-that importing `store` stays cheap.
+`dynamodb://TABLE?region=…&endpoint_url=…` for DynamoDB. Those are the only options: any other,
+or one given twice, is refused (`check_url`) before anything is opened. Engines are imported on
+first use so that importing `store` stays cheap.
 """
 
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from core.clock import Clock, system_clock
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
     from store.table import Table
 
-__all__ = ["init_table", "open_table"]
+__all__ = ["check_url", "init_table", "open_table"]
 
 SCHEMES = ("sqlite", "dynamodb")
 
@@ -37,15 +38,39 @@ def _scheme(url: str) -> str:
     return scheme
 
 
+def check_url(url: str, *, data_dir: Path) -> None:
+    """Raise `ValueError` if `url` names an unknown scheme, has an option its engine does not
+    know (named in the message), an option given twice or without a value, or is otherwise
+    malformed. Opens nothing."""
+    scheme = _scheme(url)
+    seen: set[str] = set()
+    for name, value in parse_qsl(urlsplit(url).query, keep_blank_values=True):
+        if name in seen:
+            raise ValueError(f"{scheme} URL option {name} is given more than once")
+        if not value:
+            raise ValueError(f"{scheme} URL option {name} has no value")
+        seen.add(name)
+    if scheme == "sqlite":
+        from store.sqlite import parse_url as parse_sqlite
+
+        parse_sqlite(url, data_dir)
+    else:
+        from store.dynamodb_admin import parse_url as parse_dynamodb
+
+        parse_dynamodb(url)
+
+
 def open_table(
     url: str, *, data_dir: Path, clock: Clock = system_clock
 ) -> AbstractAsyncContextManager[Table]:
     """The table at `url`, open for the life of the `async with` block, stamping records with
     `clock`.
 
-    Raises `ValueError` for an unknown scheme (at call time) or an otherwise malformed URL (on
-    entry), and `StoreUnavailable` on entry when the storage cannot be opened or reached.
+    Raises `ValueError` for an unknown scheme, an unknown or repeated option or an otherwise
+    malformed URL (at call time, as `check_url`), and `StoreUnavailable` on entry when the
+    storage cannot be opened or reached.
     """
+    check_url(url, data_dir=data_dir)
     scheme = _scheme(url)
 
     @asynccontextmanager
@@ -71,9 +96,10 @@ def open_table(
 async def init_table(url: str, *, data_dir: Path) -> str:
     """Create the table and its indexes if missing (idempotent); a one-line account of it.
 
-    Raises `ValueError` for an unknown scheme and `StoreUnavailable` when the storage cannot be
-    reached.
+    Raises `ValueError` for a malformed URL (as `check_url`) and `StoreUnavailable` when the
+    storage cannot be reached.
     """
+    check_url(url, data_dir=data_dir)
     if _scheme(url) == "sqlite":
         from store.sqlite import init_sqlite
 
