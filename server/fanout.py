@@ -25,7 +25,7 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline, PubSub
 from redis.exceptions import RedisError
 
-from server.redis_io import BatchWriter
+from server.redis_io import BatchWriter, cancel_and_wait
 
 log = logging.getLogger("v7.fanout")
 
@@ -77,8 +77,7 @@ class Fanout:
 
     async def __aexit__(self, *exc: object) -> None:
         if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            await cancel_and_wait(self._task)
         await self._publisher.__aexit__(*exc)
 
     def publish(self, user_id: str, text: str, stream: str | None) -> None:

@@ -33,6 +33,22 @@ PATIENT_CONNECTIONS = 256
 T = TypeVar("T")
 
 
+async def cancel_and_wait(*tasks: asyncio.Task[Any]) -> None:
+    """Cancel `tasks` and return once every one has ended.
+
+    Cancels again while a task runs on: Python 3.11's `asyncio.wait_for`, which redis-py's
+    commands use inside, can swallow a cancellation that lands as its inner call completes, and
+    a single cancel followed by `gather` then waits forever (a shutdown that never ends)."""
+    pending = {task for task in tasks if not task.done()}
+    while pending:
+        for task in pending:
+            task.cancel()
+        _, pending = await asyncio.wait(pending, timeout=0.1)
+    for task in tasks:
+        if not task.cancelled():
+            task.exception()  # retrieved: no "exception was never retrieved" at exit
+
+
 @asynccontextmanager
 async def patient_client(
     redis: Redis,
@@ -106,8 +122,7 @@ class BatchWriter(Generic[T]):
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._queue.join(), self._flush_s)
         if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            await cancel_and_wait(self._task)
 
     async def _run(self) -> None:
         backoff = 0.05

@@ -41,6 +41,7 @@ from handlers.runs import LocalRuns, StopStream, no_such_stream
 from quotas.unavailable import CHECK_DEADLINE_S, REDIS_DOWN
 from server.fanout import channel_of
 from server.hub import Hub
+from server.redis_io import cancel_and_wait
 
 log = logging.getLogger("v7.runs")
 
@@ -104,9 +105,7 @@ class RunRegistry:
             try:
                 yield
             finally:
-                for helper in helpers:
-                    helper.cancel()
-                await asyncio.gather(*helpers, return_exceptions=True)
+                await cancel_and_wait(*helpers)
                 await asyncio.shield(self._quietly(self._redis.delete(key)))
 
     async def stop(self, user_id: str, stream_id: str) -> None:

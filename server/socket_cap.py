@@ -35,7 +35,7 @@ from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError
 
 from quotas.unavailable import CHECK_DEADLINE_S, REDIS_DOWN
-from server.redis_io import BatchWriter
+from server.redis_io import BatchWriter, cancel_and_wait
 
 log = logging.getLogger("v7.ws")
 
@@ -135,8 +135,7 @@ class SocketLeases:
 
     async def __aexit__(self, *exc: object) -> None:
         if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            await cancel_and_wait(self._task)
         await self._releases.__aexit__(*exc)
 
     async def admit(self, user_id: str, socket_id: str) -> list[str]:
