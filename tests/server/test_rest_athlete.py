@@ -27,7 +27,7 @@ async def bob(server: LiveServer) -> Headers:
 def profile(**fields: Any) -> dict[str, Any]:
     return {
         "age": 31,
-        "weightKg": 68.5,
+        "weight": 68.5,
         "heightCm": 176,
         "yearsClimbing": 6,
         "currentGrades": {"indoor": {"boulder": "v6"}, "outdoor": {"sport": "5.12a"}},

@@ -40,7 +40,7 @@ def today(server: LiveServer) -> date:
 def climber(**fields: Any) -> dict[str, Any]:
     """The worked example: 68 kg, 170 cm, 30, female, moderately active, maintaining."""
     return {
-        "weightKg": 68,
+        "weight": 68,
         "heightCm": 170,
         "age": 30,
         "sex": "female",
@@ -115,7 +115,7 @@ async def test_an_empty_profile_says_what_its_targets_need(
     assert daily["calories"]["value"] is None
     assert daily["bmr"] is None
     assert "weight" in daily["proteinG"]["how"]
-    assert set(daily["missing"]) == {"weightKg", "heightCm", "age", "sex"}
+    assert set(daily["missing"]) == {"weight", "heightCm", "age", "sex"}
 
 
 async def test_the_profile_round_trips_with_targets_computed_from_it_and_the_log(
@@ -126,7 +126,7 @@ async def test_the_profile_round_trips_with_targets_computed_from_it_and_the_log
     saved = await http.put(PROFILE, json={**climber(), "version": 0}, headers=headers)
     assert saved.status_code == 200, saved.text
     body = saved.json()
-    assert (body["version"], body["weightKg"], body["sex"]) == (1, 68, "female")
+    assert (body["version"], body["weight"], body["sex"]) == (1, 68, "female")
     daily = body["daily"]
     # Mifflin–St Jeor: 10 × 68 + 6.25 × 170 − 5 × 30 − 161 = 1,431.5 → 1,432; × 1.55 → 2,220.
     assert (daily["bmr"], daily["maintenance"]) == (1432, 2220)
@@ -144,7 +144,7 @@ async def test_the_profile_round_trips_with_targets_computed_from_it_and_the_log
     assert (await http.get(PROFILE, headers=headers)).json() == body
 
     # Two hours of training this week: 0.29 h a day raises the water target.
-    session = entry(today, durationMinutes=120)
+    session = entry(today, duration=120)
     assert (await http.post("/journal/entries", json=session, headers=headers)).status_code == 201
     trained = (await http.get(PROFILE, headers=headers)).json()["daily"]
     assert trained["training"] == {
@@ -202,10 +202,10 @@ async def test_an_impossible_profile_is_refused_field_by_field(
     server: LiveServer, http: httpx.AsyncClient
 ) -> None:
     headers = await sign_up(server, "impossible")
-    body = {**climber(weightKg=5, age=3, goal="starve"), "version": 0}
+    body = {**climber(weight=5, age=3, goal="starve"), "version": 0}
     response = await http.put(PROFILE, json=body, headers=headers)
-    refused(response, "weightKg")
-    assert field_names(response) == {"weightKg", "age", "goal"}
+    refused(response, "weight")
+    assert field_names(response) == {"weight", "age", "goal"}
     assert (await http.get(PROFILE, headers=headers)).json()["version"] == 0
 
 
@@ -403,7 +403,7 @@ async def test_insights_weigh_the_logged_days_against_the_targets(
         "meals": [{"mealType": "lunch", "calories": 2400, "proteinG": 120, "carbsG": 300}],
     })  # fmt: skip
     # A session two days ago, under 80 % of the calorie target? 2,000 of 2,220 is not.
-    session = entry(first, durationMinutes=60, rpe=7)
+    session = entry(first, duration=60, rpe=7)
     assert (await http.post("/journal/entries", json=session, headers=headers)).status_code == 201
 
     asked = {"from": first.isoformat(), "to": second.isoformat()}
