@@ -207,8 +207,9 @@ async def test_another_users_entry_is_not_found_and_stays_unchanged(
             "physicalCondition.soreness.fingers",
         ),
         ({"mood": "great"}, "mood"),
-        ({"id": "chosen-by-client"}, "id"),
-        ({"version": 5}, "version"),
+        ({"duration": True}, "duration"),  # strict numbers: never 1 minute
+        ({"duration": "60"}, "duration"),
+        ({"duration": 60.5}, "duration"),
     ],
 )
 async def test_an_invalid_entry_is_refused_with_the_field_named(

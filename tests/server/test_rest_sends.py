@@ -95,11 +95,11 @@ async def test_a_send_without_setting_or_attempts_has_neither_and_a_put_can_drop
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        ({"gradeNumeric": 107}, "gradeNumeric"),
         ({"grade": "V99"}, "grade"),
         ({"attempts": 0}, "attempts"),
+        ({"attempts": True}, "attempts"),
         ({"significance": "epic"}, "significance"),
-        ({"userId": "someone-else"}, "userId"),
+        ({"owner": "someone-else"}, "owner"),
     ],
 )
 async def test_an_invalid_send_is_refused_with_the_field_named(
