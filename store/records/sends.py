@@ -103,7 +103,10 @@ class BenchmarkSendIn(Record):
         """
         if not isinstance(data, dict) or not isinstance(data.get("grade"), str):
             return data
-        hint = next((data[key] for key in spellings("grade_system") if key in data), None)
+        hints = [data[key] for key in spellings("grade_system") if key in data]
+        if len(hints) > 1:
+            return data  # two spellings of one field: refused as any such pair is
+        hint = hints[0] if hints else None
         try:
             grade = parse_grade(
                 visible(data["grade"]).strip(),

@@ -174,6 +174,20 @@ def test_input_models_leave_out_what_only_the_server_sets(spec: Spec) -> None:
     assert {"id", "version", "gradeNumeric"} <= set(stored["properties"])
 
 
+def test_the_document_shows_the_seeds_names(spec: Spec) -> None:
+    session = body_schema(spec, "/journal/entries", "post")["properties"]
+    assert {"duration", "type"} <= set(session)
+    send = schema_of(spec, response_schema(spec, "/benchmarks/sends/{id}", "get", 200))
+    assert {"gradeNumeric", "gradeType", "type"} <= set(send["properties"])
+    significance = schema_of(spec, send["properties"]["significance"])
+    assert {"personal-best", "project-send"} <= set(significance["enum"])
+    profile = body_schema(spec, "/nutrition/profile", "put")["properties"]
+    assert {"weight", "targetWeight"} <= set(profile)
+    assert "weight" in body_schema(spec, "/athlete/profile", "put")["properties"]
+    earlier = {"durationMinutes", "weightKg", "targetWeightKg", "numericGrade", "setting"}
+    assert earlier.isdisjoint(property_names(spec["components"]["schemas"]))
+
+
 def test_lists_document_their_query_parameters(spec: Spec) -> None:
     for path in ("/journal/entries", "/benchmarks/sends"):
         names = {p["name"] for p in spec["paths"][path]["get"]["parameters"]}
