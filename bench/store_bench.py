@@ -105,7 +105,7 @@ def dataset(seed: int = 7) -> list[Item]:
                 "title": _text(rng, 4),
                 "notes": _text(rng, rng.randint(60, 110)),
                 "rpe": rng.randint(3, 10),
-                "durationMinutes": rng.randint(30, 180),
+                "duration": rng.randint(30, 180),
                 "tags": [rng.choice(WORDS) for _ in range(3)],
                 "mood": {"energy": rng.random(), "motivation": rng.random()},
             }

@@ -166,7 +166,7 @@ async def context_latency() -> None:
                     {
                         "date": day.isoformat(),
                         "sessionType": "gym",
-                        "durationMinutes": 60 + back % 90,
+                        "duration": 60 + back % 90,
                         "rpe": 5 + back % 5,
                         "gradesCompleted": ["V3", "V4"],
                         "gradesAttempted": ["V5"],

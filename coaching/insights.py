@@ -456,7 +456,7 @@ def _plan_insight(day: PlannedDay, today: date) -> Insight:
     facts: dict[str, FactValue] = {
         "plan.date": day.date.isoformat(),
         "plan.type": day.type.value,
-        "plan.durationMinutes": day.duration_minutes,
+        "plan.duration": day.duration_minutes,
         "plan.intensity": day.intensity,
     }
     if day.focus:
@@ -541,7 +541,7 @@ def _dose_facts(prefix: str, exercise: PlannedExercise) -> dict[str, FactValue]:
         "sets",
         "reps",
         "hangSeconds",
-        "durationMinutes",
+        "duration",
         "restSeconds",
         "edgeMm",
         "intensityPercent",

@@ -1,7 +1,7 @@
 """Pydantic's validation errors as a climber or an API client reads them, written once.
 
 `problems` lists what was wrong, one `FieldProblem` per error; `one_line` joins them as
-"field: message; field: message"; `summary` gives the first and how many more ("durationMinutes:
+"field: message; field: message"; `summary` gives the first and how many more ("duration:
 Input should be greater than 0 (and 2 more)"). The callers add their own framing: a bad frame
 (`handlers/frames.py`), a refused proposal (`handlers/proposals.py`), a slash command's usage
 example (`grammar/fields.py`), the message and `fields` of a REST 422 (`server/errors.py`). The
@@ -57,7 +57,7 @@ def one_line(found: Iterable[FieldProblem]) -> str:
 
 
 def summary(found: Sequence[FieldProblem]) -> str:
-    """The first problem as "field: message", then how many more there are: "durationMinutes:
+    """The first problem as "field: message", then how many more there are: "duration:
     Input should be greater than 0 (and 2 more)". Empty when there are none."""
     if not found:
         return ""

@@ -14,14 +14,21 @@ from grammar.tokens import Cursor
 _NUMBER = re.compile(r"^(\d+(?:[.,]\d+)?)(?:/10)?$")
 
 
-def number(text: str) -> float | None:
+def number(text: str) -> int | float | None:
+    """The number `text` writes ("7", "7.5", "7,5", "7/10"), None if it writes none."""
     match = _NUMBER.match(text)
-    return None if match is None else float(match[1].replace(",", "."))
+    return None if match is None else whole(float(match[1].replace(",", ".")))
+
+
+def whole(value: float) -> int | float:
+    """`value` as an int when it is a whole number: records take integers strictly, so a
+    climber's "energy 7" must reach them as 7, not 7.0 (a float field takes either)."""
+    return int(value) if value.is_integer() else value
 
 
 def take_keyword_number(
     cursor: Cursor, names: dict[str, str], *, example: str
-) -> tuple[str, float] | None:
+) -> tuple[str, int | float] | None:
     """At "rpe 7", "rpe7", "rpe:7" or "rpe 7/10" (any alias in `names`, mapped to its field),
     take it and return (field, value); else None. A keyword without a number raises
     `InvalidEntry` naming `example`."""

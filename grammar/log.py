@@ -123,7 +123,7 @@ def at_keyword(cursor: Cursor) -> bool:
 @dataclass
 class LogWords:
     """What the words of a `/log` said, before any default: `data` by wire name (`sessionType`,
-    `discipline`, `durationMinutes`, `date`, `location`, `rpe`, `energy`), soreness by body
+    `discipline`, `duration`, `date`, `location`, `rpe`, `energy`), soreness by body
     part, free texts by field (`injuries`, `focus`, `mental`), the grades sent and tried, and
     the notes (None without `notes:`)."""
 
@@ -203,7 +203,7 @@ def read_log(args: str, today: date) -> LogWords:
         elif (day := _take_date(cursor, today)) is not None:
             data["date"] = day
         elif (minutes := take_duration(cursor)) is not None:
-            data["durationMinutes"] = minutes
+            data["duration"] = minutes
         else:
             unknown.append(cursor.take()[0].text)
     if unknown:
@@ -233,7 +233,7 @@ def log_changes(args: str, today: date, current: JournalEntry) -> dict[str, Any]
         raise InvalidEntry(f"{day.isoformat()} is in the future; log sessions that happened")
     session = changes.get("sessionType", current.session_type)
     if "sessionType" in changes:
-        changes["setting"] = "outdoor" if session is SessionType.OUTDOOR else "indoor"
+        changes["type"] = "outdoor" if session is SessionType.OUTDOOR else "indoor"
     if "discipline" in words.data:
         changes["discipline"] = words.data["discipline"]
     elif words.sent or words.tried or session is SessionType.BOARD:
@@ -313,14 +313,14 @@ def _entry(
     notes: str | None,
     today: date,
 ) -> JournalEntryIn:
-    if "durationMinutes" not in data:
+    if "duration" not in data:
         raise InvalidEntry(f"/log needs a duration like 90min or 1h30 — e.g. {SHORT_USAGE}")
     day = data.setdefault("date", today)
     if day > today:
         raise InvalidEntry(f"{day.isoformat()} is in the future; log sessions that happened")
     session = data.setdefault("sessionType", SessionType.GYM)
     if session is SessionType.OUTDOOR:
-        data["setting"] = "outdoor"
+        data["type"] = "outdoor"
     discipline = data.get("discipline") or _discipline(session, sent + tried)
     if discipline is not None:
         data["discipline"] = discipline

@@ -27,6 +27,7 @@ from pydantic import ValidationError
 
 from core.errors import InvalidEntry
 from grammar.dates import DateError, take_date
+from grammar.fields import whole
 from grammar.meal import MACROS
 from grammar.tokens import Cursor, tokenize
 from store.records.nutrition import NutritionProfile, NutritionProfileIn, Targets
@@ -93,8 +94,8 @@ DIETS = {
 """Dietary words, as typed → as stored. "gluten free" (two words) is read as "gluten-free"."""
 
 MEASURES = {
-    "weight": "weightKg",
-    "target": "targetWeightKg",
+    "weight": "weight",
+    "target": "targetWeight",
     "height": "heightCm",
     "age": "age",
 }
@@ -109,8 +110,8 @@ OWN_TARGETS = {
 }
 
 WORDS = {
-    "weightKg": "weight",
-    "targetWeightKg": "target weight",
+    "weight": "weight",
+    "targetWeight": "target weight",
     "heightCm": "height",
     "age": "age",
     "calories": "calories",
@@ -122,8 +123,8 @@ WORDS = {
 """Wire name → the word a climber types for it (for messages)."""
 
 UNITS = {
-    "weightKg": {"": 1.0, "kg": 1.0, "kgs": 1.0, "lb": 0.45359237, "lbs": 0.45359237},
-    "targetWeightKg": {"": 1.0, "kg": 1.0, "kgs": 1.0, "lb": 0.45359237, "lbs": 0.45359237},
+    "weight": {"": 1.0, "kg": 1.0, "kgs": 1.0, "lb": 0.45359237, "lbs": 0.45359237},
+    "targetWeight": {"": 1.0, "kg": 1.0, "kgs": 1.0, "lb": 0.45359237, "lbs": 0.45359237},
     "heightCm": {"": 1.0, "cm": 1.0, "m": 100.0, "in": 2.54},
     "age": {"": 1.0, "y": 1.0, "yrs": 1.0, "years": 1.0},
     "calories": {"": 1.0, "kcal": 1.0, "cal": 1.0, "cals": 1.0, "calories": 1.0},
@@ -135,7 +136,7 @@ UNITS = {
 }
 """Each number's units → the factor to the stored unit (kg, cm, years, kcal, g, ml)."""
 
-STORED_UNITS = {"weightKg": "kg", "targetWeightKg": "kg", "heightCm": "cm", "age": "years"}
+STORED_UNITS = {"weight": "kg", "targetWeight": "kg", "heightCm": "cm", "age": "years"}
 STORED_UNITS |= {"calories": "kcal", "proteinG": "g", "carbsG": "g", "fatG": "g", "waterMl": "ml"}
 """The unit each value is stored in, for messages."""
 
@@ -200,7 +201,7 @@ def parse_changes(args: str) -> ProfileChanges:
             targets.clear()
         elif word in ("target", "goal") and following == "weight":
             cursor.take(2)
-            fields["targetWeightKg"] = _measure(cursor, "targetWeightKg", shown)
+            fields["targetWeight"] = _measure(cursor, "targetWeight", shown)
         elif word in MEASURES:
             cursor.take()
             fields[MEASURES[word]] = _measure(cursor, MEASURES[word], shown)
@@ -267,7 +268,7 @@ def parse_supplement(args: str, today: date) -> tuple[str, date]:
     return text, day
 
 
-def _measure(cursor: Cursor, name: str, shown: dict[str, str]) -> float:
+def _measure(cursor: Cursor, name: str, shown: dict[str, str]) -> int | float:
     """The number at the cursor (with its unit glued on or as the next word), in the stored
     unit of `name`."""
     word = WORDS[name]
@@ -286,7 +287,7 @@ def _measure(cursor: Cursor, name: str, shown: dict[str, str]) -> float:
     if unit not in units:
         known = ", ".join(sorted(u for u in units if u))
         raise InvalidEntry(f"{_capital(word)} {text}: unknown unit {unit!r} (use {known})")
-    return round(value * units[unit], 1)
+    return whole(round(value * units[unit], 1))
 
 
 def _choice(cursor: Cursor, word: str, choices: dict[str, str]) -> str:

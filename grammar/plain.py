@@ -1,7 +1,7 @@
 """Plain words to a journal proposal, for the offline coach (the analyst's `propose_entry`).
 
     propose("did 2 hours at the gym, sent two V5s, fingers a bit sore", today)
-    → [{"kind": "session", "entry": {"sessionType": "gym", "durationMinutes": 120, …}}]
+    → [{"kind": "session", "entry": {"sessionType": "gym", "duration": 120, …}}]
 
 The slash-command grammar does the real work: the climber's sentence is normalised into the
 words `/log`, `/send`, `/injury` or `/goal` understand and handed to their parsers, so the

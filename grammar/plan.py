@@ -153,6 +153,6 @@ def planned_session(
     defaults = []
     if "sessionType" not in named.data:
         defaults.append(session_type.value)
-    if "durationMinutes" not in named.data:
+    if "duration" not in named.data:
         defaults.append(f"{minutes}min")
     return parse_log(" ".join([*defaults, words]).strip(), today)

@@ -20,6 +20,7 @@ from core.errors import InvalidEntry
 from core.text import sentence
 from core.zones import EXAMPLE as ZONE_EXAMPLE
 from core.zones import UnknownZone, zone_named
+from grammar.fields import whole
 from grammar.tokens import Cursor, tokenize
 from grammar.weekdays import take_weekdays
 from store.grades import Discipline, GradeError, parse_grade
@@ -40,7 +41,7 @@ TIMEZONE_WORDS = frozenset({"timezone", "tz", "zone", "time-zone"})
 _MEASURE = re.compile(r"^([+-]?\d+(?:[.,]\d+)?)([a-z]*)$")
 
 NUMBERS = {
-    "weight": "weightKg",
+    "weight": "weight",
     "height": "heightCm",
     "age": "age",
     "years": "yearsClimbing",
@@ -163,22 +164,22 @@ def parse_changes(args: str) -> dict[str, Any]:
     return changes
 
 
-def _measure(field: str, text: str) -> float:
+def _measure(field: str, text: str) -> int | float:
     match = _MEASURE.match(text.lower())
     if match is None:
         raise InvalidEntry(f"'{field}' needs a number, e.g. {USAGE}")
     value, unit = float(match[1].replace(",", ".")), match[2]
     if field == "weight" and unit in ("lb", "lbs"):
-        return round(value * 0.45359237, 1)
+        return whole(round(value * 0.45359237, 1))
     if field == "height" and unit == "m":
-        return value * 100
+        return whole(value * 100)
     if field == "height" and unit in ("in", "inch", "inches"):
-        return round(value * 2.54, 1)
+        return whole(round(value * 2.54, 1))
     if unit not in ("", "kg", "cm", "y", "yrs", "years", "yr"):
         raise InvalidEntry(
             f"{sentence(field)} {text}: unknown unit {unit!r}, e.g. weight 68kg height 175cm"
         )
-    return value
+    return whole(value)
 
 
 def _grade(word: str, style: str, cursor: Cursor) -> str:

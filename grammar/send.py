@@ -3,8 +3,9 @@
 `/send V7 "Midnight Lightning" @Yosemite outdoor overhang attempts 12 breakthrough`: a grade
 in any system, an optional "quoted name" (or the leftover words), `@location`, indoor/outdoor,
 terrain (slab, vertical, overhang, roof, …), ascent style (onsight, flash, redpoint, repeat),
-`attempts N`, significance (breakthrough, milestone), a date word, `notes: …`.
-`parse_send` builds a whole send from them; `send_changes` only the fields they name (`/edit`)."""
+`attempts N`, significance (breakthrough, milestone, personal-best or pb, project-send or
+project), a date word, `notes: …`. `parse_send` builds a whole send from them;
+`send_changes` only the fields they name (`/edit`)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ USAGE = '/send V7 "Midnight Lightning" @Yosemite outdoor overhang attempts 12 br
 
 GRAMMAR = (
     '/send GRADE ["NAME"] [@LOCATION] [indoor|outdoor] [slab|vertical|overhang|roof|arete|'
-    "dihedral|crack] [onsight|flash|redpoint|repeat] [attempts N] [breakthrough|milestone] "
+    "dihedral|crack] [onsight|flash|redpoint|repeat] [attempts N] "
+    "[breakthrough|milestone|personal-best|project-send] "
     "[DATE] [notes: TEXT]"
 )
 
@@ -69,6 +71,10 @@ SIGNIFICANCE = {
     "breakthrough": Significance.BREAKTHROUGH,
     "milestone": Significance.MILESTONE,
     "routine": Significance.ROUTINE,
+    "personal-best": Significance.PERSONAL_BEST,
+    "pb": Significance.PERSONAL_BEST,
+    "project-send": Significance.PROJECT_SEND,
+    "project": Significance.PROJECT_SEND,
 }
 
 DISCIPLINES = {"boulder": Discipline.BOULDER, "route": Discipline.ROUTE, "sport": Discipline.ROUTE}
@@ -92,7 +98,7 @@ def _at_keyword(cursor: Cursor) -> bool:
 @dataclass
 class SendWords:
     """What the words of a `/send` said, before any default: `data` by wire name (`name`,
-    `location`, `setting`, `style`, `ascentStyle`, `significance`, `attempts`, `date`), the grade
+    `location`, `type`, `style`, `ascentStyle`, `significance`, `attempts`, `date`), the grade
     as written, a discipline word, the words nothing else took, and the notes (None without
     `notes:`)."""
 
@@ -177,7 +183,7 @@ def read_send(args: str, today: date) -> SendWords:
             data["name"] = token.text
         elif word in SETTINGS:
             cursor.take()
-            data["setting"] = SETTINGS[word]
+            data["type"] = SETTINGS[word]
         elif word in TERRAIN:
             cursor.take()
             data["style"] = TERRAIN[word]

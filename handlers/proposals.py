@@ -73,7 +73,7 @@ PROPOSE_TOOL_SCHEMA: dict[str, Any] = {
         "entry": {
             "type": "object",
             "description": "The entry's fields, camelCase, as the journal stores them "
-            "(e.g. for a session: date, sessionType, durationMinutes, gradesCompleted, rpe, "
+            "(e.g. for a session: date, sessionType, duration, gradesCompleted, rpe, "
             "physicalCondition.soreness.fingers; for a meal: date, mealType, name, and only "
             "the calories, proteinG, carbsG, fatG the climber gave).",
         },

@@ -79,7 +79,7 @@ def field_errors(error: ValidationError) -> list[dict[str, str]]:
 
 
 def invalid_body(error: ValidationError) -> Mapped:
-    """A 422 whose message names the first problem and counts the rest ("durationMinutes: Input
+    """A 422 whose message names the first problem and counts the rest ("duration: Input
     should be greater than 0 (and 2 more)"), every problem in `fields`. Never the input: a
     sign-in body holds a password."""
     found = problems(error, whole="body")

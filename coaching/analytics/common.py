@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from core.zones import local_date
-from store.records.base import Record
+from store.records.base import Wire
 
 
 class Period(StrEnum):
@@ -28,7 +28,7 @@ class Period(StrEnum):
         return {Period.DAYS_30: 30, Period.DAYS_90: 90, Period.YEAR: 365}[self]
 
 
-class Fact(Record):
+class Fact(Wire):
     """Base of every analytics model: camelCase on the wire (REST and `reply.data`)."""
 
 

@@ -49,8 +49,9 @@ class GoalProgress(Fact):
     status: GoalStatus
     target_grade: str | None = None
     discipline: GoalDiscipline | None = None
-    setting: Setting | None = None
-    """The setting the description names, if any (then only sends there count)."""
+    named_setting: Setting | None = None
+    """Indoor or outdoor when the description names one (then only sends there count). Not
+    `setting`: on the wire that is `type`, which here is the goal's."""
     best_grade: str | None = None
     """The best send so far on the target's system."""
     best_logged_as: str | None = None
@@ -94,7 +95,7 @@ def best_sends(
             offer(entry.setting, ref.system, ref.score, ref.grade)
     where = SendSettings(entries)
     for send in sends:
-        offer(where.of(send), send.system, send.numeric_grade, send.grade)
+        offer(where.of(send), send.grade_system, send.numeric_grade, send.grade)
     return bests
 
 
@@ -124,7 +125,7 @@ def goal_progress(
         status=goal.status,
         target_grade=goal.target_grade,
         discipline=goal.discipline,
-        setting=setting,
+        named_setting=setting,
         target_date=goal.target_date,
         days_left=None if goal.target_date is None else (goal.target_date - today).days,
         days_since_set=(today - window.day_of(goal.created_at)).days,

@@ -97,11 +97,15 @@ class NotableSend(Fact):
 
 
 class SendCounts(Fact):
+    """Sends of the window per significance (`store.records.sends.Significance`)."""
+
     routine: int = 0
     milestone: int = 0
     breakthrough: int = 0
+    personal_best: int = 0
+    project_send: int = 0
     notable: list[NotableSend] = Field(default_factory=list)
-    """Milestones and breakthroughs, newest first (at most 10)."""
+    """Every send but the routine ones, newest first (at most 10)."""
 
 
 class GradeFacts(Fact):
@@ -133,7 +137,7 @@ def systems_for(
     for entry in entries:
         pairs.extend((ref.system, ref.count) for ref in entry.grades_completed)
         pairs.extend((ref.system, ref.count) for ref in entry.grades_attempted)
-    pairs.extend((send.system, 1) for send in sends)
+    pairs.extend((send.grade_system, 1) for send in sends)
     return display_systems(pairs)
 
 
@@ -186,7 +190,7 @@ def _tally(
                 tally.sends,
                 send.date,
                 where.of(send),
-                send.system,
+                send.grade_system,
                 send.numeric_grade,
                 send.grade,
                 1,
@@ -310,6 +314,8 @@ def send_counts(sends: Iterable[BenchmarkSend], window: Window) -> SendCounts:
         routine=counts[Significance.ROUTINE],
         milestone=counts[Significance.MILESTONE],
         breakthrough=counts[Significance.BREAKTHROUGH],
+        personal_best=counts[Significance.PERSONAL_BEST],
+        project_send=counts[Significance.PROJECT_SEND],
         notable=[
             NotableSend(
                 date=send.date,

@@ -60,13 +60,18 @@ def grade_lines(grades: GradeFacts) -> list[str]:
     lines = ["Max grade: " + " · ".join(tops)]
     lines.extend(pyramid_line(pyramid) for pyramid in grades.pyramids)
     sends = grades.sends
+    special = (
+        (sends.personal_best, "personal best"),
+        (sends.project_send, "project"),
+    )
     lines.append(
         f"Benchmark sends: {sends.breakthrough} breakthrough, {sends.milestone} milestone, "
-        f"{sends.routine} routine"
+        + "".join(f"{count} {words}, " for count, words in special if count)
+        + f"{sends.routine} routine"
     )
     for send in sends.notable[:3]:
         name = f' "{send.name}"' if send.name else ""
-        how = ", ".join(filter(None, (send.significance, send.setting)))
+        how = ", ".join(filter(None, (send.significance.words, send.setting)))
         lines.append(f"- {send.date} {send.grade}{name} ({how})")
     return lines
 
@@ -171,7 +176,7 @@ def body_lines(body: BodyFacts) -> list[str]:
 def goal_line(goal: GoalProgress) -> str:
     text = goal.description
     if goal.target_grade is not None:
-        where = f" {goal.setting}" if goal.setting else ""
+        where = f" {goal.named_setting}" if goal.named_setting else ""
         if goal.best_grade is None:
             text += f" — no {goal.discipline or ''}{where} sends yet".replace("  ", " ")
         else:

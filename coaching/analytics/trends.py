@@ -105,7 +105,7 @@ def trends(
     for send in sends:
         week = week_of(send.date)
         if week is not None:
-            offer(week, send.system, send.numeric_grade)
+            offer(week, send.grade_system, send.numeric_grade)
     grades = []
     for discipline in sorted(set(best[0]) | set(best[1])):
         display = systems[discipline]

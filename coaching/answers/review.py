@@ -152,7 +152,7 @@ def motivation(ask: Ask) -> Answer:
     if notable:
         send = notable[0]
         facts.append(
-            f"Your {send.significance} send of {send.grade} on {send.date} shows it works."
+            f"Your {send.significance.words} send of {send.grade} on {send.date} shows it works."
         )
     facts += [f"Goal: {line}." for line in active_goal_lines(analytics)[:1]]
     facts += [injury_limit(status) for status in analytics.body.open_injuries[:1]]

@@ -359,7 +359,7 @@ def _fuel_step(ask: Ask, asked: str, log: str) -> str:
     food = ask.analytics.nutrition
     targets = food.targets
     if targets.calories.value is None and targets.missing:
-        fields = {"weightKg": "weight", "heightCm": "height", "age": "age", "sex": "sex"}
+        fields = {"weight": "weight", "heightCm": "height", "age": "age", "sex": "sex"}
         named = [fields.get(name, name) for name in targets.missing]
         listed = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
         return (

@@ -197,7 +197,7 @@ def daily_targets(
     notes: list[str] = []
     missing = [
         name
-        for name, value in (("weightKg", weight), ("heightCm", height), ("age", age))
+        for name, value in (("weight", weight), ("heightCm", height), ("age", age))
         if value is None
     ] + (["sex"] if sex is None else [])
 

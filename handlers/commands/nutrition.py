@@ -42,7 +42,7 @@ NAMES = {
 }
 
 ADD = {
-    "weightKg": ("weight", "weight 68kg"),
+    "weight": ("weight", "weight 68kg"),
     "heightCm": ("height", "height 170cm"),
     "age": ("age", "age 30"),
     "sex": ("sex (for the BMR equation)", "sex female"),

@@ -43,7 +43,7 @@ def athlete_profile() -> AthleteProfileIn:
     return AthleteProfileIn.model_validate(
         {
             "age": AGE,
-            "weightKg": WEIGHT,
+            "weight": WEIGHT,
             "heightCm": HEIGHT,
             "yearsClimbing": 5,
             "apeIndexCm": 3,
@@ -69,7 +69,7 @@ def nutrition_profile() -> NutritionProfileIn:
     of their own: 2,830 kcal (BMR 1,640 × 1.725, active, maintain) and 109 g of protein."""
     return NutritionProfileIn.model_validate(
         {
-            "weightKg": WEIGHT,
+            "weight": WEIGHT,
             "heightCm": HEIGHT,
             "age": AGE,
             "sex": "male",
@@ -140,7 +140,7 @@ def injuries(story: Story) -> list[Injury]:
 
 
 def _day(kind: str, focus: str, minutes: int, intensity: str = "low") -> dict[str, Any]:
-    return {"type": kind, "focus": focus, "durationMinutes": minutes, "intensity": intensity}
+    return {"type": kind, "focus": focus, "duration": minutes, "intensity": intensity}
 
 
 def plans(story: Story) -> list[TrainingPlan]:

@@ -34,10 +34,13 @@ export function cardBody(kind, item) {
   return build(item || {});
 }
 
+/** The badge of a send's significance (the wire's values, `personal-best`, …). */
+const SIGNIFICANCE_WORDS = { "personal-best": "Personal best", "project-send": "Project send" };
+
 const BUILDERS = {
   session(item) {
     const type = item.sessionType ? capitalize(item.sessionType) : "Session";
-    const parts = [type, formatMinutes(item.durationMinutes)].filter(Boolean);
+    const parts = [type, formatMinutes(item.duration)].filter(Boolean);
     return [
       headline(parts.join(" · "), item.date),
       item.location ? line("at", item.location) : null,
@@ -55,15 +58,16 @@ const BUILDERS = {
   send(item) {
     const title = [item.grade, item.name].filter(Boolean).join(" · ");
     const notable = item.significance && item.significance !== "routine";
-    // Setting and attempts are absent unless the climber gave them: nothing is assumed here.
+    // Indoor/outdoor (`type`) and attempts are absent unless the climber gave them: nothing is
+    // assumed here.
     return [
       headline(title || "Send", item.date),
       item.location ? line("at", item.location) : null,
       facts([
-        ["Style", [item.setting, item.style, item.ascentStyle].filter(Boolean).join(", ")],
+        ["Style", [item.type, item.style, item.ascentStyle].filter(Boolean).join(", ")],
         ["Attempts", numberText(item.attempts)],
       ]),
-      notable ? h("span", { className: "badge", text: capitalize(item.significance) }) : null,
+      notable ? h("span", { className: "badge", text: SIGNIFICANCE_WORDS[item.significance] || capitalize(item.significance) }) : null,
       notes(item.notes),
     ];
   },
@@ -121,8 +125,8 @@ const BUILDERS = {
     return [
       headline("Nutrition profile", null),
       facts([
-        ["Weight", item.weightKg ? `${numberText(item.weightKg)} kg` : ""],
-        ["Target", item.targetWeightKg ? `${numberText(item.targetWeightKg)} kg` : ""],
+        ["Weight", item.weight ? `${numberText(item.weight)} kg` : ""],
+        ["Target", item.targetWeight ? `${numberText(item.targetWeight)} kg` : ""],
         ["Height", item.heightCm ? `${numberText(item.heightCm)} cm` : ""],
         ["Age", numberText(item.age)],
         ["Sex", item.sex ? capitalize(item.sex) : ""],
@@ -158,7 +162,7 @@ const BUILDERS = {
     return [
       headline("Profile updated", null),
       facts([
-        ["Weight", item.weightKg ? `${numberText(item.weightKg)} kg` : ""],
+        ["Weight", item.weight ? `${numberText(item.weight)} kg` : ""],
         ["Height", item.heightCm ? `${numberText(item.heightCm)} cm` : ""],
         ["Climbing", item.yearsClimbing ? `${numberText(item.yearsClimbing)} yrs` : ""],
         ...grades,
@@ -213,7 +217,7 @@ function wholeNumber(value) {
 }
 
 function missingName(field) {
-  const names = { weightKg: "weight", heightCm: "height", age: "age", sex: "sex" };
+  const names = { weight: "weight", heightCm: "height", age: "age", sex: "sex" };
   return names[field] || humanize(String(field));
 }
 

@@ -40,9 +40,9 @@ export function changesNutrition(frame) {
 }
 
 /** The profile fields targets need (wire names) in a climber's words. */
-const FIELD_WORDS = { weightKg: "weight", heightCm: "height", age: "age", sex: "sex" };
+const FIELD_WORDS = { weight: "weight", heightCm: "height", age: "age", sex: "sex" };
 /** What `/nutrition` takes for each field, as an example the climber edits. */
-const FIELD_EXAMPLES = { weightKg: "weight 68kg", heightCm: "height 170cm", age: "age 30", sex: "sex female" };
+const FIELD_EXAMPLES = { weight: "weight 68kg", heightCm: "height 170cm", age: "age 30", sex: "sex female" };
 
 /** "a", "a and b", "a, b and c". */
 export function listWords(words) {
@@ -166,16 +166,16 @@ const PROTEIN_SCALE = 3; // g/kg at the right end of the gauge
 
 /**
  * Protein per kilo of body weight against 1.6–2.2 g/kg. `insights`: {proteinGPerKg,
- * proteinRangeG, weightKg, rows}. Returns null without a weight; else {perKg (null when no
+ * proteinRangeG, weight, rows}. Returns null without a weight; else {perKg (null when no
  * protein was logged), markerShare, bandFrom, bandTo, verdict, words}.
  */
 export function proteinGauge(insights) {
-  if (!insights || !insights.weightKg) return null;
+  if (!insights || !insights.weight) return null;
   const [low, high] = PROTEIN_RANGE;
   const perKg = insights.proteinGPerKg ?? null;
   const scale = Math.max(PROTEIN_SCALE, perKg ? perKg * 1.1 : 0);
-  const grams = insights.proteinRangeG || [low * insights.weightKg, high * insights.weightKg];
-  const range = `${low}–${high} g/kg strength athletes do well on, ${formatNumber(grams[0])}–${amount(grams[1], "g")} a day at ${formatNumber(insights.weightKg, 1)} kg`;
+  const grams = insights.proteinRangeG || [low * insights.weight, high * insights.weight];
+  const range = `${low}–${high} g/kg strength athletes do well on, ${formatNumber(grams[0])}–${amount(grams[1], "g")} a day at ${formatNumber(insights.weight, 1)} kg`;
   const row = (insights.rows || []).find((item) => item.nutrient === "protein_g");
   let verdict = "none";
   let words = `No protein logged in these days yet: aim for the ${range}.`;
@@ -218,7 +218,7 @@ const ACTIVITY_WORDS = {
 export function profileLine(profile) {
   if (!profile) return "";
   const parts = [GOAL_WORDS[profile.goal] || profile.goal];
-  if (profile.weightKg) parts.push(`${formatNumber(profile.weightKg, 1)} kg`);
+  if (profile.weight) parts.push(`${formatNumber(profile.weight, 1)} kg`);
   if (profile.activityLevel) parts.push(ACTIVITY_WORDS[profile.activityLevel] || profile.activityLevel);
   return parts.filter(Boolean).join(" · ");
 }

@@ -252,7 +252,7 @@ export class PlanView {
       const inPlan = covers(plan, day);
       const selected = day === this.#selected;
       const meta = trains(planned) && inPlan
-        ? [`${planned.durationMinutes} min`, planned.intensity].filter(Boolean).join(" · ") : "";
+        ? [`${planned.duration} min`, planned.intensity].filter(Boolean).join(" · ") : "";
       return h("li", { className: "plan-day", dataset: { status, day, type: inPlan ? planned.type : "none" } },
         h("button", {
           className: "plan-day-button",
@@ -297,7 +297,7 @@ export class PlanView {
     if (!trains(planned)) {
       parts.push(h("p", { className: "plan-session-summary", text: day === today ? "Rest day today." : "Rest day." }));
     } else {
-      const summary = [typeName(planned.type), `${planned.durationMinutes} min`, INTENSITY_WORDS[planned.intensity] || planned.intensity]
+      const summary = [typeName(planned.type), `${planned.duration} min`, INTENSITY_WORDS[planned.intensity] || planned.intensity]
         .filter(Boolean).join(" · ");
       parts.push(h("p", { className: "plan-session-summary" },
         h("strong", { text: summary }),

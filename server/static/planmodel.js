@@ -80,7 +80,7 @@ export function weekOf(plan, monday) {
 export function dayPlan(plan, day) {
   const week = weekOf(plan, mondayOf(day));
   const days = week ? week.days : plan.weeklyStructure || {};
-  return days[WEEKDAYS[weekdayIndex(day)]] || { type: "rest", durationMinutes: 0, exercises: [] };
+  return days[WEEKDAYS[weekdayIndex(day)]] || { type: "rest", duration: 0, exercises: [] };
 }
 
 export function covers(plan, day) {
@@ -156,7 +156,7 @@ export function doseText(exercise) {
     // One rep a set (a problem, a route, a drill): "4 × 1" would read as a puzzle.
     parts.push(`${sets} sets`);
   }
-  if (exercise.durationMinutes) parts.push(`${exercise.durationMinutes} min`);
+  if (exercise.duration) parts.push(`${exercise.duration} min`);
   if (exercise.restSeconds) parts.push(`rest ${seconds(exercise.restSeconds)}`);
   if (exercise.edgeMm) parts.push(`${exercise.edgeMm} mm edge`);
   if (exercise.intensityPercent) parts.push(`${exercise.intensityPercent} % of your max`);

@@ -9,15 +9,16 @@ const EMPTY_PYRAMID = "Log a few sessions with /log to see your pyramid.";
 const EMPTY_GRADES = "No sends in this period yet. Log sends with /log (e.g. sent V4 V5) to see your max grade over time.";
 const EMPTY_LOAD = "No rated sessions in this period. Add an RPE when you /log a session (e.g. rpe 7) to see your weekly load.";
 
-/** "Boulder · indoor"; a setting of "" is sends logged without indoor or outdoor. */
+/** "Boulder · indoor"; a setting of "" is sends logged without indoor or outdoor (the API's
+ * `type`, left out when unknown). */
 function kindLabel(discipline, setting) {
   const d = discipline === "route" ? "Routes" : discipline === "boulder" ? "Boulder" : discipline;
   return `${d} · ${setting || "setting not given"}`;
 }
 
-/** "discipline/setting" of a pyramid or grade series; the API leaves an unknown setting out. */
+/** "discipline/setting" of a pyramid or grade series; the API leaves an unknown `type` out. */
 function kindKey(item) {
-  return `${item.discipline}/${item.setting || ""}`;
+  return `${item.discipline}/${item.type || ""}`;
 }
 
 class LoadFailed extends Error {}

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 
-from store.records.base import Record
+from store.records.base import SEED_NAMES, Record
 from store.records.common import Stored, UtcDateTime, new_id
 
 MAX_MESSAGE_CHARS = 100_000
@@ -68,7 +68,7 @@ class ChatMessageIn(Record):
     def _a_replayed_frame(cls, frame: dict[str, Any] | None) -> dict[str, Any] | None:
         if frame is not None and frame.get("type") not in REPLAYED_FRAMES:
             raise ValueError(f"a stored frame is one of {', '.join(REPLAYED_FRAMES)}")
-        return frame
+        return None if frame is None else with_seed_names(frame)
 
     @property
     def spoken(self) -> bool:
@@ -81,3 +81,37 @@ class ChatMessage(ChatMessageIn, Stored):
 
     id: str = Field(default_factory=new_id)
     ts: UtcDateTime
+
+
+_EARLIER_NAMES = {earlier: names[0] for names in SEED_NAMES.values() for earlier in names[1:]}
+_EVERYWHERE = {
+    earlier: seed
+    for earlier, seed in _EARLIER_NAMES.items()
+    if earlier not in ("setting", "system")
+}
+"""Earlier names that mean one field wherever they appear (`durationMinutes`, `weightKg`, …);
+`setting` and `system` are renamed only where they were a session's or a send's."""
+
+
+def with_seed_names(frame: dict[str, Any]) -> dict[str, Any]:
+    """A frame kept in chat history as it was sent, with the item it carries under the seed's
+    names: frames stored before the wire used them (`durationMinutes`, a session's `setting`, a
+    send's `system`) replay as a client of today reads them. A frame already so is unchanged."""
+    item = frame.get("item")
+    if not isinstance(item, dict):
+        return frame
+    renamed = _renamed(item)
+    kind = frame.get("kind")
+    if kind in ("session", "send") and "setting" in renamed and "type" not in renamed:
+        renamed["type"] = renamed.pop("setting")
+    if kind == "send" and "system" in renamed and "gradeType" not in renamed:
+        renamed["gradeType"] = renamed.pop("system")
+    return {**frame, "item": renamed}
+
+
+def _renamed(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {_EVERYWHERE.get(key, key): _renamed(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_renamed(inner) for inner in value]
+    return value

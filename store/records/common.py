@@ -3,8 +3,9 @@
 Conventions of every entity module:
 
 * `XIn` is what a client may send: no id, no user id, no version, no timestamps, no computed
-  field. It forbids unknown fields, so a client that sends `id`, `version`, `numericGrade` or
-  `totals` gets a field error instead of silently setting them.
+  field. It forbids unknown fields, so a typo is a field error instead of silently dropped
+  data; the read-only fields a `GET` shows (`id`, `version`, `createdAt`, `gradeNumeric`,
+  `totals`, …; `store.records.base.READ_ONLY`) are ignored, never set from input.
 * `X` (a subclass of `XIn`) is the stored record as the repositories return it: it adds the
   server-side fields and recomputes every derived field from the others on validation, so a
   value read back from storage or forged in a dict is never trusted.

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from store.errors import ConditionFailed, NotFound
-from store.records.base import Record
+from store.records.base import Record, by_wire_name
 from store.records.common import Stored
 from store.table import VERSION, Absent, Item, VersionIs
 
@@ -76,16 +76,16 @@ def merge_changes(model: type[I], current: Record, changes: Mapping[str, Any] | 
     """`current`'s client-settable fields with `changes` applied, validated as `model`.
 
     `changes` is either a whole input model (replaces every client field) or a partial mapping
-    keyed by wire (camelCase) or Python names. Raises `pydantic.ValidationError` for an invalid
-    result or a field the client may not set.
+    keyed by wire names (or names an earlier wire used) or Python names. Raises
+    `pydantic.ValidationError` for an invalid result or a field the client may not set.
     """
     fields = model.model_fields
     base = current.model_dump(by_alias=True, include=set(fields))
     if isinstance(changes, Record):
         patch = changes.model_dump(by_alias=True)
     else:
-        aliases = {name: info.alias or name for name, info in fields.items()}
-        patch = {aliases.get(key, key): value for key, value in changes.items()}
+        # Any spelling the model accepts (an older wire name included) replaces the field.
+        patch = by_wire_name(model, changes)
     return model.model_validate({**base, **patch})
 
 

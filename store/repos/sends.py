@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from store.grades import Discipline
-from store.records.base import Record
+from store.records.base import Record, wire_name
 from store.records.sends import BenchmarkSend, BenchmarkSendIn, Significance
 from store.repos.base import Listing, user_pk
 from store.repos.entity import DatedRepo
@@ -49,7 +49,7 @@ class SendRepo(DatedRepo[BenchmarkSend, BenchmarkSendIn]):
         """As `DatedRepo.update`; a new `grade` without hints is parsed afresh rather than in the
         old grade's system and discipline (so a V3 can be corrected to 5.12a)."""
         if isinstance(changes, Mapping) and "grade" in changes:
-            changes = {"system": None, "discipline": None, **changes}
+            changes = {wire_name("grade_system"): None, "discipline": None, **changes}
         return await super().update(user_id, record_id, changes, expected_version=expected_version)
 
     async def list_by_grade(

@@ -41,7 +41,7 @@ def session(
     body: dict[str, Any] = {
         "date": day,
         "sessionType": "gym",
-        "durationMinutes": minutes,
+        "duration": minutes,
         "gradesCompleted": list(sent),
         "gradesAttempted": list(tried),
         **fields,

@@ -9,9 +9,9 @@ from tests.coaching.builders import TODAY, inputs, plan, session
 
 WINDOW = Window(Period.DAYS_30, TODAY)
 DAYS = {
-    "tuesday": {"type": "climb", "durationMinutes": 120, "intensity": "high"},
-    "thursday": {"type": "hangboard", "durationMinutes": 45},
-    "saturday": {"type": "climb", "durationMinutes": 180},
+    "tuesday": {"type": "climb", "duration": 120, "intensity": "high"},
+    "thursday": {"type": "hangboard", "duration": 45},
+    "saturday": {"type": "climb", "duration": 180},
 }
 
 
@@ -20,7 +20,7 @@ def test_planned_against_logged() -> None:
     entries = [
         session(date(2026, 3, 3), 110),  # Tue: climbed, as planned
         session(date(2026, 3, 5), 60, sessionType="board"),  # Thu: trained, not as planned
-        session(date(2026, 3, 7), 200, sessionType="outdoor", setting="outdoor"),  # Sat
+        session(date(2026, 3, 7), 200, sessionType="outdoor", type="outdoor"),  # Sat
         session(date(2026, 3, 8), 60),  # Sunday is a rest day in the plan: extra
         session(date(2026, 3, 12), 40, sessionType="hangboard"),  # Thu, as planned
     ]
@@ -42,7 +42,7 @@ def test_planned_against_logged() -> None:
 
 
 def test_today_counts_once_something_is_logged_today() -> None:
-    days = {"sunday": {"type": "climb", "durationMinutes": 60}}
+    days = {"sunday": {"type": "climb", "duration": 60}}
     block = plan(date(2026, 3, 9), days)
     before = compute(inputs(plans=[block]), WINDOW).adherence
     assert before is not None

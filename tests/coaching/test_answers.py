@@ -87,7 +87,7 @@ def one_session() -> ClimberAnalytics:
 def under_fuelled() -> ClimberAnalytics:
     entries = [session(TODAY - timedelta(days=ago), 90, 7, sent=["6b"]) for ago in (1, 2, 4)]
     profile = NutritionProfile.model_validate(
-        {"weightKg": 70, "heightCm": 178, "age": 30, "sex": "male", "activityLevel": "active"}
+        {"weight": 70, "heightCm": 178, "age": 30, "sex": "male", "activityLevel": "active"}
     )
     logs = [food(TODAY - timedelta(days=ago), 1400, 60) for ago in (1, 2, 4)]
     return compute(inputs(entries, logs=logs, nutrition=profile), Window(Period.DAYS_30, TODAY))

@@ -36,12 +36,12 @@ def test_an_outdoor_goal_counts_outdoor_sends_only() -> None:
                   targetGrade="V6", discipline="boulder")]  # fmt: skip
     entries = [
         session(TODAY - timedelta(days=4), sent=["V6"]),
-        session(TODAY - timedelta(days=2), sent=["V4"], setting="outdoor", sessionType="outdoor"),
+        session(TODAY - timedelta(days=2), sent=["V4"], type="outdoor", sessionType="outdoor"),
     ]
     [progress] = compute(inputs(entries, goals=goals), WINDOW).goals
-    assert progress.setting == "outdoor"
+    assert progress.named_setting == "outdoor"
     assert (progress.best_grade, progress.grades_to_go, progress.reached) == ("V4", 2, False)
-    outdoor_send = send(TODAY, "V6", setting="outdoor")
+    outdoor_send = send(TODAY, "V6", type="outdoor")
     [done] = compute(inputs(entries, [outdoor_send], goals=goals), WINDOW).goals
     assert (done.best_grade, done.grades_to_go, done.reached) == ("V6", 0, True)
 
@@ -56,7 +56,7 @@ def test_a_send_without_a_setting_counts_only_for_goals_that_name_none() -> None
     assert progress["Send V6 outdoors"].best_grade is None
     assert progress["Climb V6"].reached is True
     # On a day climbed outdoors, the send counts as outdoor.
-    crag = session(TODAY - timedelta(days=1), sent=["V4"], setting="outdoor", sessionType="outdoor")
+    crag = session(TODAY - timedelta(days=1), sent=["V4"], type="outdoor", sessionType="outdoor")
     placed = compute(inputs([crag], sends, goals=goals), WINDOW).goals
     assert all(g.reached for g in placed)
 

@@ -42,7 +42,7 @@ def test_a_send_logged_in_a_session_and_as_a_benchmark_counts_once() -> None:
     entries = [session(day, sent=[{"grade": "V5", "count": 2}, "V4"])]
     sends = [
         send(day, "V5"),  # the same climb as one of the session's two V5s
-        send(TODAY - timedelta(days=1), "V6", significance="breakthrough", setting="indoor"),
+        send(TODAY - timedelta(days=1), "V6", significance="breakthrough", type="indoor"),
     ]  # the V6: no session that day
     grades = compute(inputs(entries, sends), WINDOW).grades
     [pyramid] = grades.pyramids
@@ -54,7 +54,7 @@ def test_a_send_logged_in_a_session_and_as_a_benchmark_counts_once() -> None:
 def test_routes_and_boulders_and_indoor_and_outdoor_are_never_mixed() -> None:
     entries = [
         session(TODAY - timedelta(days=9), sent=["5.11a", "5.10c"], discipline="sport"),
-        session(TODAY - timedelta(days=6), sent=["V7"], setting="outdoor", sessionType="outdoor"),
+        session(TODAY - timedelta(days=6), sent=["V7"], type="outdoor", sessionType="outdoor"),
         session(TODAY - timedelta(days=4), sent=["V5", "V4"]),
     ]
     grades = compute(inputs(entries), WINDOW).grades
@@ -78,7 +78,7 @@ def test_a_send_without_indoor_or_outdoor_is_never_assumed_indoor() -> None:
     gym_day, crag_day = TODAY - timedelta(days=6), TODAY - timedelta(days=4)
     entries = [
         session(gym_day, sent=[{"grade": "V4", "count": 2}]),
-        session(crag_day, sent=["V5"], setting="outdoor", sessionType="outdoor"),
+        session(crag_day, sent=["V5"], type="outdoor", sessionType="outdoor"),
     ]
     sends = [
         send(gym_day, "V4"),  # one of that gym session's V4s: counted there, once
@@ -101,13 +101,13 @@ def test_a_send_without_indoor_or_outdoor_is_never_assumed_indoor() -> None:
     assert "boulder (indoor/outdoor not given) V3" in text
     assert "Pyramid boulder (indoor/outdoor not given): V3 1/2" in text
     # On the wire an unknown setting is left out, never sent as "indoor".
-    assert "setting" not in grades.pyramids[2].to_wire()
+    assert "type" not in grades.pyramids[2].to_wire()
 
 
 def test_a_notable_send_shows_its_setting_only_when_given() -> None:
     sends = [
         send(TODAY - timedelta(days=1), "V7", significance="breakthrough"),
-        send(TODAY - timedelta(days=3), "V6", significance="milestone", setting="outdoor"),
+        send(TODAY - timedelta(days=3), "V6", significance="milestone", type="outdoor"),
     ]
     analytics = compute(inputs(sends=sends), WINDOW)
     assert [s.setting for s in analytics.grades.sends.notable] == [None, Setting.OUTDOOR]

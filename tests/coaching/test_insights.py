@@ -194,7 +194,7 @@ def test_load_rising_fast_once_there_is_a_baseline() -> None:
 def test_under_fuelled_training_days() -> None:
     profile = NutritionProfile.model_validate(
         {
-            "weightKg": 60,
+            "weight": 60,
             "heightCm": 170,
             "age": 30,
             "sex": "female",
@@ -222,7 +222,7 @@ def test_under_fuelled_training_days() -> None:
 def test_a_harder_week_on_less_food() -> None:
     """docs/nutrition.md's hard-week rule: 10 % more load, 5 % less food, as a possibility."""
     profile = NutritionProfile.model_validate(
-        {"weightKg": 68, "heightCm": 170, "age": 30, "sex": "female", "activityLevel": "moderate"}
+        {"weight": 68, "heightCm": 170, "age": 30, "sex": "female", "activityLevel": "moderate"}
     )
     harder = [session(day, 60, 7) for day in days_ago(6, 4, 2, 1)]  # 1,680 AU against 1,080
     meals = [food(day, 2400, 100) for day in days_ago(13, 11, 9, 8)]
@@ -243,7 +243,7 @@ def test_the_suggestion_is_the_plans_next_session_when_there_is_one() -> None:
     days = {
         "monday": {
             "type": "strength",
-            "durationMinutes": 60,
+            "duration": 60,
             "intensity": "high",
             "focus": "max hangs",
             "exercises": [

@@ -15,7 +15,7 @@ TARGETS = {"calories": 2800, "proteinG": 120, "carbsG": 400, "fatG": 80, "waterM
 
 
 def profile(**fields: object) -> NutritionProfile:
-    body = {"weightKg": 68, "heightCm": 176, "age": 29, "sex": "male", "activityLevel": "active"}
+    body = {"weight": 68, "heightCm": 176, "age": 29, "sex": "male", "activityLevel": "active"}
     return NutritionProfile.model_validate({**body, **fields})
 
 
@@ -87,7 +87,7 @@ def test_targets_are_estimated_with_mifflin_st_jeor_when_missing() -> None:
 
 
 def test_nothing_logged_and_no_profile() -> None:
-    athlete = AthleteProfile.model_validate({"weightKg": 70})
+    athlete = AthleteProfile.model_validate({"weight": 70})
     analytics = compute(inputs(athlete=athlete), WINDOW)
     facts = analytics.nutrition
     assert (facts.days_logged, facts.weight_kg) == (0, 70)

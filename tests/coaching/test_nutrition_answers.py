@@ -28,7 +28,7 @@ def climber(
 ) -> ClimberAnalytics:
     """Example 1's climber (68 kg, 170 cm, 30, female, moderate) with `fields` on top."""
     body = {
-        "weightKg": 68,
+        "weight": 68,
         "heightCm": 170,
         "age": 30,
         "sex": "female",

@@ -14,7 +14,7 @@ from tests.coaching.builders import TODAY, food, session, written
 
 CLIMBER = NutritionProfile.model_validate(
     {
-        "weightKg": 68,
+        "weight": 68,
         "heightCm": 170,
         "age": 30,
         "sex": "female",

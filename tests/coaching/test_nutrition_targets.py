@@ -22,13 +22,13 @@ def profile(**fields: Any) -> NutritionProfile:
 
 def woman_68(**fields: Any) -> NutritionProfile:
     """Examples 1 and 2: 68 kg, 170 cm, 30 years, moderate."""
-    body = {"weightKg": 68, "heightCm": 170, "age": 30, "sex": "female"}
+    body = {"weight": 68, "heightCm": 170, "age": 30, "sex": "female"}
     return profile(**body, activityLevel="moderate", **fields)
 
 
 def man_75() -> NutritionProfile:
     """Examples 3 and 3b: 75 kg, 180 cm, 25 years, very active, bulk."""
-    body = {"weightKg": 75, "heightCm": 180, "age": 25, "sex": "male"}
+    body = {"weight": 75, "heightCm": 180, "age": 25, "sex": "male"}
     return profile(**body, activityLevel="very_active", goal="bulk")
 
 
@@ -140,7 +140,7 @@ def test_example_3b_the_carbs_cap_with_21_hours_logged() -> None:
 
 
 def test_example_4_a_small_sedentary_climbers_cut_stays_above_the_bmr() -> None:
-    body = {"weightKg": 45, "heightCm": 152, "age": 40, "sex": "female"}
+    body = {"weight": 45, "heightCm": 152, "age": 40, "sex": "female"}
     targets = daily_targets(profile(**body, activityLevel="sedentary", goal="cut"), None, [], TODAY)
     assert values(targets) == {
         "bmr": 1039,  # 450 + 950 − 200 − 161
@@ -160,8 +160,8 @@ def test_example_4_a_small_sedentary_climbers_cut_stays_above_the_bmr() -> None:
 
 
 def test_example_5_under_a_bmi_of_18_5_a_cut_is_maintenance() -> None:
-    body = {"weightKg": 50, "heightCm": 168, "age": 22, "sex": "female"}
-    light = profile(**body, activityLevel="active", goal="cut", targetWeightKg=48)
+    body = {"weight": 50, "heightCm": 168, "age": 22, "sex": "female"}
+    light = profile(**body, activityLevel="active", goal="cut", targetWeight=48)
     targets = daily_targets(light, None, [], TODAY)
     assert values(targets) == {
         "bmr": 1279,  # 500 + 1,050 − 110 − 161
@@ -183,7 +183,7 @@ def test_example_5_under_a_bmi_of_18_5_a_cut_is_maintenance() -> None:
 
 
 def test_example_6_own_calories_and_protein_only_the_rest_computed() -> None:
-    body = {"weightKg": 70, "heightCm": 175, "age": 35, "sex": "male", "activityLevel": "active"}
+    body = {"weight": 70, "heightCm": 175, "age": 35, "sex": "male", "activityLevel": "active"}
     own = profile(**body, targets={"calories": 2600, "proteinG": 140})
     targets = daily_targets(own, None, sessions(4, 90), TODAY)
     assert values(targets) == {
@@ -209,7 +209,7 @@ def test_example_6_own_calories_and_protein_only_the_rest_computed() -> None:
 
 
 def test_what_a_missing_field_leaves_missing() -> None:
-    targets = daily_targets(profile(weightKg=60), None, [], TODAY)
+    targets = daily_targets(profile(weight=60), None, [], TODAY)
     assert targets.missing == ["heightCm", "age", "sex"]
     assert targets.calories.source is Source.MISSING
     assert targets.fat_g.source is Source.MISSING  # fat needs the energy target
@@ -226,7 +226,7 @@ def test_an_own_calorie_target_under_the_bmr_is_named() -> None:
 
 
 def test_at_the_profiles_extremes_carbs_bottom_out_at_zero() -> None:
-    body = {"weightKg": 250, "heightCm": 100, "age": 100, "sex": "female"}
+    body = {"weight": 250, "heightCm": 100, "age": 100, "sex": "female"}
     targets = daily_targets(profile(**body, activityLevel="sedentary", goal="cut"), None, [], TODAY)
     assert targets.values() == {
         "calories": 2670,  # BMR 2,464 × 1.2 = 2,956.8 → 2,957; − 295.7 = 2,661.3, rounded up
@@ -246,7 +246,7 @@ def profiles(draw: st.DrawFn) -> NutritionProfile:
     100 years, a cut), 2.2 g/kg of protein and the 20 % fat floor alone pass the energy target,
     carbs bottom out at 0 and the three cannot add up (docs/nutrition.md, "Limits")."""
     return profile(
-        weightKg=draw(st.integers(250, 2500)) / 10,
+        weight=draw(st.integers(250, 2500)) / 10,
         heightCm=draw(st.integers(280, 500)) / 2,
         age=draw(st.integers(14, 100)),
         sex=draw(st.sampled_from(["female", "male"])),

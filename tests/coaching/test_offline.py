@@ -87,7 +87,7 @@ def busy_climber(*, severity: int | None = 2, onset_days: int = 20) -> ClimberAn
         targetDate=TODAY + timedelta(days=100),
     )
     profile = NutritionProfile.model_validate(
-        {"weightKg": 62, "heightCm": 170, "age": 29, "sex": "female", "activityLevel": "active"}
+        {"weight": 62, "heightCm": 170, "age": 29, "sex": "female", "activityLevel": "active"}
     )
     meals = [food(TODAY - timedelta(days=ago), 1500, 70) for ago in (1, 2, 4)]
     data = inputs(
@@ -447,7 +447,7 @@ async def test_offline_the_climber_logs_in_plain_words_and_confirms(sqlite_store
     assert frames.of(StreamEnd)[-1].reason == "end"
     (proposal,) = frames.of(Proposal)
     assert proposal.kind == "session"
-    assert proposal.item["durationMinutes"] == 120
+    assert proposal.item["duration"] == 120
     journal = JournalRepo(sqlite_store)
     assert (await journal.list("alice")).items == []  # proposed, not written
 

@@ -98,7 +98,7 @@ async def seed_climber(table: Table, user: str, word: str, *, injured: bool = Tr
     text = f"{word}{INVISIBLE} words"
     journal = JournalRepo(table)
     for back, grades in ((9, ["V4", "V5"]), (2, ["V5", "V6"])):
-        body = {"date": at(back), "sessionType": "gym", "durationMinutes": 90, "rpe": 7,
+        body = {"date": at(back), "sessionType": "gym", "duration": 90, "rpe": 7,
                 "gradesCompleted": grades, "location": f"{word}{INVISIBLE} gym",
                 "notes": f"{word}{INVISIBLE} note",
                 "physicalCondition": {"soreness": {"fingers": 3}}}  # fmt: skip
@@ -126,7 +126,7 @@ async def seed_climber(table: Table, user: str, word: str, *, injured: bool = Tr
     await PlanRepo(table).create(
         user,
         TrainingPlanIn(name=f"{word}{INVISIBLE} plan", start_date=at(14),
-                       weekly_structure={"monday": {"type": "climb", "durationMinutes": 60}}),
+                       weekly_structure={"monday": {"type": "climb", "duration": 60}}),
     )  # fmt: skip
     await NutritionProfileRepo(table).put(
         user, NutritionProfileIn(weight_kg=60, height_cm=165, age=30, sex="female")

@@ -20,7 +20,7 @@ TODAY = date(2026, 12, 4)
 
 
 async def log(table: Table, user: str, day: date, minutes: int, rpe: int) -> None:
-    body = {"date": day, "sessionType": "gym", "durationMinutes": minutes, "rpe": rpe}
+    body = {"date": day, "sessionType": "gym", "duration": minutes, "rpe": rpe}
     await JournalRepo(table).create(user, JournalEntryIn.model_validate(body))
 
 

@@ -23,7 +23,7 @@ NOON = datetime(2026, 3, 15, 12, tzinfo=UTC)
 POWER_DAY = {
     "type": "power",
     "focus": "limit bouldering",
-    "durationMinutes": 75,
+    "duration": 75,
     "intensity": "high",
     "exercises": [
         {
@@ -53,7 +53,7 @@ async def _plan(table: Table, sunday: dict[str, object]) -> None:
                 "name": "Spring power",
                 "startDate": "2026-03-09",
                 "weeklyStructure": {
-                    "tuesday": {"type": "endurance", "durationMinutes": 90},
+                    "tuesday": {"type": "endurance", "duration": 90},
                     "sunday": sunday,
                 },
             }

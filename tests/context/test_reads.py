@@ -95,7 +95,7 @@ class Watched(Table):
 async def seed_alice_and_bob(table: Table, today: date) -> None:
     journal = JournalRepo(table)
     for back, sent in ((20, ["V4", "V4"]), (9, ["V5", "V3"]), (2, ["V5", "V6"])):
-        body = {"date": today - timedelta(days=back), "sessionType": "gym", "durationMinutes": 90,
+        body = {"date": today - timedelta(days=back), "sessionType": "gym", "duration": 90,
                 "rpe": 7, "gradesCompleted": sent,
                 "physicalCondition": {"soreness": {"fingers": 3 + back % 3}}}  # fmt: skip
         await journal.create("alice", JournalEntryIn.model_validate(body))
@@ -105,7 +105,7 @@ async def seed_alice_and_bob(table: Table, today: date) -> None:
             {
                 "date": today,
                 "sessionType": "gym",
-                "durationMinutes": 600,
+                "duration": 600,
                 "rpe": 10,
                 "gradesCompleted": ["V12"],
             }
@@ -134,7 +134,7 @@ async def seed_alice_and_bob(table: Table, today: date) -> None:
         TrainingPlanIn(
             name="Base",
             start_date=today - timedelta(days=14),
-            weekly_structure={"monday": {"type": "climb", "durationMinutes": 60}},
+            weekly_structure={"monday": {"type": "climb", "duration": 60}},
         ),
     )
 
@@ -210,7 +210,7 @@ async def test_demo_climber_reads_as_the_story_says(demo: tuple[Table, date]) ->
     assert (shoulder.body_part, shoulder.caps) == ("shoulder", None)
     assert analytics.body.recovered_injuries == 1
     outdoor_goal = next(g for g in analytics.goals if "outdoors" in g.description)
-    assert outdoor_goal.setting == "outdoor"
+    assert outdoor_goal.named_setting == "outdoor"
     assert outdoor_goal.reached is False
     # The 7 days include today (issue 13), and the demo logs meals up to yesterday.
     assert analytics.nutrition.days_logged == 6

@@ -89,7 +89,7 @@ class Writer:
         body: dict[str, Any] = {
             "date": day,
             "sessionType": kind,
-            "durationMinutes": minutes,
+            "duration": minutes,
             "rpe": rpe,
             "gradesCompleted": list(sent),
             "gradesAttempted": list(tried),
@@ -162,7 +162,7 @@ async def injured_climber(w: Writer) -> None:
                         fingers=5, discipline="boulder")  # fmt: skip
         await w.session(base, "gym", 120, 7, sent=["V4", "V5", "V5", "V6"], tried=["V6"],
                         fingers=4, discipline="boulder")  # fmt: skip
-    await w.send(25, "V6", discipline="boulder", setting="indoor", significance="milestone")
+    await w.send(25, "V6", discipline="boulder", type="indoor", significance="milestone")
     await w.session(18, "board", 40, 8, sent=["V4"], tried=["V6"], fingers=6,
                     discipline="boulder", notes="Felt a tweak on a crimp, stopped.")  # fmt: skip
     await w.injury(18, type="A2 pulley strain", bodyPart="ring finger", side="right", severity=2,
@@ -191,7 +191,7 @@ async def plateaued_boulderer(w: Writer) -> None:
     await w.profile(160, yearsClimbing=5, age=31, weaknesses=["slopers", "crimps"],
                     trainingDays=["monday", "tuesday", "thursday", "saturday"])  # fmt: skip
     await w.goal(150, type="grade", description="Send V7", targetGrade="V7", discipline="boulder")
-    await w.send(150, "V6", discipline="boulder", setting="indoor", significance="milestone")
+    await w.send(150, "V6", discipline="boulder", type="indoor", significance="milestone")
     for week in range(21, -1, -1):
         sunday = week * 7 + 3  # days back to the Sunday ending that week
         await w.session(sunday + 6, "gym", 105, 7, sent=["V4", "V5", "V5", "V6"], tried=["V7"],
@@ -205,7 +205,7 @@ async def plateaued_boulderer(w: Writer) -> None:
             await w.session(sunday + 1, "outdoor", 180, 7, sent=["V4", "V5", "V6"],
                             tried=["V7"], fingers=4, discipline="boulder")  # fmt: skip
     for back in (120, 80, 40, 12):
-        await w.send(back, "V6", discipline="boulder", setting="outdoor", attempts=6)
+        await w.send(back, "V6", discipline="boulder", type="outdoor", attempts=6)
 
 
 async def route_climber(w: Writer) -> None:
@@ -223,7 +223,7 @@ async def route_climber(w: Writer) -> None:
         if monday - 5 >= 1:
             await w.session(monday - 5, "outdoor", 240, 7.5, sent=["6b+", "6c", "6c+"],
                             tried=["7a"], fingers=4, discipline="sport")  # fmt: skip
-    await w.send(26, "7a", discipline="route", setting="outdoor", ascentStyle="redpoint",
+    await w.send(26, "7a", discipline="route", type="outdoor", ascentStyle="redpoint",
                  attempts=7, significance="milestone")  # fmt: skip
     w.on(TODAY, 7)
     await generate_plan(w.table, load_policy(), Caller(w.user_id, tier="pro"), TODAY)
@@ -254,8 +254,8 @@ async def high_load_week(w: Writer) -> None:
 
 async def under_fuelled(w: Writer) -> None:
     """Training 4 days a week on well under the estimated need; today's meals count too."""
-    await w.profile(40, yearsClimbing=4, age=27, weightKg=56)
-    await w.nutrition_profile(40, weightKg=56, heightCm=165, age=27, sex="female",
+    await w.profile(40, yearsClimbing=4, age=27, weight=56)
+    await w.nutrition_profile(40, weight=56, heightCm=165, age=27, sex="female",
                               activityLevel="active")  # fmt: skip
     for week in range(4, 0, -1):
         base = week * 7

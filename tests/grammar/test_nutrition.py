@@ -36,8 +36,8 @@ def test_body_fields_in_the_units_climbers_use() -> None:
     assert (profile.weight_kg, profile.height_cm, profile.age) == (68.0, 170.0, 30)
     assert profile.sex is not None
     assert profile.sex.value == "female"
-    assert parse_changes("target weight 60 kg").fields == {"targetWeightKg": 60.0}
-    assert parse_changes("goal weight 60kg").fields == {"targetWeightKg": 60.0}
+    assert parse_changes("target weight 60 kg").fields == {"targetWeight": 60.0}
+    assert parse_changes("goal weight 60kg").fields == {"targetWeight": 60.0}
 
 
 @pytest.mark.parametrize(
@@ -81,7 +81,7 @@ def test_own_targets_with_their_units() -> None:
 
 def test_fields_not_named_stay_as_they_were() -> None:
     current = stored(
-        weightKg=70,
+        weight=70,
         heightCm=172,
         goal="bulk",
         dietaryRestrictions=["vegan"],

@@ -106,7 +106,7 @@ def test_profile_days_mix_with_the_rest_of_the_profile() -> None:
     assert parse_changes("strengths crimps, slab days tue thu weight 60kg") == {
         "strengths": ["crimps", "slab"],
         "trainingDays": ["tuesday", "thursday"],
-        "weightKg": 60.0,
+        "weight": 60.0,
     }
 
 

@@ -15,7 +15,7 @@ from tests.handlers.conftest import Harness
 async def test_commands_are_case_insensitive_and_have_aliases(chat: Harness) -> None:
     assert (await chat.saved("/LOG Gym 1H")).kind == "session"
     assert (await chat.saved("/Session gym 1h")).kind == "session"
-    assert (await chat.saved("/log\tgym\t1h")).item["durationMinutes"] == 60
+    assert (await chat.saved("/log\tgym\t1h")).item["duration"] == 60
     assert (await chat.reply("/HELP")).text.startswith("Commands")
 
 

@@ -217,7 +217,7 @@ SESSION = {
     "entry": {
         "date": "2026-03-10",
         "sessionType": "gym",
-        "durationMinutes": 120,
+        "duration": 120,
         "gradesCompleted": ["V5", "V5"],
         "physicalCondition": {"soreness": {"fingers": 4}},
     },
@@ -231,7 +231,7 @@ async def test_a_tool_call_becomes_a_proposal_written_only_on_confirm(table: Tab
     await rig.say("did 2 hours at the gym, sent two V5s, fingers a bit sore. Good session?")
     (proposal,) = rig.of(Proposal)
     assert proposal.kind == "session"
-    assert proposal.item["durationMinutes"] == 120
+    assert proposal.item["duration"] == 120
     assert await JournalCount(table).of("alice") == 0  # proposed, not written
 
     with pytest.raises(HandlerError) as stranger:  # another climber cannot confirm it
@@ -246,7 +246,7 @@ async def test_a_tool_call_becomes_a_proposal_written_only_on_confirm(table: Tab
     (saved,) = rig.of(Saved)
     assert saved.kind == "session"
     assert saved.undo
-    assert saved.item["durationMinutes"] == 120
+    assert saved.item["duration"] == 120
     assert await JournalCount(table).of("alice") == 1
 
     with pytest.raises(HandlerError):  # answered once only
@@ -268,7 +268,7 @@ async def test_a_dismissed_proposal_writes_nothing(table: Table) -> None:
 
 
 async def test_an_invalid_proposal_is_never_shown(table: Table) -> None:
-    bad = {"kind": "session", "entry": {"durationMinutes": 0}}
+    bad = {"kind": "session", "entry": {"duration": 0}}
     rig = Rig(table, scripted(tool=ToolCall(id="t", name="propose_entry", arguments=bad)), None)
     await rig.say("did nothing")
     assert rig.of(Proposal) == []
@@ -285,7 +285,7 @@ async def test_a_refused_proposal_is_logged_naming_each_field(
     (refused,) = [record for record in caplog.records if record.msg == "proposal refused"]
     assert refused.__dict__["reason"] == (
         "the proposed session is not valid: sessionType: Input should be 'gym', 'outdoor', "
-        "'board', 'hangboard', 'training' or 'rest'; durationMinutes: Field required"
+        "'board', 'hangboard', 'training' or 'rest'; duration: Field required"
     )
 
 

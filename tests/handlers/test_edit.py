@@ -117,10 +117,10 @@ async def test_edit_grades_and_type_infer_the_discipline_as_log_does(chat: Harne
     route = await chat.saved("/edit 1 sent 6b 6c tried 7a")
     assert route.item["discipline"] == "sport"
     assert [g["grade"] for g in route.item["gradesCompleted"]] == ["6b", "6c"]
-    assert route.item["setting"] == "outdoor"
+    assert route.item["type"] == "outdoor"
     bouldering = await chat.saved("/edit 1 gym sent V5 tried V6")
     assert bouldering.item["sessionType"] == "gym"
-    assert bouldering.item["setting"] == "indoor"
+    assert bouldering.item["type"] == "indoor"
     assert bouldering.item["discipline"] == "boulder"
 
 
@@ -131,7 +131,7 @@ async def test_edit_a_send_with_the_send_words(chat: Harness) -> None:
     assert edited.kind == "send"
     assert edited.item["id"] == send.item["id"]
     assert edited.item["grade"] == "V8"
-    assert edited.item["numericGrade"] > send.item["numericGrade"]
+    assert edited.item["gradeNumeric"] > send.item["gradeNumeric"]
     assert edited.item["ascentStyle"] == "flash"
     assert edited.item["attempts"] == 1
     assert edited.item["name"] == "Midnight Lightning Direct"

@@ -144,7 +144,7 @@ async def test_without_a_weekly_entry_left_no_session_is_written(
     assert (await chat.saved("/send V5")).kind == "send"  # other writes are not capped weekly
 
 
-SESSION = {"date": "2026-03-10", "sessionType": "gym", "durationMinutes": 120}
+SESSION = {"date": "2026-03-10", "sessionType": "gym", "duration": 120}
 SEND = {"date": "2026-03-10", "grade": "V5"}
 
 
@@ -257,7 +257,7 @@ async def test_a_confirm_whose_write_fails_can_be_confirmed_again(
     assert recorder.asked == ["rate", "hold entry", "give back"]
     out = await confirm(chat, proposal.id)
     (saved,) = [o.frame for o in out if isinstance(o.frame, Saved)]
-    assert saved.item["durationMinutes"] == 120
+    assert saved.item["duration"] == 120
 
 
 async def test_two_tabs_confirming_at_once_write_one_entry(

@@ -21,9 +21,9 @@ async def test_gym_session_example(chat: Harness) -> None:
     assert saved.kind == "session"
     assert saved.undo
     assert item["sessionType"] == "gym"
-    assert item["setting"] == "indoor"
+    assert item["type"] == "indoor"
     assert item["date"] == "2026-03-11"
-    assert item["durationMinutes"] == 90
+    assert item["duration"] == 90
     assert item["rpe"] == 7
     assert [g["grade"] for g in item["gradesCompleted"]] == ["V4", "V5"]
     assert [g["grade"] for g in item["gradesAttempted"]] == ["V6"]
@@ -41,8 +41,8 @@ async def test_outdoor_session_example(chat: Harness) -> None:
     item = saved.item
     assert item["date"] == "2026-03-10"
     assert item["sessionType"] == "outdoor"
-    assert item["setting"] == "outdoor"
-    assert item["durationMinutes"] == 180
+    assert item["type"] == "outdoor"
+    assert item["duration"] == 180
     assert item["location"] == "Red River Gorge"
     assert [(g["grade"], g["system"]) for g in item["gradesCompleted"]] == [
         ("5.11a", "yds"),

@@ -33,7 +33,7 @@ async def test_setting_the_profile_saves_it_and_lists_each_target_with_how(chat:
     )
     assert saved.kind == "nutrition_profile"
     assert saved.undo
-    assert saved.item["weightKg"] == 68
+    assert saved.item["weight"] == 68
     assert saved.item["dietaryRestrictions"] == ["vegetarian"]
     daily = saved.item["daily"]  # the targets, as GET /nutrition/profile gives them
     assert daily["calories"]["source"] == "computed"
@@ -100,13 +100,13 @@ async def test_own_targets_are_yours_and_the_rest_computed(chat: Harness) -> Non
     saved, reply = await set_profile(chat, "targets auto")
     assert "targets" not in saved.item
     assert "yours" not in reply.text
-    assert saved.item["weightKg"] == 68  # what was not named stays
+    assert saved.item["weight"] == 68  # what was not named stays
 
 
 async def test_undo_puts_the_previous_profile_back(chat: Harness) -> None:
     first, _ = await set_profile(chat, "weight 68kg goal maintain")
     second, _ = await set_profile(chat, "weight 66kg goal cut vegan")
-    assert (second.item["weightKg"], second.item["goal"]) == (66, "cut")
+    assert (second.item["weight"], second.item["goal"]) == (66, "cut")
 
     undone = await chat.saved(f"/undo {second.undo}")
     assert undone.item == {"undone": "nutrition_profile", "id": "profile"}
@@ -145,7 +145,7 @@ async def test_showing_gives_the_targets_and_todays_intake_so_far(chat: Harness)
     )
     assert lines[-1] == "Supplements today: creatine 5g"
     assert reply.data["today"]["date"] == TODAY.isoformat()
-    assert reply.data["profile"]["weightKg"] == 68
+    assert reply.data["profile"]["weight"] == 68
 
 
 async def test_showing_an_empty_profile_says_what_to_add(chat: Harness) -> None:

@@ -123,7 +123,7 @@ async def test_a_logged_session_is_proposed_without_an_ai_message(climber: Climb
     (proposal,) = climber.proposals()
     assert proposal.kind == "session"
     assert proposal.reply_to == "c1"
-    assert proposal.item["durationMinutes"] == 120
+    assert proposal.item["duration"] == 120
     assert proposal.item["gradesCompleted"][0]["count"] == 2
     (reply,) = climber.replies()
     assert reply.text == "Here is the session I read from that. Confirm to save it, or dismiss it."

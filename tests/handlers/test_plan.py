@@ -127,14 +127,14 @@ async def test_plan_shows_this_week_and_todays_session_with_exercises(chat: Harn
     today = week["today"]
     planned = saved.item["weeks"][0]["days"]["monday"]
     assert today["type"] == planned["type"] != "rest"
-    assert today["durationMinutes"] == planned["durationMinutes"]
+    assert today["duration"] == planned["duration"]
     assert today["exercises"] == planned["exercises"]
     assert today["exercises"]
     assert (
         f"Today (Monday) is a {planned['type']} day" in reply.text
         or f"Today (Monday) is an {planned['type']} day" in reply.text
     )
-    assert f"{planned['durationMinutes']} min" in reply.text
+    assert f"{planned['duration']} min" in reply.text
     assert planned["exercises"][0]["name"] in reply.text
     assert "Mon 16 Mar" in reply.text
     assert "Sun 22 Mar: rest" in reply.text
@@ -149,7 +149,7 @@ async def test_plan_done_logs_todays_session_and_adherence_counts_it(chat: Harne
     assert done.kind == "session"
     kind = DayType(planned["type"])
     assert done.item["sessionType"] == LOGGED_AS[kind].value
-    assert done.item["durationMinutes"] == planned["durationMinutes"]
+    assert done.item["duration"] == planned["duration"]
     assert done.item["date"] == MONDAY.isoformat()
     assert done.item["rpe"] == 7
     again = await chat.error("/plan done")

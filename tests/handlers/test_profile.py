@@ -16,7 +16,7 @@ async def test_set_then_show(chat: Harness) -> None:
     )
     item = saved.item
     assert saved.kind == "profile"
-    assert (item["weightKg"], item["heightCm"], item["age"], item["yearsClimbing"]) == (
+    assert (item["weight"], item["heightCm"], item["age"], item["yearsClimbing"]) == (
         68,
         175,
         31,
@@ -36,7 +36,7 @@ async def test_later_changes_merge_into_the_profile(chat: Harness) -> None:
     grades = saved.item["currentGrades"]
     assert grades["indoor"]["boulder"] == "V6"
     assert grades["outdoor"] == {"boulder": "7A", "trad": "5.10a"}
-    assert saved.item["weightKg"] == pytest.approx(68.0, abs=0.1)
+    assert saved.item["weight"] == pytest.approx(68.0, abs=0.1)
     assert saved.item["heightCm"] == 180
 
 
@@ -60,7 +60,7 @@ async def test_wrong_profile_is_refused(chat: Harness, text: str, expected: str)
 async def test_an_out_of_range_value_names_the_field_then_the_usage(chat: Harness) -> None:
     error = await chat.error("/profile weight 900")
     assert error.message == (
-        "weightKg: Input should be less than or equal to 250 — "
+        "weight: Input should be less than or equal to 250 — "
         "e.g. /profile weight 68kg height 175cm age 31 years 6 boulder V6 sport 7a+"
     )
     assert await chat.user_items() == []

@@ -19,10 +19,10 @@ async def test_send_example(chat: Harness) -> None:
     )
     item = saved.item
     assert saved.kind == "send"
-    assert (item["grade"], item["system"], item["discipline"]) == ("V7", "v", "boulder")
+    assert (item["grade"], item["gradeType"], item["discipline"]) == ("V7", "v", "boulder")
     assert item["name"] == "Midnight Lightning"
     assert item["location"] == "Yosemite"
-    assert item["setting"] == "outdoor"
+    assert item["type"] == "outdoor"
     assert item["style"] == "overhang"
     assert item["attempts"] == 12
     assert item["significance"] == "breakthrough"
@@ -48,7 +48,7 @@ def test_font_and_french_grades_and_attempts_before_the_word() -> None:
     assert parse_send("7A+ 3 attempts slab", TODAY).grade == "7A+"
     assert parse_send("7A+ 3 attempts slab", TODAY).attempts == 3
     french = parse_send("8a redpoint @Céüse", TODAY)
-    assert (french.grade, french.system) == ("8a", french.system)
+    assert (french.grade, french.grade_system) == ("8a", french.grade_system)
     assert french.location == "Céüse"
     assert parse_send("boulder 7a", TODAY).grade == "7A"
 
@@ -72,16 +72,16 @@ async def test_wrong_send_is_refused(chat: Harness, text: str, expected: str) ->
 async def test_a_send_records_only_what_the_climber_said(chat: Harness) -> None:
     flash = (await chat.saved("/send f6C+ flash")).item
     assert (flash["grade"], flash["ascentStyle"]) == ("6C+", "flash")
-    assert "setting" not in flash  # a flash says nothing about indoor or outdoor
+    assert "type" not in flash  # a flash says nothing about indoor or outdoor
     assert "attempts" not in flash
     redpoint = (await chat.saved("/send V5 redpoint")).item
     assert "attempts" not in redpoint  # not logged, never "1"
     counted = (await chat.saved("/send V5 redpoint attempts 12 indoor")).item
-    assert (counted["attempts"], counted["setting"]) == (12, "indoor")
+    assert (counted["attempts"], counted["type"]) == (12, "indoor")
     outdoors = (await chat.saved("/send 5.12a @Céüse outdoor 3 attempts")).item
-    assert (outdoors["attempts"], outdoors["setting"]) == (3, "outdoor")
+    assert (outdoors["attempts"], outdoors["type"]) == (3, "outdoor")
     at_a_place = (await chat.saved('/send V4 "Pinch problem" @The Arch')).item
-    assert "setting" not in at_a_place  # a place name alone does not say indoor or outdoor
+    assert "type" not in at_a_place  # a place name alone does not say indoor or outdoor
 
     repo = SendRepo(chat.table)
     stored = await repo.get("alice", flash["id"])
@@ -102,4 +102,4 @@ async def test_stats_keep_a_send_without_indoor_or_outdoor_apart(chat: Harness) 
     assert reply.data is not None
     unknown = reply.data["grades"]["maxGrades"][-1]
     assert unknown["grade"] == "V6"
-    assert "setting" not in unknown
+    assert "type" not in unknown

@@ -95,7 +95,7 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout_s: float = 10
 def today_entry(clock: Clock) -> JournalEntryIn:
     """A minimal journal session dated today by `clock` (UTC): inside its ISO week."""
     return JournalEntryIn.model_validate(
-        {"date": clock().date(), "sessionType": "gym", "durationMinutes": 60}
+        {"date": clock().date(), "sessionType": "gym", "duration": 60}
     )
 
 

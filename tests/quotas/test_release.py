@@ -35,7 +35,7 @@ WEDNESDAY = at("2026-11-18T15:00:00")
 
 
 def session(day: date) -> JournalEntryIn:
-    return JournalEntryIn.model_validate({"date": day, "sessionType": "gym", "durationMinutes": 60})
+    return JournalEntryIn.model_validate({"date": day, "sessionType": "gym", "duration": 60})
 
 
 async def log(quotas: Quotas, journal: JournalRepo, uid: str, day: date) -> JournalEntry:

@@ -65,7 +65,7 @@ def entry(day: date = DAY0, **fields: Any) -> dict[str, Any]:
         "date": day.isoformat(),
         "sessionType": "gym",
         "discipline": "boulder",
-        "durationMinutes": 90,
+        "duration": 90,
         "rpe": 7,
         "gradesCompleted": ["v4", {"grade": "V5", "count": 2}],
         "gradesAttempted": ["V6"],

@@ -23,7 +23,7 @@ from tests.server.live import ORIGIN, LiveServer, live_server
 
 PROPOSAL = {
     "kind": "session",
-    "entry": {"date": "2026-11-20", "sessionType": "gym", "durationMinutes": 120},
+    "entry": {"date": "2026-11-20", "sessionType": "gym", "duration": 120},
 }
 MODEL = "scripted://?ttft_ms=30&tokens_per_s=100&tokens=40&tool=propose_entry&args=" + quote(
     json.dumps(PROPOSAL)
@@ -101,7 +101,7 @@ async def test_a_proposal_is_written_only_when_confirmed(coach_server: LiveServe
         await socket.send(json.dumps({"type": "say", "id": "p1", "text": text}))
         frames = await frames_until(socket, "stream.end")
         (proposal,) = [frame for frame in frames if frame["type"] == "proposal"]
-        assert proposal["item"]["durationMinutes"] == 120
+        assert proposal["item"]["duration"] == 120
         async with httpx.AsyncClient(base_url=coach_server.url) as http:
             before = (await http.get("/journal/entries", headers=headers)).json()["items"]
             assert before == []

@@ -52,7 +52,7 @@ async def test_a_saved_frame_reaches_the_users_socket_on_the_other_process_once(
         on_a = await receive(alice_a)
         assert on_a["type"] == "saved"
         assert on_a["reply_to"] == "c1"
-        assert on_a["item"]["durationMinutes"] == 60
+        assert on_a["item"]["duration"] == 60
         assert await receive(alice_b) == on_a
         # Exactly once on each of alice's sockets (process A also hears its own publication
         # back from Redis and must not deliver it again); nothing at all for bob.

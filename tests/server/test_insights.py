@@ -52,7 +52,7 @@ async def log(http: httpx.AsyncClient, headers: Headers, back: int, **fields: An
         "date": (NOW.date() - timedelta(days=back)).isoformat(),
         "sessionType": "gym",
         "discipline": "boulder",
-        "durationMinutes": 90,
+        "duration": 90,
         "rpe": 7,
         **fields,
     }

@@ -159,19 +159,33 @@ def test_the_seed_resources_are_documented(spec: Spec, path: str, method: str) -
 
 def test_input_models_leave_out_what_only_the_server_sets(spec: Spec) -> None:
     create = body_schema(spec, "/journal/entries", "post")["properties"]
-    assert "durationMinutes" in create
+    assert "duration" in create
     for server_field in ("id", "version", "createdAt", "updatedAt"):
         assert server_field not in create
     update = body_schema(spec, "/journal/entries/{id}", "put")["properties"]
     assert "version" in update
     assert "id" not in update
-    assert "numericGrade" not in body_schema(spec, "/benchmarks/sends", "post")["properties"]
+    assert "gradeNumeric" not in body_schema(spec, "/benchmarks/sends", "post")["properties"]
     user_update = body_schema(spec, "/users/profile", "put")["properties"]
     assert "subscription" not in user_update
     assert "version" in user_update
 
     stored = schema_of(spec, response_schema(spec, "/benchmarks/sends/{id}", "get", 200))
-    assert {"id", "version", "numericGrade"} <= set(stored["properties"])
+    assert {"id", "version", "gradeNumeric"} <= set(stored["properties"])
+
+
+def test_the_document_shows_the_seeds_names(spec: Spec) -> None:
+    session = body_schema(spec, "/journal/entries", "post")["properties"]
+    assert {"duration", "type"} <= set(session)
+    send = schema_of(spec, response_schema(spec, "/benchmarks/sends/{id}", "get", 200))
+    assert {"gradeNumeric", "gradeType", "type"} <= set(send["properties"])
+    significance = schema_of(spec, send["properties"]["significance"])
+    assert {"personal-best", "project-send"} <= set(significance["enum"])
+    profile = body_schema(spec, "/nutrition/profile", "put")["properties"]
+    assert {"weight", "targetWeight"} <= set(profile)
+    assert "weight" in body_schema(spec, "/athlete/profile", "put")["properties"]
+    earlier = {"durationMinutes", "weightKg", "targetWeightKg", "numericGrade", "setting"}
+    assert earlier.isdisjoint(property_names(spec["components"]["schemas"]))
 
 
 def test_lists_document_their_query_parameters(spec: Spec) -> None:
@@ -270,7 +284,7 @@ async def test_real_responses_match_the_documented_schemas(
     insights = await http.post("/chat/generate-insights", json={}, headers=headers)
     check("/chat/generate-insights", "post", 200, insights)
     check("/nutrition/profile", "get", 200, await http.get("/nutrition/profile", headers=headers))
-    nutrition = {"weightKg": 68, "heightCm": 170, "age": 30, "sex": "female", "version": 0}
+    nutrition = {"weight": 68, "heightCm": 170, "age": 30, "sex": "female", "version": 0}
     check("/nutrition/profile", "put", 200,
           await http.put("/nutrition/profile", json=nutrition, headers=headers))  # fmt: skip
     check("/nutrition/profile", "get", 200, await http.get("/nutrition/profile", headers=headers))

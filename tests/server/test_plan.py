@@ -95,7 +95,7 @@ async def test_plan_new_show_done_and_stats(server: LiveServer, http: httpx.Asyn
 
         done = await say(socket, "c4", "/plan done rpe 7")
         assert (done["type"], done["kind"]) == ("saved", "session")
-        assert done["item"]["durationMinutes"] == planned["durationMinutes"]
+        assert done["item"]["duration"] == planned["duration"]
         assert done["item"]["date"] == "2026-03-16"
         assert done["quota"]["journal_entries"]["limit"] is None  # Pro: unlimited
 

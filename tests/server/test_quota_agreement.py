@@ -97,7 +97,7 @@ async def test_a_plain_words_log_costs_no_ai_message(server: LiveServer) -> None
         assert ready["quota"]["ai_messages"]["used"] == 0
         proposal = await propose(socket, "p1")
         assert proposal["kind"] == "session"
-        assert proposal["item"]["durationMinutes"] == 120
+        assert proposal["item"]["duration"] == 120
         await socket.send(json.dumps({"type": "confirm", "proposal": proposal["id"]}))
         saved = await frame(socket)
         assert saved["type"] == "saved"
@@ -163,7 +163,7 @@ async def test_a_refused_confirm_keeps_its_proposal_until_the_week_turns(
         await socket.send(confirm)
         saved = await frame(socket)
         assert saved["type"] == "saved"
-        assert saved["item"]["durationMinutes"] == 120
+        assert saved["item"]["duration"] == 120
         assert entries(saved["quota"]) == (1, 2)
         assert saved["quota"]["journal_entries"]["resets_at"] == "2026-11-30T00:00:00Z"
         await socket.send(confirm)

@@ -31,7 +31,7 @@ def entry(back: int, minutes: int, rpe: float, sent: list[str], **fields: Any) -
         "date": (TODAY - timedelta(days=back)).isoformat(),
         "sessionType": "gym",
         "discipline": "boulder",
-        "durationMinutes": minutes,
+        "duration": minutes,
         "rpe": rpe,
         "gradesCompleted": sent,
         **fields,
@@ -46,7 +46,7 @@ async def alice(server: LiveServer) -> Headers:
             entry(1, 90, 7, ["V4", "V5", "V5"]),
             entry(3, 60, 8, ["V4", "V6"]),
             entry(40, 120, 6, ["V3", "V3"]),
-            entry(2, 180, 5, ["5.11a"], discipline="sport", setting="outdoor"),
+            entry(2, 180, 5, ["5.11a"], discipline="sport", type="outdoor"),
         ):
             response = await http.post("/journal/entries", json=body, headers=headers)
             assert response.status_code == 201, response.text
@@ -66,7 +66,7 @@ async def test_summary_has_every_figure_in_camel_case(
     body = await get(http, "/analytics/summary?period=30d", alice)
     assert (body["period"], body["end"]) == ("30d", TODAY.isoformat())
     assert body["totals"]["sessions"] == 3  # the 40-day-old session is outside
-    tops = {(m["discipline"], m["setting"]): m["grade"] for m in body["grades"]["maxGrades"]}
+    tops = {(m["discipline"], m["type"]): m["grade"] for m in body["grades"]["maxGrades"]}
     assert tops == {("boulder", "indoor"): "V6", ("route", "outdoor"): "5.11a"}
     assert body["load"]["last7Days"]["load"] == 630 + 480 + 900
     assert "jump" in body["load"]

@@ -34,9 +34,9 @@ def hand_plan(**fields: Any) -> dict[str, Any]:
         "endDate": "2026-02-01",
         "goals": ["V6 by spring"],
         "weeklyStructure": {
-            "tuesday": {"type": "strength", "durationMinutes": 60, "intensity": "high",
+            "tuesday": {"type": "strength", "duration": 60, "intensity": "high",
                         "focus": "max hangs"},
-            "saturday": {"type": "endurance", "durationMinutes": 120, "intensity": "moderate"},
+            "saturday": {"type": "endurance", "duration": 120, "intensity": "moderate"},
         },
         **fields,
     }  # fmt: skip
@@ -46,7 +46,7 @@ def periodised_plan(**fields: Any) -> dict[str, Any]:
     """A hand-written plan with phases and weeks, and exercises from the library."""
     monday = {
         "type": "strength",
-        "durationMinutes": 60,
+        "duration": 60,
         "intensity": "high",
         "exercises": [
             {"exerciseId": "max-hangs", "name": "Max hangs", "sets": 5, "hangSeconds": 10},
@@ -146,7 +146,7 @@ async def test_a_hand_written_plan_round_trips_on_the_free_tier(
     )
     # A PUT replaces the whole plan: the weeks it left out are gone.
     assert "weeks" not in body or body["weeks"] == []
-    assert body["weeklyStructure"]["saturday"]["durationMinutes"] == 120
+    assert body["weeklyStructure"]["saturday"]["duration"] == 120
     assert (await http.get(url, headers=free)).json() == body
 
     assert (await http.delete(url, headers=free)).status_code == 204
@@ -224,12 +224,12 @@ async def test_a_stale_or_missing_version_changes_nothing(
 INVALID = [
     pytest.param(hand_plan(endDate="2025-12-31"), {"endDate"}, id="reversed-dates"),
     pytest.param(
-        hand_plan(weeklyStructure={"monday": {"type": "yoga", "durationMinutes": 30}}),
+        hand_plan(weeklyStructure={"monday": {"type": "yoga", "duration": 30}}),
         {"weeklyStructure.monday.type"},
         id="unknown-day-type",
     ),
     pytest.param(
-        hand_plan(weeklyStructure={"tuesday": {"type": "power", "durationMinutes": 0}}),
+        hand_plan(weeklyStructure={"tuesday": {"type": "power", "duration": 0}}),
         {"weeklyStructure.tuesday"},
         id="training-day-without-duration",
     ),
@@ -286,7 +286,7 @@ async def test_an_exercise_not_in_the_library_is_named_by_where_it_sits(
     body["weeklyStructure"] = {
         "friday": {
             "type": "technique",
-            "durationMinutes": 45,
+            "duration": 45,
             "exercises": [{"exerciseId": "silent-feet-deluxe", "name": "Silent feet"}],
         }
     }

@@ -121,9 +121,9 @@ async def test_name_and_preferences_update_with_the_version_convention(
     [
         ({"preferences": {"timezone": "Mars/Olympus"}}, "preferences.timezone"),
         ({"preferences": {"boulderGradeSystem": "yds"}}, "preferences.boulderGradeSystem"),
-        ({"subscription": {"tier": "premium"}}, "subscription"),
+        ({"preferences": {"emailReports": 1}}, "preferences.emailReports"),
         ({"email": "not-an-address"}, "email"),
-        ({"id": "someone-else"}, "id"),
+        ({"nickname": "cy"}, "nickname"),
     ],
 )
 async def test_an_invalid_profile_change_is_refused_with_the_field_named(

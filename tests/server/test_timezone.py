@@ -183,7 +183,7 @@ async def test_a_zone_that_is_not_one_is_refused_and_changes_nothing(
     profile = (await http.get("/users/profile", headers=bearer(climber))).json()
     assert profile["preferences"]["timezone"] == SYDNEY
     athlete = (await http.get("/athlete/profile", headers=bearer(climber))).json()
-    assert athlete.get("weightKg") is None
+    assert athlete.get("weight") is None
 
 
 async def test_sign_up_stores_the_time_zone_and_refuses_one_that_is_not(
@@ -250,7 +250,7 @@ async def test_a_full_week_is_refused_with_the_reset_in_the_climbers_time(
 
     over_rest = await http.post(
         "/journal/entries",
-        json={"date": "2026-12-04", "sessionType": "gym", "durationMinutes": 60},
+        json={"date": "2026-12-04", "sessionType": "gym", "duration": 60},
         headers=bearer(climber),
     )
     assert over_rest.status_code == 429

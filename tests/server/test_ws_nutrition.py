@@ -71,7 +71,7 @@ async def test_nutrition_in_the_chat_from_profile_to_a_confirmed_meal(server: Li
         saved, reply = await chat.say(
             "/nutrition weight 68kg height 170cm age 30 sex female goal cut", "saved", "reply"
         )
-        assert (saved["kind"], saved["item"]["weightKg"], saved["item"]["goal"]) == (
+        assert (saved["kind"], saved["item"]["weight"], saved["item"]["goal"]) == (
             "nutrition_profile",
             68,
             "cut",
@@ -89,7 +89,7 @@ async def test_nutrition_in_the_chat_from_profile_to_a_confirmed_meal(server: Li
 
         # A change, then its undo: the profile is as it was before the change.
         (changed, _) = await chat.say("/nutrition weight 70kg bulk", "saved", "reply")
-        assert changed["item"]["weightKg"] == 70
+        assert changed["item"]["weight"] == 70
         (undone,) = await chat.say(f"/undo {changed['undo']}", "saved")
         assert undone["item"] == {"undone": "nutrition_profile", "id": "profile"}
 
@@ -129,7 +129,7 @@ async def test_nutrition_in_the_chat_from_profile_to_a_confirmed_meal(server: Li
 
         # /nutrition alone: the profile as the undo left it, and today so far.
         (shown,) = await chat.say("/nutrition", "reply")
-        assert shown["data"]["profile"]["weightKg"] == 68
+        assert shown["data"]["profile"]["weight"] == 68
         assert shown["data"]["profile"]["goal"] == "cut"
         assert shown["data"]["today"]["supplements"] == ["creatine 5g"]
         today = "Today so far (2 meals): calories 1,400 of 2,000 kcal · protein 40 of 150 g"

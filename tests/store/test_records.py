@@ -50,7 +50,7 @@ def session(**changes: Any) -> dict[str, Any]:
         "date": "2026-03-14",
         "sessionType": "gym",
         "discipline": "boulder",
-        "durationMinutes": 90,
+        "duration": 90,
         "rpe": 7,
     }
     return {**base, **changes}
@@ -69,7 +69,7 @@ def test_journal_wire_names_are_camel_case() -> None:
     )
     body = wire(entry)
     assert body["sessionType"] == "gym"
-    assert body["durationMinutes"] == 90
+    assert body["duration"] == 90
     assert body["gradesCompleted"][0]["grade"] == "V4"
     assert body["physicalCondition"]["soreness"]["fingers"] == 4
     assert "session_type" not in body
@@ -129,9 +129,9 @@ def test_invalid_grade_message_comes_from_the_grade_parser() -> None:
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
-        ({"durationMinutes": 0}, "durationMinutes"),
-        ({"durationMinutes": -5}, "durationMinutes"),
-        ({"durationMinutes": 1441}, "durationMinutes"),
+        ({"duration": 0}, "duration"),
+        ({"duration": -5}, "duration"),
+        ({"duration": 1441}, "duration"),
         ({"rpe": 10.5}, "rpe"),
         ({"rpe": -1}, "rpe"),
         ({"sessionType": "spa"}, "sessionType"),
@@ -141,7 +141,7 @@ def test_invalid_grade_message_comes_from_the_grade_parser() -> None:
         ),
         ({"physicalCondition": {"energy": 0}}, "physicalCondition.energy"),
         ({"notes": "x" * 5001}, "notes"),
-        ({"setting": "space"}, "setting"),
+        ({"type": "space"}, "type"),
     ],
 )
 def test_out_of_range_values_are_field_errors(changes: dict[str, Any], field: str) -> None:
@@ -179,17 +179,18 @@ def test_a_stored_record_is_read_back_whatever_the_clock_says() -> None:
     assert entry.date == later
 
 
-def test_unknown_and_server_fields_are_refused_from_clients() -> None:
+def test_server_fields_are_ignored_and_unknown_fields_refused() -> None:
     with pytest.raises(ValidationError) as caught:
         JournalEntryIn.model_validate(
             session(id="mine", userId="someone-else", version=7, sessionTypo="gym")
         )
-    errors = errors_by_field(caught.value)
-    assert {"id", "userId", "version", "sessionTypo"} <= set(errors)
+    assert set(errors_by_field(caught.value)) == {"sessionTypo"}
+    given = JournalEntryIn.model_validate(session(id="mine", userId="someone-else", version=7))
+    assert not {"id", "userId", "version"} & set(wire(given))
 
 
 def test_session_load_is_rpe_times_minutes() -> None:
-    assert JournalEntryIn.model_validate(session(rpe=7, durationMinutes=60)).session_load == 420
+    assert JournalEntryIn.model_validate(session(rpe=7, duration=60)).session_load == 420
     assert JournalEntryIn.model_validate(session(rpe=None)).session_load is None
 
 
@@ -206,24 +207,23 @@ def test_stored_entry_gets_server_fields() -> None:
 
 
 def test_send_numeric_grade_cannot_be_forged() -> None:
-    with pytest.raises(ValidationError) as caught:
-        BenchmarkSendIn.model_validate({"grade": "V7", "date": "2026-01-02", "numericGrade": 3})
-    assert "numericGrade" in errors_by_field(caught.value)
+    given = BenchmarkSendIn.model_validate({"grade": "V7", "date": "2026-01-02", "gradeNumeric": 3})
+    assert "gradeNumeric" not in wire(given)
 
     forged = BenchmarkSend.model_validate(
-        {"grade": "v7", "date": "2026-01-02", "numericGrade": 3, **written(NOW)}
+        {"grade": "v7", "date": "2026-01-02", "gradeNumeric": 3, **written(NOW)}
     )
     real = parse_grade("V7")
     assert forged.numeric_grade == real.score
-    assert (forged.grade, forged.system, forged.discipline) == (
+    assert (forged.grade, forged.grade_system, forged.discipline) == (
         real.text,
         real.system,
         real.discipline,
     )
-    assert wire(forged)["numericGrade"] == real.score
+    assert wire(forged)["gradeNumeric"] == real.score
     with pytest.raises(ValidationError) as caught:
         BenchmarkSend.model_validate(
-            {"grade": "V7", "date": "2026-01-02", "system": "font", **written(NOW)}
+            {"grade": "V7", "date": "2026-01-02", "gradeType": "font", **written(NOW)}
         )
     assert "grade" in errors_by_field(caught.value)
 
@@ -240,9 +240,8 @@ def test_send_grade_error_names_the_grade_field() -> None:
 
 
 def test_nutrition_totals_are_computed_not_trusted() -> None:
-    with pytest.raises(ValidationError) as caught:
-        NutritionLogIn.model_validate({"date": "2026-01-02", "totals": {"calories": 1}})
-    assert "totals" in errors_by_field(caught.value)
+    given = NutritionLogIn.model_validate({"date": "2026-01-02", "totals": {"calories": 1}})
+    assert "totals" not in wire(given)
 
     log = NutritionLog.model_validate(
         {
@@ -277,10 +276,10 @@ def test_athlete_grades_are_validated_per_discipline_and_stored_canonical() -> N
     assert profile.current_grades.indoor.sport == parse_grade("5.11c").text
     with pytest.raises(ValidationError) as caught:
         AthleteProfileIn.model_validate(
-            {"age": 9, "weightKg": 300, "currentGrades": {"outdoor": {"trad": "V5"}}}
+            {"age": 9, "weight": 300, "currentGrades": {"outdoor": {"trad": "V5"}}}
         )
     errors = errors_by_field(caught.value)
-    assert {"age", "weightKg", "currentGrades.outdoor.trad"} <= set(errors)
+    assert {"age", "weight", "currentGrades.outdoor.trad"} <= set(errors)
 
 
 def test_user_email_normalised_and_timezone_checked() -> None:
@@ -297,9 +296,8 @@ def test_user_email_normalised_and_timezone_checked() -> None:
 
 
 def test_clients_cannot_set_their_subscription() -> None:
-    with pytest.raises(ValidationError) as caught:
-        UserIn.model_validate({"email": "a@b.co", "subscription": {"tier": "premium"}})
-    assert "subscription" in errors_by_field(caught.value)
+    given = UserIn.model_validate({"email": "a@b.co", "subscription": {"tier": "premium"}})
+    assert "subscription" not in wire(given)
 
 
 def test_effective_tier_falls_back_to_free() -> None:

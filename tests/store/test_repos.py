@@ -41,7 +41,7 @@ def entry(day: date, **changes: Any) -> JournalEntryIn:
         "date": day.isoformat(),
         "sessionType": "gym",
         "discipline": "boulder",
-        "durationMinutes": 60,
+        "duration": 60,
         "rpe": 6,
         "gradesCompleted": ["V3", "V4"],
         "physicalCondition": {"soreness": {"fingers": 3}},
@@ -183,11 +183,12 @@ async def test_changing_the_date_moves_the_entry(table: Table) -> None:
 async def test_invalid_update_writes_nothing(table: Table) -> None:
     repo = JournalRepo(table)
     created = await repo.create(ALICE, entry(TODAY))
-    with pytest.raises(ValueError, match="durationMinutes"):
-        await repo.update(ALICE, created.id, {"durationMinutes": 0})
-    with pytest.raises(ValueError, match="version"):
-        await repo.update(ALICE, created.id, {"version": 9})
+    with pytest.raises(ValueError, match="duration"):
+        await repo.update(ALICE, created.id, {"duration": 0})
     assert await repo.get(ALICE, created.id) == created
+    # Read-only fields are ignored, never set: the store keeps the id and counts the version.
+    kept = await repo.update(ALICE, created.id, {"version": 9, "id": "another", "duration": 75})
+    assert (kept.id, kept.version, kept.duration_minutes) == (created.id, created.version + 1, 75)
 
 
 async def test_sends_by_grade_and_significance(table: Table) -> None:
@@ -241,15 +242,15 @@ async def test_a_send_stores_only_the_setting_and_attempts_given(table: Table) -
     [stored] = [
         item for item in (await table.query(f"USER#{ALICE}")).items if item.get("id") == bare.id
     ]
-    assert "setting" not in stored
+    assert "type" not in stored
     assert "attempts" not in stored
     assert await repo.get(ALICE, bare.id) == bare
-    counted = await repo.update(ALICE, bare.id, {"attempts": 12, "setting": "outdoor"})
+    counted = await repo.update(ALICE, bare.id, {"attempts": 12, "type": "outdoor"})
     assert (counted.setting, counted.attempts) == (Setting.OUTDOOR, 12)
 
     # Sends stored when indoor and 1 attempt were the defaults keep them, through updates too.
     old = BenchmarkSendIn.model_validate(
-        {"grade": "V5", "date": TODAY.isoformat(), "setting": "indoor", "attempts": 1}
+        {"grade": "V5", "date": TODAY.isoformat(), "type": "indoor", "attempts": 1}
     )
     created = await repo.create(ALICE, old)
     assert wire(await repo.get(ALICE, created.id))["attempts"] == 1

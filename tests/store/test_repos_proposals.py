@@ -15,7 +15,7 @@ ALICE = "alice-0001"
 BOB = "bob-0002"
 NOW = datetime(2026, 3, 15, 12, 30, 15, 250_000, tzinfo=UTC)
 EXPIRES = NOW + timedelta(days=1)
-ENTRY: dict[str, Any] = {"date": "2026-03-15", "sessionType": "gym", "durationMinutes": 90}
+ENTRY: dict[str, Any] = {"date": "2026-03-15", "sessionType": "gym", "duration": 90}
 
 
 async def test_a_proposal_is_taken_once(table: Table) -> None:

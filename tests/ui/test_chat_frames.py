@@ -116,7 +116,7 @@ async def test_proposals_confirm_or_dismiss_with_one_frame_each(
         "item": {
             "date": "2026-11-20",
             "sessionType": "board",
-            "durationMinutes": 60,
+            "duration": 60,
             "gradesCompleted": [{"grade": "V5", "count": 2}],
         },
     }
@@ -145,7 +145,7 @@ async def test_proposals_confirm_or_dismiss_with_one_frame_each(
                 "id": "e1",
                 "date": "2026-11-20",
                 "sessionType": "board",
-                "durationMinutes": 60,
+                "duration": 60,
             },
             "undo": "0000000000000000undo-token-0001",
         }

@@ -208,6 +208,29 @@ async def test_cards_show_what_the_climber_gave_and_nothing_assumed(
     await page.context.close()
 
 
+async def test_cards_read_the_seeds_names(server: UiServer, browser: Browser) -> None:
+    page, recorded = await open_page(browser, server.url, DESKTOP)
+    await sign_up(page)
+    cards = page.locator("article.card.saved")
+
+    await say(page, "/log outdoor 2h30 sent V4 V5")
+    session = cards.last
+    await expect(session.locator(".card-main")).to_contain_text("Outdoor · 2 h 30 min")
+
+    await say(page, '/send V6 "Roof problem" outdoor overhang pb')
+    send = cards.last
+    await expect(send.locator(".fact dd")).to_have_text(["outdoor, overhang"])
+    await expect(send.locator(".badge")).to_have_text("Personal best")
+
+    await say(page, "/nutrition weight 68kg target 66kg height 170cm")
+    profile = cards.last
+    await expect(profile.locator(".fact", has_text="Weight").locator("dd")).to_have_text("68 kg")
+    await expect(profile.locator(".fact", has_text="Target").locator("dd")).to_have_text("66 kg")
+    assert recorded.console_errors == []
+    assert recorded.page_errors == []
+    await page.context.close()
+
+
 async def test_reconnects_after_the_server_returns_and_sends_what_was_queued(
     browser: Browser, tmp_path: Path, shots: Path
 ) -> None:

@@ -323,7 +323,7 @@ async def test_expired_undo_and_proposals_show_no_buttons(
                     ChatMessageIn(
                         role=Role.ASSISTANT,
                         content="",
-                        frame={**saved, "item": {**item, "durationMinutes": 60}},
+                        frame={**saved, "item": {**item, "duration": 60}},
                     ),
                     long_ago,
                 ),
@@ -343,7 +343,7 @@ async def test_expired_undo_and_proposals_show_no_buttons(
                             **saved,
                             "reply_to": "c2",
                             "undo": "tok2",
-                            "item": {**item, "id": "e2", "durationMinutes": 75},
+                            "item": {**item, "id": "e2", "duration": 75},
                         },
                     ),
                     recently,

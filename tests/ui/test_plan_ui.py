@@ -264,9 +264,9 @@ async def test_a_plan_written_by_hand_shows_its_week_and_nothing_it_lacks(
             "startDate": "2026-11-30",
             "endDate": "2027-01-31",
             "weeklyStructure": {
-                "monday": {"type": "power", "focus": "limit boulders", "durationMinutes": 90,
+                "monday": {"type": "power", "focus": "limit boulders", "duration": 90,
                            "intensity": "high"},
-                "thursday": {"type": "endurance", "focus": "4x4s", "durationMinutes": 75,
+                "thursday": {"type": "endurance", "focus": "4x4s", "duration": 75,
                              "intensity": "moderate"},
             },
         }  # fmt: skip
