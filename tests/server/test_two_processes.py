@@ -16,7 +16,6 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import httpx
 import pytest
@@ -24,13 +23,15 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Origin, Subprotocol
 
 from tests.redis_servers import TcpRedis
-from tests.server.pair import Frame, assert_nothing_more, receive, say
+from tests.server.pair import assert_nothing_more, receive, say
 from tests.server.test_process import PASSWORD, dockerfile_command, free_port
+from tests.server.test_turns_across_processes import (
+    MODEL,
+    REPLY,
+    frames_through_end,
+    text_of,
+)
 
-WORDS = [f"w{n}" for n in range(1, 81)]
-REPLY = " ".join(WORDS)
-# 80 known words at 40 a second: a reply that is mid-flight for about two seconds.
-MODEL = f"scripted://?ttft_ms=20&tokens_per_s=40&tokens={len(WORDS)}&text={quote(REPLY)}"
 ORIGIN = "http://127.0.0.1:8000"
 Headers = dict[str, str]
 
@@ -120,18 +121,6 @@ async def chat(server: Served, headers: Headers) -> AsyncIterator[ClientConnecti
         yield socket
 
 
-async def through_end(socket: ClientConnection) -> list[Frame]:
-    frames = [await receive(socket, 10)]
-    while frames[-1]["type"] not in ("stream.end", "error"):
-        frames.append(await receive(socket, 10))
-    return frames
-
-
-def text_of(frames: list[Frame]) -> str:
-    deltas = sorted((f for f in frames if f["type"] == "stream.delta"), key=lambda f: f["seq"])
-    return "".join(delta["text"] for delta in deltas)
-
-
 async def test_a_stop_sent_to_the_other_process_ends_the_stream_within_a_second(
     processes: Processes,
 ) -> None:
@@ -148,7 +137,7 @@ async def test_a_stop_sent_to_the_other_process_ends_the_stream_within_a_second(
         took = time.monotonic() - asked
         assert frame["reason"] == "stopped"
         assert took < 1.0
-        assert (await through_end(asker))[-1]["reason"] == "stopped"
+        assert (await frames_through_end(asker))[-1]["reason"] == "stopped"
 
 
 async def test_a_say_retried_on_the_other_process_executes_once(processes: Processes) -> None:
@@ -179,7 +168,7 @@ async def test_a_reply_dropped_at_seq_2_is_resumed_on_the_other_process_to_its_e
     await asyncio.sleep(1.0)
     async with chat(processes.b, alice) as back:
         await back.send(json.dumps({"type": "resume", "stream": start["stream"], "after": 2}))
-        rest = await through_end(back)
+        rest = await frames_through_end(back)
     assert rest[-1]["type"] == "stream.end"
     assert rest[-1]["reason"] == "end"
     assert sorted(f["seq"] for f in rest if f["type"] == "stream.delta") == list(
