@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Any, Protocol
@@ -36,8 +36,6 @@ EVICT = "sockets.evict"
 """Control message: close these sockets of the user (payload `{"sockets": [id, …]}`), the
 oldest beyond the per-user cap."""
 TOO_MANY = "too many connections"
-TRACKED_STREAMS = 8
-"""Streams whose live frames a socket remembers, so a `resume` does not repeat them."""
 
 
 class Socket:
@@ -61,9 +59,6 @@ class Socket:
         self.replayed: set[str] = set()
         """Streams replayed through their end: a live copy arriving later is a duplicate (the
         buffer and the pub/sub channel are written independently)."""
-        self._sent_live: OrderedDict[str, set[str]] = OrderedDict()
-        """The stream frames (JSON texts) of recent streams sent live, so that a replay does not
-        send them again: a frame's text is the same in the buffer, here and on the channel."""
 
     def send(self, frame: ServerFrame) -> None:
         """Queue a frame; never blocks. A client too slow to drain its outbox is closed."""
@@ -81,29 +76,13 @@ class Socket:
     def send_live(self, text: str, stream: str | None) -> None:
         """Queue a frame of the live flow (already encoded), unless it belongs to a stream
         this socket is replaying."""
-        if stream is not None:
-            if stream in self.replaying or stream in self.replayed:
-                return
-            self._remember(stream, text)
+        if stream is not None and (stream in self.replaying or stream in self.replayed):
+            return
         if self._held is not None:
             if len(self._held) < OUTBOX_LIMIT:
                 self._held.append(text)
             return
         self.send_text(text)
-
-    def sent_live(self, stream: str) -> frozenset[str]:
-        """The frames of `stream` this socket was sent live (of its `TRACKED_STREAMS` most
-        recent streams, up to `OUTBOX_LIMIT` frames each)."""
-        return frozenset(self._sent_live.get(stream, ()))
-
-    def _remember(self, stream: str, text: str) -> None:
-        sent = self._sent_live.get(stream)
-        if sent is None:
-            sent = self._sent_live[stream] = set()
-            if len(self._sent_live) > TRACKED_STREAMS:
-                self._sent_live.popitem(last=False)
-        if len(sent) < OUTBOX_LIMIT:
-            sent.add(text)
 
     def send_text(self, text: str) -> None:
         """Queue an encoded frame; never blocks. A client too slow to drain its outbox is

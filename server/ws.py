@@ -210,16 +210,17 @@ def _start_replay(services: Services, socket: Socket, resume: Resume, turns: Tur
 
 
 async def _replay(services: Services, socket: Socket, resume: Resume) -> None:
-    """Send the rest of a stream of this socket's user, then its live frames until it ends,
-    less the frames this socket was already sent live (a reconnected socket gets the live
-    flow of the user's streams from `ready` on, before its `resume` arrives)."""
-    sent = socket.sent_live(resume.stream)
+    """Send the rest of a stream of this socket's user, then its live frames until it ends.
+
+    Every frame after `resume.after`, including any this socket was sent live before the
+    `resume` (a reconnected socket follows the user's streams from `ready` on): a client that
+    set aside frames of a stream it did not know yet, as the web UI does, still gets them all,
+    and one that kept them drops the repeats by `seq`."""
     try:
         async for item in services.streams.replay(
             socket.caller.user_id, resume.stream, resume.after
         ):
-            if item.text not in sent:
-                socket.send_text(item.text)
+            socket.send_text(item.text)
         if len(socket.replayed) >= MAX_REPLAYED:
             socket.replayed.clear()
         socket.replayed.add(resume.stream)

@@ -396,7 +396,7 @@ async def test_the_demo_climbers_chat_shows_their_turns_after_sign_in(
         await page.context.close()
 
 
-async def test_a_reply_in_progress_is_picked_up_from_its_start_or_kept_as_it_stopped(
+async def test_a_reply_in_progress_is_picked_up_from_its_start_even_after_a_reload(
     tmp_path: Path, browser: Browser
 ) -> None:
     slow = "scripted://?ttft_ms=100&tokens_per_s=15&tokens=45"
@@ -423,16 +423,21 @@ async def test_a_reply_in_progress_is_picked_up_from_its_start_or_kept_as_it_sto
         await expect(other.locator(".msg.coach")).to_have_count(1)
         assert (await other.locator(".msg.coach").inner_text()).split() == words
 
-        # A reload ends the socket and so the reply: it comes back as far as it got, stopped.
+        # A reload does not end the reply (it streams on for the grace window): the reloaded
+        # page picks it up and follows it to its end, whole, as the other device sees it.
         await say(page, "and the week before?")
         await expect(streaming.locator(".msg-text")).not_to_be_empty()
         await page.reload()
         await wait_online(page)
         replies = page.locator(".msg.coach")
         await expect(replies).to_have_count(2)
-        await expect(streaming).to_have_count(0)
-        await expect(replies.last.locator(".msg-status")).to_have_text("Stopped.")
-        assert len((await replies.last.inner_text()).split()) < 45
+        await expect(streaming).to_have_count(0, timeout=15_000)
+        await expect(replies.last.locator(".msg-status")).to_have_count(0)
+        words = (await replies.last.inner_text()).split()
+        assert len(words) == 45
+        await expect(other.locator(".msg.coach")).to_have_count(2)
+        await expect(other.locator(".msg.coach.streaming")).to_have_count(0)
+        assert (await other.locator(".msg.coach").last.inner_text()).split() == words
         assert_clean(recorded)
         assert_clean(other_recorded)
         await other.context.close()
