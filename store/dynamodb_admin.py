@@ -112,7 +112,10 @@ async def _wait_active(client: DynamoDBClient, table: str, timeout_s: float = 30
 
 async def init_dynamodb(url: str) -> str:
     """Create the table (PAY_PER_REQUEST, gsi1 and gsi2 projecting all), wait until it is
-    ACTIVE, and enable TTL on `ttl`. Idempotent; returns a one-line account.
+    ACTIVE, enable TTL on `ttl`, and on a table it created enable point-in-time recovery (the
+    Pulumi table has it too). Idempotent; returns a one-line account, which says whether
+    point-in-time recovery is on. An existing table's recovery setting is reported, not changed:
+    it is a cost the table's owner chose.
 
     Raises `StoreUnavailable` when DynamoDB cannot be reached, or when an existing table of
     that name lacks one of the indexes.
@@ -146,7 +149,30 @@ async def init_dynamodb(url: str) -> str:
                     TableName=table,
                     TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
                 )
+            if created:
+                await client.update_continuous_backups(
+                    TableName=table,
+                    PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+                )
+            recovery = await _point_in_time_recovery(client, table)
         except (ClientError, BotoCoreError, OSError) as error:
             raise translate(error, table) from error
     state = "created" if created else "already exists"
-    return f"DynamoDB table {table} {state} (indexes gsi1 and gsi2, TTL on {TTL_ATTRIBUTE})"
+    if recovery:
+        backups = "point-in-time recovery on"
+    else:
+        backups = (
+            "point-in-time recovery OFF: turn it on with `aws dynamodb update-continuous-backups "
+            f"--table-name {table} --point-in-time-recovery-specification "
+            "PointInTimeRecoveryEnabled=true`"
+        )
+    return (
+        f"DynamoDB table {table} {state} (indexes gsi1 and gsi2, TTL on {TTL_ATTRIBUTE}, {backups})"
+    )
+
+
+async def _point_in_time_recovery(client: DynamoDBClient, table: str) -> bool:
+    """Whether the table's point-in-time recovery is on."""
+    answer = await client.describe_continuous_backups(TableName=table)
+    description = answer["ContinuousBackupsDescription"].get("PointInTimeRecoveryDescription", {})
+    return description.get("PointInTimeRecoveryStatus") == "ENABLED"

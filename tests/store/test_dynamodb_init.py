@@ -32,7 +32,13 @@ async def test_init_creates_table_with_indexes_and_ttl(moto_endpoint: str, tmp_p
     ) as client:
         table = (await client.describe_table(TableName=name))["Table"]
         ttl = (await client.describe_time_to_live(TableName=name))["TimeToLiveDescription"]
+        backups = (await client.describe_continuous_backups(TableName=name))[
+            "ContinuousBackupsDescription"
+        ]
     assert table["TableStatus"] == "ACTIVE"
+    # A table `v7 store init` creates can be restored to any second of the last 35 days.
+    assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+    assert "point-in-time recovery on" in message
     assert table.get("BillingModeSummary", {}).get("BillingMode") == "PAY_PER_REQUEST"
     assert {(k["AttributeName"], k["KeyType"]) for k in table["KeySchema"]} == {
         ("pk", "HASH"),
@@ -61,6 +67,30 @@ async def test_init_is_idempotent_and_keeps_data(moto_endpoint: str, tmp_path: P
     assert "already exists" in again
     async with open_table(url, data_dir=tmp_path) as table:
         assert await table.get("USER#u1", "A") == {"pk": "USER#u1", "sk": "A", "version": 1}
+
+
+async def test_init_reports_an_existing_tables_recovery_and_leaves_it_as_its_owner_set_it(
+    moto_endpoint: str, tmp_path: Path
+) -> None:
+    name = f"v7-init-{uuid.uuid4().hex[:8]}"
+    url = _url(name, moto_endpoint)
+    await init_table(url, data_dir=tmp_path)
+    session = aioboto3.Session()
+    async with session.client(
+        "dynamodb", region_name="us-east-1", endpoint_url=moto_endpoint
+    ) as client:
+        await client.update_continuous_backups(
+            TableName=name,
+            PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": False},
+        )
+        again = await init_table(url, data_dir=tmp_path)
+        backups = (await client.describe_continuous_backups(TableName=name))[
+            "ContinuousBackupsDescription"
+        ]
+    assert "already exists" in again
+    assert "point-in-time recovery OFF" in again
+    assert "update-continuous-backups" in again  # the command that turns it on
+    assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "DISABLED"
 
 
 async def test_open_missing_table_is_unavailable(moto_endpoint: str, tmp_path: Path) -> None:
