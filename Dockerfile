@@ -6,6 +6,9 @@
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
+# Not pinned (hadolint DL3008): the compiler only builds redis-server in this throwaway stage,
+# and Debian drops old package versions, so a pin would break the build, not make it repeatable.
+# hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends build-essential \
     && rm -rf /var/lib/apt/lists/*
