@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from grammar.send import parse_send
+from store.grades import GradeSystem
 from store.repos import SendRepo
 from tests.handlers.conftest import Harness
 
@@ -48,7 +49,7 @@ def test_font_and_french_grades_and_attempts_before_the_word() -> None:
     assert parse_send("7A+ 3 attempts slab", TODAY).grade == "7A+"
     assert parse_send("7A+ 3 attempts slab", TODAY).attempts == 3
     french = parse_send("8a redpoint @Céüse", TODAY)
-    assert (french.grade, french.grade_system) == ("8a", french.grade_system)
+    assert (french.grade, french.grade_system) == ("8a", GradeSystem.FRENCH)
     assert french.location == "Céüse"
     assert parse_send("boulder 7a", TODAY).grade == "7A"
 
