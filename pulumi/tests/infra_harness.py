@@ -83,6 +83,7 @@ def _computed(type_: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         outputs["keyId"] = f"{name}-key-id"
     if type_ == "aws:cognito/userPool:UserPool":
         outputs["id"] = f"us-east-1_{name}"
+        outputs["arn"] = f"arn:aws:cognito-idp:us-east-1:{ACCOUNT_ID}:userpool/us-east-1_{name}"
     return {**outputs, **inputs}
 
 

@@ -140,6 +140,11 @@ def test_task_role_names_every_action_and_resource(stacks: dict[str, Built], sta
     bucket_arn = f"arn:aws:s3:::{built.outputs['bucket']}"
     s3 = {r for s in statements if s["Action"][0].startswith("s3:") for r in s["Resource"]}
     assert s3 == {bucket_arn, f"{bucket_arn}/*"}
+    pool_arn = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_users"  # the pool's
+    cognito = {
+        r for s in statements if s["Action"][0].startswith("cognito-idp:") for r in s["Resource"]
+    }
+    assert cognito == {pool_arn}
 
 
 def test_execution_role_reads_only_the_redis_secret(prod: Built) -> None:

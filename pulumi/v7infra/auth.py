@@ -15,6 +15,7 @@ import pulumi
 from v7infra.config import Secrets, StackConfig
 
 STANDARD_WRITABLE = ("email", "name")
+EXPLICIT_AUTH_FLOWS = ("ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,10 @@ def build_auth(cfg: StackConfig, secrets: Secrets) -> Auth:
         user_pool_id=pool.id,
         # A browser app cannot keep a client secret.
         generate_secret=False,
-        explicit_auth_flows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        # Password sign-in only through the server (IAM-signed AdminInitiateAuth), so every
+        # attempt passes its throttles; the public client id alone cannot try passwords
+        # (docs/deploy.md, "Sign-in flow").
+        explicit_auth_flows=list(EXPLICIT_AUTH_FLOWS),
         prevent_user_existence_errors="ENABLED",
         enable_token_revocation=True,
         access_token_validity=60,

@@ -33,6 +33,14 @@ TABLE_ACTIONS = (
 )
 INDEX_ACTIONS = ("dynamodb:Query",)
 OBJECT_ACTIONS = ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")
+# Password sign-in and its MFA challenge are IAM-signed admin calls (the app client allows no
+# public password flow); erasure signs the user out everywhere and deletes them.
+COGNITO_ACTIONS = (
+    "cognito-idp:AdminInitiateAuth",
+    "cognito-idp:AdminRespondToAuthChallenge",
+    "cognito-idp:AdminUserGlobalSignOut",
+    "cognito-idp:AdminDeleteUser",
+)
 KEY_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
 IMAGE_ACTIONS = (
     "ecr:BatchCheckLayerAvailability",
@@ -73,6 +81,7 @@ def task_policy(
     table_arn: str,
     bucket_arn: str,
     key_arn: str,
+    user_pool_arn: str,
 ) -> dict[str, Any]:
     """The app's whole permission set; contains no wildcard action and no `*` resource."""
     key_use = _statement("DataKeyViaServices", KEY_ACTIONS, [key_arn])
@@ -93,6 +102,7 @@ def task_policy(
             ),
             _statement("MediaObjects", OBJECT_ACTIONS, [f"{bucket_arn}/*"]),
             _statement("MediaListing", ("s3:ListBucket",), [bucket_arn]),
+            _statement("UserPoolAdmin", COGNITO_ACTIONS, [user_pool_arn]),
             key_use,
         ],
     }
@@ -148,6 +158,7 @@ def build_roles(
     repository_arn: pulumi.Output[str],
     log_group_arn: pulumi.Output[str],
     secret_arn: pulumi.Output[str],
+    user_pool_arn: pulumi.Output[str],
 ) -> Roles:
     account_id = aws.get_caller_identity().account_id
     assume = _assume_by_ecs_tasks(account_id)
@@ -155,7 +166,7 @@ def build_roles(
     aws.iam.RolePolicy(
         "task",
         role=task.id,
-        policy=pulumi.Output.all(table_arn, bucket_arn, key_arn).apply(
+        policy=pulumi.Output.all(table_arn, bucket_arn, key_arn, user_pool_arn).apply(
             lambda arns: json.dumps(
                 task_policy(
                     region=cfg.region,
@@ -163,6 +174,7 @@ def build_roles(
                     table_arn=arns[0],
                     bucket_arn=arns[1],
                     key_arn=arns[2],
+                    user_pool_arn=arns[3],
                 )
             )
         ),
