@@ -19,6 +19,11 @@ from server.settings import Settings
 log = logging.getLogger("v7.server")
 
 MAX_FRAME_BYTES = 64 * 1024
+WS_PING_INTERVAL_SECONDS = 20.0
+"""The server pings every WebSocket this often, so an idle socket carries traffic: a proxy's
+idle timeout (the ALB's `idleTimeoutSeconds`) must exceed it with margin."""
+WS_PING_TIMEOUT_SECONDS = 20.0
+"""A socket whose pong is this late is closed as dead."""
 STARTUP_FAILURE = 3
 """`v7 serve`'s exit status when the app fails to start (uvicorn's own `uvicorn.run` uses 3)."""
 
@@ -68,8 +73,8 @@ def uvicorn_config(app: Starlette, settings: Settings) -> uvicorn.Config:
         ws=WebSocketProtocol,
         ws_max_size=MAX_FRAME_BYTES,
         ws_per_message_deflate=False,
-        ws_ping_interval=20.0,
-        ws_ping_timeout=20.0,
+        ws_ping_interval=WS_PING_INTERVAL_SECONDS,
+        ws_ping_timeout=WS_PING_TIMEOUT_SECONDS,
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         access_log=False,

@@ -133,3 +133,61 @@ class Settings(BaseSettings):
     @property
     def resolved_store_url(self) -> str:
         return self.store_url or f"sqlite:///{self.data_dir / 'v7.db'}"
+
+    def production_problems(self) -> list[str]:
+        """What keeps these settings from serving a deployment of several tasks behind a load
+        balancer; empty when nothing does. The one list of what production needs: the Pulumi
+        task definition is checked against it (pulumi/tests/test_contract.py). Each problem
+        names the setting and says why it is needed."""
+        problems: list[str] = []
+
+        def need(ok: bool, problem: str) -> None:
+            if not ok:
+                problems.append(problem)
+
+        need(
+            self.auth == "cognito",
+            "V7_AUTH must be cognito: local mode keeps accounts and signing keys per deployment "
+            "in the store and hashes passwords on the task",
+        )
+        for name, value in (
+            ("V7_COGNITO_USER_POOL_ID", self.cognito_user_pool_id),
+            ("V7_COGNITO_CLIENT_ID", self.cognito_client_id),
+            ("V7_COGNITO_REGION", self.cognito_region),
+        ):
+            need(bool(value), f"{name} must be set: tokens are verified against that pool/client")
+        for name, value in (
+            ("V7_COGNITO_ISSUER", self.cognito_issuer),
+            ("V7_COGNITO_ENDPOINT_URL", self.cognito_endpoint_url),
+        ):
+            need(not value, f"{name} must be empty: it points at an emulator, not AWS")
+        need(
+            self.store_url.startswith("dynamodb://"),
+            "V7_STORE_URL must be dynamodb://: a SQLite file is private to one task",
+        )
+        need(
+            self.model.startswith("bedrock://"),
+            "V7_MODEL must be bedrock://: the other providers are for development",
+        )
+        need(
+            self.redis_url.startswith("rediss://"),
+            "V7_REDIS_URL must be rediss://: quotas, fan-out and resume are shared across tasks "
+            "through one Redis, reached over TLS",
+        )
+        need(
+            bool(self.allowed_origins)
+            and all(origin.startswith("https://") for origin in self.allowed_origins),
+            "V7_ALLOWED_ORIGINS must list the site's https:// origins: the default allows only "
+            "loopback",
+        )
+        need(
+            self.forwarded_allow_ips not in ("", "127.0.0.1", "*"),
+            "V7_FORWARDED_ALLOW_IPS must name the load balancer's subnets: otherwise client "
+            "addresses (throttles, logs) are the balancer's, or anyone may forge them",
+        )
+        need(
+            self.drain_seconds > 0,
+            "V7_DRAIN_SECONDS must be above 0: a deploy would cut running replies short",
+        )
+        need(bool(self.media_bucket), "V7_MEDIA_BUCKET must name the media bucket")
+        return problems

@@ -87,6 +87,12 @@ def _computed(type_: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
     return {**outputs, **inputs}
 
 
+def arn_of(created: Created) -> str:
+    """The ARN the mocks give a declared resource (what its dependants received)."""
+    arn: str = _computed(created.type, created.name, created.inputs)["arn"]
+    return arn
+
+
 class Recorder(pulumi.runtime.Mocks):
     def __init__(self) -> None:
         self.built = Built()
@@ -94,11 +100,13 @@ class Recorder(pulumi.runtime.Mocks):
     def new_resource(
         self, args: pulumi.runtime.MockResourceArgs
     ) -> tuple[str | None, dict[Any, Any]]:
-        resource_id = f"{args.name}-id"
+        outputs = _computed(args.typ, args.name, dict(args.inputs))
+        # A resource whose id has a shape of its own (a user pool's "region_…") gets that id.
+        resource_id = str(outputs.get("id", f"{args.name}-id"))
         self.built.resources[(args.typ, args.name)] = Created(
             type=args.typ, name=args.name, id=resource_id, inputs=dict(args.inputs)
         )
-        return resource_id, _computed(args.typ, args.name, dict(args.inputs))
+        return resource_id, outputs
 
     def call(
         self, args: pulumi.runtime.MockCallArgs

@@ -35,8 +35,6 @@ EFFECTS: dict[str, tuple[str, ...]] = {
         "* app containerDefinitions.app.logConfiguration.options.awslogs-group",
         "* app containerDefinitions.app.environment.V7_STORE_URL.value",
         "* app containerDefinitions.app.environment.V7_MEDIA_BUCKET.value",
-        "aws:iam/rolePolicy:RolePolicy task policy.Statement[[]3].Resource[[]0]",
-        "aws:iam/rolePolicy:RolePolicy task policy.Statement[[]4].Resource[[]0]",
         "aws:s3/bucketPolicy:BucketPolicy media policy.Statement[[]0].Resource*",
         "* redis-url secretString.value",
         "aws:cloudwatch/metricAlarm:MetricAlarm redis-memory-* *",

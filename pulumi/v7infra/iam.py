@@ -1,9 +1,11 @@
 """IAM: the task role (what the app may do) and the execution role (what ECS does to start it).
 
-The task role names every action and every resource: Bedrock invoke on the configured model and
-inference-profile ARNs only, DynamoDB item actions on the table and its two indexes only, S3
-object actions on the media bucket only, and the data key only via DynamoDB or S3. The policy
-documents are pure functions of ARNs so the tests can check them whole.
+The task role names every action and every resource: Bedrock streaming on the configured model
+and inference-profile ARNs only, DynamoDB item actions on the table and its two indexes only,
+the Cognito admin calls on the pool only, and the data key only via DynamoDB. The actions are
+exactly the AWS calls the app's code makes (pulumi/tests/test_contract.py reads them from the
+code): no S3 action, since no code reads or writes the media bucket yet. The policy documents
+are pure functions of ARNs so the tests can check them whole.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import pulumi
 from v7infra.config import StackConfig
 from v7infra.data import GSI_NAMES
 
-BEDROCK_ACTIONS = ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream")
+# ConverseStream is authorised as InvokeModelWithResponseStream.
+BEDROCK_ACTIONS = ("bedrock:InvokeModelWithResponseStream",)
 TABLE_ACTIONS = (
     "dynamodb:GetItem",
     "dynamodb:BatchGetItem",
@@ -27,12 +30,10 @@ TABLE_ACTIONS = (
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
-    "dynamodb:BatchWriteItem",
     "dynamodb:ConditionCheckItem",
     "dynamodb:DescribeTable",
 )
 INDEX_ACTIONS = ("dynamodb:Query",)
-OBJECT_ACTIONS = ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")
 # Password sign-in and its MFA challenge are IAM-signed admin calls (the app client allows no
 # public password flow); erasure signs the user out everywhere and deletes them.
 COGNITO_ACTIONS = (
@@ -79,16 +80,13 @@ def task_policy(
     region: str,
     model_arns: Sequence[str],
     table_arn: str,
-    bucket_arn: str,
     key_arn: str,
     user_pool_arn: str,
 ) -> dict[str, Any]:
     """The app's whole permission set; contains no wildcard action and no `*` resource."""
     key_use = _statement("DataKeyViaServices", KEY_ACTIONS, [key_arn])
     key_use["Condition"] = {
-        "StringEquals": {
-            "kms:ViaService": [f"dynamodb.{region}.amazonaws.com", f"s3.{region}.amazonaws.com"]
-        }
+        "StringEquals": {"kms:ViaService": [f"dynamodb.{region}.amazonaws.com"]}
     }
     return {
         "Version": "2012-10-17",
@@ -100,8 +98,6 @@ def task_policy(
                 INDEX_ACTIONS,
                 [f"{table_arn}/index/{gsi}" for gsi in GSI_NAMES],
             ),
-            _statement("MediaObjects", OBJECT_ACTIONS, [f"{bucket_arn}/*"]),
-            _statement("MediaListing", ("s3:ListBucket",), [bucket_arn]),
             _statement("UserPoolAdmin", COGNITO_ACTIONS, [user_pool_arn]),
             key_use,
         ],
@@ -153,7 +149,6 @@ def build_roles(
     cfg: StackConfig,
     *,
     table_arn: pulumi.Output[str],
-    bucket_arn: pulumi.Output[str],
     key_arn: pulumi.Output[str],
     repository_arn: pulumi.Output[str],
     log_group_arn: pulumi.Output[str],
@@ -166,15 +161,14 @@ def build_roles(
     aws.iam.RolePolicy(
         "task",
         role=task.id,
-        policy=pulumi.Output.all(table_arn, bucket_arn, key_arn, user_pool_arn).apply(
+        policy=pulumi.Output.all(table_arn, key_arn, user_pool_arn).apply(
             lambda arns: json.dumps(
                 task_policy(
                     region=cfg.region,
                     model_arns=bedrock_arns(cfg, account_id),
                     table_arn=arns[0],
-                    bucket_arn=arns[1],
-                    key_arn=arns[2],
-                    user_pool_arn=arns[3],
+                    key_arn=arns[1],
+                    user_pool_arn=arns[2],
                 )
             )
         ),

@@ -27,7 +27,6 @@ def build(cfg: StackConfig, secrets: Secrets) -> dict[str, pulumi.Output[str]]:
     roles = build_roles(
         cfg,
         table_arn=data.table.arn,
-        bucket_arn=data.bucket.arn,
         key_arn=data.key.arn,
         repository_arn=repository.arn,
         log_group_arn=log_group.arn,

@@ -29,6 +29,12 @@ if TYPE_CHECKING:
     from types_aiobotocore_cognito_idp.type_defs import AuthenticationResultTypeTypeDef
 
 log = logging.getLogger(__name__)
+
+AUTH_FLOWS: Final = ("ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
+"""The app client's ExplicitAuthFlows the server's sign-in and refresh need (the Pulumi client
+must allow exactly these: pulumi/tests/test_contract.py)."""
+READ_ATTRIBUTES: Final = ("email",)
+"""User attributes the server reads from a verified ID token (`Principal.email`)."""
 _T = TypeVar("_T")
 
 # Cognito error code -> our code. Unknown user and wrong password map alike (no enumeration).
