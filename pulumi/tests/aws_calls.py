@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import botocore.model
 import botocore.session
 from botocore import xform_name
 
@@ -102,6 +103,11 @@ def app_packages() -> tuple[str, ...]:
 
 
 @cache
+def _model(service: str) -> botocore.model.ServiceModel:
+    return botocore.session.get_session().get_service_model(service)
+
+
+@cache
 def _available_services() -> frozenset[str]:
     return frozenset(botocore.session.get_session().get_available_services())
 
@@ -109,19 +115,18 @@ def _available_services() -> frozenset[str]:
 @cache
 def operations(service: str) -> Mapping[str, str]:
     """snake_case method name -> operation name, from botocore's model of `service`."""
-    model = botocore.session.get_session().get_service_model(service)
-    return {xform_name(name): name for name in model.operation_names}
+    return {xform_name(name): name for name in _model(service).operation_names}
 
 
 @cache
 def signing_name(service: str) -> str:
     """The IAM prefix of `service`'s actions (bedrock-runtime signs as bedrock, sesv2 as ses)."""
-    return str(botocore.session.get_session().get_service_model(service).signing_name)
+    return str(_model(service).signing_name)
 
 
 def needs_iam(service: str, operation: str) -> bool:
     """False for operations AWS serves without SigV4 (botocore's `authtype: none`)."""
-    model = botocore.session.get_session().get_service_model(service).operation_model(operation)
+    model = _model(service).operation_model(operation)
     auth = getattr(model, "auth", None) or ()
     return model.auth_type != "none" and "smithy.api#noAuth" not in auth
 

@@ -27,6 +27,7 @@ from aws_calls import (
     role_mismatches,
 )
 from infra_harness import ACCOUNT_ID, PROGRAM_DIR, Built, arn_of, secret_value, stack_config
+from pydantic import ValidationError
 from starlette.applications import Starlette
 from v7infra.config import StackConfig
 from v7infra.iam import bedrock_arns
@@ -34,7 +35,7 @@ from v7infra.iam import bedrock_arns
 from quotas import load_policy
 from server.auth.cognito import AUTH_FLOWS, READ_ATTRIBUTES, cognito_issuer
 from server.auth.verifier import MAX_LEEWAY
-from server.backends import check_backend_urls
+from server.backends import SettingsError, check_backend_urls
 from server.cli import _parser
 from server.health import routes as health_routes
 from server.run import uvicorn_config
@@ -106,7 +107,14 @@ def _environment(env: Mapping[str, str]) -> Iterator[None]:
 def task_settings(built: Built) -> Settings:
     """The settings the task's server builds, read as `v7 serve` reads them (`Settings()`)."""
     with _environment(task_environment(built)):
-        return Settings()
+        try:
+            return Settings()
+        except ValidationError as error:
+            pytest.fail(
+                "the task's V7_* environment does not validate as the server's Settings; fix "
+                "the value in pulumi/v7infra/compute.py, or the setting in server/settings.py if "
+                f"its rule is what changed:\n{error}"
+            )
 
 
 def _policy(built: Built, name: str) -> dict[str, Any]:
@@ -153,7 +161,10 @@ def test_the_environment_passes_the_servers_own_checks(
 ) -> None:
     settings = task_settings(stacks[stack])  # a ValidationError names the variable
     # What create_app checks before it binds a port: store, Redis and model URLs.
-    check_backend_urls(settings, load_policy())
+    try:
+        check_backend_urls(settings, load_policy())
+    except SettingsError as error:
+        pytest.fail(f"`v7 serve` would refuse to start ({error}): fix pulumi/v7infra/compute.py")
 
 
 # 2. Everything production needs is set; the port, health check and command agree.
@@ -351,17 +362,23 @@ def test_token_lifetimes_fit_the_servers_timing(stacks: dict[str, Built], stack:
 # 5. The task role allows exactly the AWS calls the code makes, on the stack's own resources.
 
 
+@pytest.fixture(scope="module")
+def needed() -> dict[str, dict[str, list[str]]]:
+    """The IAM actions the app's code needs, from its source (aws_calls)."""
+    return inventory(app_calls())
+
+
 @pytest.mark.parametrize("stack", STACKS)
 def test_the_task_role_allows_exactly_the_calls_the_code_makes(
-    stacks: dict[str, Built], stack: str
+    stacks: dict[str, Built], stack: str, needed: dict[str, dict[str, list[str]]]
 ) -> None:
-    problems = role_mismatches(inventory(app_calls()), _policy(stacks[stack], "task"))
+    problems = role_mismatches(needed, _policy(stacks[stack], "task"))
     assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_the_task_role_is_scoped_to_the_stacks_resources(
-    stacks: dict[str, Built], stack: str
+    stacks: dict[str, Built], stack: str, needed: dict[str, dict[str, list[str]]]
 ) -> None:
     built = stacks[stack]
     cfg = StackConfig.model_validate(_stack_values(stack))
@@ -386,7 +403,7 @@ def test_the_task_role_is_scoped_to_the_stacks_resources(
             assert set(statement["Resource"]) >= index_arns, "the store queries every GSI"
         if prefix in IMPLIED_PREFIXES:
             via = set(statement["Condition"]["StringEquals"]["kms:ViaService"])
-            users = set(inventory(app_calls())) & set(KEY_USERS)
+            users = set(needed) & set(KEY_USERS)
             assert via == {f"{svc}.{cfg.region}.amazonaws.com" for svc in users}, (
                 "the data key must be usable exactly via the services the code calls"
             )
