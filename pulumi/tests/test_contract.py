@@ -4,30 +4,32 @@ Each real stack is rendered under mocks and compared with what the server import
 its `Settings` model and production rules, the table `v7 store init` creates, the Cognito flows
 and claims it uses, the AWS calls its code makes (`aws_calls`), its WebSocket ping and drain.
 Nothing of the app is copied here, so the test fails when either side changes alone; each
-message says which side to change.
+message says which side to change (docs/deploy.md, "The contract between infrastructure and
+app"). The scan's own tests are in test_aws_calls.py.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from aws_calls import (
-    GRANTED_AHEAD_OF_CODE,
-    IMPLIED_PREFIXES,
-    KEY_USERS,
-    app_calls,
-    calls_in_source,
-    inventory,
-    role_mismatches,
+from aws_calls import IMPLIED_PREFIXES, KEY_USERS, app_calls, inventory, role_mismatches
+from contract_sides import (
+    REPO,
+    container,
+    environment,
+    image_command,
+    init_table_layout,
+    policy,
+    pulumi_table_layout,
+    setting_variables,
+    stack_values,
+    task_environment,
+    task_settings,
 )
-from infra_harness import ACCOUNT_ID, PROGRAM_DIR, Built, arn_of, secret_value, stack_config
-from pydantic import ValidationError
+from infra_harness import ACCOUNT_ID, Built, arn_of
 from starlette.applications import Starlette
 from v7infra.config import StackConfig
 from v7infra.iam import bedrock_arns
@@ -40,101 +42,11 @@ from server.cli import _parser
 from server.health import routes as health_routes
 from server.run import uvicorn_config
 from server.settings import Settings
-from store.dynamodb_admin import POINT_IN_TIME_RECOVERY, TTL_ATTRIBUTE, create_table_request
+from store.dynamodb_admin import TTL_ATTRIBUTE
 from store.table import INDEXES
 
 STACKS = ("dev", "staging", "prod")
-REPO = PROGRAM_DIR.parent
-TASK = "aws:ecs/taskDefinition:TaskDefinition"
 SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86_400}
-
-
-def _container(built: Built) -> dict[str, Any]:
-    definitions: list[dict[str, Any]] = json.loads(
-        built.one(TASK, "app").inputs["containerDefinitions"]
-    )
-    (container,) = definitions
-    return container
-
-
-def _secret_values(built: Built) -> dict[str, str]:
-    """Secrets Manager ARN -> the value the program stores in it."""
-    versions = built.of_type("aws:secretsmanager/secretVersion:SecretVersion")
-    values: dict[str, str] = {}
-    for secret in built.of_type("aws:secretsmanager/secret:Secret"):
-        for version in versions:
-            if version.inputs["secretId"] == secret.id:
-                values[arn_of(secret)] = secret_value(version.inputs["secretString"])
-    return values
-
-
-def task_environment(built: Built) -> dict[str, str]:
-    """Every variable the container starts with: its environment and its secrets, the latter
-    filled with the values the program stores (the Redis URL with the test AUTH token)."""
-    container = _container(built)
-    env = {item["name"]: item["value"] for item in container["environment"]}
-    stored = _secret_values(built)
-    for secret in container.get("secrets", []):
-        assert secret["valueFrom"] in stored, (
-            f"{secret['name']} comes from {secret['valueFrom']}, which the program does not "
-            "create: fix pulumi/v7infra/compute.py"
-        )
-        env[secret["name"]] = stored[secret["valueFrom"]]
-    return env
-
-
-def _setting_variables() -> dict[str, str]:
-    """Environment variable (upper case) -> the `Settings` field it sets."""
-    prefix = Settings.model_config.get("env_prefix", "")
-    names: dict[str, str] = {}
-    for name, field in Settings.model_fields.items():
-        alias = field.validation_alias
-        names[(alias if isinstance(alias, str) else f"{prefix}{name}").upper()] = name
-    return names
-
-
-@contextmanager
-def _environment(env: Mapping[str, str]) -> Iterator[None]:
-    """Exactly `env` as the process's V7_* variables (the test runner's own removed)."""
-    with pytest.MonkeyPatch.context() as patch:
-        for name in [n for n in os.environ if n.upper().startswith("V7_")]:
-            patch.delenv(name)
-        for name, value in env.items():
-            patch.setenv(name, value)
-        yield
-
-
-def task_settings(built: Built) -> Settings:
-    """The settings the task's server builds, read as `v7 serve` reads them (`Settings()`)."""
-    with _environment(task_environment(built)):
-        try:
-            return Settings()
-        except ValidationError as error:
-            pytest.fail(
-                "the task's V7_* environment does not validate as the server's Settings; fix "
-                "the value in pulumi/v7infra/compute.py, or the setting in server/settings.py if "
-                f"its rule is what changed:\n{error}"
-            )
-
-
-def _policy(built: Built, name: str) -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(
-        built.one("aws:iam/rolePolicy:RolePolicy", name).inputs["policy"]
-    )
-    return document
-
-
-def _image_command() -> list[str]:
-    """ENTRYPOINT + CMD of the Dockerfile's final stage (exec form)."""
-    text = re.sub(r"\\\n", " ", (REPO / "Dockerfile").read_text())
-    found: dict[str, list[str]] = {}
-    for line in text.splitlines():
-        keyword, _, args = line.strip().partition(" ")
-        if keyword.upper() == "FROM":
-            found.clear()
-        elif keyword.upper() in ("ENTRYPOINT", "CMD"):
-            found[keyword.upper()] = json.loads(args)
-    return found.get("ENTRYPOINT", []) + found.get("CMD", [])
 
 
 # 1. Every variable is a setting with a valid value.
@@ -142,7 +54,7 @@ def _image_command() -> list[str]:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_variable_the_task_sets_is_a_setting(stacks: dict[str, Built], stack: str) -> None:
-    known = _setting_variables()
+    known = setting_variables()
     env = task_environment(stacks[stack])
     assert env, "the task sets no variable"
     unknown = sorted(name for name in env if name.upper() not in known)
@@ -181,7 +93,7 @@ def test_the_task_sets_everything_production_needs(stacks: dict[str, Built], sta
 
 def test_production_rules_refuse_the_local_defaults() -> None:
     """The rules are live: the settings a laptop runs with are not fit for production."""
-    with _environment({}):
+    with environment({}):
         problems = Settings().production_problems()
     for variable in ("V7_AUTH", "V7_STORE_URL", "V7_MODEL", "V7_REDIS_URL", "V7_MEDIA_BUCKET"):
         assert any(problem.startswith(variable) for problem in problems), variable
@@ -193,7 +105,7 @@ def test_the_load_balancer_reaches_what_the_image_serves(
 ) -> None:
     built = stacks[stack]
     settings = task_settings(built)
-    command = _image_command()
+    command = image_command()
     assert "v7" in command, f"the image does not run `v7 serve`: {command}"
     args = _parser().parse_args(command[command.index("v7") + 1 :])
     assert args.command == "serve", f"the image runs `v7 {args.command}`, not `v7 serve`"
@@ -203,7 +115,7 @@ def test_the_load_balancer_reaches_what_the_image_serves(
         f"the image's server listens on {host}, unreachable from the load balancer: fix the "
         "Dockerfile's CMD"
     )
-    (mapping,) = _container(built)["portMappings"]
+    (mapping,) = container(built)["portMappings"]
     target_group = built.one("aws:lb/targetGroup:TargetGroup", "app").inputs
     assert mapping["containerPort"] == port == target_group["port"], (
         f"the server listens on {port}; the container maps {mapping['containerPort']} and the "
@@ -218,63 +130,6 @@ def test_the_load_balancer_reaches_what_the_image_serves(
 
 
 # 3. The table is the one `v7 store init` creates.
-
-
-def _keys(schema: list[dict[str, str]]) -> dict[str, str]:
-    return {key["KeyType"]: key["AttributeName"] for key in schema}
-
-
-def init_table_layout() -> dict[str, Any]:
-    """The table `v7 store init` creates, in one neutral shape."""
-    request = create_table_request("t")
-    return {
-        "billing": request["BillingMode"],
-        "keys": _keys(request["KeySchema"]),
-        "attributes": {
-            a["AttributeName"]: a["AttributeType"] for a in request["AttributeDefinitions"]
-        },
-        "indexes": {
-            index["IndexName"]: {
-                "keys": _keys(index["KeySchema"]),
-                "projection": index["Projection"]["ProjectionType"],
-                "non_key": sorted(index["Projection"].get("NonKeyAttributes", [])),
-            }
-            for index in request.get("GlobalSecondaryIndexes", [])
-        },
-        "local_indexes": sorted(i["IndexName"] for i in request.get("LocalSecondaryIndexes", [])),
-        "ttl": TTL_ATTRIBUTE,
-        "point_in_time_recovery": POINT_IN_TIME_RECOVERY,
-    }
-
-
-def _pulumi_keys(spec: Mapping[str, Any]) -> dict[str, str]:
-    if "keySchemas" in spec:
-        return {key["keyType"]: key["attributeName"] for key in spec["keySchemas"]}
-    keys = {"HASH": spec["hashKey"]}
-    if spec.get("rangeKey"):
-        keys["RANGE"] = spec["rangeKey"]
-    return keys
-
-
-def pulumi_table_layout(table: Mapping[str, Any]) -> dict[str, Any]:
-    """The Pulumi table's inputs (camelCase) in the same shape."""
-    ttl = table.get("ttl") or {}
-    return {
-        "billing": table.get("billingMode", "PROVISIONED"),
-        "keys": _pulumi_keys(table),
-        "attributes": {a["name"]: a["type"] for a in table.get("attributes", [])},
-        "indexes": {
-            index["name"]: {
-                "keys": _pulumi_keys(index),
-                "projection": index["projectionType"],
-                "non_key": sorted(index.get("nonKeyAttributes", [])),
-            }
-            for index in table.get("globalSecondaryIndexes", [])
-        },
-        "local_indexes": sorted(i["name"] for i in table.get("localSecondaryIndexes", [])),
-        "ttl": ttl.get("attributeName") if ttl.get("enabled") else None,
-        "point_in_time_recovery": bool((table.get("pointInTimeRecovery") or {}).get("enabled")),
-    }
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -372,7 +227,7 @@ def needed() -> dict[str, dict[str, list[str]]]:
 def test_the_task_role_allows_exactly_the_calls_the_code_makes(
     stacks: dict[str, Built], stack: str, needed: dict[str, dict[str, list[str]]]
 ) -> None:
-    problems = role_mismatches(needed, _policy(stacks[stack], "task"))
+    problems = role_mismatches(needed, policy(stacks[stack], "task"))
     assert not problems, "\n".join(problems)
 
 
@@ -381,7 +236,7 @@ def test_the_task_role_is_scoped_to_the_stacks_resources(
     stacks: dict[str, Built], stack: str, needed: dict[str, dict[str, list[str]]]
 ) -> None:
     built = stacks[stack]
-    cfg = StackConfig.model_validate(_stack_values(stack))
+    cfg = StackConfig.model_validate(stack_values(stack))
     table_arn = arn_of(built.one("aws:dynamodb/table:Table", "table"))
     index_arns = {f"{table_arn}/index/{index.name}" for index in INDEXES}
     bucket_arn = arn_of(built.one("aws:s3/bucket:Bucket", "media"))
@@ -392,7 +247,7 @@ def test_the_task_role_is_scoped_to_the_stacks_resources(
         "s3": {bucket_arn, f"{bucket_arn}/*"},
         "kms": {arn_of(built.one("aws:kms/key:Key", "data-key"))},
     }
-    for statement in _policy(built, "task")["Statement"]:
+    for statement in policy(built, "task")["Statement"]:
         actions = statement["Action"]
         prefixes = {action.split(":")[0] for action in actions}
         assert len(prefixes) == 1, f"one service per statement: {statement['Sid']}"
@@ -412,87 +267,6 @@ def test_the_task_role_is_scoped_to_the_stacks_resources(
     assert any(arn.endswith(f"/{model_id}") for arn in allowed["bedrock"]), (
         f"V7_MODEL streams from {model_id}, which the role's Bedrock ARNs do not name"
     )
-
-
-def _stack_values(stack: str) -> dict[str, object]:
-    """The stack's config as StackConfig reads it (lists and numbers JSON-decoded)."""
-    values: dict[str, object] = {"imageTag": "3f2a9c1"}
-    for key, raw in stack_config(stack).items():
-        name = key.split(":", 1)[1]
-        try:
-            values[name] = json.loads(raw)
-        except ValueError:
-            values[name] = raw
-    return values
-
-
-SYNTHETIC = """
-from __future__ import annotations
-from typing import TYPE_CHECKING
-if TYPE_CHECKING:
-    from types_aiobotocore_cognito_idp import CognitoIdentityProviderClient
-
-class Erasure:
-    def __init__(self, client: CognitoIdentityProviderClient) -> None:
-        self._client = client
-
-    async def erase(self, pool: str, user: str) -> None:
-        client = self._client
-        await client.admin_delete_user(UserPoolId=pool, Username=user)
-        await self._client.sign_up(ClientId="c", Username=user, Password="p")
-"""
-
-
-def test_the_scan_finds_a_new_call_through_an_alias() -> None:
-    calls = calls_in_source(SYNTHETIC, "server/erasure_cognito.py")
-    assert [(c.service, c.operation) for c in calls] == [
-        ("cognito-idp", "AdminDeleteUser"),
-        ("cognito-idp", "SignUp"),
-    ]
-    needed = inventory(calls)
-    assert needed == {
-        "cognito-idp": {
-            "cognito-idp:AdminDeleteUser": ["server/erasure_cognito.py:13 Erasure.erase"]
-        }
-    }, "SignUp is public (authtype none) and needs no grant"
-
-
-def test_the_scan_reads_clients_by_name_and_presigned_urls() -> None:
-    source = (
-        "import aioboto3\n"
-        "async def f(session, other):\n"
-        "    async with session.client('s3') as s3, session.client('sesv2') as ses:\n"
-        "        s3.generate_presigned_url('put_object', Params={})\n"
-        "        await ses.send_email(Content={})\n"
-        "        await other.query()\n"
-    )
-    needed = inventory(calls_in_source(source, "x.py"))
-    assert {prefix: sorted(actions) for prefix, actions in needed.items()} == {
-        "s3": ["s3:PutObject"],
-        "ses": ["ses:SendEmail"],
-    }
-    # A module that holds no AWS client: a method called `query` is not DynamoDB's.
-    assert calls_in_source("async def f(table):\n    await table.query()\n", "y.py") == []
-
-
-def test_a_new_call_without_a_grant_fails_the_contract(prod: Built) -> None:
-    """The mutation the contract exists for: the code starts calling an operation the role
-    does not allow, and the comparison says to add it."""
-    added = "from types_aiobotocore_dynamodb import DynamoDBClient\n" + (
-        "async def f(client: DynamoDBClient) -> None:\n    await client.batch_write_item()\n"
-    )
-    calls = app_calls() + calls_in_source(added, "store/new.py")
-    problems = role_mismatches(inventory(calls), _policy(prod, "task"))
-    assert len(problems) == 1
-    assert "dynamodb:BatchWriteItem (store/new.py:3 f)" in problems[0]
-    assert "add it to pulumi/v7infra/iam.py" in problems[0]
-
-
-def test_actions_granted_ahead_of_code_are_only_cognito_admin_calls() -> None:
-    """The tolerance for parallel work stays narrow: admin calls on the pool, each with a
-    reason."""
-    assert all(a.startswith("cognito-idp:Admin") for a in GRANTED_AHEAD_OF_CODE)
-    assert all(GRANTED_AHEAD_OF_CODE.values())
 
 
 # 6. Sockets outlive the load balancer's idle timeout; a drain outlives deregistration.
@@ -517,7 +291,7 @@ def test_timeouts_cover_pings_and_drains(stacks: dict[str, Built], stack: str) -
         f"the ALB drops a deregistered task's sockets after {delay} s, before the app's "
         f"{drain:g} s drain (V7_DRAIN_SECONDS) ends: make them equal in pulumi/v7infra"
     )
-    stop = _container(built).get("stopTimeout")
+    stop = container(built).get("stopTimeout")
     assert stop is not None, "without stopTimeout ECS kills after 30 s, whatever the drain"
     assert stop >= drain + float(server.timeout_graceful_shutdown or 0), (
         f"ECS kills the task {stop} s after SIGTERM, before the drain ({drain:g} s) and "
