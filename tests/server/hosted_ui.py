@@ -68,7 +68,7 @@ class HostedUi:
 
     async def tokens_for(self, email: str) -> dict[str, Any]:
         """Real pool tokens of `email` (created in the pool on first use)."""
-        password = "Provider-" + secrets.token_urlsafe(12)
+        password = "Pr0vider!" + secrets.token_urlsafe(12)  # every class the policy asks for
         async with aioboto3.Session().client(
             "cognito-idp", region_name=REGION, endpoint_url=self.moto_endpoint
         ) as cognito:
