@@ -46,6 +46,7 @@ from server.auth.oauth import (
 from server.errors import ApiError, error_body, map_error
 from server.routes.static import index
 from server.services import Services, services_of
+from store.repos.errors import EmailTaken
 
 
 class OAuthTokenIn(BaseModel):
@@ -63,6 +64,7 @@ class Providers(BaseModel):
 
 
 _NOT_FOUND = ApiError(404, "not_found", "No such item")
+_EMAIL_TAKEN = "An account with this email already exists: sign in with its password."
 _NOT_THIS_BROWSER = "This sign-in was not started in this browser; start again."
 
 
@@ -154,7 +156,12 @@ async def _finish(services: Services, body: OAuthTokenIn, cookie: str | None) ->
         raise AuthError("oauth_failed") from None
     if access.user_id != identity.user_id or not identity.email:
         raise AuthError("oauth_failed", "The provider did not share an email address.")
-    return await accounts.adopt(tokens)
+    try:
+        return await accounts.adopt(tokens)
+    except EmailTaken:
+        # A password account (another `sub` in the pool) has this address; the pool does not
+        # link a provider's user to it, so signing in here would make a second climber.
+        raise AuthError("oauth_failed", _EMAIL_TAKEN) from None
 
 
 async def token(call: Call[OAuthTokenIn]) -> Response:
