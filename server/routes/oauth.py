@@ -166,6 +166,7 @@ async def _finish(services: Services, body: OAuthTokenIn, cookie: str | None) ->
 
 async def token(call: Call[OAuthTokenIn]) -> Response:
     request = call.request
+    _accounts(call.services)  # 404 while off, before anything is counted
     response: Response
     try:
         async with call.services.auth.throttle.oauth(_client(request)):

@@ -14,7 +14,9 @@ It speaks the two documented endpoints the server and the browser use:
 
 The tokens it answers are real tokens of the moto pool: the provider's user is created in the
 pool (AdminCreateUser, AdminSetUserPassword permanent) and signed in with AdminInitiateAuth, so
-the server verifies them against moto's JWKS exactly as it would Cognito's.
+the server verifies them against moto's JWKS exactly as it would Cognito's. The pool must not
+use email as its username attribute: moto then replaces the email with the username, while
+Cognito names federated users `Google_<id>` and keeps their email an attribute.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class Grant:
     redirect_uri: str
     challenge: str
     email: str
+    provider: str
 
 
 @dataclass
@@ -66,8 +69,11 @@ class HostedUi:
     """The provider's climber for the next sign-ins; a new address per sign-in when None."""
     grants: dict[str, Grant] = field(default_factory=dict)
 
-    async def tokens_for(self, email: str) -> dict[str, Any]:
-        """Real pool tokens of `email` (created in the pool on first use)."""
+    async def tokens_for(self, provider: str, email: str) -> dict[str, Any]:
+        """Real pool tokens of `provider`'s user with `email`, created in the pool on first use
+        as Cognito names federated users (`Google_<id>`): a user of its own, whose `sub` is not
+        that of a password account with the same email."""
+        username = f"{provider}_{hashlib.sha256(email.encode()).hexdigest()[:20]}"
         password = "Pr0vider!" + secrets.token_urlsafe(12)  # every class the policy asks for
         async with aioboto3.Session().client(
             "cognito-idp", region_name=REGION, endpoint_url=self.moto_endpoint
@@ -75,7 +81,7 @@ class HostedUi:
             with suppress(cognito.exceptions.UsernameExistsException):
                 await cognito.admin_create_user(
                     UserPoolId=self.pool_id,
-                    Username=email,
+                    Username=username,
                     UserAttributes=[
                         {"Name": "email", "Value": email},
                         {"Name": "email_verified", "Value": "true"},
@@ -83,13 +89,13 @@ class HostedUi:
                     MessageAction="SUPPRESS",
                 )
             await cognito.admin_set_user_password(
-                UserPoolId=self.pool_id, Username=email, Password=password, Permanent=True
+                UserPoolId=self.pool_id, Username=username, Password=password, Permanent=True
             )
             answer = await cognito.admin_initiate_auth(
                 UserPoolId=self.pool_id,
                 ClientId=self.client_id,
                 AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-                AuthParameters={"USERNAME": email, "PASSWORD": password},
+                AuthParameters={"USERNAME": username, "PASSWORD": password},
             )
         result = answer["AuthenticationResult"]
         return {
@@ -125,7 +131,9 @@ def _app(ui: HostedUi) -> Starlette:
             return RedirectResponse(f"{redirect}?{urlencode(reply)}", 302)
         code = str(uuid.uuid4())
         email = ui.email or f"social-{uuid.uuid4().hex[:8]}@example.com"
-        ui.grants[code] = Grant(ui.client_id, redirect, query["code_challenge"], email)
+        ui.grants[code] = Grant(
+            ui.client_id, redirect, query["code_challenge"], email, query["identity_provider"]
+        )
         return RedirectResponse(f"{redirect}?{urlencode({'code': code, 'state': state})}", 302)
 
     async def token(request: Request) -> Response:
@@ -140,7 +148,7 @@ def _app(ui: HostedUi) -> Starlette:
             or s256(form.get("code_verifier", "")) != grant.challenge
         ):
             return JSONResponse({"error": "invalid_grant"}, 400)
-        return JSONResponse(await ui.tokens_for(grant.email))
+        return JSONResponse(await ui.tokens_for(grant.provider, grant.email))
 
     return Starlette(
         routes=[

@@ -18,13 +18,62 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.typing import Origin, Subprotocol
 
-from server.auth.oauth import CALLBACK_PATH, challenge
+from server.auth.errors import AuthError
+from server.auth.oauth import CALLBACK_PATH, authorize_url, challenge, parse_token_response
+from server.settings import Settings
 from tests.server.hosted_ui import HostedUi, hosted_ui
 from tests.server.live import ORIGIN, LiveServer, live_server
 from tests.server.pair import server_pair
 
 REGION = "us-east-1"
 REDIRECT = ORIGIN + CALLBACK_PATH  # the test servers' first allowed origin
+
+
+def test_the_challenge_is_rfc_7636s_s256() -> None:
+    # RFC 7636, appendix B
+    verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+    assert challenge(verifier) == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+
+
+def test_the_authorize_url_is_cognitos_documented_one() -> None:
+    url = authorize_url(
+        "https://login.example.com/",
+        client_id="abc",
+        redirect="https://coach.example.com/auth/oauth/callback",
+        provider="SignInWithApple",
+        state="st",
+        verifier="dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+    )
+    assert url == (
+        "https://login.example.com/oauth2/authorize?response_type=code&client_id=abc"
+        "&redirect_uri=https%3A%2F%2Fcoach.example.com%2Fauth%2Foauth%2Fcallback"
+        "&identity_provider=SignInWithApple&scope=openid+email+profile&state=st"
+        "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256"
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (400, {"error": "invalid_grant"}),
+        (200, {"access_token": "a"}),  # no id token
+        (200, {"access_token": "a", "id_token": "i", "token_type": "mac"}),
+        (200, ["not", "an", "object"]),
+        (502, None),
+    ],
+)
+def test_a_token_answer_without_tokens_is_oauth_failed(status: int, body: object) -> None:
+    with pytest.raises(AuthError) as raised:
+        parse_token_response(status, body)
+    assert raised.value.code == "oauth_failed"
+
+
+@pytest.mark.parametrize(
+    "domain", ["login.example.com", "https://x.example.com/path", "https://x.example.com?a=1"]
+)
+def test_the_hosted_ui_setting_is_a_bare_base_url(domain: str) -> None:
+    with pytest.raises(ValueError, match="base URL"):
+        Settings(cognito_domain=domain)
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +84,7 @@ def pool(moto_endpoint: str) -> dict[str, str]:
         ) as cognito:
             created = await cognito.create_user_pool(
                 PoolName=f"v7-oauth-{uuid.uuid4().hex[:6]}",
-                UsernameAttributes=["email"],
+                # Federated users keep their email as an attribute (see hosted_ui.py)
                 AutoVerifiedAttributes=["email"],
             )
             pool_id = created["UserPool"]["Id"]
@@ -47,6 +96,7 @@ def pool(moto_endpoint: str) -> dict[str, str]:
                 AllowedOAuthFlows=["code"],
                 AllowedOAuthScopes=["openid", "email", "profile"],
                 CallbackURLs=[REDIRECT],
+                ReadAttributes=["email", "email_verified", "name"],  # as the stack's client
             )
             return {"pool_id": pool_id, "client_id": client["UserPoolClient"]["ClientId"]}
 
@@ -217,6 +267,18 @@ async def test_a_code_issued_for_another_flow_fails_pkce(
         stolen = await at_provider(attacker, await begin(attacker, server))
     mine = await at_provider(browser, await begin(browser, server))
     refused(await finish(browser, server, stolen["code"], mine["state"]))
+
+
+async def test_a_provider_email_of_a_password_account_is_told_to_use_the_password(
+    server: LiveServer, ui: HostedUi, browser: httpx.AsyncClient
+) -> None:
+    ui.email = f"pw-{uuid.uuid4().hex[:8]}@example.com"
+    password = {"email": ui.email, "password": "Correct-horse-9"}
+    assert (await browser.post(f"{server.url}/auth/signup", json=password)).status_code == 201
+    back = await at_provider(browser, await begin(browser, server))
+    response = await finish(browser, server, back["code"], back["state"])
+    refused(response)
+    assert "sign in with its password" in response.json()["error"]["message"]
 
 
 async def test_an_unknown_provider_is_not_found(

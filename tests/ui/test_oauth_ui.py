@@ -32,9 +32,7 @@ async def _pool(moto_endpoint: str, callback: str) -> tuple[str, str]:
     async with aioboto3.Session().client(
         "cognito-idp", region_name=REGION, endpoint_url=moto_endpoint
     ) as cognito:
-        created = await cognito.create_user_pool(
-            PoolName=f"v7-ui-{uuid.uuid4().hex[:6]}", UsernameAttributes=["email"]
-        )
+        created = await cognito.create_user_pool(PoolName=f"v7-ui-{uuid.uuid4().hex[:6]}")
         pool_id = created["UserPool"]["Id"]
         client = await cognito.create_user_pool_client(
             UserPoolId=pool_id,
@@ -44,6 +42,7 @@ async def _pool(moto_endpoint: str, callback: str) -> tuple[str, str]:
             AllowedOAuthFlows=["code"],
             AllowedOAuthScopes=["openid", "email", "profile"],
             CallbackURLs=[callback],
+            ReadAttributes=["email", "email_verified", "name"],  # as the stack's client
         )
         return pool_id, client["UserPoolClient"]["ClientId"]
 
