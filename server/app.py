@@ -45,6 +45,7 @@ from server.routes import (
     insights,
     journal,
     nutrition,
+    oauth,
     sends,
     static,
     training,
@@ -68,6 +69,7 @@ def endpoints() -> list[Endpoint]:
     """Every REST endpoint, in the order the OpenAPI document lists them."""
     return [
         *auth.endpoints,
+        *oauth.endpoints,
         *users.endpoints,
         *athlete.endpoints,
         *journal.endpoints,
@@ -167,6 +169,7 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
     routes: list[BaseRoute] = [
         *health.routes,
         *auth.routes,
+        *oauth.routes,
         *ws.routes,
         Route("/openapi.json", openapi_json),
         *(endpoint.route() for endpoint in api),

@@ -97,6 +97,7 @@ _AUTH_ACCOUNT_ERRORS: dict[str, tuple[int, str]] = {
     "invalid_request": (400, "bad_request"),
     "code_mismatch": (400, "bad_request"),
     "code_expired": (400, "bad_request"),
+    "oauth_failed": (400, "bad_request"),
     "rate_limited": (429, "rate_limited"),
     "keys_unavailable": (503, "internal"),
     "unavailable": (503, "internal"),

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from server.auth.limits import AuthLimits
+from server.auth.oauth import Provider, redirect_uri
 
 
 class Settings(BaseSettings):
@@ -40,6 +41,17 @@ class Settings(BaseSettings):
     )
     cognito_endpoint_url: str = Field(
         default="", description="Another Cognito endpoint (tests, emulators); empty for AWS."
+    )
+    cognito_domain: str = Field(
+        default="",
+        description="Base URL of the user pool's hosted UI for Google/Apple sign-in "
+        "(https://PREFIX.auth.REGION.amazoncognito.com or a custom domain); empty: no such "
+        "sign-in.",
+    )
+    oauth_providers: Annotated[list[Provider], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated identity providers offered through the hosted UI, by "
+        "their Cognito names: Google, SignInWithApple. Empty: none. Cognito mode only.",
     )
     allowed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
@@ -121,6 +133,37 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("oauth_providers", mode="before")
+    @classmethod
+    def _split_providers(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [name.strip() for name in value.split(",") if name.strip()]
+        return value
+
+    @field_validator("cognito_domain")
+    @classmethod
+    def _bare_domain(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and (
+            not value.startswith(("https://", "http://"))
+            or any(c in value for c in "?#@")
+            or "/" in value.split("://", 1)[1]
+        ):
+            raise ValueError("must be a base URL like https://PREFIX.auth.REGION.amazoncognito.com")
+        return value
+
+    @property
+    def oauth_enabled(self) -> bool:
+        """Google/Apple sign-in is offered: Cognito mode with a hosted UI and providers."""
+        return self.auth == "cognito" and bool(self.cognito_domain and self.oauth_providers)
+
+    @property
+    def oauth_redirect_uri(self) -> str:
+        """Where the hosted UI sends the browser back: the app page at the first allowed
+        origin (`server.auth.oauth.CALLBACK_PATH`). The app client's callback URL must be
+        exactly this."""
+        return redirect_uri(self.websocket_origins[0])
 
     @property
     def websocket_origins(self) -> list[str]:

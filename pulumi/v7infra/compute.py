@@ -48,7 +48,15 @@ def container_environment(
     cfg: StackConfig, *, vpc_cidr: str, table: str, bucket: str, pool_id: str, client_id: str
 ) -> dict[str, str]:
     """The `V7_*` settings of the server (see server/settings.py), secrets excluded."""
+    oauth = {}
+    if cfg.oauth_providers and cfg.hosted_ui_url is not None:
+        # Google/Apple sign-in through the hosted UI (config validation checked the callback)
+        oauth = {
+            "V7_COGNITO_DOMAIN": cfg.hosted_ui_url,
+            "V7_OAUTH_PROVIDERS": ",".join(cfg.oauth_providers),
+        }
     return {
+        **oauth,
         "V7_STORE_URL": f"dynamodb://{table}?region={cfg.region}",
         "V7_MODEL": f"bedrock://{cfg.model_id}?region={cfg.region}",
         "V7_AUTH": "cognito",

@@ -21,6 +21,9 @@ import pulumi
 NAMESPACE = "v7"
 INFERENCE_PROFILE_GEOS = ("us", "eu", "apac", "us-gov", "global", "jp", "au", "ca")
 # ElastiCache AUTH tokens: 16-128 printable characters without @, " or /.
+# Where the server's hosted-UI sign-in comes back to (server/auth/oauth.py CALLBACK_PATH;
+# pulumi/tests/test_infra_oauth.py checks the two agree).
+OAUTH_CALLBACK_PATH = "/auth/oauth/callback"
 _AUTH_TOKEN = re.compile(r"^[!#$%&'()*+,\-.0-9:;<=>?A-Z\[\]^_`a-z{|}~]{16,128}$")
 
 
@@ -122,7 +125,25 @@ class StackConfig(BaseModel):
         apple = (self.apple_services_id, self.apple_team_id, self.apple_key_id)
         if any(apple) and not all(apple):
             raise ValueError("Apple sign-in needs appleServicesId, appleTeamId and appleKeyId")
+        self._check_oauth()
         return self
+
+    def _check_oauth(self) -> None:
+        """Google/Apple sign-in needs the hosted UI, and the app client's callback URLs must be
+        exactly the one redirect URI the server sends (`oauth_redirect_uri`)."""
+        if not self.oauth_providers:
+            if self.oauth_callback_urls:
+                raise ValueError(
+                    "oauthCallbackUrls without Google or Apple: nothing would use them"
+                )
+            return
+        if self.cognito_domain_prefix is None:
+            raise ValueError("Google/Apple sign-in needs cognitoDomainPrefix (the hosted UI)")
+        if self.oauth_callback_urls != (self.oauth_redirect_uri,):
+            raise ValueError(
+                f"oauthCallbackUrls must be exactly [{self.oauth_redirect_uri}] (the first "
+                "allowed origin and the server's callback path)"
+            )
 
     @property
     def origins(self) -> tuple[str, ...]:
@@ -147,6 +168,25 @@ class StackConfig(BaseModel):
     @property
     def has_apple(self) -> bool:
         return self.apple_services_id is not None
+
+    @property
+    def oauth_providers(self) -> tuple[str, ...]:
+        """The identity providers the server offers, by their Cognito names."""
+        return (("Google",) if self.has_google else ()) + (
+            ("SignInWithApple",) if self.has_apple else ()
+        )
+
+    @property
+    def oauth_redirect_uri(self) -> str:
+        """The redirect URI the server sends to the hosted UI (`V7_ALLOWED_ORIGINS`' first)."""
+        return self.origins[0].rstrip("/") + OAUTH_CALLBACK_PATH
+
+    @property
+    def hosted_ui_url(self) -> str | None:
+        """The hosted UI's base URL (`V7_COGNITO_DOMAIN`), when the stack has a domain."""
+        if self.cognito_domain_prefix is None:
+            return None
+        return f"https://{self.cognito_domain_prefix}.auth.{self.region}.amazoncognito.com"
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ AccountErrorCode = Literal[
     "rate_limited",
     "invalid_request",
     "unavailable",
+    "oauth_failed",
 ]
 AuthErrorCode = Literal[TokenErrorCode, AccountErrorCode]
 
@@ -70,6 +71,7 @@ _DEFAULT_MESSAGES: Final[dict[str, str]] = {
     "rate_limited": "Too many attempts; try again later.",
     "invalid_request": "The request is not valid.",
     "unavailable": "The authentication service is unavailable; try again shortly.",
+    "oauth_failed": "Signing in with that provider did not work; try again.",
 }
 
 assert set(_DEFAULT_MESSAGES) == set(

@@ -140,6 +140,13 @@ class AuthThrottle:
         await self._rate("refresh", token_subject(refresh_token), self.limits.refresh_per_token)
         yield
 
+    @asynccontextmanager
+    async def oauth(self, client: str | None) -> AsyncIterator[None]:
+        """A step of Google/Apple sign-in (its start and its code exchange), counted against the
+        address's sign-in rate: no password is involved, the provider locks its own accounts."""
+        await self._rate("oauth", client_subject(client), self.limits.sign_in_per_ip)
+        yield
+
     async def forgive(self, email: str) -> None:
         """Forget the account's failed sign-ins and code tries, and its locks (after a
         successful password reset). Never raises for Redis trouble."""

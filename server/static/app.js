@@ -9,6 +9,7 @@ import { Connection } from "./connection.js";
 import { HistoryLoader } from "./history.js";
 import { ChatView, UNDO_BUTTON } from "./messages.js";
 import { NutritionView } from "./nutrition.js";
+import { drawProviders, finishOAuth, showOAuthError } from "./oauth.js";
 import { changesNutrition } from "./nutritionmodel.js";
 import { PlanView } from "./plan.js";
 import { ProgressView } from "./progress.js";
@@ -179,4 +180,12 @@ function fitHeight() {
 
 status.showConnection({ state: "stopped", retryAt: 0 });
 loadCommands();
-session.restore().then((restored) => (restored ? enterChat() : authView.show()));
+drawProviders();
+finishOAuth(session).then(async ({ signedIn, error }) => {
+  if (signedIn) return enterChat();
+  if (error) {
+    authView.show();
+    return showOAuthError(error);
+  }
+  return (await session.restore()) ? enterChat() : authView.show();
+});

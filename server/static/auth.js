@@ -118,6 +118,12 @@ export class Session extends EventTarget {
     await adoptBrowserTimeZone(this.#accessToken);
   }
 
+  /** Finish Google/Apple sign-in with the code and state the hosted UI sent back (oauth.js). */
+  async signInWithCode(code, state) {
+    this.#adopt(await postJson("/auth/oauth/token", { code, state }));
+    await adoptBrowserTimeZone(this.#accessToken);
+  }
+
   /**
    * Sign back in from this tab's refresh token; false when there is none or it was refused.
    * When the server cannot be reached the session is kept (true) and the socket retries.
