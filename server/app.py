@@ -135,7 +135,8 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
                 runs=runs,
             )
             auth = await build_auth(settings, table, http, stack, clock, redis, gate)
-            auth.accounts = ErasureAwareAccounts(auth.accounts, auth.verifier, table)
+            if auth.admin is not None:  # Cognito mode; local accounts refuse by their own read
+                auth.accounts = ErasureAwareAccounts(auth.accounts, auth.verifier, table)
             eraser = Eraser(table, redis, auth.admin, clock)
             await stack.enter_async_context(
                 ErasureRetry(eraser, redis, settings.erasure_retry_seconds)

@@ -207,14 +207,15 @@ class ErasureRetry:
 
 
 class ErasureAwareAccounts:
-    """The mode's `Accounts`, refusing a refresh for an account whose erasure is pending.
+    """Cognito mode's `Accounts`, refusing a refresh for an account whose erasure is pending.
 
     In Cognito mode a refresh token lives in the pool until the erasure's
     `AdminUserGlobalSignOut` runs; if Cognito could not be reached then, the pool would still
     refresh it. The tokens would be refused on use anyway (the account reads as gone), but the
     refresh itself is refused too (`invalid_refresh_token`), as after a finished erasure.
     Everything else passes through to `inner`: sign-in is guarded where the account would be
-    recreated (`CognitoAccounts`), local accounts refuse by their own account read."""
+    recreated (`CognitoAccounts`). Local mode needs no wrapper: its refresh reads the account,
+    which reads as gone from the tombstone on."""
 
     def __init__(self, inner: Accounts, verifier: TokenVerifier, table: Table) -> None:
         self._inner = inner
