@@ -25,6 +25,7 @@ from server import freshness, health, ws
 from server.allowances import RedisAllowances
 from server.api import Endpoint
 from server.backends import check_backend_urls
+from server.erasures import Eraser, ErasureAwareAccounts, ErasureRetry
 from server.errors import EXCEPTION_HANDLERS
 from server.fanout import Fanout
 from server.freshness import FreshChat
@@ -135,13 +136,20 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
                 fallback=fallback,
                 runs=runs,
             )
+            auth = await build_auth(settings, table, http, stack, clock, redis, gate)
+            if auth.admin is not None:  # Cognito mode; local accounts refuse by their own read
+                auth.accounts = ErasureAwareAccounts(auth.accounts, auth.verifier, table)
+            eraser = Eraser(table, redis, auth.admin, clock)
+            await stack.enter_async_context(
+                ErasureRetry(eraser, redis, settings.erasure_retry_seconds)
+            )
             app.state.services = Services(
                 settings=settings,
                 clock=clock,
                 table=table,
                 http=http,
                 lifecycle=lifecycle,
-                auth=await build_auth(settings, table, http, stack, clock, redis, gate),
+                auth=auth,
                 users=users_repo,
                 hub=hub,
                 says=Idempotency(SayLedger(redis)),

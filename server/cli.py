@@ -8,7 +8,11 @@ import sys
 import uuid
 from collections.abc import Sequence
 
+from core.clock import system_clock
 from server.settings import Settings
+
+REDIS_TIMEOUT_S = 2.0
+"""Command timeout of the command line's own Redis client (the server's is 100 ms)."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,6 +41,11 @@ def _parser() -> argparse.ArgumentParser:
     set_tier = users_commands.add_parser("set-tier", help="change a user's subscription tier")
     set_tier.add_argument("email")
     set_tier.add_argument("tier", choices=["free", "pro", "premium"])
+    users_commands.add_parser(
+        "finish-erasures",
+        help="finish account erasures left pending (Redis or Cognito was unreachable); "
+        "exit status 1 if some are still pending",
+    )
     return parser
 
 
@@ -84,6 +93,47 @@ async def _token(settings: Settings, email: str) -> str:
     return issuer.issue(user.id, user.email, "access", settings.token_ttl_seconds)
 
 
+async def _finish_erasures(settings: Settings) -> tuple[str, bool]:
+    """Run `finish_erasures` once, with clients of its own: the store, Redis (the server's
+    embedded one through its socket, never starting one) and, in Cognito mode, the pool.
+    Takes no lock: the steps are idempotent, so running beside a server's periodic run only
+    repeats work, and an operator must be able to run it while Redis is down (the Redis step
+    then fails and those erasures stay pending). The message, and whether all finished."""
+    from contextlib import AsyncExitStack
+    from urllib.parse import urlsplit
+
+    import aioboto3
+
+    from server.auth.cognito_admin import CognitoAdmin
+    from server.embedded_redis import EmbeddedRedis
+    from server.erasures import Eraser, finish_erasures
+    from server.redis_url import check_url, unix_client, url_client
+    from store import open_table
+
+    check_url(settings.redis_url)
+    async with AsyncExitStack() as stack:
+        table = await stack.enter_async_context(
+            open_table(settings.resolved_store_url, data_dir=settings.data_dir)
+        )
+        if urlsplit(settings.redis_url).scheme == "embedded":
+            redis = unix_client(EmbeddedRedis(settings.data_dir).socket_path, REDIS_TIMEOUT_S)
+        else:
+            redis = url_client(settings.redis_url, REDIS_TIMEOUT_S)
+        stack.push_async_callback(redis.aclose)
+        admin = None
+        if settings.auth == "cognito":
+            client = await stack.enter_async_context(
+                aioboto3.Session().client(
+                    "cognito-idp",
+                    region_name=settings.cognito_region,
+                    endpoint_url=settings.cognito_endpoint_url or None,
+                )
+            )
+            admin = CognitoAdmin(client, settings.cognito_user_pool_id)
+        result = await finish_erasures(Eraser(table, redis, admin, system_clock))
+    return f"{result.finished} finished, {result.pending} pending", not result.pending
+
+
 def _serve(settings: Settings, host: str | None, port: int | None, demo: bool = False) -> None:
     from server.app import create_app
     from server.run import serve
@@ -121,6 +171,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             _serve(settings, args.host, args.port, args.demo)
         elif args.command == "users" and args.users_command == "set-tier":
             print(asyncio.run(_set_tier(settings, args.email, args.tier)))
+        elif args.command == "users" and args.users_command == "finish-erasures":
+            message, all_done = asyncio.run(_finish_erasures(settings))
+            print(f"erasures: {message}")
+            return 0 if all_done else 1
         elif args.command == "token":
             print(asyncio.run(_token(settings, args.email)))
         elif args.command == "store" and args.store_command == "init":

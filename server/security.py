@@ -20,6 +20,7 @@ from server.accounts import Accounts
 from server.accounts.cognito import CognitoAccounts
 from server.accounts.local import LocalAccounts
 from server.auth.cognito import CognitoAuth, cognito_issuer
+from server.auth.cognito_admin import CognitoAdmin
 from server.auth.errors import AuthError
 from server.auth.jwks import HttpKeySource, jwks_url
 from server.auth.local_issuer import LocalIssuer
@@ -42,6 +43,8 @@ class Auth:
     """The local issuer (local mode only): `v7 token` and `/.well-known/jwks.json` use it."""
     throttle: AuthThrottle
     """The limits of `/auth/*`, in either mode."""
+    admin: CognitoAdmin | None = None
+    """Cognito mode: the pool's admin calls an erasure makes (`server.erasures`)."""
 
 
 async def build_auth(
@@ -114,7 +117,8 @@ async def build_auth(
     cognito = CognitoAuth(client, client_id=settings.cognito_client_id)
     # Cognito hashes the passwords: nothing to shed here.
     throttle = AuthThrottle(redis, limits, gate=gate)
-    return Auth(verifier, CognitoAccounts(table, cognito, verifier), None, throttle)
+    admin = CognitoAdmin(client, settings.cognito_user_pool_id)
+    return Auth(verifier, CognitoAccounts(table, cognito, verifier), None, throttle, admin)
 
 
 async def authenticate(

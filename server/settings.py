@@ -84,6 +84,13 @@ class Settings(BaseSettings):
         "so that they can resume it from any process; stopped if none of their sockets is back "
         "by then.",
     )
+    erasure_retry_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=86_400,
+        description="How often a server process finishes account erasures left pending (Redis "
+        "or Cognito unreachable, a crash): one process at a time, under a Redis lock.",
+    )
     forwarded_allow_ips: str = Field(
         default="127.0.0.1",
         description="Addresses whose X-Forwarded-* headers are trusted (the load balancer's "

@@ -11,6 +11,7 @@ import contextlib
 from server.accounts import SignUpOutcome, TokenSet
 from server.auth.cognito import CognitoAuth, CognitoTokens
 from server.auth.verifier import TokenVerifier
+from server.erasures import refuse_if_erasing
 from store.errors import NotFound
 from store.records.user import Preferences, UserIn
 from store.repos.errors import UserExists
@@ -69,6 +70,7 @@ class CognitoAccounts:
     async def _ensure_user(
         self, user_id: str, email: str, name: str, timezone: str | None = None
     ) -> None:
+        await refuse_if_erasing(self._users.table, user_id)  # never recreate an erased account
         try:
             await self._users.get(user_id)
         except NotFound:

@@ -1,24 +1,24 @@
 """`/users/profile` and `/users/export`: the account itself, its export and its erasure.
 
-Erasure (`DELETE /users/profile`) removes every item of the user, the email reservation and the
-stored secrets (password hash, refresh tokens), and every Redis key of the user (quota and
-rate-limit counters, buffered replies, socket leases: `server.erasure`); every token of the
-user is refused from then on because authentication requires the user record (401), and the
-user's open sockets are closed with 4001 "account deleted" on every server process.
+Erasure (`DELETE /users/profile`, `server.erasures`) writes a tombstone, then removes every
+Redis key of the user (`server.erasure`), every item of the user, the email reservation and the
+stored secrets, and in Cognito mode the pool's user (signed out everywhere, then deleted). Every
+token of the user is refused from the tombstone on (401), and the user's open sockets are closed
+with 4001 "account deleted" on every server process. 204 when every step finished; 202 when
+Redis or Cognito could not be reached: the tombstone makes the server finish it later.
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Any
 
 from pydantic import ConfigDict, Field
+from starlette.responses import JSONResponse, Response
 
 from core.quota import Quota
-from quotas.unavailable import REDIS_DOWN
 from server.api import Call, Endpoint
-from server.erasure import erase_keys
+from server.erasures import Eraser
 from server.errors import ApiError
 from server.freshness import ACCOUNT_DELETED
 from server.routes.pages import CamelModel, Update, expected_version, input_of
@@ -38,10 +38,6 @@ from store.repos.undo import PREFIX as UNDO_PREFIX
 # Sort-key prefixes of items that must never leave the server, even to their owner: secrets
 # (store/repos/secrets.py) and undo snapshots (store/repos/undo.py, internal bookkeeping).
 PRIVATE_PREFIXES = (SECRET_PREFIX, UNDO_PREFIX)
-ERASE_RETRY_S = 5
-"""`Retry-After` of an erasure refused because Redis cannot be reached."""
-
-log = logging.getLogger("v7.erasure")
 
 
 class UserProfileUpdate(UserIn, Update):
@@ -99,29 +95,31 @@ async def put_profile(call: Call[UserProfileUpdate]) -> UserWithUsage:
         raise ApiError(409, "conflict", "That email address is already in use") from None
 
 
-async def delete_profile(call: Call[Any]) -> None:
-    """Erase the account. Redis first: if it cannot be reached nothing is erased and the
-    climber is asked to try again (503), while their token still works for that retry."""
+class ErasurePending(CamelModel):
+    """202 to `DELETE /users/profile`: the erasure has begun and will finish on its own."""
+
+    status: str = "pending"
+    message: str = (
+        "Your account is being erased; it can no longer be used, and the rest finishes "
+        "within a few minutes. Nothing more to do."
+    )
+
+
+async def delete_profile(call: Call[Any]) -> Response | None:
+    """Erase the account (`server.erasures`): the tombstone first, then every step. 204 when
+    all finished; 202 when a step could not (Redis or Cognito unreachable): the account is
+    already refused everywhere and the retry job finishes the rest."""
     services = call.services
     user_id = call.user.user_id
+    eraser = Eraser(services.table, services.redis, services.auth.admin, services.clock)
+    tombstone = await eraser.begin(user_id, call.user.email or "")
     # Open sockets of the user, on every process, would otherwise keep writing into the erased
-    # account until their token expires.
+    # account until their token expires (a process that misses this message refuses the
+    # socket's next frame anyway: the account reads as gone from the tombstone on).
     services.hub.control(user_id, ACCOUNT_DELETED, {})
-    try:
-        await erase_keys(services.redis, user_id)
-    except REDIS_DOWN:
-        raise ApiError(
-            503,
-            "internal",
-            "The account could not be erased just now; nothing was removed. Try again shortly",
-            headers={"Retry-After": str(ERASE_RETRY_S)},
-        ) from None
-    await AccountRepo(services.table).delete_all(user_id)
-    # Again, for what a turn of the user wrote while its socket was closing (a settled quota).
-    try:
-        await erase_keys(services.redis, user_id)
-    except REDIS_DOWN:
-        log.warning("erasure: second sweep of the user's redis keys failed", exc_info=True)
+    if await eraser.run(tombstone):
+        return None
+    return JSONResponse(ErasurePending().model_dump(by_alias=True), status_code=202)
 
 
 async def export(call: Call[Any]) -> Export:
@@ -145,7 +143,9 @@ endpoints = [
              "read (stale → 409, nothing changes; missing → 428; a taken email → 409)",
              body=UserProfileUpdate, response=UserWithUsage, tags=("users",), errors=(409, 428)),
     Endpoint("DELETE", "/users/profile", delete_profile,
-             "Erase the account and everything in it; its tokens stop working (401)",
+             "Erase the account and everything in it, the Cognito user included; its tokens "
+             "stop working at once (401). 204: all erased; 202 (`status`: `pending`): a part "
+             "could not be reached, the server finishes it on its own",
              tags=("users",)),
     Endpoint("GET", "/users/export", export, "Everything the account holds, as JSON",
              response=Export, tags=("users",)),

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 PROFILE = "PROFILE"
 EMAIL_SK = "USER"
+ERASING = "erasing"
+"""Set on a profile whose erasure has begun (`store.repos.erasures`): it reads as gone."""
 UNCHOSEN_ZONE = "UTC"
 """The time zone every user was stored with before it could be left unset."""
 
@@ -94,9 +96,9 @@ class UserRepo:
         return user.model_copy(update={"version": 1})
 
     async def get(self, user_id: str) -> User:
-        """The user; raises `NotFound`."""
+        """The user; raises `NotFound`, also for an account being erased."""
         item = await self.table.get(user_pk(user_id), PROFILE)
-        if item is None:
+        if item is None or item.get(ERASING):
             raise NotFound("no such user")
         return user_from_item(item)
 

@@ -1,0 +1,233 @@
+"""Erasing an account so that it always finishes: the steps, and the job that completes erasures
+a crash or an outage left pending.
+
+An erasure (`DELETE /users/profile`, `server.routes.users`) first writes a tombstone and marks
+the profile (`store.repos.erasures`): from then on the account reads as gone, so every token of
+it is refused (401, sockets 4001) and a Cognito sign-in cannot recreate it. Then `Eraser.run`
+takes the steps, each idempotent:
+
+1. the user's Redis keys (`server.erasure.erase_keys`);
+2. the user's table items, email reservation and secrets (`AccountRepo.delete_all`; the
+   tombstone is in another partition and stays);
+3. in Cognito mode, `AdminUserGlobalSignOut` then `AdminDeleteUser` (`CognitoAdmin`; a user
+   Cognito does not know counts as done);
+4. the Redis keys again, for what a turn of the user wrote while their socket was closing;
+5. the tombstone, only when every step above finished.
+
+A step that fails (Redis or Cognito unreachable) does not stop the later ones, so as much as
+possible is erased at once; the tombstone stays, and running the steps again from the start
+finishes the job whatever had been done. `finish_erasures` does that for every pending
+tombstone: the server runs it every `V7_ERASURE_RETRY_SECONDS` under a Redis lock
+(`ErasureRetry`), operators with `v7 users finish-erasures`. Logs name the user id only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+from redis.asyncio import Redis
+
+from core.clock import Clock
+from quotas.unavailable import REDIS_DOWN
+from server.accounts import Accounts, TokenSet
+from server.auth.cognito_admin import CognitoAdmin, CognitoUnavailable
+from server.auth.errors import AuthError
+from server.auth.verifier import TokenVerifier
+from server.erasure import erase_keys
+from store.repos.account import AccountRepo
+from store.repos.erasures import ErasureRepo, Tombstone
+from store.table import Table
+
+log = logging.getLogger("v7.erasure")
+
+LOCK_KEY = "v7:lock:erasures"
+"""Held by the one server process running `finish_erasures` (a lease: it expires on its own)."""
+LOCK_LEASE_S = 300
+"""Longer than a run takes (each Cognito call gives up after 10 s): a process that died holding
+the lock keeps the others off only this long. A run outliving it is harmless (steps are
+idempotent), merely duplicated."""
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+@dataclass(frozen=True)
+class Eraser:
+    """The steps of an erasure over the app's clients. `redis` None: a run without Redis (its
+    steps fail and the tombstone stays); `cognito` None: local accounts, no identity provider."""
+
+    table: Table
+    redis: Redis | None
+    cognito: CognitoAdmin | None
+    clock: Clock
+
+    async def begin(self, user_id: str, email: str) -> Tombstone:
+        """Write the tombstone and mark the profile: the account reads as gone from now on."""
+        repo = ErasureRepo(self.table)
+        return await repo.begin(user_id, username=user_id, email=email, now=self.clock())
+
+    async def run(self, tombstone: Tombstone) -> bool:
+        """Take every step (see the module doc); True when all finished and the tombstone is
+        deleted, False when it stays for a later run. Store errors propagate (the tombstone
+        stays too)."""
+        user_id = tombstone.user_id
+        repo = ErasureRepo(self.table)
+        attempts = await repo.count_attempt(user_id)
+        if attempts is None:
+            return True  # another run finished it meanwhile
+        done = await self._keys(user_id)
+        await AccountRepo(self.table).delete_all(user_id)
+        done = await self._cognito(tombstone) and done
+        done = await self._keys(user_id) and done
+        if done:
+            await repo.finish(user_id)
+            log.info("erasure finished", extra={"user_id": user_id, "attempts": attempts})
+        else:
+            log.warning("erasure pending", extra={"user_id": user_id, "attempts": attempts})
+        return done
+
+    async def _keys(self, user_id: str) -> bool:
+        if self.redis is None:
+            return False
+        try:
+            await erase_keys(self.redis, user_id)
+        except REDIS_DOWN as exc:
+            log.warning(
+                "erasure: redis unreachable",
+                extra={"user_id": user_id, "error": type(exc).__name__},
+            )
+            return False
+        return True
+
+    async def _cognito(self, tombstone: Tombstone) -> bool:
+        if self.cognito is None:
+            return True
+        try:
+            await self.cognito.sign_out_everywhere(tombstone.username)
+            await self.cognito.delete_user(tombstone.username)
+        except CognitoUnavailable:
+            return False  # logged by CognitoAdmin, without the username
+        return True
+
+
+async def refuse_if_erasing(table: Table, user_id: str) -> None:
+    """Raise `AuthError` (`invalid_credentials`, as for an unknown user) if the erasure of
+    `user_id` has begun: a sign-in must not recreate the account it is erasing."""
+    if await ErasureRepo(table).pending(user_id):
+        raise AuthError("invalid_credentials")
+
+
+@dataclass(frozen=True)
+class Finished:
+    """What one `finish_erasures` run did: erasures completed, and those still pending."""
+
+    finished: int
+    pending: int
+
+
+async def finish_erasures(eraser: Eraser) -> Finished:
+    """Complete every pending erasure, oldest first. One user's failure (any exception) does
+    not stop the others; it stays pending, its attempt counted."""
+    finished = pending = 0
+    for tombstone in await ErasureRepo(eraser.table).all():
+        try:
+            done = await eraser.run(tombstone)
+        except Exception as exc:  # one user's fault must not stop the rest
+            log.warning(
+                "erasure failed",
+                extra={"user_id": tombstone.user_id, "error": type(exc).__name__},
+            )
+            done = False
+        finished, pending = (finished + 1, pending) if done else (finished, pending + 1)
+    return Finished(finished, pending)
+
+
+class ErasureRetry:
+    """The server's periodic `finish_erasures`: every `interval_s`, if this process takes the
+    Redis lock, it runs; with Redis unreachable the run is skipped (and logged), since erasing
+    needs Redis anyway. Entered in the lifespan; leaving it cancels the loop."""
+
+    def __init__(self, eraser: Eraser, redis: Redis, interval_s: float) -> None:
+        self._eraser = eraser
+        self._redis = redis
+        self._interval_s = interval_s
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> ErasureRetry:
+        self._task = asyncio.create_task(self._loop(), name="erasure-retry")
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _loop(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval_s)
+            try:
+                await self.run_once()
+            except Exception:  # the loop outlives a bad run; the next retries
+                log.exception("erasure retry run failed")
+
+    async def run_once(self) -> Finished | None:
+        """One run under the lock; None when skipped (another process holds the lock, or
+        Redis cannot be reached)."""
+        token = uuid.uuid4().hex
+        try:
+            if not await self._redis.set(LOCK_KEY, token, nx=True, ex=LOCK_LEASE_S):
+                return None
+        except REDIS_DOWN as exc:
+            log.warning("erasure retry skipped: redis unreachable (%s)", type(exc).__name__)
+            return None
+        try:
+            result = await finish_erasures(self._eraser)
+        finally:
+            with contextlib.suppress(*REDIS_DOWN):
+                await self._redis.eval(_RELEASE, 1, LOCK_KEY, token)
+        if result.finished or result.pending:
+            log.info(
+                "erasure retry run",
+                extra={"finished": result.finished, "pending": result.pending},
+            )
+        return result
+
+
+class ErasureAwareAccounts:
+    """Cognito mode's `Accounts`, refusing a refresh for an account whose erasure is pending.
+
+    In Cognito mode a refresh token lives in the pool until the erasure's
+    `AdminUserGlobalSignOut` runs; if Cognito could not be reached then, the pool would still
+    refresh it. The tokens would be refused on use anyway (the account reads as gone), but the
+    refresh itself is refused too (`invalid_refresh_token`), as after a finished erasure.
+    Everything else passes through to `inner`: sign-in is guarded where the account would be
+    recreated (`CognitoAccounts`). Local mode needs no wrapper: its refresh reads the account,
+    which reads as gone from the tombstone on."""
+
+    def __init__(self, inner: Accounts, verifier: TokenVerifier, table: Table) -> None:
+        self._inner = inner
+        self._verifier = verifier
+        self._erasures = ErasureRepo(table)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    async def refresh(self, refresh_token: str) -> TokenSet:
+        tokens = await self._inner.refresh(refresh_token)
+        principal = await self._verifier.verify(tokens.access_token)
+        if await self._erasures.pending(principal.user_id):
+            raise AuthError("invalid_refresh_token")
+        return tokens
