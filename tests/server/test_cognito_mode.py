@@ -18,6 +18,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.typing import Origin, Subprotocol
 
+from server.auth.cognito import AUTH_FLOWS
 from tests.server.live import ORIGIN, LiveServer, live_server
 
 PASSWORD = "Correct-horse-9"
@@ -39,7 +40,7 @@ def pool(moto_endpoint: str) -> dict[str, str]:
             client = await cognito.create_user_pool_client(
                 UserPoolId=pool_id,
                 ClientName="web",
-                ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+                ExplicitAuthFlows=list(AUTH_FLOWS),
             )
             return {"pool_id": pool_id, "client_id": client["UserPoolClient"]["ClientId"]}
 
