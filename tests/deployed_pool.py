@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import sys
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -75,7 +76,7 @@ def _int(value: Any) -> int:
 def pool_request(inputs: dict[str, Any], pool_name: str) -> dict[str, Any]:
     """`CreateUserPool` parameters for the program's pool inputs."""
     request: dict[str, Any] = {"PoolName": pool_name}
-    translate = {
+    translate: dict[str, Callable[[Any], dict[str, Any]]] = {
         "usernameAttributes": lambda v: {"UsernameAttributes": list(v)},
         "autoVerifiedAttributes": lambda v: {"AutoVerifiedAttributes": list(v)},
         "usernameConfiguration": lambda v: {
@@ -133,7 +134,7 @@ def client_request(inputs: dict[str, Any], pool_id: str) -> dict[str, Any]:
     """`CreateUserPoolClient` parameters for the program's client inputs."""
     request: dict[str, Any] = {"UserPoolId": pool_id, "ClientName": "web"}
     units = inputs.get("tokenValidityUnits", {})
-    translate = {
+    translate: dict[str, Callable[[Any], dict[str, Any]]] = {
         "generateSecret": lambda v: {"GenerateSecret": bool(v)},
         "explicitAuthFlows": lambda v: {"ExplicitAuthFlows": list(v)},
         "preventUserExistenceErrors": lambda v: {"PreventUserExistenceErrors": v},
