@@ -69,7 +69,8 @@ _DEFAULT_MESSAGES: Final[dict[str, str]] = {
     "invalid_refresh_token": "The session has ended; sign in again.",
     "challenge_required": "Sign-in needs a step this server does not support.",
     "session_expired": "The sign-in took too long; sign in again.",
-    "needs_cognito": "This step needs Cognito sign-in; this server keeps its own accounts.",
+    "needs_cognito": "This step needs Cognito sign-in; this server keeps its own accounts "
+    "(no email confirmation, no two-step sign-in).",
     "password_reset_required": "The password must be reset before signing in.",
     "rate_limited": "Too many attempts; try again later.",
     "invalid_request": "The request is not valid.",
