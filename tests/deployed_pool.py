@@ -14,13 +14,18 @@ rest against the rendered inputs themselves.
 
 from __future__ import annotations
 
+import base64
 import functools
 import sys
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
+
+from cryptography.hazmat.primitives.hashes import SHA1
+from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
 if TYPE_CHECKING:
     from types_aiobotocore_cognito_idp import CognitoIdentityProviderClient
@@ -181,3 +186,14 @@ async def create_deployed_pool(cognito: CognitoIdentityProviderClient) -> Deploy
         )
     client = await cognito.create_user_pool_client(**client_request(program.client, pool_id))
     return DeployedPool(pool_id, client["UserPoolClient"]["ClientId"], program)
+
+
+def totp_now(secret: str, *, offset: int = 0) -> str:
+    """The code an authenticator app shows now for the base32 `secret` (RFC 6238: SHA-1, 6
+    digits, 30 s), plus `offset` to make a wrong one; never within a second of the step's end,
+    since moto checks the current step only."""
+    if 30 - time.time() % 30 < 1.5:
+        time.sleep(30 - time.time() % 30 + 0.1)
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8), casefold=True)
+    totp = TOTP(key, 6, SHA1(), 30, enforce_key_length=False)  # noqa: S303 (RFC 6238's HMAC)
+    return f"{(int(totp.generate(time.time())) + offset) % 1_000_000:06d}"

@@ -18,9 +18,7 @@ only with `MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP=true`.
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -29,18 +27,15 @@ from typing import Any
 import aioboto3
 import httpx
 import pytest
-from cryptography.hazmat.primitives.hashes import SHA1
-from cryptography.hazmat.primitives.twofactor.totp import TOTP
 from websockets.asyncio.client import connect
 from websockets.typing import Origin, Subprotocol
 
 from server.auth.cognito import AUTH_FLOWS
-from tests.deployed_pool import DeployedPool, create_deployed_pool
+from tests.deployed_pool import DeployedPool, create_deployed_pool, totp_now
 from tests.server.live import ORIGIN, LiveServer, live_server
 
 PASSWORD = "Correct-horse-9"  # meets the program's policy: 12+, upper, lower, digit
 REGION = "us-east-1"
-STEP = 30
 
 
 @pytest.fixture(scope="module")
@@ -75,19 +70,8 @@ async def http(server: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-def totp_now(secret: str) -> str:
-    """The code an authenticator app shows now for `secret`, not within a second of the step's
-    end (moto checks the current step only)."""
-    if STEP - time.time() % STEP < 1.5:
-        time.sleep(STEP - time.time() % STEP + 0.1)
-    key = base64.b32decode(secret + "=" * (-len(secret) % 8), casefold=True)
-    # SHA-1: RFC 6238's default HMAC, the one authenticator apps and Cognito use
-    totp = TOTP(key, 6, SHA1(), STEP, enforce_key_length=False)  # noqa: S303
-    return totp.generate(time.time()).decode()
-
-
 def wrong_code(secret: str) -> str:
-    return f"{(int(totp_now(secret)) + 1) % 1_000_000:06d}"
+    return totp_now(secret, offset=1)
 
 
 def bearer(tokens: dict[str, Any]) -> dict[str, str]:
