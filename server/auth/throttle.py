@@ -159,6 +159,14 @@ class AuthThrottle:
             yield
 
     @asynccontextmanager
+    async def mfa_setup(self, client: str | None) -> AsyncIterator[None]:
+        """Asking for an MFA_SETUP key: counted with the address's tries at codes."""
+        await self._rate(
+            "mfa", client_subject(client), self.limits.mfa_tries_per_ip, "Two-step sign-in"
+        )
+        yield
+
+    @asynccontextmanager
     async def refresh(self, refresh_token: str, client: str | None) -> AsyncIterator[None]:
         await self._rate("refresh", client_subject(client), self.limits.refresh_per_ip)
         await self._rate("refresh", token_subject(refresh_token), self.limits.refresh_per_token)

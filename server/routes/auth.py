@@ -149,7 +149,9 @@ async def answer_mfa(call: Call[MfaIn]) -> TokenSet:
 
 async def mfa_setup(call: Call[MfaSetupIn]) -> TotpSecret:
     body: MfaSetupIn = call.body
-    return await call.services.auth.accounts.mfa_setup_key(body.session, body.email)
+    auth = call.services.auth
+    async with auth.throttle.mfa_setup(_client(call)):
+        return await auth.accounts.mfa_setup_key(body.session, body.email)
 
 
 def _bearer(call: Call[Any]) -> str:
