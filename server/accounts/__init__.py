@@ -8,16 +8,17 @@ the token's `sub`, so the rest of the app never cares which mode it runs in.
 
 from __future__ import annotations
 
-from typing import Literal, Protocol
+from typing import Protocol
 from urllib.parse import quote, urlencode
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 from pydantic.alias_generators import to_camel
 
+from server.auth.cognito import ChallengeName as ChallengeName
+
 ISSUER = "V7 Coach"
 """The name an authenticator app shows beside the climber's email."""
 
-ChallengeName = Literal["SOFTWARE_TOKEN_MFA", "MFA_SETUP"]
 
 
 class TokenSet(BaseModel):
