@@ -20,7 +20,6 @@ ISSUER = "V7 Coach"
 """The name an authenticator app shows beside the climber's email."""
 
 
-
 class TokenSet(BaseModel):
     """What a successful sign-in or refresh returns (camelCase on the wire)."""
 
