@@ -25,7 +25,7 @@ from server import freshness, health, ws
 from server.allowances import RedisAllowances
 from server.api import Endpoint
 from server.backends import check_backend_urls
-from server.erasures import Eraser, ErasureAwareAccounts, ErasureRetry
+from server.erasures import Eraser, ErasureRetry
 from server.errors import EXCEPTION_HANDLERS
 from server.fanout import Fanout
 from server.freshness import FreshChat
@@ -137,8 +137,6 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
                 runs=runs,
             )
             auth = await build_auth(settings, table, http, stack, clock, redis, gate)
-            if auth.admin is not None:  # Cognito mode; local accounts refuse by their own read
-                auth.accounts = ErasureAwareAccounts(auth.accounts, auth.verifier, table)
             eraser = Eraser(table, redis, auth.admin, clock)
             await stack.enter_async_context(
                 ErasureRetry(eraser, redis, settings.erasure_retry_seconds)

@@ -29,16 +29,13 @@ import logging
 import uuid
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
 
 from redis.asyncio import Redis
 
 from core.clock import Clock
 from quotas.unavailable import REDIS_DOWN
-from server.accounts import Accounts, TokenSet
 from server.auth.cognito_admin import CognitoAdmin, CognitoUnavailable
 from server.auth.errors import AuthError
-from server.auth.verifier import TokenVerifier
 from server.erasure import erase_keys
 from store.repos.account import AccountRepo
 from store.repos.erasures import ErasureRepo, Tombstone
@@ -204,30 +201,3 @@ class ErasureRetry:
                 extra={"finished": result.finished, "pending": result.pending},
             )
         return result
-
-
-class ErasureAwareAccounts:
-    """Cognito mode's `Accounts`, refusing a refresh for an account whose erasure is pending.
-
-    In Cognito mode a refresh token lives in the pool until the erasure's
-    `AdminUserGlobalSignOut` runs; if Cognito could not be reached then, the pool would still
-    refresh it. The tokens would be refused on use anyway (the account reads as gone), but the
-    refresh itself is refused too (`invalid_refresh_token`), as after a finished erasure.
-    Everything else passes through to `inner`: sign-in is guarded where the account would be
-    recreated (`CognitoAccounts`). Local mode needs no wrapper: its refresh reads the account,
-    which reads as gone from the tombstone on."""
-
-    def __init__(self, inner: Accounts, verifier: TokenVerifier, table: Table) -> None:
-        self._inner = inner
-        self._verifier = verifier
-        self._erasures = ErasureRepo(table)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-    async def refresh(self, refresh_token: str) -> TokenSet:
-        tokens = await self._inner.refresh(refresh_token)
-        principal = await self._verifier.verify(tokens.access_token)
-        if await self._erasures.pending(principal.user_id):
-            raise AuthError("invalid_refresh_token")
-        return tokens

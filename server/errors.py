@@ -98,6 +98,8 @@ _AUTH_ACCOUNT_ERRORS: dict[str, tuple[int, str]] = {
     "code_mismatch": (400, "bad_request"),
     "code_expired": (400, "bad_request"),
     "oauth_failed": (400, "bad_request"),
+    "session_expired": (401, "unauthorized"),
+    "needs_cognito": (404, "not_found"),
     "rate_limited": (429, "rate_limited"),
     "keys_unavailable": (503, "internal"),
     "unavailable": (503, "internal"),

@@ -114,7 +114,9 @@ async def build_auth(
             endpoint_url=settings.cognito_endpoint_url or None,
         )
     )
-    cognito = CognitoAuth(client, client_id=settings.cognito_client_id)
+    cognito = CognitoAuth(
+        client, client_id=settings.cognito_client_id, pool_id=settings.cognito_user_pool_id
+    )
     # Cognito hashes the passwords: nothing to shed here.
     throttle = AuthThrottle(redis, limits, gate=gate)
     admin = CognitoAdmin(client, settings.cognito_user_pool_id)

@@ -46,15 +46,6 @@ OPERATOR_ONLY: Mapping[tuple[str, str], str] = {
     ("store/dynamodb_admin.py", "_point_in_time_recovery"): "`v7 store init` reports PITR",
 }
 
-# Granted by the task role although no code on this branch calls them yet: the parallel parts
-# of issue 16 add the calls. Tolerated as extras only while the code does not make them; once
-# it does they are ordinary inventory, and the entry can go.
-GRANTED_AHEAD_OF_CODE: Mapping[str, str] = {
-    "cognito-idp:AdminInitiateAuth": "issue 16 part A: password sign-in through the server",
-    "cognito-idp:AdminRespondToAuthChallenge": "issue 16 part A: the MFA challenge answer",
-    "cognito-idp:AdminUserGlobalSignOut": "issue 16 part B: erasure revokes the user's tokens",
-    "cognito-idp:AdminDeleteUser": "issue 16 part B: erasure deletes the Cognito user",
-}
 # Granted for AWS services acting on the app's behalf, not for calls the code makes: the data
 # key encrypts the table, so DynamoDB uses it for the app (only via DynamoDB: kms:ViaService).
 IMPLIED_PREFIXES: Mapping[str, str] = {"kms": "the data key, used by the services that hold data"}
@@ -288,8 +279,6 @@ def role_mismatches(
                 "AccessDenied)"
             )
         for action in sorted(allowed.get(prefix, set()) - set(calls)):
-            if action in GRANTED_AHEAD_OF_CODE:
-                continue
             problems.append(
                 f"the task role allows {action} but no code calls it: remove it from "
                 "pulumi/v7infra/iam.py (least privilege), or fix the scan in "

@@ -4,7 +4,6 @@ without a grant fails the contract."""
 from __future__ import annotations
 
 from aws_calls import (
-    GRANTED_AHEAD_OF_CODE,
     app_calls,
     calls_in_source,
     inventory,
@@ -73,10 +72,3 @@ def test_a_new_call_without_a_grant_fails_the_contract(prod: Built) -> None:
     assert len(problems) == 1
     assert "dynamodb:BatchWriteItem (store/new.py:3 f)" in problems[0]
     assert "add it to pulumi/v7infra/iam.py" in problems[0]
-
-
-def test_actions_granted_ahead_of_code_are_only_cognito_admin_calls() -> None:
-    """The tolerance for parallel work stays narrow: admin calls on the pool, each with a
-    reason."""
-    assert all(a.startswith("cognito-idp:Admin") for a in GRANTED_AHEAD_OF_CODE)
-    assert all(GRANTED_AHEAD_OF_CODE.values())

@@ -8,8 +8,18 @@ from __future__ import annotations
 
 import contextlib
 
-from server.accounts import SignUpOutcome, TokenSet
-from server.auth.cognito import CognitoAuth, CognitoTokens
+from server.accounts import (
+    MFA_MESSAGES,
+    Challenge,
+    ChallengeName,
+    SignUpOutcome,
+    TokenSet,
+    TotpSecret,
+    TotpStatus,
+    otpauth_uri,
+)
+from server.auth.cognito import CognitoAuth, CognitoChallenge, CognitoTokens
+from server.auth.errors import AuthError
 from server.auth.verifier import TokenVerifier
 from server.erasures import refuse_if_erasing
 from store.errors import NotFound
@@ -41,8 +51,54 @@ class CognitoAccounts:
         await self._ensure_user(result.user_id, email, name, timezone)
         return SignUpOutcome(user_id=result.user_id, confirmation_required=not result.confirmed)
 
-    async def sign_in(self, email: str, password: str) -> TokenSet:
-        tokens = await self._cognito.sign_in(email, password)
+    async def confirm_sign_up(self, email: str, code: str) -> None:
+        await self._cognito.confirm_sign_up(email, code)
+
+    async def resend_code(self, email: str) -> None:
+        await self._cognito.resend_confirmation(email)
+
+    async def sign_in(self, email: str, password: str) -> TokenSet | Challenge:
+        outcome = await self._cognito.sign_in(email, password)
+        if isinstance(outcome, CognitoChallenge):
+            return Challenge(
+                challenge=outcome.name, session=outcome.session, message=MFA_MESSAGES[outcome.name]
+            )
+        return await self._signed_in(outcome, email)
+
+    async def answer_challenge(
+        self, challenge: ChallengeName, email: str, session: str, code: str
+    ) -> TokenSet:
+        if challenge == "MFA_SETUP":
+            verified = await self._cognito.verify_totp(code, session=session)
+            tokens = await self._cognito.complete_mfa_setup(email, verified or session)
+        else:
+            tokens = await self._cognito.respond_mfa(email, session, code)
+        return await self._signed_in(tokens, email)
+
+    async def mfa_setup_key(self, session: str, email: str | None) -> TotpSecret:
+        secret, next_session = await self._cognito.associate_totp(session=session)
+        return TotpSecret(
+            secret=secret,
+            otpauth_uri=otpauth_uri(email, secret) if email else None,
+            session=next_session or session,
+        )
+
+    async def totp_status(self, access_token: str) -> TotpStatus:
+        return TotpStatus(enabled=await self._cognito.totp_enabled(access_token))
+
+    async def totp_begin(self, access_token: str, email: str | None) -> TotpSecret:
+        secret, _ = await self._cognito.associate_totp(access_token=access_token)
+        return TotpSecret(secret=secret, otpauth_uri=otpauth_uri(email, secret) if email else None)
+
+    async def totp_verify(self, access_token: str, code: str) -> None:
+        await self._cognito.verify_totp(code, access_token=access_token)
+        await self._cognito.set_totp(access_token, enabled=True)
+
+    async def totp_disable(self, access_token: str) -> None:
+        await self._cognito.set_totp(access_token, enabled=False)
+
+    async def _signed_in(self, tokens: CognitoTokens, email: str) -> TokenSet:
+        """The climber's `User` exists under the token's `sub` once they are signed in."""
         identity = await self._verifier.verify(tokens.id_token, token_use="id")  # noqa: S106
         await self._ensure_user(identity.user_id, identity.email or email, "")
         return _token_set(tokens)
@@ -56,7 +112,15 @@ class CognitoAccounts:
         return _token_set(tokens)
 
     async def refresh(self, refresh_token: str) -> TokenSet:
-        return _token_set(await self._cognito.refresh(refresh_token))
+        tokens = await self._cognito.refresh(refresh_token)
+        # Until an erasure's AdminUserGlobalSignOut has run (Cognito may have been unreachable),
+        # the pool still honours the refresh token: refuse it as after a finished erasure.
+        identity = await self._verifier.verify(tokens.access_token)
+        try:
+            await refuse_if_erasing(self._users.table, identity.user_id)
+        except AuthError:
+            raise AuthError("invalid_refresh_token") from None
+        return _token_set(tokens)
 
     async def sign_out(self, refresh_token: str) -> None:
         await self._cognito.revoke(refresh_token)

@@ -27,7 +27,7 @@ from pydantic import ValidationError
 
 from core.clock import Clock
 from quotas.errors import RateLimited
-from server.accounts import SignUpOutcome, TokenSet
+from server.accounts import ChallengeName, SignUpOutcome, TokenSet, TotpSecret, TotpStatus
 from server.auth.errors import AuthError
 from server.auth.local_issuer import LocalIssuer
 from server.auth.passwords import PasswordHashing, check_password_policy
@@ -187,6 +187,35 @@ class LocalAccounts:
             raise AuthError("code_mismatch")  # a concurrent confirm redeemed it first
         await self._secrets.put_password_hash(user.id, new_hash)
         await self._secrets.remove_all_refresh(user.id)
+
+    # Local sign-up needs no confirmation and local sign-in has no second step: the Cognito-only
+    # steps answer 404 `needs_cognito`, so a client can tell "not here" from "wrong code".
+
+    async def confirm_sign_up(self, email: str, code: str) -> None:
+        raise AuthError("needs_cognito")
+
+    async def resend_code(self, email: str) -> None:
+        raise AuthError("needs_cognito")
+
+    async def answer_challenge(
+        self, challenge: ChallengeName, email: str, session: str, code: str
+    ) -> TokenSet:
+        raise AuthError("needs_cognito")
+
+    async def mfa_setup_key(self, session: str, email: str | None) -> TotpSecret:
+        raise AuthError("needs_cognito")
+
+    async def totp_status(self, access_token: str) -> TotpStatus:
+        raise AuthError("needs_cognito")
+
+    async def totp_begin(self, access_token: str, email: str | None) -> TotpSecret:
+        raise AuthError("needs_cognito")
+
+    async def totp_verify(self, access_token: str, code: str) -> None:
+        raise AuthError("needs_cognito")
+
+    async def totp_disable(self, access_token: str) -> None:
+        raise AuthError("needs_cognito")
 
     async def _issue(self, user: User) -> TokenSet:
         tokens = self._issuer.issue_tokens(user.id, user.email, self._access_ttl)

@@ -1,10 +1,18 @@
 """Cognito mode's account operations: a thin async wrapper over aioboto3's `cognito-idp` client.
 
 The client is created once by the app's lifespan and injected; this module never creates one.
-The app client must be a public client (no client secret: no SECRET_HASH is sent) with the
-`ALLOW_USER_PASSWORD_AUTH` and `ALLOW_REFRESH_TOKEN_AUTH` flows. Tokens Cognito returns are
-verified like any other, by `TokenVerifier` with an `HttpKeySource` on the pool's JWKS
-(`cognito_issuer(region, pool_id)` is the exact `iss`).
+The app client must be a public client (no client secret: no SECRET_HASH is sent) allowing
+exactly `AUTH_FLOWS`: passwords are tried only by this server, IAM-signed
+(`AdminInitiateAuth` with `ADMIN_USER_PASSWORD_AUTH`, so every try has passed the server's
+throttles), and refresh is the public `REFRESH_TOKEN_AUTH` (docs/deploy.md, "Sign-in flow").
+Tokens Cognito returns are verified like any other, by `TokenVerifier` with an `HttpKeySource`
+on the pool's JWKS (`cognito_issuer(region, pool_id)` is the exact `iss`).
+
+Two-step sign-in: a sign-in may end in a `CognitoChallenge` instead of tokens —
+`SOFTWARE_TOKEN_MFA` (answered by `respond_mfa` with a TOTP code) or `MFA_SETUP` (the pool
+demands MFA and the user has none: `associate_totp(session=…)`, `verify_totp(session=…)`, then
+`complete_mfa_setup`). A signed-in user sets TOTP up with their own access token
+(`associate_totp(access_token=…)`, `verify_totp(access_token=…)`, `set_totp`).
 
 Every Cognito error becomes an `AuthError` whose message is safe to show: sign-in never says
 whether an email is registered (an unknown user and a wrong password read the same), and
@@ -17,7 +25,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Mapping
-from typing import TYPE_CHECKING, Final, TypeVar
+from datetime import timedelta
+from typing import TYPE_CHECKING, Final, Literal, TypeVar, get_args
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict
@@ -26,16 +35,34 @@ from server.auth.errors import AuthError, AuthErrorCode
 
 if TYPE_CHECKING:
     from types_aiobotocore_cognito_idp import CognitoIdentityProviderClient
-    from types_aiobotocore_cognito_idp.type_defs import AuthenticationResultTypeTypeDef
+    from types_aiobotocore_cognito_idp.type_defs import (
+        AdminInitiateAuthResponseTypeDef,
+        AdminRespondToAuthChallengeResponseTypeDef,
+        AuthenticationResultTypeTypeDef,
+    )
 
 log = logging.getLogger(__name__)
 
-AUTH_FLOWS: Final = ("ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
-"""The app client's ExplicitAuthFlows the server's sign-in and refresh need (the Pulumi client
-must allow exactly these: pulumi/tests/test_contract.py)."""
 READ_ATTRIBUTES: Final = ("email",)
 """User attributes the server reads from a verified ID token (`Principal.email`)."""
 _T = TypeVar("_T")
+
+AUTH_FLOWS: Final = ("ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
+"""The app client flows this module uses, and the only ones it needs: `sign_in` and the
+challenge answers are admin calls (IAM-signed), `refresh` is the public refresh flow. The Pulumi
+client must allow exactly these (pulumi/tests/test_contract.py)."""
+
+TOKEN_VALIDITY: Final[Mapping[str, timedelta]] = {
+    "access_token": timedelta(minutes=60),
+    "id_token": timedelta(minutes=60),
+    "refresh_token": timedelta(days=30),
+}
+"""The token lifetimes the server assumes of the app client: `expires_in` falls back to the
+access token's when Cognito leaves `ExpiresIn` out; clients refresh on `expiresIn`, and a
+refresh token outliving 30 days would outlive what the README promises of a signed-in device."""
+
+ChallengeName = Literal["SOFTWARE_TOKEN_MFA", "MFA_SETUP"]
+CHALLENGES: Final[frozenset[str]] = frozenset(get_args(ChallengeName))
 
 # Cognito error code -> our code. Unknown user and wrong password map alike (no enumeration).
 _CODES: Final[Mapping[str, AuthErrorCode]] = {
@@ -53,7 +80,14 @@ _CODES: Final[Mapping[str, AuthErrorCode]] = {
     "LimitExceededException": "rate_limited",
     "CodeDeliveryFailureException": "unavailable",
     "InvalidParameterException": "invalid_request",
+    "EnableSoftwareTokenMFAException": "code_mismatch",
 }
+
+
+def _who(access_token: str | None, session: str | None) -> dict[str, str]:
+    if (access_token is None) == (session is None):
+        raise ValueError("give exactly one of access_token and session")
+    return {"AccessToken": access_token} if access_token else {"Session": session or ""}
 
 
 def cognito_issuer(region: str, pool_id: str) -> str:
@@ -81,16 +115,36 @@ class SignUpResult(BaseModel):
     confirmed: bool
 
 
+class CognitoChallenge(BaseModel):
+    """A sign-in step left to answer: `name` is one `ChallengeName`, `session` is Cognito's
+    opaque session for the answer (valid about three minutes)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: ChallengeName
+    session: str
+
+
 def _tokens(result: AuthenticationResultTypeTypeDef | None) -> CognitoTokens:
     if not result or "AccessToken" not in result or "IdToken" not in result:
-        # a challenge (NEW_PASSWORD_REQUIRED, MFA, …) instead of tokens
+        # a challenge this server does not answer (NEW_PASSWORD_REQUIRED, SMS_MFA, …)
         raise AuthError("challenge_required")
     return CognitoTokens(
         access_token=result["AccessToken"],
         id_token=result["IdToken"],
         refresh_token=result.get("RefreshToken"),
-        expires_in=result.get("ExpiresIn", 3600),
+        expires_in=result.get("ExpiresIn", int(TOKEN_VALIDITY["access_token"].total_seconds())),
     )
+
+
+def _outcome(
+    response: AdminInitiateAuthResponseTypeDef | AdminRespondToAuthChallengeResponseTypeDef,
+) -> CognitoTokens | CognitoChallenge:
+    name = response.get("ChallengeName")
+    session = response.get("Session")
+    if name in CHALLENGES and session:
+        return CognitoChallenge.model_validate({"name": name, "session": session})
+    return _tokens(response.get("AuthenticationResult"))
 
 
 class CognitoAuth:
@@ -100,9 +154,12 @@ class CognitoAuth:
     code `unavailable`). Cancel-safe: each is one Cognito call with no local state.
     """
 
-    def __init__(self, client: CognitoIdentityProviderClient, *, client_id: str) -> None:
+    def __init__(
+        self, client: CognitoIdentityProviderClient, *, client_id: str, pool_id: str
+    ) -> None:
         self._client = client
         self._client_id = client_id
+        self._pool_id = pool_id
 
     async def sign_up(self, email: str, password: str) -> SignUpResult:
         """Register `email`. Raises `email_taken`, `weak_password` (Cognito's policy text),
@@ -127,18 +184,107 @@ class CognitoAuth:
             ),
         )
 
-    async def sign_in(self, email: str, password: str) -> CognitoTokens:
-        """USER_PASSWORD_AUTH. Raises `invalid_credentials` (unknown email or wrong password,
-        indistinguishable), `not_confirmed`, `password_reset_required`, `challenge_required`."""
+    async def resend_confirmation(self, email: str) -> None:
+        """Send the sign-up code again. Returns normally for unknown emails too."""
+        try:
+            await self._call(
+                "resend_confirmation_code",
+                self._client.resend_confirmation_code(ClientId=self._client_id, Username=email),
+            )
+        except AuthError as exc:
+            # "no such user" (and, with existence errors prevented, nothing at all): same answer
+            if exc.code != "invalid_credentials":
+                raise
+
+    async def sign_in(self, email: str, password: str) -> CognitoTokens | CognitoChallenge:
+        """ADMIN_USER_PASSWORD_AUTH (IAM-signed). Tokens, or a `CognitoChallenge` to answer.
+        Raises `invalid_credentials` (unknown email or wrong password, indistinguishable),
+        `not_confirmed`, `password_reset_required`, `challenge_required` (a challenge this
+        server does not answer)."""
         response = await self._call(
-            "sign_in",
-            self._client.initiate_auth(
+            "admin_initiate_auth",
+            self._client.admin_initiate_auth(
+                UserPoolId=self._pool_id,
                 ClientId=self._client_id,
-                AuthFlow="USER_PASSWORD_AUTH",
+                AuthFlow="ADMIN_USER_PASSWORD_AUTH",
                 AuthParameters={"USERNAME": email, "PASSWORD": password},
             ),
         )
+        return _outcome(response)
+
+    async def respond_mfa(self, email: str, session: str, code: str) -> CognitoTokens:
+        """Answer SOFTWARE_TOKEN_MFA with a TOTP code. Raises `code_mismatch` (wrong code),
+        `session_expired` (the session is spent or too old: sign in again)."""
+        response = await self._call(
+            "admin_respond_to_auth_challenge",
+            self._client.admin_respond_to_auth_challenge(
+                UserPoolId=self._pool_id,
+                ClientId=self._client_id,
+                ChallengeName="SOFTWARE_TOKEN_MFA",
+                Session=session,
+                ChallengeResponses={"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": code},
+            ),
+            not_authorized="session_expired",
+        )
         return _tokens(response.get("AuthenticationResult"))
+
+    async def complete_mfa_setup(self, email: str, session: str) -> CognitoTokens:
+        """Answer MFA_SETUP with the session `verify_totp(session=…)` returned."""
+        response = await self._call(
+            "admin_respond_to_auth_challenge",
+            self._client.admin_respond_to_auth_challenge(
+                UserPoolId=self._pool_id,
+                ClientId=self._client_id,
+                ChallengeName="MFA_SETUP",
+                Session=session,
+                ChallengeResponses={"USERNAME": email},
+            ),
+            not_authorized="session_expired",
+        )
+        return _tokens(response.get("AuthenticationResult"))
+
+    async def associate_totp(
+        self, *, access_token: str | None = None, session: str | None = None
+    ) -> tuple[str, str | None]:
+        """AssociateSoftwareToken for a signed-in user (`access_token`) or an MFA_SETUP
+        challenge (`session`): the base32 secret, and the session to verify with (if any)."""
+        response = await self._call(
+            "associate_software_token",
+            self._client.associate_software_token(**_who(access_token, session)),
+            not_authorized="session_expired" if session else "invalid_credentials",
+        )
+        return response["SecretCode"], response.get("Session")
+
+    async def verify_totp(
+        self, code: str, *, access_token: str | None = None, session: str | None = None
+    ) -> str | None:
+        """VerifySoftwareToken: the authenticator app holds the secret. Returns the session to
+        complete MFA_SETUP with (if `session` was given). Raises `code_mismatch`."""
+        response = await self._call(
+            "verify_software_token",
+            self._client.verify_software_token(
+                UserCode=code, FriendlyDeviceName="Authenticator", **_who(access_token, session)
+            ),
+            not_authorized="session_expired" if session else "invalid_credentials",
+        )
+        if response.get("Status") != "SUCCESS":
+            raise AuthError("code_mismatch")
+        return response.get("Session")
+
+    async def set_totp(self, access_token: str, *, enabled: bool) -> None:
+        """Turn TOTP sign-in on (and preferred) or off for the user of `access_token`."""
+        await self._call(
+            "set_user_mfa_preference",
+            self._client.set_user_mfa_preference(
+                AccessToken=access_token,
+                SoftwareTokenMfaSettings={"Enabled": enabled, "PreferredMfa": enabled},
+            ),
+        )
+
+    async def totp_enabled(self, access_token: str) -> bool:
+        """Whether the user of `access_token` signs in with a TOTP code."""
+        response = await self._call("get_user", self._client.get_user(AccessToken=access_token))
+        return "SOFTWARE_TOKEN_MFA" in response.get("UserMFASettingList", [])
 
     async def refresh(self, refresh_token: str) -> CognitoTokens:
         """REFRESH_TOKEN_AUTH. Raises `invalid_refresh_token` for a revoked or unknown token."""

@@ -35,6 +35,8 @@ AccountErrorCode = Literal[
     "code_expired",
     "invalid_refresh_token",
     "challenge_required",
+    "session_expired",
+    "needs_cognito",
     "password_reset_required",
     "rate_limited",
     "invalid_request",
@@ -67,6 +69,9 @@ _DEFAULT_MESSAGES: Final[dict[str, str]] = {
     "code_expired": "The code has expired; request a new one.",
     "invalid_refresh_token": "The session has ended; sign in again.",
     "challenge_required": "Sign-in needs a step this server does not support.",
+    "session_expired": "The sign-in took too long; sign in again.",
+    "needs_cognito": "This step needs Cognito sign-in; this server keeps its own accounts "
+    "(no email confirmation, no two-step sign-in).",
     "password_reset_required": "The password must be reset before signing in.",
     "rate_limited": "Too many attempts; try again later.",
     "invalid_request": "The request is not valid.",

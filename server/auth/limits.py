@@ -12,7 +12,13 @@ The defaults are what the README's security section promises and why:
   code per account in any hour, across codes (a new code does not give more tries), and a lock
   that doubles after each 5 (so a 6-digit code is found with odds of about 1 in 40,000 a day).
   20 tries per hour per address across accounts.
-* sign-up: 10 per hour per address and 5 per hour per email.
+* sign-up: 10 per hour per address and 5 per hour per email. Confirming it (Cognito mode): 5
+  tries at the emailed code per account per hour, then a doubling lock; 20 tries per hour per
+  address; the code sent again 3 times per hour per account, 10 per address.
+* two-step sign-in (Cognito mode, `/auth/mfa`): 5 wrong authenticator codes per account lock it
+  for 15 min, doubling up to a day (a 6-digit TOTP accepts about 3 codes at a time, so a
+  guesser holding the password gets odds of about 1 in 4,000 a day); 20 tries per hour per
+  address.
 * refresh: 10 per minute per refresh token, 60 per minute per address.
 * argon2: 1 hash at a time and 8 waiting (one hash is 4 threads for ~0.15 s: it already fills
   a 1-vCPU task, and more at once would only starve the event loop); beyond that `/auth/*`
@@ -96,6 +102,30 @@ class AuthLimits(_Frozen):
     code_tries_per_ip: Rate = Field(
         default=Rate(count=20, seconds=3600),
         description="Tries at reset codes per client address, across accounts.",
+    )
+    confirm_tries: Lockout = Field(
+        default=Lockout(count=5, seconds=3600, max_seconds=24 * 3600),
+        description="Tries at sign-up confirmation codes per account, and the lock after them.",
+    )
+    confirm_tries_per_ip: Rate = Field(
+        default=Rate(count=20, seconds=3600),
+        description="Tries at sign-up confirmation codes per client address.",
+    )
+    confirm_codes_per_email: Rate = Field(
+        default=Rate(count=3, seconds=3600),
+        description="Sign-up confirmation codes sent again per account.",
+    )
+    confirm_codes_per_ip: Rate = Field(
+        default=Rate(count=10, seconds=3600),
+        description="Sign-up confirmation codes sent again per client address.",
+    )
+    mfa_tries: Lockout = Field(
+        default=Lockout(count=5, seconds=900, max_seconds=24 * 3600),
+        description="Wrong authenticator codes per account at sign-in, and the lock after them.",
+    )
+    mfa_tries_per_ip: Rate = Field(
+        default=Rate(count=20, seconds=3600),
+        description="Tries at authenticator codes at sign-in per client address.",
     )
     refresh_per_token: Rate = Field(
         default=Rate(count=10, seconds=60), description="Refreshes per refresh token."

@@ -18,10 +18,11 @@ a guesser a fresh budget. A successful password reset (`forgive`) does: it prove
 and replaces the password the guesses were aimed at.
 
 While Redis is slow or unreachable (`quotas.unavailable.REDIS_DOWN`, or the whole check over
-`CHECK_DEADLINE_S`): sign-in, sign-up, forgot-password and refresh fail OPEN to the same limits
-counted in this process alone (`LocalCounters`); a try at a reset code fails CLOSED (503,
-reason `unavailable`), because a guessed code takes the account over while a guessed password is
-still slowed by argon2 and the per-process limits.
+`CHECK_DEADLINE_S`): sign-in, sign-up, resending a code, forgot-password and refresh fail OPEN
+to the same limits counted in this process alone (`LocalCounters`); a try at a code (reset,
+sign-up confirmation, authenticator) fails CLOSED (503, reason `unavailable`), because a guessed
+code takes the account (or the address) over while a guessed password is still slowed by
+argon2 and the per-process limits.
 """
 
 from __future__ import annotations
@@ -129,10 +130,41 @@ class AuthThrottle:
     async def confirm_password(self, email: str, client: str | None) -> AsyncIterator[None]:
         self._room()
         limits = self.limits
-        await self._rate("code", client_subject(client), limits.code_tries_per_ip, closed=True)
+        closed = "Password reset"
+        await self._rate("code", client_subject(client), limits.code_tries_per_ip, closed)
         subject = email_subject(email)
-        async with self._lockout("code", subject, limits.code_tries, CODE_FAILURES, closed=True):
+        async with self._lockout("code", subject, limits.code_tries, CODE_FAILURES, closed):
             yield
+
+    @asynccontextmanager
+    async def confirm_sign_up(self, email: str, client: str | None) -> AsyncIterator[None]:
+        limits, closed = self.limits, "Confirming an account"
+        await self._rate("confirm", client_subject(client), limits.confirm_tries_per_ip, closed)
+        subject = email_subject(email)
+        async with self._lockout("confirm", subject, limits.confirm_tries, CODE_FAILURES, closed):
+            yield
+
+    @asynccontextmanager
+    async def resend_code(self, email: str, client: str | None) -> AsyncIterator[None]:
+        await self._rate("confirm_code", client_subject(client), self.limits.confirm_codes_per_ip)
+        await self._rate("confirm_code", email_subject(email), self.limits.confirm_codes_per_email)
+        yield
+
+    @asynccontextmanager
+    async def mfa(self, email: str, client: str | None) -> AsyncIterator[None]:
+        limits, closed = self.limits, "Two-step sign-in"
+        await self._rate("mfa", client_subject(client), limits.mfa_tries_per_ip, closed)
+        subject = email_subject(email)
+        async with self._lockout("mfa", subject, limits.mfa_tries, CODE_FAILURES, closed):
+            yield
+
+    @asynccontextmanager
+    async def mfa_setup(self, client: str | None) -> AsyncIterator[None]:
+        """Asking for an MFA_SETUP key: counted with the address's tries at codes."""
+        await self._rate(
+            "mfa", client_subject(client), self.limits.mfa_tries_per_ip, "Two-step sign-in"
+        )
+        yield
 
     @asynccontextmanager
     async def refresh(self, refresh_token: str, client: str | None) -> AsyncIterator[None]:
@@ -158,7 +190,7 @@ class AuthThrottle:
             await self._settle("clear", subject, rule, limit)
             self._local.lockout("clear", subject, rule, limit)  # what an outage counted here
 
-    async def _rate(self, rule: str, subject: str, limit: Rate, *, closed: bool = False) -> None:
+    async def _rate(self, rule: str, subject: str, limit: Rate, closed: str | None = None) -> None:
         retry_ms = await self._count(
             lambda: self._redis.rate(subject, rule, limit),
             lambda: self._local.rate(subject, rule, limit),
@@ -174,8 +206,7 @@ class AuthThrottle:
         subject: str,
         limit: Lockout,
         failures: frozenset[str],
-        *,
-        closed: bool = False,
+        closed: str | None = None,
     ) -> AsyncIterator[None]:
         retry_ms = await self._count(
             lambda: self._redis.lockout("take", subject, rule, limit),
@@ -201,7 +232,7 @@ class AuthThrottle:
         await self._count(
             lambda: self._redis.lockout(op, subject, rule, limit),
             lambda: self._local.lockout(op, subject, rule, limit),
-            closed=False,
+            closed=None,
         )
 
     async def _count(
@@ -209,16 +240,18 @@ class AuthThrottle:
         remote: Callable[[], Awaitable[int]],
         local: Callable[[], int],
         *,
-        closed: bool,
+        closed: str | None,
     ) -> int:
+        """Count with Redis, or in this process while Redis is down; `closed` names the step
+        that is refused instead ("Password reset" is briefly unavailable)."""
         try:
             async with self._gate.turn(), asyncio.timeout(self._timeout):
                 return await remote()
         except REDIS_DOWN as exc:
             if closed:
-                self._warn.warning("reset code tries refused (fail closed)", exc)
+                self._warn.warning("code tries refused (fail closed)", exc)
                 raise AuthError(
-                    "unavailable", "Password reset is briefly unavailable; try again shortly."
+                    "unavailable", f"{closed} is briefly unavailable; try again shortly."
                 ) from None
             self._warn.warning("auth limits counted per process (fail open)", exc)
             return local()

@@ -20,11 +20,14 @@ const REFRESH_LEAD_MS = 60_000;
 const RETRY_MS = 10_000;
 
 export class ApiError extends Error {
-  constructor(status, code, message, fields = []) {
+  // `reason` is the finer account code of /auth/* refusals (not_confirmed, code_mismatch,
+  // session_expired, …), "" when the body has none.
+  constructor(status, code, message, fields = [], reason = "") {
     super(message);
     this.status = status;
     this.code = code;
     this.fields = fields;
+    this.reason = reason;
   }
 }
 
@@ -56,7 +59,8 @@ async function postJson(path, body) {
       ? error.message : `The server answered ${response.status}.`;
     if (response.status === 429 && retry) message += ` Try again in ${retry}s.`;
     throw new ApiError(response.status, error.code || "internal", message,
-      Array.isArray(error.fields) ? error.fields : []);
+      Array.isArray(error.fields) ? error.fields : [],
+      typeof error.reason === "string" ? error.reason : "");
   }
   return data;
 }
@@ -73,7 +77,7 @@ async function refusal(response) {
   const message = typeof error.message === "string" && error.message
     ? error.message : `The server answered ${response.status}.`;
   return new ApiError(response.status, typeof error.code === "string" ? error.code : "internal", message,
-    Array.isArray(error.fields) ? error.fields : []);
+    Array.isArray(error.fields) ? error.fields : [], typeof error.reason === "string" ? error.reason : "");
 }
 
 /** Events: "token" (a new access token; detail = token), "signedout". */
@@ -112,9 +116,41 @@ export class Session extends EventTarget {
     return { confirmationRequired: Boolean(data && data.confirmationRequired && !data.tokens) };
   }
 
-  /** Sign in, and give the account the browser's time zone if it has none yet. */
+  /**
+   * Sign in, and give the account the browser's time zone if it has none yet. Returns null
+   * when signed in, or the server's challenge ({challenge, session, message}) when a code
+   * from an authenticator app is needed first (Cognito): answer it with `answerChallenge`.
+   */
   async signIn(email, password) {
-    this.#adopt(await postJson("/auth/signin", { email, password }));
+    const data = await postJson("/auth/signin", { email, password });
+    if (data && data.challenge) return data;
+    await this.#signedIn(data);
+    return null;
+  }
+
+  /** Confirm a new account with the emailed code (Cognito). */
+  async confirmSignUp(email, code) {
+    await postJson("/auth/confirm-signup", { email, code });
+  }
+
+  /** Ask for the sign-up code again; the answer's message is for the user. */
+  async resendCode(email) {
+    const data = await postJson("/auth/resend-code", { email });
+    return (data && data.message) || "";
+  }
+
+  /** The authenticator key for an MFA_SETUP challenge: {secret, otpauthUri, session}. */
+  mfaSetupKey(session, email) {
+    return postJson("/auth/mfa/setup", { session, email });
+  }
+
+  /** Answer a sign-in challenge with the authenticator's code; signed in afterwards. */
+  async answerChallenge(email, session, code, challenge) {
+    await this.#signedIn(await postJson("/auth/mfa", { email, session, code, challenge }));
+  }
+
+  async #signedIn(tokens) {
+    this.#adopt(tokens);
     await adoptBrowserTimeZone(this.#accessToken);
   }
 

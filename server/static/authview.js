@@ -1,8 +1,10 @@
 // The sign-in / create-account form, showing the server's own error message and per-field
-// errors (`error.fields`) next to the fields they concern.
+// errors (`error.fields`) next to the fields they concern. The code steps that may follow a
+// password (confirming the email, an authenticator code) are mfa.js's `CodeStep`.
 
 import { $ } from "./dom.js";
 import { ApiError } from "./auth.js";
+import { CodeStep, TwoStepPanel } from "./mfa.js";
 
 const FIELDS = ["name", "email", "password"];
 
@@ -11,10 +13,14 @@ export class AuthView {
   #onSignedIn;
   #mode = "signin";
   #form = $("#auth-form");
+  #codes;
+  #twoStep;
 
   constructor(session, onSignedIn) {
     this.#session = session;
     this.#onSignedIn = onSignedIn;
+    this.#codes = new CodeStep(session, () => this.#signedIn(), (notice) => this.#passwordForm(notice));
+    this.#twoStep = new TwoStepPanel(session);
     $("#tab-signin").addEventListener("click", () => this.#setMode("signin"));
     $("#tab-signup").addEventListener("click", () => this.#setMode("signup"));
     this.#form.addEventListener("submit", (event) => {
@@ -24,15 +30,38 @@ export class AuthView {
   }
 
   show(notice = "") {
+    this.#twoStep.withdraw();
     $("#auth-view").hidden = false;
+    this.#passwordForm(notice);
+  }
+
+  /** Signed in: the card goes, and the two-step sign-in button comes where offered. */
+  hide() {
+    $("#auth-view").hidden = true;
+    this.#codes.close();
+    this.#twoStep.offer();
+  }
+
+  #passwordForm(notice) {
+    this.#codes.close();
+    $(".auth-tabs").hidden = false;
+    this.#form.hidden = false;
     this.#clearErrors();
     this.#notice(notice);
     $("#auth-password").value = "";
     $("#auth-email").focus();
   }
 
-  hide() {
-    $("#auth-view").hidden = true;
+  /** The password form gives way to a code step. */
+  #toCodes() {
+    $(".auth-tabs").hidden = true;
+    this.#form.hidden = true;
+    $("#auth-password").value = "";
+  }
+
+  #signedIn() {
+    $("#auth-password").value = "";
+    this.#onSignedIn();
   }
 
   #setMode(mode) {
@@ -70,16 +99,27 @@ export class AuthView {
         const outcome = await this.#session.signUp(email, password, name);
         if (outcome.confirmationRequired) {
           this.#setMode("signin");
-          this.#notice("Account created. Confirm it from the email we sent, then sign in.");
+          this.#toCodes();
+          this.#codes.confirm(email, password, "Account created.");
           return;
         }
       } else {
-        await this.#session.signIn(email, password);
+        const challenge = await this.#session.signIn(email, password);
+        if (challenge) {
+          this.#toCodes();
+          await this.#codes.challenge(email, challenge);
+          return;
+        }
       }
-      $("#auth-password").value = "";
-      this.#onSignedIn();
+      this.#signedIn();
     } catch (error) {
       const apiError = error instanceof ApiError ? error : new ApiError(0, "internal", String(error));
+      if (apiError.reason === "not_confirmed") {
+        this.#toCodes();
+        this.#codes.confirm(email, password,
+          "This account isn't confirmed yet. Enter the code from the email we sent, or send it again.");
+        return;
+      }
       const placed = this.#showFieldErrors(apiError.fields);
       if (!placed || apiError.fields.length === 0) this.#formError(apiError.message);
     } finally {

@@ -28,6 +28,9 @@ ONE_ADDRESS_LIMITS = AuthLimits(
     sign_up_per_ip=_ROOMY,
     reset_codes_per_ip=_ROOMY,
     code_tries_per_ip=_ROOMY,
+    confirm_tries_per_ip=_ROOMY,
+    confirm_codes_per_ip=_ROOMY,
+    mfa_tries_per_ip=_ROOMY,
     refresh_per_ip=_ROOMY,
 )
 """The `/auth/*` limits of test servers: every test client comes from 127.0.0.1, so the limits

@@ -177,3 +177,35 @@ async def test_malformed_and_oversized_bodies_are_refused(http: httpx.AsyncClien
         headers={"content-type": "application/json"},
     )
     assert huge.status_code == 413
+
+
+async def test_cognito_only_steps_say_so_in_local_mode(http: httpx.AsyncClient) -> None:
+    email = new_email()
+    signed_up = await http.post("/auth/signup", json={"email": email, "password": PASSWORD})
+    headers = {"Authorization": f"Bearer {signed_up.json()['tokens']['accessToken']}"}
+    steps = [
+        ("POST", "/auth/confirm-signup", {"email": email, "code": "123456"}, {}),
+        ("POST", "/auth/resend-code", {"email": email}, {}),
+        ("POST", "/auth/mfa", {"email": email, "session": "s", "code": "123456"}, {}),
+        ("POST", "/auth/mfa/setup", {"session": "s"}, {}),
+        ("GET", "/auth/totp", None, headers),
+        ("POST", "/auth/totp", None, headers),
+        ("POST", "/auth/totp/verify", {"code": "123456"}, headers),
+        ("DELETE", "/auth/totp", None, headers),
+    ]
+    for method, path, body, auth in steps:
+        response = await http.request(method, path, json=body, headers=auth)
+        assert response.status_code == 404, (path, response.text)
+        assert response.json()["error"]["code"] == "not_found"
+        assert "needs Cognito sign-in" in response.json()["error"]["message"]
+    # Sign-in has no second step here: tokens straight away.
+    signed_in = await http.post("/auth/signin", json={"email": email, "password": PASSWORD})
+    assert signed_in.json()["accessToken"]
+
+
+async def test_codes_are_six_digits_before_anything_is_asked(http: httpx.AsyncClient) -> None:
+    for code in ("12345", "1234567", "12a456", ""):
+        response = await http.post(
+            "/auth/confirm-signup", json={"email": new_email(), "code": code}
+        )
+        assert response.status_code == 422, code

@@ -18,6 +18,8 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.typing import Origin, Subprotocol
 
+from server.auth.cognito import AUTH_FLOWS
+from tests.deployed_pool import totp_now
 from tests.server.live import ORIGIN, LiveServer, live_server
 
 PASSWORD = "Correct-horse-9"
@@ -39,7 +41,7 @@ def pool(moto_endpoint: str) -> dict[str, str]:
             client = await cognito.create_user_pool_client(
                 UserPoolId=pool_id,
                 ClientName="web",
-                ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+                ExplicitAuthFlows=list(AUTH_FLOWS),
             )
             return {"pool_id": pool_id, "client_id": client["UserPoolClient"]["ClientId"]}
 
@@ -167,3 +169,92 @@ async def test_the_pool_is_guarded_by_the_same_account_lock(
     right = await client.post("/auth/signin", json={"email": email, "password": PASSWORD})
     assert right.status_code == 429  # the pool is not even asked while the account is locked
     assert int(right.headers["Retry-After"]) > 0
+
+
+async def test_a_pool_that_demands_mfa_has_it_set_up_at_sign_in(
+    client: httpx.AsyncClient,
+    moto_endpoint: str,
+    pool: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # moto answers MFA_SETUP only after a first password change; Cognito also at sign-in when
+    # the pool's MFA is "ON" and the user has none. From the session on, the steps are the same.
+    monkeypatch.setenv("MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP", "true")
+    email = f"m-{uuid.uuid4().hex[:8]}@example.com"
+    async with aioboto3.Session().client(
+        "cognito-idp", region_name=REGION, endpoint_url=moto_endpoint
+    ) as cognito:
+        pool_id, client_id = pool["pool_id"], pool["client_id"]
+        await cognito.set_user_pool_mfa_config(
+            UserPoolId=pool_id,
+            SoftwareTokenMfaConfiguration={"Enabled": True},
+            MfaConfiguration="ON",
+        )
+        try:
+            await cognito.admin_create_user(
+                UserPoolId=pool_id, Username=email, TemporaryPassword="Temp-pass-12"
+            )
+            first = await cognito.admin_initiate_auth(
+                UserPoolId=pool_id,
+                ClientId=client_id,
+                AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": email, "PASSWORD": "Temp-pass-12"},
+            )
+            changed = await cognito.admin_respond_to_auth_challenge(
+                UserPoolId=pool_id,
+                ClientId=client_id,
+                ChallengeName="NEW_PASSWORD_REQUIRED",
+                Session=first["Session"],
+                ChallengeResponses={"USERNAME": email, "NEW_PASSWORD": PASSWORD},
+            )
+        finally:
+            await cognito.set_user_pool_mfa_config(UserPoolId=pool_id, MfaConfiguration="OFF")
+    assert changed["ChallengeName"] == "MFA_SETUP"
+
+    key = await client.post("/auth/mfa/setup", json={"session": changed["Session"], "email": email})
+    assert key.status_code == 200, key.text
+    secret, session = key.json()["secret"], key.json()["session"]
+    assert key.json()["otpauthUri"].startswith(f"otpauth://totp/V7%20Coach:{email}?secret=")
+    answer = {"email": email, "session": session, "challenge": "MFA_SETUP"}
+    wrong = await client.post("/auth/mfa", json={**answer, "code": totp_now(secret, offset=1)})
+    assert wrong.status_code == 400
+    right = await client.post("/auth/mfa", json={**answer, "code": totp_now(secret)})
+    assert right.status_code == 200, right.text
+    profile = await client.get(
+        "/users/profile", headers={"Authorization": f"Bearer {right.json()['accessToken']}"}
+    )
+    assert profile.status_code == 200  # the climber's record was made at this first sign-in
+    assert profile.json()["email"] == email
+
+
+async def test_wrong_authenticator_codes_lock_the_account_like_wrong_passwords(
+    client: httpx.AsyncClient,
+    moto_endpoint: str,
+    pool: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP", "true")
+    email = f"l-{uuid.uuid4().hex[:8]}@example.com"
+    credentials = {"email": email, "password": PASSWORD}
+    await client.post("/auth/signup", json=credentials)
+    await confirm(moto_endpoint, pool["pool_id"], email)
+    tokens = (await client.post("/auth/signin", json=credentials)).json()
+    headers = {"Authorization": f"Bearer {tokens['accessToken']}"}
+    secret = (await client.post("/auth/totp", headers=headers)).json()["secret"]
+    on = await client.post("/auth/totp/verify", headers=headers, json={"code": totp_now(secret)})
+    assert on.status_code == 200
+
+    challenge = (await client.post("/auth/signin", json=credentials)).json()
+    answer = {"email": email, "session": challenge["session"]}
+    statuses = [
+        (await client.post("/auth/mfa", json={**answer, "code": totp_now(secret, offset=1)}))
+        for _ in range(6)
+    ]
+    assert [s.status_code for s in statuses] == [400] * 5 + [429]
+    right = await client.post("/auth/mfa", json={**answer, "code": totp_now(secret)})
+    assert right.status_code == 429  # Cognito is not even asked while the account is locked
+    assert int(right.headers["Retry-After"]) > 0
+
+    off = await client.delete("/auth/totp", headers=headers)
+    assert off.status_code == 204
+    assert (await client.get("/auth/totp", headers=headers)).json() == {"enabled": False}
