@@ -3,7 +3,7 @@ client configured from the rendered Pulumi program (`tests/deployed_pool.py`).
 
 sign-up -> confirm with the emailed code -> sign-in -> REST and WebSocket -> TOTP set up ->
 sign out -> sign-in meets the MFA challenge -> a wrong code is refused, the right one signs in
--> REST and WebSocket again -> erasure.
+-> REST and WebSocket again -> erasure, which deletes the pool's user too.
 
 What moto 5.2.5 does not do, and how each is covered instead: it accepts any confirmation code
 (so the test sends a well-formed code, and checks that a malformed one is refused by the
@@ -100,6 +100,17 @@ async def rest_and_socket(
     return user_id
 
 
+async def in_pool(moto_endpoint: str, pool_id: str, email: str) -> bool:
+    async with aioboto3.Session().client(
+        "cognito-idp", region_name=REGION, endpoint_url=moto_endpoint
+    ) as cognito:
+        try:
+            await cognito.admin_get_user(UserPoolId=pool_id, Username=email)
+        except cognito.exceptions.UserNotFoundException:
+            return False
+        return True
+
+
 async def pool_status(moto_endpoint: str, pool_id: str, email: str) -> str:
     async with aioboto3.Session().client(
         "cognito-idp", region_name=REGION, endpoint_url=moto_endpoint
@@ -187,3 +198,8 @@ async def test_sign_up_confirm_sign_in_mfa_and_erasure_against_the_deployed_pool
     assert erased.status_code == 204
     gone = await http.get("/users/profile", headers=bearer(tokens))
     assert gone.status_code == 401
+    # The erasure reached the pool: the user is gone there too, so signing in again cannot
+    # recreate the account.
+    assert not await in_pool(moto_endpoint, deployed.pool_id, email)
+    again = await http.post("/auth/signin", json=credentials)
+    assert again.status_code == 401
