@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Protocol
 from urllib.parse import quote, urlencode
 
+import segno
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 from pydantic.alias_generators import to_camel
 
@@ -66,14 +67,26 @@ MFA_MESSAGES: dict[ChallengeName, str] = {
 
 class TotpSecret(BaseModel):
     """A TOTP key to add to an authenticator app: `secret` is base32, `otpauth_uri` the same
-    key as a link (absent when the email is unknown). For an MFA_SETUP challenge, `session`
-    replaces the challenge's session: send it with the code to `/auth/mfa`."""
+    key as a link and `qr_code` that link as a QR code (an SVG `data:` URI for an `<img>`; both
+    absent when the email is unknown). For an MFA_SETUP challenge, `session` replaces the
+    challenge's session: send it with the code to `/auth/mfa`."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
 
     secret: str
     otpauth_uri: str | None = None
+    qr_code: str | None = None
     session: str | None = None
+
+
+def totp_secret(secret: str, email: str | None, session: str | None = None) -> TotpSecret:
+    """The key as the climber adds it: text, link and QR code (on a computer the phone scans
+    the code; typing 32 characters into a phone is where set-ups fail)."""
+    if not email:
+        return TotpSecret(secret=secret, session=session)
+    uri = otpauth_uri(email, secret)
+    qr = segno.make(uri, error="m").svg_data_uri(scale=4, border=2)
+    return TotpSecret(secret=secret, otpauth_uri=uri, qr_code=qr, session=session)
 
 
 class TotpStatus(BaseModel):

@@ -16,7 +16,7 @@ from server.accounts import (
     TokenSet,
     TotpSecret,
     TotpStatus,
-    otpauth_uri,
+    totp_secret,
 )
 from server.auth.cognito import CognitoAuth, CognitoChallenge, CognitoTokens
 from server.auth.errors import AuthError
@@ -77,18 +77,14 @@ class CognitoAccounts:
 
     async def mfa_setup_key(self, session: str, email: str | None) -> TotpSecret:
         secret, next_session = await self._cognito.associate_totp(session=session)
-        return TotpSecret(
-            secret=secret,
-            otpauth_uri=otpauth_uri(email, secret) if email else None,
-            session=next_session or session,
-        )
+        return totp_secret(secret, email, session=next_session or session)
 
     async def totp_status(self, access_token: str) -> TotpStatus:
         return TotpStatus(enabled=await self._cognito.totp_enabled(access_token))
 
     async def totp_begin(self, access_token: str, email: str | None) -> TotpSecret:
         secret, _ = await self._cognito.associate_totp(access_token=access_token)
-        return TotpSecret(secret=secret, otpauth_uri=otpauth_uri(email, secret) if email else None)
+        return totp_secret(secret, email)
 
     async def totp_verify(self, access_token: str, code: str) -> None:
         await self._cognito.verify_totp(code, access_token=access_token)

@@ -199,6 +199,11 @@ function showKey(prefix, key) {
   const link = $(`#${prefix}-link`);
   link.hidden = !key.otpauthUri;
   if (key.otpauthUri) link.href = key.otpauthUri;
+  // A phone scans the QR code from a computer's screen; on the phone itself the link opens
+  // its authenticator app.
+  const qr = $(`#${prefix}-qr`);
+  qr.hidden = !key.qrCode;
+  if (key.qrCode) qr.src = key.qrCode;
   $(`#${prefix}-key`).hidden = false;
 }
 

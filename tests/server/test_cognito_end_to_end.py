@@ -162,6 +162,7 @@ async def test_sign_up_confirm_sign_in_mfa_and_erasure_against_the_deployed_pool
     assert key.json()["otpauthUri"] == (
         f"otpauth://totp/V7%20Coach:{email}?secret={secret}&issuer=V7%20Coach"
     )
+    assert key.json()["qrCode"].startswith("data:image/svg+xml;")
     wrong_setup = await http.post(
         "/auth/totp/verify",
         headers=bearer(tokens),

@@ -92,6 +92,12 @@ async def test_confirm_then_two_step_sign_in_in_the_browser(
     secret = (await secret_text.text_content() or "").replace(" ", "")
     link = dialog.get_by_role("link", name="Open in authenticator app")
     assert (await link.get_attribute("href") or "").startswith("otpauth://totp/V7%20Coach:")
+    qr = dialog.get_by_role("img", name="QR code of the key, to scan with your authenticator app")
+    if size == "desktop":  # a phone opens the link instead; it cannot scan its own screen
+        await expect(qr).to_be_visible()
+        assert await qr.evaluate("img => img.complete && img.naturalWidth > 0")
+    else:
+        await expect(qr).to_be_hidden()
     await shot(page, f"2-set-up-{size}")
     await enter_code(dialog, "Code", totp_now(secret, offset=1), "Turn on")
     await expect(dialog.get_by_role("alert")).to_have_text(
