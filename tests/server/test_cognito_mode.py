@@ -6,7 +6,6 @@ JWKS moto serves, exactly as it would against AWS (only the endpoint differs).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -18,9 +17,9 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.typing import Origin, Subprotocol
 
-from server.auth.cognito import AUTH_FLOWS
 from tests.deployed_pool import totp_now
 from tests.server.live import ORIGIN, LiveServer, live_server
+from tests.server.pools import new_pool
 
 PASSWORD = "Correct-horse-9"
 REGION = "us-east-1"
@@ -28,24 +27,7 @@ REGION = "us-east-1"
 
 @pytest.fixture(scope="module")
 def pool(moto_endpoint: str) -> dict[str, str]:
-    async def create() -> dict[str, str]:
-        async with aioboto3.Session().client(
-            "cognito-idp", region_name=REGION, endpoint_url=moto_endpoint
-        ) as cognito:
-            created = await cognito.create_user_pool(
-                PoolName=f"v7-{uuid.uuid4().hex[:6]}",
-                UsernameAttributes=["email"],
-                AutoVerifiedAttributes=["email"],
-            )
-            pool_id = created["UserPool"]["Id"]
-            client = await cognito.create_user_pool_client(
-                UserPoolId=pool_id,
-                ClientName="web",
-                ExplicitAuthFlows=list(AUTH_FLOWS),
-            )
-            return {"pool_id": pool_id, "client_id": client["UserPoolClient"]["ClientId"]}
-
-    return asyncio.run(create())
+    return new_pool(moto_endpoint, "mode")
 
 
 @pytest.fixture(scope="module")

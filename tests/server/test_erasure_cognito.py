@@ -41,6 +41,7 @@ from store import open_table
 from store.repos.erasures import ErasureRepo
 from store.table import Table
 from tests.server.live import ORIGIN, LiveServer, live_server
+from tests.server.pools import new_pool
 
 PASSWORD = "Correct-horse-9"
 REGION = "us-east-1"
@@ -99,22 +100,7 @@ class Stack:
 
 @pytest.fixture(scope="module")
 def pool(moto_endpoint: str) -> dict[str, str]:
-    async def create() -> dict[str, str]:
-        async with _cognito(moto_endpoint) as cognito:
-            created = await cognito.create_user_pool(
-                PoolName=f"v7-erase-{uuid.uuid4().hex[:6]}",
-                UsernameAttributes=["email"],
-                AutoVerifiedAttributes=["email"],
-            )
-            pool_id = created["UserPool"]["Id"]
-            client = await cognito.create_user_pool_client(
-                UserPoolId=pool_id,
-                ClientName="web",
-                ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-            )
-            return {"pool_id": pool_id, "client_id": client["UserPoolClient"]["ClientId"]}
-
-    return asyncio.run(create())
+    return new_pool(moto_endpoint, "erase")
 
 
 @contextmanager

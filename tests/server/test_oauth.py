@@ -4,7 +4,6 @@ mode, and across two servers sharing one Redis."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -12,7 +11,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import aioboto3
 import httpx
 import pytest
 from websockets.asyncio.client import connect
@@ -24,6 +22,7 @@ from server.settings import Settings
 from tests.server.hosted_ui import HostedUi, hosted_ui
 from tests.server.live import ORIGIN, LiveServer, live_server
 from tests.server.pair import server_pair
+from tests.server.pools import new_pool
 
 REGION = "us-east-1"
 REDIRECT = ORIGIN + CALLBACK_PATH  # the test servers' first allowed origin
@@ -78,29 +77,17 @@ def test_the_hosted_ui_setting_is_a_bare_base_url(domain: str) -> None:
 
 @pytest.fixture(scope="module")
 def pool(moto_endpoint: str) -> dict[str, str]:
-    async def create() -> dict[str, str]:
-        async with aioboto3.Session().client(
-            "cognito-idp", region_name=REGION, endpoint_url=moto_endpoint
-        ) as cognito:
-            created = await cognito.create_user_pool(
-                PoolName=f"v7-oauth-{uuid.uuid4().hex[:6]}",
-                # Federated users keep their email as an attribute (see hosted_ui.py)
-                AutoVerifiedAttributes=["email"],
-            )
-            pool_id = created["UserPool"]["Id"]
-            client = await cognito.create_user_pool_client(
-                UserPoolId=pool_id,
-                ClientName="web",
-                ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-                AllowedOAuthFlowsUserPoolClient=True,
-                AllowedOAuthFlows=["code"],
-                AllowedOAuthScopes=["openid", "email", "profile"],
-                CallbackURLs=[REDIRECT],
-                ReadAttributes=["email", "email_verified", "name"],  # as the stack's client
-            )
-            return {"pool_id": pool_id, "client_id": client["UserPoolClient"]["ClientId"]}
-
-    return asyncio.run(create())
+    # Federated users keep their email as an attribute, not as the username (see hosted_ui.py)
+    return new_pool(
+        moto_endpoint,
+        "oauth",
+        email_usernames=False,
+        AllowedOAuthFlowsUserPoolClient=True,
+        AllowedOAuthFlows=["code"],
+        AllowedOAuthScopes=["openid", "email", "profile"],
+        CallbackURLs=[REDIRECT],
+        ReadAttributes=["email", "email_verified", "name"],  # as the stack's client
+    )
 
 
 @pytest.fixture(scope="module")
