@@ -15,7 +15,7 @@
 #   V7_IMAGE_DRIVER         buildah storage driver (default overlay; vfs works anywhere, slower)
 #   V7_IMAGE_MIRROR         Debian mirror for the stand-in base (default http://deb.debian.org/debian)
 #   V7_IMAGE_BASE_MAX_DAYS  rebuild the cached stand-in base when older (default 7: security fixes)
-#   V7_IMAGE_KEEP=1         keep the built image (localhost/v7-coach:check) after the check
+#   V7_IMAGE_KEEP=1         keep the built image (localhost/v7-coach:check-PID) after the check
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -36,7 +36,8 @@ base_max_days=${V7_IMAGE_BASE_MAX_DAYS:-7}
 base_tag=docker.io/library/python:3.11-slim
 # Bump when the stand-in recipe below changes: a cached base with another recipe is rebuilt.
 base_recipe=1
-image_tag=localhost/v7-coach:check
+# One tag per run, so two checks on one machine (two worktrees) never remove each other's image.
+image_tag=localhost/v7-coach:check-$$
 
 runroot=$(mktemp -d /run/v7-image.XXXXXX)
 mount -t tmpfs -o mode=0700 tmpfs "$runroot"
@@ -128,22 +129,30 @@ EOF
     containers=()
 }
 
+# Two checks starting together (two worktrees) build the base once: the second waits.
+exec 9>"$cache/base.lock"
+flock 9
 if base_is_fresh; then
     log "stand-in $base_tag: cached in $cache (recipe $base_recipe, < $base_max_days days old)"
 else
     build_base
 fi
+flock -u 9
 t_base=$(date +%s)
 
 # --- build the Dockerfile --------------------------------------------------------------------
 # This machine reaches PyPI through a TLS-inspecting egress proxy, so pip in the RUN steps must
 # trust the host's CA bundle. It is mounted for the RUN steps only (buildah's -v), so the image
 # carries none of it; with a public CA bundle (any workstation) it changes nothing.
-printf '[global]\ncert = /run/v7-host-ca.crt\n' >"$work/pip.conf"
+host_ca=/etc/ssl/certs/ca-certificates.crt
+ca_mounts=()
+if [ -r "$host_ca" ]; then
+    printf '[global]\ncert = /run/v7-host-ca.crt\n' >"$work/pip.conf"
+    ca_mounts=(-v "$host_ca:/run/v7-host-ca.crt:ro" -v "$work/pip.conf:/etc/pip.conf:ro")
+fi
 log "buildah bud $context/Dockerfile -> $image_tag ($driver storage, chroot isolation)"
 bah bud --pull=never --isolation chroot --format docker --layers=false \
-    -v /etc/ssl/certs/ca-certificates.crt:/run/v7-host-ca.crt:ro \
-    -v "$work/pip.conf:/etc/pip.conf:ro" \
+    "${ca_mounts[@]}" \
     -f "$context/Dockerfile" -t "$image_tag" "$context" >"$work/build.log" 2>&1 \
     || { tail -n 60 "$work/build.log"; exit 1; }
 grep -E 'STEP [0-9]+/[0-9]+|^COMMIT' "$work/build.log" | cut -c1-110 || true
