@@ -39,11 +39,26 @@ base_recipe=1
 # One tag per run, so two checks on one machine (two worktrees) never remove each other's image.
 image_tag=localhost/v7-coach:check-$$
 
+# Native overlay needs a kernel that allows it here; probe once and fall back to vfs (slower,
+# works anywhere) rather than fail on a machine without it.
+# The probe runs where the storage lives (an overlay upper dir cannot be on every filesystem).
+mkdir -p "$cache"
+if [ "$driver" = overlay ]; then
+    probe=$cache/probe.$$
+    mkdir -p "$probe/lower" "$probe/upper" "$probe/work" "$probe/merged"
+    if mount -t overlay overlay -o "lowerdir=$probe/lower,upperdir=$probe/upper,workdir=$probe/work" \
+        "$probe/merged" 2>/dev/null; then
+        umount "$probe/merged"
+    else
+        driver=vfs
+    fi
+    rm -rf "$probe"
+fi
 runroot=$(mktemp -d /run/v7-image.XXXXXX)
 mount -t tmpfs -o mode=0700 tmpfs "$runroot"
 work=$(mktemp -d "${TMPDIR:-/tmp}/v7-image.XXXXXX")
-mkdir -p "$cache"
-bah() { buildah --root "$cache/storage" --runroot "$runroot" --storage-driver "$driver" "$@"; }
+# One storage per driver: buildah refuses a storage made by another driver.
+bah() { buildah --root "$cache/storage-$driver" --runroot "$runroot" --storage-driver "$driver" "$@"; }
 
 containers=()
 cleanup() {

@@ -174,11 +174,14 @@ def _check_running(
     print(f"{'ok  ' if as_image else 'FAIL'} uid/gid/groups {seen}, PID {ns_pid} in its namespace")
     ok &= as_image
 
-    hc = subprocess.run(  # noqa: S603
-        [*me, "--exec", "healthcheck"], capture_output=True, timeout=HEALTHCHECK_TIMEOUT
-    )
-    print(f"{'ok  ' if hc.returncode == 0 else 'FAIL'} image HEALTHCHECK exit {hc.returncode}")
-    ok &= hc.returncode == 0
+    if (config.get("Healthcheck") or {}).get("Test", ["NONE"])[0] in ("CMD", "CMD-SHELL"):
+        hc = subprocess.run(  # noqa: S603
+            [*me, "--exec", "healthcheck"], capture_output=True, timeout=HEALTHCHECK_TIMEOUT
+        )
+        print(f"{'ok  ' if hc.returncode == 0 else 'FAIL'} image HEALTHCHECK exit {hc.returncode}")
+        ok &= hc.returncode == 0
+    else:
+        print("info the image has no HEALTHCHECK")
 
     stop = signal.Signals[config.get("StopSignal") or "SIGTERM"]
     stopping = time.monotonic()
