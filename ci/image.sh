@@ -170,8 +170,9 @@ bah bud --pull=never --isolation chroot --format docker --layers=false \
     "${ca_mounts[@]}" \
     -f "$context/Dockerfile" -t "$image_tag" "$context" >"$work/build.log" 2>&1 \
     || { tail -n 60 "$work/build.log"; exit 1; }
-grep -E 'STEP [0-9]+/[0-9]+|^COMMIT' "$work/build.log" | cut -c1-110 || true
+grep -E 'STEP [0-9]+/[0-9]+|^COMMIT|level=warn|^WARN' "$work/build.log" | cut -c1-110 || true
 t_build=$(date +%s)
+log "built $image_tag: $(bah images --format '{{.Size}}' "$image_tag")"
 
 # --- run its own CMD and check it ------------------------------------------------------------
 ctr=$(bah from --pull-never "$image_tag")
