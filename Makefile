@@ -8,9 +8,12 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 # `make test-dates` moves the clock with Debian's libfaketime.
 FAKETIME := /usr/bin/faketime
+# `make image-check` builds the Dockerfile with buildah (no Docker daemon) on a base made by
+# debootstrap, and runs the image in its own namespaces (util-linux unshare, iproute2 ip).
+BUILDAH := /usr/bin/buildah
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-dates lint bench clean
+.PHONY: run test test-dates image-check lint bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +29,10 @@ $(FAKETIME):
 	$(SUDO) apt-get update -q
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q faketime
 
+$(BUILDAH):
+	$(SUDO) apt-get update -q
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q buildah debootstrap iproute2
+
 run: $(STAMP)
 	$(VENV)/bin/v7 store init
 	$(VENV)/bin/v7 store seed
@@ -37,6 +44,10 @@ test: $(STAMP) $(CHROMIUM)
 # The date-sensitive tests at the instants calendars break (tests/dates.py lists them).
 test-dates: $(STAMP) $(FAKETIME)
 	$(PY) -m tests.dates
+
+# Build the image, run its own CMD, require /healthz 200 and a clean SIGTERM exit (ci/image.sh).
+image-check: $(BUILDAH)
+	$(SUDO) ci/image.sh
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
