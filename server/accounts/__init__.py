@@ -90,9 +90,14 @@ def totp_secret(secret: str, email: str | None, session: str | None = None) -> T
 
 
 class TotpStatus(BaseModel):
+    """Whether sign-in asks this climber for an authenticator code, and whether this server
+    offers two-step sign-in at all (`available` false: local accounts; every other TOTP route
+    answers 404 there). A client reads it to decide whether to offer the set-up."""
+
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
 
     enabled: bool
+    available: bool = True
 
 
 def otpauth_uri(email: str, secret: str) -> str:

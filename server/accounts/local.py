@@ -189,7 +189,8 @@ class LocalAccounts:
         await self._secrets.remove_all_refresh(user.id)
 
     # Local sign-up needs no confirmation and local sign-in has no second step: the Cognito-only
-    # steps answer 404 `needs_cognito`, so a client can tell "not here" from "wrong code".
+    # steps answer 404 `needs_cognito`, so a client can tell "not here" from "wrong code". The
+    # status alone answers (off, not available), so a page can ask without meeting an error.
 
     async def confirm_sign_up(self, email: str, code: str) -> None:
         raise AuthError("needs_cognito")
@@ -206,7 +207,7 @@ class LocalAccounts:
         raise AuthError("needs_cognito")
 
     async def totp_status(self, access_token: str) -> TotpStatus:
-        raise AuthError("needs_cognito")
+        return TotpStatus(enabled=False, available=False)
 
     async def totp_begin(self, access_token: str, email: str | None) -> TotpSecret:
         raise AuthError("needs_cognito")

@@ -235,9 +235,9 @@ export class TwoStepPanel {
     try {
       const status = await this.#session.request("/auth/totp");
       this.#enabled = Boolean(status && status.enabled);
-      $("#open-two-step").hidden = false;
+      $("#open-two-step").hidden = !(status && status.available); // local accounts: none
     } catch {
-      $("#open-two-step").hidden = true; // 404 in local mode; or not reachable now
+      $("#open-two-step").hidden = true; // not reachable now
     }
   }
 

@@ -188,7 +188,6 @@ async def test_cognito_only_steps_say_so_in_local_mode(http: httpx.AsyncClient) 
         ("POST", "/auth/resend-code", {"email": email}, {}),
         ("POST", "/auth/mfa", {"email": email, "session": "s", "code": "123456"}, {}),
         ("POST", "/auth/mfa/setup", {"session": "s"}, {}),
-        ("GET", "/auth/totp", None, headers),
         ("POST", "/auth/totp", None, headers),
         ("POST", "/auth/totp/verify", {"code": "123456"}, headers),
         ("DELETE", "/auth/totp", None, headers),
@@ -198,6 +197,9 @@ async def test_cognito_only_steps_say_so_in_local_mode(http: httpx.AsyncClient) 
         assert response.status_code == 404, (path, response.text)
         assert response.json()["error"]["code"] == "not_found"
         assert "needs Cognito sign-in" in response.json()["error"]["message"]
+    # The status answers, so a page can ask without meeting an error: off, and not offered.
+    status = await http.get("/auth/totp", headers=headers)
+    assert status.json() == {"enabled": False, "available": False}
     # Sign-in has no second step here: tokens straight away.
     signed_in = await http.post("/auth/signin", json={"email": email, "password": PASSWORD})
     assert signed_in.json()["accessToken"]

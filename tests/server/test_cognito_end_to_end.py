@@ -155,7 +155,8 @@ async def test_sign_up_confirm_sign_in_mfa_and_erasure_against_the_deployed_pool
     user_id = await rest_and_socket(server, http, tokens)
     assert user_id == signed_up.json()["userId"]
 
-    assert (await http.get("/auth/totp", headers=bearer(tokens))).json() == {"enabled": False}
+    status = await http.get("/auth/totp", headers=bearer(tokens))
+    assert status.json() == {"enabled": False, "available": True}
     key = await http.post("/auth/totp", headers=bearer(tokens))
     assert key.status_code == 200, key.text
     secret = key.json()["secret"]
@@ -174,8 +175,9 @@ async def test_sign_up_confirm_sign_in_mfa_and_erasure_against_the_deployed_pool
         "/auth/totp/verify", headers=bearer(tokens), json={"code": totp_now(secret)}
     )
     assert on.status_code == 200, on.text
-    assert on.json() == {"enabled": True}
-    assert (await http.get("/auth/totp", headers=bearer(tokens))).json() == {"enabled": True}
+    assert on.json() == {"enabled": True, "available": True}
+    status = await http.get("/auth/totp", headers=bearer(tokens))
+    assert status.json() == {"enabled": True, "available": True}
 
     # Signed out: the browser forgets its tokens (moto 5.2.5 has no RevokeToken behind
     # /auth/signout), and signing in again now takes the code.

@@ -239,4 +239,5 @@ async def test_wrong_authenticator_codes_lock_the_account_like_wrong_passwords(
 
     off = await client.delete("/auth/totp", headers=headers)
     assert off.status_code == 204
-    assert (await client.get("/auth/totp", headers=headers)).json() == {"enabled": False}
+    status = await client.get("/auth/totp", headers=headers)
+    assert status.json() == {"enabled": False, "available": True}

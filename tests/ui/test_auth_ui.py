@@ -139,7 +139,7 @@ async def test_confirm_then_two_step_sign_in_in_the_browser(
 
 
 async def test_local_mode_offers_no_two_step_button(server: UiServer, browser: Browser) -> None:
-    page, _ = await open_page(browser, server.url, DESKTOP)
+    page, recorded = await open_page(browser, server.url, DESKTOP)
     await page.get_by_role("tab", name="Create account").click()
     await page.get_by_label("Email").fill(fresh_email())
     await page.get_by_label("Password").fill(PASSWORD)
@@ -147,4 +147,6 @@ async def test_local_mode_offers_no_two_step_button(server: UiServer, browser: B
     await wait_online(page)
     await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     await expect(page.get_by_role("button", name="Two-step sign-in")).to_be_hidden()
+    # It asked without meeting an error (a 404 would be a failed resource in the console).
+    assert recorded.console_errors == []
     await page.context.close()
