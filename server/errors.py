@@ -172,7 +172,12 @@ def map_error(error: BaseException) -> Mapped:
                 if error.code == "weak_password"
                 else None
             )
-            return Mapped(status, code, error.message, fields, extra={"reason": error.code})
+            wait = (
+                {"Retry-After": str(error.retry_after_s)}
+                if status == 429 and error.retry_after_s is not None
+                else None
+            )
+            return Mapped(status, code, error.message, fields, wait, extra={"reason": error.code})
         case NotFound():
             return Mapped(404, "not_found", "No such item")
         case ConditionFailed() | TransactionCancelled():

@@ -90,6 +90,16 @@ def _who(access_token: str | None, session: str | None) -> dict[str, str]:
     return {"AccessToken": access_token} if access_token else {"Session": session or ""}
 
 
+# Cognito's throttling errors carry no time to wait, but a 429 must say one (`Retry-After`):
+# its request-rate quotas are per second; its lockouts on failed attempts start at a second
+# and double, and its code-delivery limits last longer, so a minute before trying again.
+_COGNITO_WAIT_S: Final[Mapping[str, int]] = {
+    "TooManyRequestsException": 1,
+    "TooManyFailedAttemptsException": 60,
+    "LimitExceededException": 60,
+}
+
+
 def cognito_issuer(region: str, pool_id: str) -> str:
     """The `iss` of a user pool's tokens (moto's tokens carry the same value)."""
     return f"https://cognito-idp.{region}.amazonaws.com/{pool_id}"
@@ -370,7 +380,9 @@ class CognitoAuth:
                 # Cognito's policy text ("Password did not conform with policy: …") names
                 # only the rule that failed
                 message = str(error.get("Message", "")) or None
-            raise AuthError(code, message) from None
+            raise AuthError(
+                code, message, retry_after_s=_COGNITO_WAIT_S.get(cognito_code)
+            ) from None
         except BotoCoreError as exc:
             log.warning(
                 "cognito unreachable", extra={"operation": operation, "error": type(exc).__name__}

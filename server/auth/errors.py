@@ -91,9 +91,13 @@ class AuthError(Exception):
     `code` is one of `AuthErrorCode`; `message` is safe to return to the client and to log.
     """
 
-    def __init__(self, code: AuthErrorCode, message: str | None = None) -> None:
+    def __init__(
+        self, code: AuthErrorCode, message: str | None = None, *, retry_after_s: int | None = None
+    ) -> None:
         self.code: AuthErrorCode = code
         self.message: str = message or _DEFAULT_MESSAGES[code]
+        self.retry_after_s = retry_after_s
+        """For `rate_limited`: how long a client should wait (the 429's `Retry-After`)."""
         super().__init__(f"{code}: {self.message}")
 
     @property

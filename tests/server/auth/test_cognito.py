@@ -9,9 +9,13 @@ is configured with `cognito_issuer(...)` and the key source with moto's JWKS add
 
 from __future__ import annotations
 
+import http.server
+import json
+import threading
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import aioboto3
 import httpx
@@ -24,6 +28,7 @@ from server.auth.cognito import CognitoAuth, CognitoTokens, cognito_issuer
 from server.auth.errors import AuthError
 from server.auth.jwks import HttpKeySource
 from server.auth.verifier import TokenVerifier
+from server.errors import map_error
 
 REGION = "us-east-1"
 PASSWORD = "Sloper-Sunday-2026"
@@ -241,3 +246,49 @@ async def test_an_unreachable_cognito_is_unavailable(moto_endpoint: str) -> None
         with pytest.raises(AuthError) as caught:
             await auth.sign_in("a@example.com", PASSWORD)
     assert caught.value.code == "unavailable"
+
+
+class _Throttling(http.server.BaseHTTPRequestHandler):
+    """Answers every Cognito call as Cognito does when a quota is hit (its JSON error shape)."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        body = json.dumps({"__type": self.server.cognito_error, "message": "Rate exceeded"})  # type: ignore[attr-defined]
+        self.send_response(400)
+        self.send_header("Content-Type", "application/x-amz-json-1.1")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+@pytest.mark.parametrize(
+    ("cognito_error", "wait_s"),
+    [("TooManyRequestsException", 1), ("TooManyFailedAttemptsException", 60)],
+)
+async def test_cognito_throttling_is_a_429_that_says_when_to_retry(
+    moto_endpoint: str, cognito_error: str, wait_s: int
+) -> None:
+    # moto_endpoint only for the fake AWS credentials it puts in the environment
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Throttling)
+    server.cognito_error = cognito_error  # type: ignore[attr-defined]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        async with aioboto3.Session().client(
+            "cognito-idp",
+            region_name=REGION,
+            endpoint_url=f"http://127.0.0.1:{server.server_address[1]}",
+            config=AioConfig(retries={"max_attempts": 1, "mode": "standard"}),
+        ) as throttled:
+            auth = CognitoAuth(throttled, client_id="any", pool_id="us-east-1_any")
+            with pytest.raises(AuthError) as caught:
+                await auth.sign_in("a@example.com", PASSWORD)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert caught.value.code == "rate_limited"
+    mapped = map_error(caught.value)
+    assert mapped.status == 429
+    assert mapped.headers == {"Retry-After": str(wait_s)}
