@@ -103,9 +103,7 @@ class CognitoAccounts:
         """Tokens the pool issued to this app client by another flow (Google/Apple sign-in
         through the hosted UI): the id token verified and the climber's `User` made to exist,
         as on sign-in. Raises `AuthError` for a refused id token."""
-        identity = await self._verifier.verify(tokens.id_token, token_use="id")  # noqa: S106
-        await self._ensure_user(identity.user_id, identity.email or "", "")
-        return _token_set(tokens)
+        return await self._signed_in(tokens, "")
 
     async def refresh(self, refresh_token: str) -> TokenSet:
         tokens = await self._cognito.refresh(refresh_token)

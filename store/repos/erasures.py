@@ -114,15 +114,8 @@ class ErasureRepo:
 
     async def all(self) -> list[Tombstone]:
         """Every pending erasure, oldest request first."""
-        items: list[Item] = []
-        cursor: str | None = None
-        while True:
-            page = await self.table.query(PK, cursor=cursor)
-            items.extend(page.items)
-            cursor = page.cursor
-            if cursor is None:
-                break
-        return sorted((_tombstone(item) for item in items), key=lambda t: t.requested_at)
+        page = await self.table.query(PK)  # without a limit, every item of the partition
+        return sorted((_tombstone(item) for item in page.items), key=lambda t: t.requested_at)
 
     async def count_attempt(self, user_id: str) -> int | None:
         """Count one more run at the erasure; the attempts so far, or None when it finished

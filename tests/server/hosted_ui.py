@@ -21,12 +21,9 @@ Cognito names federated users `Google_<id>` and keeps their email an attribute.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import secrets
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -40,6 +37,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
+
+from tests.server.live import serving
 
 REGION = "us-east-1"
 
@@ -166,17 +165,6 @@ def hosted_ui(
     accepting exactly `callback_urls` as redirect URIs (as the app client's CallbackURLs)."""
     ui = HostedUi("", pool_id, client_id, moto_endpoint, callback_urls)
     config = uvicorn.Config(_app(ui), host="127.0.0.1", port=0, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the hosted UI stand-in did not start")
-        time.sleep(0.02)
-    ui.url = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    try:
+    with serving(config) as (_, port):
+        ui.url = f"http://127.0.0.1:{port}"
         yield ui
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)

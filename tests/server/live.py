@@ -59,7 +59,16 @@ def live_server(
         **{"auth_limits": ONE_ADDRESS_LIMITS, **overrides},  # type: ignore[arg-type]
     )
     app = create_app(settings, demo=demo, clock=clock)
-    config = uvicorn_config(app, settings)
+    with serving(uvicorn_config(app, settings)) as (server, port):
+        yield LiveServer(
+            f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/ws", settings, server, clock
+        )
+
+
+@contextmanager
+def serving(config: uvicorn.Config) -> Iterator[tuple[uvicorn.Server, int]]:
+    """A uvicorn server of `config` (port 0: a free one) on its own thread and event loop,
+    started before this yields it and its port; stopped on exit."""
     server = uvicorn.Server(config)
     thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
     thread.start()
@@ -68,11 +77,8 @@ def live_server(
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("the server did not start")
         time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield LiveServer(
-            f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/ws", settings, server, clock
-        )
+        yield server, server.servers[0].sockets[0].getsockname()[1]
     finally:
         server.should_exit = True
         thread.join(timeout=15)
