@@ -38,13 +38,14 @@ run: $(STAMP)
 	$(VENV)/bin/v7 store seed
 	$(VENV)/bin/v7 serve
 
-# One worker per core: most tests wait on loopback servers, moto and Chromium, so two workers
-# on two cores halve the wall time. `loadfile` keeps a module's tests (and the live server its
-# fixtures share) on one worker.
-TEST_WORKERS ?= auto
+# `make test TEST_WORKERS=2` runs two pytest workers (a module's tests on one): most tests wait
+# on loopback servers, moto and Chromium, so it halves the wall time. Serial stays the default:
+# under the doubled load the socket cap's Redis check once missed its deadline and failed open
+# (test_socket_cap's forty sockets, 1 of 5 CI runs) — Redis under load is issue 19's.
+TEST_WORKERS ?= 1
 
 test: $(STAMP) $(CHROMIUM)
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(PY) -m pytest $(if $(filter 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 
 # The date-sensitive tests at the instants calendars break (tests/dates.py lists them).
 test-dates: $(STAMP) $(FAKETIME)
