@@ -1,0 +1,81 @@
+"""What a scheduled job is, independent of what triggers it.
+
+A `UserJob` does one piece of work per (job, user, period): a weekly report for ISO week
+2026-W48, a reminder for 2026-12-03. The runner (`server.jobs.runner`) owns everything around
+that work — the lock that keeps two processes from running the same job, the record per
+(job, user, period) that keeps a re-run from doing it twice, the run id, the logs, and one
+user's failure not stopping the others — so a job implements only the small methods below.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+    from core.clock import Clock
+    from quotas.policy import Policy
+    from server.mail import Mailer
+    from server.settings import Settings
+    from store.records.user import User
+    from store.table import Table
+
+
+@dataclass(frozen=True)
+class JobEnv:
+    """The clients a job's work gets, created once by the composition root (the server's
+    lifespan, or `v7 jobs run`) and handed down. `redis` is None when a command-line run has
+    no Redis (the runner then cannot lock and refuses to run, see the runner)."""
+
+    table: Table
+    redis: Redis | None
+    clock: Clock
+    settings: Settings
+    policy: Policy
+    mailer: Mailer
+
+
+class Outcome(StrEnum):
+    """What a job did for one user in one period."""
+
+    DONE = "done"
+    """The work happened (an email sent); recorded, never done again for this period."""
+    SKIPPED = "skipped"
+    """Nothing to do for this user now (preference off, tier without the feature, not due yet
+    in their time zone, nothing to report); not recorded, so a later run may still do it."""
+
+
+@dataclass(frozen=True)
+class UserResult:
+    outcome: Outcome
+    detail: str = ""
+    """Why, in words for the run's log (never personal data beyond the user id)."""
+    preview: Mapping[str, str] = field(default_factory=dict)
+    """With `dry_run`: what would have been done (e.g. subject and text of the email)."""
+
+
+class UserJob(ABC):
+    """A job done once per user per period. Subclasses set `name`, `description` and
+    `schedule` (a `server.jobs.schedule` value) and implement `period` and `run_for`."""
+
+    name: ClassVar[str]
+    """`v7 jobs run NAME`; also the EventBridge schedule's name suffix."""
+    description: ClassVar[str]
+
+    @abstractmethod
+    def period(self, user: User, now: datetime) -> str | None:
+        """The period a run at `now` would do this user's work for (e.g. "2026-W48", the
+        ISO week that ended in the user's time zone), or None when nothing is due for them
+        now. The runner keys its done-record by it."""
+
+    @abstractmethod
+    async def run_for(self, env: JobEnv, user: User, period: str, *, dry_run: bool) -> UserResult:
+        """Do the work for `user` and `period`; with `dry_run`, change and send nothing and
+        return a preview. Raising counts as this user's failure: logged, not recorded, and the
+        run goes on with the next user."""
