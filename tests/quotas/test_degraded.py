@@ -97,6 +97,7 @@ async def test_paused_redis_times_out_fast_and_degrades(
     await client.aclose()
 
 
+@pytest.mark.alone
 async def test_a_burst_of_checks_on_a_healthy_redis_is_never_taken_for_an_outage(
     tcp_server: TcpRedis, sqlite_table: Table, caplog: pytest.LogCaptureFixture
 ) -> None:

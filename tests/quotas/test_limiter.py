@@ -49,6 +49,7 @@ async def test_limits_are_per_user_and_per_name(redis: Redis) -> None:
     assert (await limiter.check(alice, "free", "journal_writes")).allowed
 
 
+@pytest.mark.alone
 async def test_concurrent_checks_grant_exactly_the_burst(redis: Redis) -> None:
     limiter = RateLimiter(redis, timeout_s=PATIENT_S, policy=policy_with("journal_writes", 1, 10))
     uid = user()

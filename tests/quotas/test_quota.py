@@ -101,6 +101,7 @@ async def test_quota_exceeded_carries_the_reset_instant(redis: Redis, sqlite_tab
     assert (usage.used, usage.remaining) == (10, 0)
 
 
+@pytest.mark.alone
 async def test_fifty_concurrent_reservations_at_nine_of_ten_grant_exactly_one(
     redis: Redis, sqlite_table: Table
 ) -> None:
@@ -168,6 +169,7 @@ async def test_unlimited_tier_is_counted_but_never_refused(
     assert (await quotas.usage(uid, "premium")).ai_messages.used == 30
 
 
+@pytest.mark.alone
 async def test_twenty_concurrent_journal_writes_at_two_of_three_save_exactly_one(
     redis: Redis, sqlite_table: Table
 ) -> None:

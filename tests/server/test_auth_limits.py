@@ -193,6 +193,7 @@ async def test_two_processes_share_the_counts(tmp_path: Path) -> None:
             assert_rate_limited(await sign_in(on_b, email, PASSWORD), at_most_s=900)
 
 
+@pytest.mark.alone
 async def test_a_flood_of_sign_ins_is_answered_quickly_and_health_stays_fast(
     server: LiveServer,
 ) -> None:

@@ -141,6 +141,7 @@ async def set_ai_messages_used(server: LiveServer, user_id: str, used: int) -> N
             await UsageRepo(table).record(user_id, month, "scripted", 100, 40)
 
 
+@pytest.mark.alone
 async def test_fifty_concurrent_messages_at_nine_of_ten_make_exactly_one_model_call(
     coach_server: LiveServer,
 ) -> None:

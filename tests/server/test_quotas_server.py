@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Origin, Subprotocol
 
@@ -89,6 +90,7 @@ async def test_the_free_tier_gets_three_sessions_a_week_everywhere(
     assert profile["usage"]["journal_entries"]["remaining"] == 0
 
 
+@pytest.mark.alone
 async def test_twenty_concurrent_logs_at_two_of_three_save_exactly_one(
     server: LiveServer,
 ) -> None:

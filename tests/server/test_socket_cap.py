@@ -95,6 +95,7 @@ async def user_id_of(server: LiveServer, headers: Headers) -> str:
     return user_id
 
 
+@pytest.mark.alone
 async def test_forty_sockets_with_one_token_leave_the_cap_open(pair: Pair) -> None:
     headers = await sign_up(pair.a, "forty")
     async with AsyncExitStack() as stack:

@@ -160,6 +160,7 @@ async def test_a_frame_over_64_kib_closes_with_1009(
         assert await close_code(socket) == 1009
 
 
+@pytest.mark.alone
 async def test_flooding_is_refused_then_closed_with_4029(
     server: LiveServer, http: httpx.AsyncClient
 ) -> None:
