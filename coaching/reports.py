@@ -55,6 +55,14 @@ class DisciplineSends(Fact):
     grade system; None when nothing was sent in this discipline."""
 
 
+class NamedSend(Fact):
+    """A benchmark send of the week that the climber named (the name is theirs: data)."""
+
+    date: date
+    grade: str
+    name: str
+
+
 class WeekAdherence(Fact):
     plan_name: str
     planned_days: int
@@ -98,6 +106,7 @@ class WeekReport(Fact):
     climbs: int
     """Climbs sent as the journal's sessions recorded them."""
     sends: list[DisciplineSends]
+    named_sends: list[NamedSend]
     new_maxes: list[Insight]
     adherence: WeekAdherence | None
     nutrition: WeekNutrition | None
@@ -145,7 +154,10 @@ def week_report(
     active = [e for e in week if e.session_type is not SessionType.REST]
     types = Counter(e.session_type for e in active)
     trends = analytics.trends
-    sent = Counter(s.discipline for s in inputs.sends if monday <= s.date <= sunday)
+    week_sends = sorted(
+        (s for s in inputs.sends if monday <= s.date <= sunday), key=lambda s: (s.date, s.grade)
+    )
+    sent = Counter(s.discipline for s in week_sends)
     hardest = {row.discipline: row.this_week for row in trends.max_grade}
     found = insights_for(
         analytics,
@@ -177,6 +189,9 @@ def week_report(
             )
             for discipline in Discipline
             if sent[discipline] or hardest.get(discipline) is not None
+        ],
+        named_sends=[
+            NamedSend(date=s.date, grade=s.grade, name=s.name) for s in week_sends if s.name
         ],
         new_maxes=new_top_grades(analytics),
         adherence=_adherence(inputs, monday, zone),
