@@ -80,10 +80,12 @@ def lines_of(report: WeekReport) -> dict[str, Any]:
     if report.load_change_percent is not None and report.load_last_week is not None:
         load += (
             f", {signed_percent(report.load_change_percent).replace('%', ' %')} on the week "
-            f"before ({shown(report.load_last_week)} AU)"
+            f"before ({shown(report.load_last_week)} AU)."
         )
     elif report.load_note:
         load += f". {report.load_note}"
+    else:
+        load += "."
     if report.unrated_sessions:
         load += (
             f" {sentence(plural(report.unrated_sessions, 'session'))} without an RPE carried no "
