@@ -8,11 +8,11 @@ import email.policy
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from core.zones import zone_of
 from quotas import load_policy
 from server.jobs.job import JobEnv, Outcome
 from server.mailers import OutboxMailer
@@ -47,7 +47,7 @@ def climber(
         name=name,
         created_at=now,
         updated_at=now,
-        preferences={"timezone": zone, "emailReports": reports},  # type: ignore[arg-type]
+        preferences={"timezone": zone, "emailReports": reports},
         subscription=Subscription(tier=tier, status=status),
     )
 
@@ -68,8 +68,6 @@ def climber(
 def test_due_from_monday_0800_to_wednesday_on_the_climbers_clock(
     zone: str | None, local: str, week: str | None
 ) -> None:
-    from core.zones import zone_of
-
     instant = datetime.fromisoformat(local).replace(tzinfo=zone_of(zone))
     assert JOB.period(climber(zone), instant) == week
 
@@ -94,7 +92,7 @@ def test_no_report_without_the_tier_and_the_preference(user: User) -> None:
     assert JOB.period(climber(tier=Tier.PREMIUM), at("2026-12-07T09:00:00")) == "2026-W49"
 
 
-async def _stored(table: Table, user: User, **changes: Any) -> User:
+async def _stored(table: Table, user: User) -> User:
     data = UserIn(email=f"{user.id}@example.com", name=user.name, preferences=user.preferences)
     return await UserRepo(table).create(user.id, data, subscription=user.subscription)
 
@@ -109,7 +107,7 @@ def _mails(outbox: Path) -> list[EmailMessage]:
     if not outbox.exists():
         return []
     return [
-        cast(EmailMessage, email.message_from_bytes(p.read_bytes(), policy=email.policy.default))
+        email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
         for p in sorted(outbox.iterdir())
     ]
 
