@@ -118,6 +118,12 @@ def _changed(analytics: ClimberAnalytics) -> list[Insight]:
     return found
 
 
+def new_top_grades(analytics: ClimberAnalytics) -> list[Insight]:
+    """The "new top grade" insights of the last 7 days (the rule below), for the weekly
+    report, which lists every one of them rather than the first."""
+    return list(_new_top_grades(analytics))
+
+
 def _new_top_grades(analytics: ClimberAnalytics) -> Iterable[Insight]:
     """A grade first sent in the last 7 days that is the hardest of the period, when the
     climber sent easier ones in earlier weeks (a first week's sends are not a new max)."""

@@ -71,3 +71,14 @@ def require_plan_generation(policy: Policy, tier: str, *, custom: bool) -> None:
 
 def _shown(tier: str | None) -> str:
     return tier.capitalize() if tier else "no tier yet"
+
+
+EMAIL_REPORTS = "email_reports"
+"""The feature name of the weekly email report."""
+
+
+def has_email_reports(policy: Policy, tier: str) -> bool:
+    """Whether `tier` includes the weekly email report (`email_reports` in `tiers.toml`). A
+    job asks, not a climber, so there is no refusal to word: without it nothing is sent.
+    Raises `UnknownTier` for a tier the policy lacks."""
+    return policy.tier(tier).email_reports

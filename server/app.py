@@ -47,6 +47,7 @@ from server.routes import (
     journal,
     nutrition,
     oauth,
+    reports,
     sends,
     static,
     training,
@@ -81,6 +82,7 @@ def endpoints() -> list[Endpoint]:
         *insights.endpoints,
         *commands.endpoints,
         *analytics.endpoints,
+        *reports.endpoints,
     ]
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from quotas import Policy
+from server.mailers import check_url as check_mail_url
 from server.models import MODELS
 from server.redis_url import check_url as check_redis_url
 from server.settings import Settings
@@ -35,6 +36,7 @@ def check_backend_urls(settings: Settings, policy: Policy) -> None:
         ),
         ("V7_REDIS_URL", settings.redis_url, check_redis_url),
         ("V7_MODEL", settings.model, MODELS.check),
+        ("V7_MAIL_URL", settings.mail_url, check_mail_url),
     ]
     for name, tier in policy.tiers.items():
         if tier.model != "default":

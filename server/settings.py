@@ -61,6 +61,16 @@ class Settings(BaseSettings):
     media_bucket: str = Field(
         default="", description="S3 bucket for climbers' media (deployments); empty locally."
     )
+    mail_url: str = Field(
+        default="outbox://",
+        description="Where email goes: outbox:// writes each message as an .eml file under "
+        "data_dir/outbox/ (a laptop); ses://?region=…&endpoint_url=… sends it through SES "
+        "(SESv2 SendEmail).",
+    )
+    mail_from: str = Field(
+        default="V7 Coach <coach@localhost>",
+        description="The From address of every email (a verified SES identity in AWS).",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"

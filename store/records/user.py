@@ -97,6 +97,8 @@ class Preferences(Record):
     wherever a zone is needed. Every date the climber gives or is shown is in this zone."""
     coach_tone: CoachTone | None = None
     email_reports: bool = False
+    reminders: bool = False
+    """Opt-in: an email the morning after a planned training day with nothing logged for it."""
 
 
 class UserIn(Record):
