@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from aws_calls import (
     app_calls,
+    awaited,
     calls_in_source,
     inventory,
     role_mismatches,
@@ -69,6 +70,7 @@ def test_a_new_call_without_a_grant_fails_the_contract(prod: Built) -> None:
     )
     calls = app_calls() + calls_in_source(added, "store/new.py")
     problems = role_mismatches(inventory(calls), policy(prod, "task"))
+    problems = [problem for problem in problems if not awaited(problem)]
     assert len(problems) == 1
     assert "dynamodb:BatchWriteItem (store/new.py:3 f)" in problems[0]
     assert "add it to pulumi/v7infra/iam.py" in problems[0]

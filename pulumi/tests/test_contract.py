@@ -15,7 +15,15 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from aws_calls import IMPLIED_PREFIXES, KEY_USERS, app_calls, inventory, role_mismatches
+from aws_calls import (
+    AHEAD_OF_CODE,
+    IMPLIED_PREFIXES,
+    KEY_USERS,
+    app_calls,
+    awaited,
+    inventory,
+    role_mismatches,
+)
 from contract_sides import (
     REPO,
     container,
@@ -228,6 +236,13 @@ def test_the_task_role_allows_exactly_the_calls_the_code_makes(
     stacks: dict[str, Built], stack: str, needed: dict[str, dict[str, list[str]]]
 ) -> None:
     problems = role_mismatches(needed, policy(stacks[stack], "task"))
+    called = {action for actions in needed.values() for action in actions}
+    landed = sorted(set(AHEAD_OF_CODE) & called)
+    assert not landed, (
+        f"the code now calls {landed}: remove them from AHEAD_OF_CODE in "
+        "pulumi/tests/aws_calls.py, the contract holds them like every other grant"
+    )
+    problems = [problem for problem in problems if not awaited(problem)]
     assert not problems, "\n".join(problems)
 
 
@@ -246,6 +261,7 @@ def test_the_task_role_is_scoped_to_the_stacks_resources(
         "cognito-idp": {arn_of(built.one("aws:cognito/userPool:UserPool", "users"))},
         "s3": {bucket_arn, f"{bucket_arn}/*"},
         "kms": {arn_of(built.one("aws:kms/key:Key", "data-key"))},
+        "ses": {arn_of(built.one("aws:sesv2/emailIdentity:EmailIdentity", "mail"))},
     }
     for statement in policy(built, "task")["Statement"]:
         actions = statement["Action"]
