@@ -222,8 +222,12 @@ def _serve(settings: Settings, host: str | None, port: int | None, demo: bool = 
 
 async def _store_init(settings: Settings) -> str:
     from store import init_table
+    from store.backfill import backfill_account_index
 
-    return await init_table(settings.resolved_store_url, data_dir=settings.data_dir)
+    url, data_dir = settings.resolved_store_url, settings.data_dir
+    state = await init_table(url, data_dir=data_dir)
+    added = await backfill_account_index(url, data_dir=data_dir)
+    return f"{state}; {added} earlier profiles added to the account index"
 
 
 async def _store_seed(settings: Settings) -> str:
