@@ -1,5 +1,5 @@
 """The account index for profiles stored before it (`store.repos.users`): `v7 store init` runs
-this after creating or checking the table, so every deploy (and every laptop) catches up.
+this after creating or checking the table (run it once after upgrading; then it finds none).
 
 Finding them is the one place that reads the whole table (a DynamoDB Scan, filtered to the
 profiles without the entry; on SQLite one SELECT), which is why it is an operator's command
