@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
-from server.jobs.lock import lock_key
+from server.jobs.lock import LockHeld, job_lock, lock_key
 from server.jobs.runner import JobRefused, UnknownUser, run
 from server.redis_url import url_client
 from store.records import UserIn
@@ -155,3 +155,13 @@ async def test_job_records_are_the_users_and_go_with_the_account(
     assert "other" not in await AccountRepo(table).export(ann)  # internal, not climber data
     await AccountRepo(table).delete_all(ann)
     assert await JobRecordRepo(table).get(ann, "greeting", PERIOD, now=NOW) is None
+
+
+async def test_a_long_run_keeps_its_lock_past_one_lease(redis: Redis) -> None:
+    async with job_lock(redis, "long", lease_ms=300):
+        await asyncio.sleep(0.5)  # longer than the lease: renewed meanwhile
+        assert await redis.get(lock_key("long")) is not None
+        with pytest.raises(LockHeld):
+            async with job_lock(redis, "long"):
+                pass
+    assert await redis.get(lock_key("long")) is None
