@@ -30,8 +30,12 @@ from server.errors import EXCEPTION_HANDLERS
 from server.fanout import Fanout
 from server.freshness import FreshChat
 from server.hub import Hub
+from server.jobs.job import JobEnv
+from server.jobs.registry import JOBS
+from server.jobs.scheduler import LocalScheduler, loadable
 from server.lifecycle import Lifecycle
 from server.limits import BodyLimit
+from server.mailers import open_mailer
 from server.middleware import CorrelationMiddleware
 from server.models import open_models
 from server.openapi import openapi
@@ -143,6 +147,13 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
             await stack.enter_async_context(
                 ErasureRetry(eraser, redis, settings.erasure_retry_seconds)
             )
+            if settings.scheduler == "local":
+                # On a laptop the server runs the scheduled jobs (AWS: EventBridge does).
+                mailer = await stack.enter_async_context(open_mailer(settings))
+                env = JobEnv(table, redis, clock, settings, policy, mailer)
+                app.state.scheduler = await stack.enter_async_context(
+                    LocalScheduler(loadable(JOBS), env)
+                )
             app.state.services = Services(
                 settings=settings,
                 clock=clock,

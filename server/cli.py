@@ -46,7 +46,81 @@ def _parser() -> argparse.ArgumentParser:
         help="finish account erasures left pending (Redis or Cognito was unreachable); "
         "exit status 1 if some are still pending",
     )
+
+    jobs = commands.add_parser("jobs", help="scheduled jobs: list them, run one now")
+    jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
+    jobs_commands.add_parser("list", help="every job, its schedule and what it does")
+    run_job = jobs_commands.add_parser(
+        "run",
+        help="run a job now (as its schedule would); exit status 1 if a user failed, 2 if "
+        "another process is running it",
+    )
+    run_job.add_argument("name")
+    run_job.add_argument("--user", metavar="EMAIL", help="only this climber")
+    run_job.add_argument(
+        "--dry-run", action="store_true", help="send and record nothing; print what would go"
+    )
     return parser
+
+
+def _jobs_list() -> str:
+    from server.jobs.registry import JOBS
+
+    width = max(len(job.name) for job in JOBS)
+    return "\n".join(
+        f"{job.name:<{width}}  {job.schedule} ({job.schedule.expression()})  {job.description}"
+        for job in JOBS
+    )
+
+
+async def _jobs_run(settings: Settings, name: str, user: str | None, dry_run: bool) -> int:
+    """Run job `name` once with clients of its own (as `finish-erasures` builds them) and
+    print its report. Exit status: 0, 1 when a user failed, 2 when another process holds the
+    job's lock; refused (`SystemExit`) without Redis for a real run, or for an unknown job."""
+    from contextlib import AsyncExitStack
+    from urllib.parse import urlsplit
+
+    from quotas import load_policy
+    from server.embedded_redis import EmbeddedRedis
+    from server.jobs.job import JobEnv
+    from server.jobs.registry import find
+    from server.jobs.runner import JobRefused, UnknownUser, run
+    from server.mailers import open_mailer
+    from server.redis_url import check_url, unix_client, url_client
+    from store import open_table
+
+    entry = find(name)
+    if entry is None:
+        raise SystemExit(f"v7: no job named {name!r} (see v7 jobs list)")
+    job = entry.load()
+    check_url(settings.redis_url)
+    async with AsyncExitStack() as stack:
+        table = await stack.enter_async_context(
+            open_table(settings.resolved_store_url, data_dir=settings.data_dir)
+        )
+        if urlsplit(settings.redis_url).scheme == "embedded":
+            # The server's embedded Redis, through its socket; never one of our own (its
+            # lock would guard nothing). Not running: a dry run goes on without it.
+            socket = EmbeddedRedis(settings.data_dir).socket_path
+            redis = unix_client(socket, REDIS_TIMEOUT_S) if socket.exists() else None
+        else:
+            redis = url_client(settings.redis_url, REDIS_TIMEOUT_S)
+        if redis is not None:
+            stack.push_async_callback(redis.aclose)
+        mailer = await stack.enter_async_context(open_mailer(settings))
+        env = JobEnv(table, redis, system_clock, settings, load_policy(), mailer)
+        try:
+            report = await run(job, env, user_email=user, dry_run=dry_run)
+        except (JobRefused, UnknownUser) as error:
+            raise SystemExit(f"v7: {error}") from None
+    print(report.summary())
+    for preview in report.previews:
+        print(f"- user {preview.user_id}, {preview.period}: {preview.detail}")
+        for key, value in preview.preview.items():
+            print(f"  {key}: {value}")
+    if report.lock_held:
+        return 2
+    return 1 if report.failed else 0
 
 
 async def _set_tier(settings: Settings, email: str, tier: str) -> str:
@@ -148,8 +222,12 @@ def _serve(settings: Settings, host: str | None, port: int | None, demo: bool = 
 
 async def _store_init(settings: Settings) -> str:
     from store import init_table
+    from store.backfill import backfill_account_index
 
-    return await init_table(settings.resolved_store_url, data_dir=settings.data_dir)
+    url, data_dir = settings.resolved_store_url, settings.data_dir
+    state = await init_table(url, data_dir=data_dir)
+    added = await backfill_account_index(url, data_dir=data_dir)
+    return f"{state}; {added} earlier profiles added to the account index"
 
 
 async def _store_seed(settings: Settings) -> str:
@@ -175,6 +253,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             message, all_done = asyncio.run(_finish_erasures(settings))
             print(f"erasures: {message}")
             return 0 if all_done else 1
+        elif args.command == "jobs" and args.jobs_command == "list":
+            print(_jobs_list())
+        elif args.command == "jobs" and args.jobs_command == "run":
+            return asyncio.run(_jobs_run(settings, args.name, args.user, args.dry_run))
         elif args.command == "token":
             print(asyncio.run(_token(settings, args.email)))
         elif args.command == "store" and args.store_command == "init":

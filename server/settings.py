@@ -101,6 +101,13 @@ class Settings(BaseSettings):
         description="How often a server process finishes account erasures left pending (Redis "
         "or Cognito unreachable, a crash): one process at a time, under a Redis lock.",
     )
+    scheduler: Literal["local", "external"] = Field(
+        default="local",
+        description="Who runs scheduled jobs (weekly reports, reminders): local, this server "
+        "process (on a laptop; several processes share the work through a Redis lock); "
+        "external, EventBridge Scheduler starting `v7 jobs run NAME` tasks (AWS), so the "
+        "server runs none.",
+    )
     forwarded_allow_ips: str = Field(
         default="127.0.0.1",
         description="Addresses whose X-Forwarded-* headers are trusted (the load balancer's "
@@ -250,4 +257,9 @@ class Settings(BaseSettings):
             "V7_DRAIN_SECONDS must be above 0: a deploy would cut running replies short",
         )
         need(bool(self.media_bucket), "V7_MEDIA_BUCKET must name the media bucket")
+        need(
+            self.scheduler == "external",
+            "V7_SCHEDULER must be external: EventBridge Scheduler starts the jobs as their own "
+            "tasks, so a deploy or a scale-in never cuts a run short in a serving task",
+        )
         return problems

@@ -44,6 +44,7 @@ OPERATOR_ONLY: Mapping[tuple[str, str], str] = {
     ("store/dynamodb_admin.py", "init_dynamodb"): "`v7 store init`, run by an operator",
     ("store/dynamodb_admin.py", "_wait_active"): "`v7 store init` waits for ACTIVE",
     ("store/dynamodb_admin.py", "_point_in_time_recovery"): "`v7 store init` reports PITR",
+    ("store/backfill.py", "_dynamodb_profiles"): "`v7 store init` backfills the account index",
 }
 
 # Granted for AWS services acting on the app's behalf, not for calls the code makes: the data

@@ -15,7 +15,13 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from aws_calls import IMPLIED_PREFIXES, KEY_USERS, app_calls, inventory, role_mismatches
+from aws_calls import (
+    IMPLIED_PREFIXES,
+    KEY_USERS,
+    app_calls,
+    inventory,
+    role_mismatches,
+)
 from contract_sides import (
     REPO,
     container,
@@ -246,6 +252,7 @@ def test_the_task_role_is_scoped_to_the_stacks_resources(
         "cognito-idp": {arn_of(built.one("aws:cognito/userPool:UserPool", "users"))},
         "s3": {bucket_arn, f"{bucket_arn}/*"},
         "kms": {arn_of(built.one("aws:kms/key:Key", "data-key"))},
+        "ses": {arn_of(built.one("aws:sesv2/emailIdentity:EmailIdentity", "mail"))},
     }
     for statement in policy(built, "task")["Statement"]:
         actions = statement["Action"]

@@ -36,12 +36,20 @@ EFFECTS: dict[str, tuple[str, ...]] = {
         "* app containerDefinitions.app.environment.V7_STORE_URL.value",
         "* app containerDefinitions.app.environment.V7_MEDIA_BUCKET.value",
         "aws:s3/bucketPolicy:BucketPolicy media policy.Statement[[]0].Resource*",
+        "aws:iam/rolePolicy:RolePolicy scheduler policy.Statement[[]0].Resource*",
         "* redis-url secretString.value",
         "aws:cloudwatch/metricAlarm:MetricAlarm redis-memory-* *",
     ),
     "v7:domainName": (
         "* * corsRules[[]0].allowedOrigins*",
         "* app containerDefinitions.app.environment.V7_ALLOWED_ORIGINS.value",
+        # Email goes from coach@domainName unless mailFromAddress says otherwise.
+        "* app containerDefinitions.app.environment.V7_MAIL_FROM.value",
+        "aws:sesv2/emailIdentity:EmailIdentity mail emailIdentity",
+    ),
+    "v7:mailFromAddress": (
+        "* app containerDefinitions.app.environment.V7_MAIL_FROM.value",
+        "aws:sesv2/emailIdentity:EmailIdentity mail emailIdentity",
     ),
     "v7:certificateArn": ("aws:lb/listener:Listener https certificateArn",),
     "v7:vpcCidr": (

@@ -28,6 +28,9 @@ class Service:
     alb: aws.lb.LoadBalancer
     target_group: aws.lb.TargetGroup
     service: aws.ecs.Service
+    cluster: aws.ecs.Cluster
+    task: aws.ecs.TaskDefinition
+    """The app's task definition; scheduled jobs run it too (v7infra/jobs.py)."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,11 @@ class AppInputs:
     log_group_name: pulumi.Output[str]
     task_role_arn: pulumi.Output[str]
     execution_role_arn: pulumi.Output[str]
+
+
+def task_family(cfg: StackConfig) -> str:
+    """The app's task definition family: the service and the scheduled jobs run it."""
+    return f"{cfg.name_prefix}-app"
 
 
 def container_environment(
@@ -70,6 +78,10 @@ def container_environment(
         "V7_DATA_DIR": "/tmp/v7",  # noqa: S108 (a task-private volume, not a shared /tmp)
         # Only the ALB (inside the VPC) may set X-Forwarded-For/-Proto for uvicorn.
         "V7_FORWARDED_ALLOW_IPS": vpc_cidr,
+        # EventBridge Scheduler starts the jobs as tasks of their own (v7infra/jobs.py).
+        "V7_SCHEDULER": "external",
+        "V7_MAIL_URL": f"ses://?region={cfg.region}",
+        "V7_MAIL_FROM": cfg.mail_from,
     }
 
 
@@ -313,7 +325,7 @@ def build_service(
     )
     task = aws.ecs.TaskDefinition(
         "app",
-        family=f"{cfg.name_prefix}-app",
+        family=task_family(cfg),
         requires_compatibilities=["FARGATE"],
         network_mode="awsvpc",
         cpu=str(cfg.task_cpu),
@@ -352,4 +364,4 @@ def build_service(
         opts=pulumi.ResourceOptions(depends_on=[https], ignore_changes=["desired_count"]),
     )
     _autoscaling(cfg, cluster, service, alb)
-    return Service(alb=alb, target_group=target_group, service=service)
+    return Service(alb=alb, target_group=target_group, service=service, cluster=cluster, task=task)

@@ -89,6 +89,12 @@ class StackConfig(BaseModel):
     model_regions: tuple[str, ...] = ()
     model_arns: tuple[str, ...] = ()
 
+    # Email (weekly reports, reminders): sent through SES from this address, whose domain is
+    # the stack's SES identity (verify its DKIM records in DNS). Default: coach@domainName.
+    mail_from_address: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$"
+    )
+
     # Monitoring.
     log_retention_days: int = 30
     alarm_topic_arn: str | None = None
@@ -149,6 +155,16 @@ class StackConfig(BaseModel):
     def origins(self) -> tuple[str, ...]:
         """The browser origins allowed to open the WebSocket and upload media."""
         return self.allowed_origins or (f"https://{self.domain_name}",)
+
+    @property
+    def mail_from(self) -> str:
+        """The From of the app's email (`V7_MAIL_FROM`)."""
+        return f"V7 Coach <{self.mail_from_address or f'coach@{self.domain_name}'}>"
+
+    @property
+    def mail_domain(self) -> str:
+        """The SES identity the app sends from: the From address's domain."""
+        return self.mail_from.rstrip(">").rpartition("@")[2]
 
     @property
     def stop_timeout_seconds(self) -> int:

@@ -42,6 +42,8 @@ COGNITO_ACTIONS = (
     "cognito-idp:AdminUserGlobalSignOut",
     "cognito-idp:AdminDeleteUser",
 )
+# The scheduled jobs' email (weekly reports, reminders) through SES v2, from the stack's identity.
+MAIL_ACTIONS = ("ses:SendEmail",)
 KEY_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
 IMAGE_ACTIONS = (
     "ecr:BatchCheckLayerAvailability",
@@ -82,6 +84,7 @@ def task_policy(
     table_arn: str,
     key_arn: str,
     user_pool_arn: str,
+    mail_identity_arn: str,
 ) -> dict[str, Any]:
     """The app's whole permission set; contains no wildcard action and no `*` resource."""
     key_use = _statement("DataKeyViaServices", KEY_ACTIONS, [key_arn])
@@ -99,6 +102,7 @@ def task_policy(
                 [f"{table_arn}/index/{gsi}" for gsi in GSI_NAMES],
             ),
             _statement("UserPoolAdmin", COGNITO_ACTIONS, [user_pool_arn]),
+            _statement("SendMail", MAIL_ACTIONS, [mail_identity_arn]),
             key_use,
         ],
     }
@@ -154,6 +158,7 @@ def build_roles(
     log_group_arn: pulumi.Output[str],
     secret_arn: pulumi.Output[str],
     user_pool_arn: pulumi.Output[str],
+    mail_identity_arn: pulumi.Output[str],
 ) -> Roles:
     account_id = aws.get_caller_identity().account_id
     assume = _assume_by_ecs_tasks(account_id)
@@ -161,7 +166,7 @@ def build_roles(
     aws.iam.RolePolicy(
         "task",
         role=task.id,
-        policy=pulumi.Output.all(table_arn, key_arn, user_pool_arn).apply(
+        policy=pulumi.Output.all(table_arn, key_arn, user_pool_arn, mail_identity_arn).apply(
             lambda arns: json.dumps(
                 task_policy(
                     region=cfg.region,
@@ -169,6 +174,7 @@ def build_roles(
                     table_arn=arns[0],
                     key_arn=arns[1],
                     user_pool_arn=arns[2],
+                    mail_identity_arn=arns[3],
                 )
             )
         ),

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pulumi
 from v7infra.auth import build_auth
 from v7infra.cache import build_cache
-from v7infra.compute import AppInputs, build_repository, build_service
+from v7infra.compute import AppInputs, build_repository, build_service, task_family
 from v7infra.config import Secrets, StackConfig
 from v7infra.data import build_data
 from v7infra.iam import build_roles
+from v7infra.jobs import JobTarget, build_jobs, build_mail_identity
 from v7infra.monitoring import build_alarms, build_log_group
 from v7infra.network import build_network, build_security_groups
 
@@ -24,6 +25,7 @@ def build(cfg: StackConfig, secrets: Secrets) -> dict[str, pulumi.Output[str]]:
     auth = build_auth(cfg, secrets)
     log_group = build_log_group(cfg)
     repository = build_repository(cfg)
+    mail = build_mail_identity(cfg)
     roles = build_roles(
         cfg,
         table_arn=data.table.arn,
@@ -32,6 +34,7 @@ def build(cfg: StackConfig, secrets: Secrets) -> dict[str, pulumi.Output[str]]:
         log_group_arn=log_group.arn,
         secret_arn=cache.url_secret.arn,
         user_pool_arn=auth.pool.arn,
+        mail_identity_arn=mail.arn,
     )
     service = build_service(
         cfg,
@@ -45,6 +48,18 @@ def build(cfg: StackConfig, secrets: Secrets) -> dict[str, pulumi.Output[str]]:
             client_id=auth.client.id,
             redis_url_secret_arn=cache.url_secret.arn,
             log_group_name=log_group.name,
+            task_role_arn=roles.task.arn,
+            execution_role_arn=roles.execution.arn,
+        ),
+    )
+    build_jobs(
+        cfg,
+        JobTarget(
+            cluster_arn=service.cluster.arn,
+            task_definition_arn=service.task.arn,
+            task_family=task_family(cfg),
+            subnet_ids=network.private_subnet_ids,
+            security_group_id=groups.tasks.id,
             task_role_arn=roles.task.arn,
             execution_role_arn=roles.execution.arn,
         ),

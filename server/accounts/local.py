@@ -34,9 +34,8 @@ from server.auth.passwords import PasswordHashing, check_password_policy
 from store.errors import NotFound, TransactionCancelled
 from store.records.common import stamps
 from store.records.user import Preferences, User, UserIn
-from store.repos.base import to_item, user_pk
 from store.repos.secrets import SecretRepo
-from store.repos.users import PROFILE, UserRepo, email_item
+from store.repos.users import UserRepo, email_item, profile_item
 from store.table import Absent, Put, Table
 
 RESET_CODE_TTL = timedelta(minutes=15)
@@ -88,11 +87,10 @@ class LocalAccounts:
             }
         )
         password_hash = await self._passwords.hash(password)
-        pk = user_pk(user.id)
         try:
             await self._table.transact(
                 [
-                    Put(to_item(user, pk, PROFILE), Absent()),
+                    Put(profile_item(user), Absent()),
                     Put(email_item(user.email, user.id), Absent()),
                     self._secrets.new_credentials(user.id, password_hash),
                 ]

@@ -7,11 +7,19 @@ Users stored before a time zone could be "not set" hold the old default `"UTC"`,
 climber chose (the web UI never sent one): `user_from_item` reads it as not set, so the UI
 captures the browser's zone at the climber's next sign-in. A chosen UTC is stored as `Etc/UTC`
 (`core.zones`), so it is never mistaken for that default.
+
+Every profile write also puts the profile in the account index (sparse, on gsi1):
+`gsi1pk = ACCOUNTS#{shard}`, `gsi1sk = {user id}`, the shard (0..15) a stable hash of the id,
+so scheduled jobs list every account a page at a time without a table scan and DynamoDB does
+not get one hot partition. `gsi1pk` of sends is `USER#…#SEND`, so the two never meet. Profiles
+stored before the index lack the entry until `v7 store init` backfills them
+(`store.backfill`), or until their next write.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import zlib
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from store.errors import ConditionFailed, NotFound, TransactionCancelled
@@ -19,6 +27,7 @@ from store.records.common import stamps
 from store.records.user import Subscription, User, UserIn, normalise_email
 from store.repos.base import (
     MAX_ATTEMPTS,
+    Listing,
     backoff,
     from_item,
     merge_changes,
@@ -38,6 +47,28 @@ ERASING = "erasing"
 """Set on a profile whose erasure has begun (`store.repos.erasures`): it reads as gone."""
 UNCHOSEN_ZONE = "UTC"
 """The time zone every user was stored with before it could be left unset."""
+
+
+ACCOUNT_SHARDS = 16
+"""Partitions of the account index: enough to spread a listing's reads, few enough to walk."""
+ACCOUNTS_PREFIX = "ACCOUNTS#"
+ACCOUNT_INDEX = "gsi1"
+
+
+def account_shard(user_id: str) -> int:
+    """The account index partition of `user_id` (stable across processes, unlike `hash`)."""
+    return zlib.crc32(user_id.encode()) % ACCOUNT_SHARDS
+
+
+def account_index_keys(user_id: str) -> dict[str, str]:
+    """The index attributes a profile item carries so that `UserRepo.accounts` lists it."""
+    return {"gsi1pk": f"{ACCOUNTS_PREFIX}{account_shard(user_id)}", "gsi1sk": user_id}
+
+
+def profile_item(user: User) -> Item:
+    """The stored profile of `user`, its account index entry included (every profile write
+    goes through this)."""
+    return to_item(user, user_pk(user.id), PROFILE, **account_index_keys(user.id))
 
 
 def email_pk(email: str) -> str:
@@ -81,11 +112,10 @@ class UserRepo:
 
     async def insert(self, user: User) -> User:
         """Store `user` as it is (ids and dates included). Errors as `create`."""
-        pk = user_pk(user.id)
         try:
             await self.table.transact(
                 [
-                    Put(to_item(user, pk, PROFILE), Absent()),
+                    Put(profile_item(user), Absent()),
                     Put(email_item(user.email, user.id), Absent()),
                 ]
             )
@@ -169,7 +199,7 @@ class UserRepo:
         raise ConditionFailed(pk, PROFILE, "too much contention; gave up")
 
     async def _write(self, pk: str, current: User, new: User) -> User:
-        item = to_item(new, pk, PROFILE)
+        item = profile_item(new)
         if new.email == current.email:
             stored = await self.table.put(item, condition=VersionIs(current.version))
             return user_from_item(stored)
@@ -185,3 +215,30 @@ class UserRepo:
                 raise EmailTaken(new.email) from None
             raise
         return new.model_copy(update={"version": current.version + 1})
+
+    async def accounts_page(
+        self, shard: int, *, limit: int = 100, cursor: str | None = None
+    ) -> Listing[User]:
+        """One page of the accounts in index partition `shard` (by user id), accounts being
+        erased left out (so a page may hold fewer than `limit`). Raises
+        `store.errors.InvalidCursor` for a cursor of another listing."""
+        if not 0 <= shard < ACCOUNT_SHARDS:
+            raise ValueError(f"shard must be 0..{ACCOUNT_SHARDS - 1}")
+        page = await self.table.query(
+            f"{ACCOUNTS_PREFIX}{shard}", index=ACCOUNT_INDEX, limit=limit, cursor=cursor
+        )
+        users = [user_from_item(item) for item in page.items if not item.get(ERASING)]
+        return Listing(users, page.cursor)
+
+    async def accounts(self, *, page_size: int = 100) -> AsyncIterator[User]:
+        """Every account (not being erased), shard by shard, a page at a time: memory stays
+        one page whatever the number of climbers."""
+        for shard in range(ACCOUNT_SHARDS):
+            cursor: str | None = None
+            while True:
+                page = await self.accounts_page(shard, limit=page_size, cursor=cursor)
+                for user in page.items:
+                    yield user
+                cursor = page.cursor
+                if cursor is None:
+                    break
