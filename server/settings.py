@@ -61,6 +61,23 @@ class Settings(BaseSettings):
     media_bucket: str = Field(
         default="", description="S3 bucket for climbers' media (deployments); empty locally."
     )
+    media_endpoint_url: str = Field(
+        default="",
+        description="Another S3 endpoint for the media bucket (moto, emulators); empty for AWS.",
+    )
+    media_region: str = Field(
+        default="", description="The media bucket's region; empty: the environment's (AWS_REGION)."
+    )
+    media_upload_seconds: int = Field(
+        default=900,
+        ge=60,
+        le=3600,
+        description="How long a signed photo/video upload may be used; its reserved storage "
+        "is given back after.",
+    )
+    media_download_seconds: int = Field(
+        default=300, ge=10, le=3600, description="How long a signed media download link works."
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"
@@ -240,4 +257,8 @@ class Settings(BaseSettings):
             "V7_DRAIN_SECONDS must be above 0: a deploy would cut running replies short",
         )
         need(bool(self.media_bucket), "V7_MEDIA_BUCKET must name the media bucket")
+        need(
+            not self.media_endpoint_url,
+            "V7_MEDIA_ENDPOINT_URL must be empty: it points at an emulator, not S3",
+        )
         return problems
