@@ -9,8 +9,9 @@ The accounting is exact and lives in the table (`store.repos.media`), so every p
   reserved, and the limit) when used + reserved + size would pass the limit;
 * complete: the object must exist, be no larger than declared and sniff as the declared type;
   then, in one transaction, it is attached and counted at its real size instead of the
-  reservation. A failed check deletes the object, gives the reservation back and answers 422:
-  it counts nothing. So does completing after the upload expired;
+  reservation. A failed check (no object: the store refused the upload; too large; another
+  type; the link expired) deletes the object, gives the reservation back and answers 422: it
+  counts nothing, and the climber signs a new upload;
 * delete (one object, an entry's via REST, or the sweep): the object, then the item and its
   bytes; erasure deletes every object under the user's prefix (`server.erasures`).
 
@@ -144,9 +145,10 @@ class MediaLibrary:
             raise InvalidEntry("The upload link expired before the upload was completed")
         found = await self.store.head(item.key)
         if found is None:
-            # Not uploaded yet: the reservation stands until it expires, so the climber can
-            # still upload and complete.
-            raise InvalidEntry("Nothing was uploaded yet: post the file to the upload URL first")
+            # The store refused the upload (too large, another type, expired) or it was never
+            # sent: a completion comes after the upload, so nothing will come any more.
+            await self._refuse(user_id, item)
+            raise InvalidEntry("Nothing was uploaded; sign a new upload and send the file again")
         head = await self.store.first_bytes(item.key, SNIFF_BYTES)
         allowed = kind_of(item.content_type)
         if found.size > item.declared_size or allowed is None or not matches(allowed, head):
