@@ -32,6 +32,7 @@ def build(cfg: StackConfig, secrets: Secrets) -> dict[str, pulumi.Output[str]]:
         log_group_arn=log_group.arn,
         secret_arn=cache.url_secret.arn,
         user_pool_arn=auth.pool.arn,
+        bucket_arn=data.bucket.arn,
     )
     service = build_service(
         cfg,
