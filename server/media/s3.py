@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import aioboto3
 from aiobotocore.config import AioConfig
@@ -148,4 +149,14 @@ async def open_s3_store(settings: Settings, clock: Clock) -> AsyncIterator[Media
         endpoint_url=settings.media_endpoint_url or None,
         config=config,
     ) as client:
-        yield S3MediaStore(client, settings.media_bucket, clock)
+        store = S3MediaStore(client, settings.media_bucket, clock)
+        store.origins = await _origins(store)
+        yield store
+
+
+async def _origins(store: S3MediaStore) -> tuple[str, ...]:
+    """Where the client's signed URLs point (no request is made: signing is local)."""
+    probe = "origin-probe"
+    upload = await store.presign_upload(probe, "image/jpeg", 1, 60)
+    urls = (upload.url, await store.download_url(probe, 60))
+    return tuple(sorted({f"{urlsplit(url).scheme}://{urlsplit(url).netloc}" for url in urls}))

@@ -52,6 +52,9 @@ class MediaStore(ABC):
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
+        self.origins: tuple[str, ...] = ()
+        """Origins other than the app's that a browser posts to and loads media from (the
+        bucket's); the web UI's Content-Security-Policy allows them."""
 
     @abstractmethod
     async def presign_upload(

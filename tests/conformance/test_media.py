@@ -272,3 +272,18 @@ async def test_erasing_the_account_deletes_every_object(
     assert (await http.delete("/users/profile", headers=jo)).status_code == 204
     for item in items:
         assert (await http.get(item["url"])).status_code in (403, 404)
+
+
+async def test_the_web_page_may_post_to_and_show_from_the_store(
+    server: LiveServer, http: httpx.AsyncClient
+) -> None:
+    directives = dict(
+        directive.split(" ", 1)
+        for directive in (await http.get("/")).headers["content-security-policy"].split("; ")
+    )
+    # S3's signed URLs point at the bucket's origin (here moto's); the local store's at the app.
+    bucket = server.settings.media_endpoint_url
+    extra = f" {bucket}" if bucket else ""
+    assert directives["connect-src"] == f"'self'{extra}"
+    assert directives["img-src"] == f"'self' data:{extra}"
+    assert directives.get("media-src", "'self'") == f"'self'{extra}"
