@@ -38,15 +38,13 @@ from server.media.store import MediaStore, PresignedUpload, object_key, user_pre
 from store.errors import NotFound
 from store.records.common import new_id
 from store.records.media import EntryKind, MediaObject, MediaStatus, MediaUsage, is_expired
-from store.repos.media import MediaRepo, StorageFull
+from store.repos.media import MAX_PER_ENTRY, EntryFull, MediaRepo, StorageFull
 from store.table import Table
 
 log = logging.getLogger("v7.media")
 
 ORPHAN_GRACE = timedelta(hours=24)
 """How long media outlives its entry after a chat `/delete`: the undo window."""
-MAX_PER_ENTRY = 20
-"""An entry's `media` list holds at most this many (`store.records.common.MediaList`)."""
 
 
 @dataclass(frozen=True)
@@ -162,6 +160,11 @@ class MediaLibrary:
         except NotFound:
             await self._refuse(user_id, item)  # the entry was deleted meanwhile
             raise
+        except EntryFull:
+            await self._refuse(user_id, item)
+            raise InvalidEntry(
+                f"An entry holds at most {MAX_PER_ENTRY} photos and videos; nothing was kept"
+            ) from None
         log.info("media attached", extra={"user_id": user_id, "bytes": found.size})
         return await self._shown(ready)
 

@@ -48,6 +48,14 @@ class StorageFull(Exception):
         self.wanted = wanted
 
 
+class EntryFull(Exception):
+    """The entry's `media` list already holds as many as it may; nothing was written."""
+
+
+MAX_PER_ENTRY = 20
+"""`store.records.common.MediaList`'s length: an entry never stores more."""
+
+
 def media_sk(kind: EntryKind, entry_id: str, media_id: str = "") -> str:
     """The sort key of an item (or, without `media_id`, the prefix of an entry's items)."""
     return f"{PREFIX}{kind.value}#{entry_id}#{media_id}"
@@ -116,7 +124,8 @@ class MediaRepo:
     async def settle(self, user_id: str, item: MediaObject, size: int) -> MediaObject:
         """Make the pending `item` ready with `size` bytes, count them as used instead of the
         reservation, and add its key to the entry. Raises `NotFound` when the entry is gone
-        (nothing written) and `ConditionFailed` when the item changed meanwhile."""
+        (nothing written), `EntryFull` when the entry holds as many as it may, and
+        `ConditionFailed` when the item changed meanwhile."""
         pk = user_pk(user_id)
         sk = media_sk(item.entry_kind, item.entry_id, item.id)
         ref = MediaRef(key=item.key, type=item.type).model_dump(mode="json")
@@ -125,6 +134,8 @@ class MediaRepo:
             if entry is None:
                 raise NotFound(f"no entry {item.entry_id}")
             media = [m for m in entry.get("media", []) if m.get("key") != item.key]
+            if len(media) >= MAX_PER_ENTRY:
+                raise EntryFull(item.entry_id)
             ops: list[Operation] = [
                 Update(pk, sk, set={"status": MediaStatus.READY.value, "size": size},
                        remove=("expiresAt",), expected_version=item.version),
