@@ -15,10 +15,11 @@ The accounting is exact and lives in the table (`store.repos.media`), so every p
 * delete (one object, an entry's via REST, or the sweep): the object, then the item and its
   bytes; erasure deletes every object under the user's prefix (`server.erasures`).
 
-Expired reservations are given back lazily, on the user's next sign or usage read, and by
+Expired reservations are given back lazily, on the user's next sign or storage read, and by
 `release_expired` (for a scheduled job). A chat `/delete` leaves an entry's media in place
-because `/undo` may bring the entry back: `sweep_orphans` deletes media whose entry has been
-gone longer than `ORPHAN_GRACE` (the undo window), and forgets the mark if the entry is back.
+because `/undo` may bring the entry back: `sweep_orphans` (run on the user's storage read, and
+for a scheduled job) deletes media whose entry has been gone longer than `ORPHAN_GRACE` (the
+undo window), and forgets the mark if the entry is back.
 """
 
 from __future__ import annotations
@@ -195,8 +196,9 @@ class MediaLibrary:
 
     async def storage(self, caller: Caller) -> Storage:
         """Where the caller stands against their tier's storage (expired reservations given
-        back first)."""
+        back, and media of entries gone past the undo window deleted, first)."""
         await self.release_expired(caller.user_id)
+        await self.sweep_orphans(caller.user_id)
         return Storage(
             await self.repo.usage(caller.user_id),
             media_limit_bytes(self.policy, caller.tier),
@@ -220,8 +222,12 @@ class MediaLibrary:
         just found gone, unmarking those whose entry came back); how many were deleted."""
         now = self.clock()
         deleted = 0
+        present: dict[tuple[EntryKind, str], bool] = {}
         for item in await self.repo.all(user_id):
-            if await self.repo.entry_exists(user_id, item.entry_kind, item.entry_id):
+            entry = (item.entry_kind, item.entry_id)
+            if entry not in present:
+                present[entry] = await self.repo.entry_exists(user_id, *entry)
+            if present[entry]:
                 if item.orphaned_at is not None:
                     await self.repo.mark_orphan(user_id, item, None)
             elif item.orphaned_at is None:
