@@ -82,3 +82,39 @@ def has_email_reports(policy: Policy, tier: str) -> bool:
     job asks, not a climber, so there is no refusal to word: without it nothing is sent.
     Raises `UnknownTier` for a tier the policy lacks."""
     return policy.tier(tier).email_reports
+
+
+MEDIA_STORAGE = "media_storage"
+"""The feature name a `TierRequired` carries for photo and video uploads."""
+
+BYTES_PER_GB = 1_000_000_000
+"""`media_storage_gb` is in decimal gigabytes (10^9 bytes), as storage is sold."""
+
+
+def media_limit_bytes(policy: Policy, tier: str) -> int | None:
+    """The bytes of photos and videos `tier` may store; None when it may store none."""
+    gigabytes = policy.tier(tier).media_storage_gb
+    return gigabytes * BYTES_PER_GB if gigabytes > 0 else None
+
+
+def require_media_storage(policy: Policy, tier: str) -> int:
+    """The bytes `tier` may store; raises `TierRequired` naming the lowest tier with media
+    storage when it may store none. Raises `UnknownTier` for a tier the policy lacks."""
+    limit = media_limit_bytes(policy, tier)
+    if limit is not None:
+        return limit
+    lowest = next(
+        (name for name, policy_tier in policy.tiers.items() if policy_tier.media_storage_gb > 0),
+        None,
+    )
+    offer = (
+        f"{_shown(lowest)} includes {policy.tier(lowest).media_storage_gb} GB"
+        if lowest
+        else "No plan includes storage yet"
+    )
+    raise TierRequired(
+        f"Photos and videos of your sessions and sends come with {_shown(lowest)}: {offer} "
+        f"of storage. On {_shown(tier)} you can still log everything in words.",
+        feature=MEDIA_STORAGE,
+        tier=lowest,
+    )

@@ -36,6 +36,9 @@ from server.jobs.scheduler import LocalScheduler, loadable
 from server.lifecycle import Lifecycle
 from server.limits import BodyLimit
 from server.mailers import open_mailer
+from server.media.library import MediaLibrary
+from server.media.local import UPLOAD_PATH
+from server.media.store import open_media_store
 from server.middleware import CorrelationMiddleware
 from server.models import open_models
 from server.openapi import openapi
@@ -49,6 +52,7 @@ from server.routes import (
     commands,
     insights,
     journal,
+    media,
     nutrition,
     oauth,
     reports,
@@ -87,6 +91,7 @@ def endpoints() -> list[Endpoint]:
         *commands.endpoints,
         *analytics.endpoints,
         *reports.endpoints,
+        *media.endpoints,
     ]
 
 
@@ -143,13 +148,14 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
                 runs=runs,
             )
             auth = await build_auth(settings, table, http, stack, clock, redis, gate)
-            eraser = Eraser(table, redis, auth.admin, clock)
+            media_store = await stack.enter_async_context(open_media_store(settings, clock))
+            eraser = Eraser(table, redis, auth.admin, clock, media_store)
             await stack.enter_async_context(
                 ErasureRetry(eraser, redis, settings.erasure_retry_seconds)
             )
             if settings.scheduler == "local":
                 # On a laptop the server runs the scheduled jobs (AWS: EventBridge does).
-                mailer = await stack.enter_async_context(open_mailer(settings))
+                mailer = await stack.enter_async_context(open_mailer(settings, clock))
                 env = JobEnv(table, redis, clock, settings, policy, mailer)
                 app.state.scheduler = await stack.enter_async_context(
                     LocalScheduler(loadable(JOBS), env)
@@ -175,6 +181,14 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
                 redis=redis,
                 streams=streams,
                 policy=policy,
+                media=MediaLibrary(
+                    table,
+                    media_store,
+                    policy,
+                    clock,
+                    settings.media_upload_seconds,
+                    settings.media_download_seconds,
+                ),
             )
             if demo:
                 from server.demo import seed_for_app
@@ -192,6 +206,7 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
         *ws.routes,
         Route("/openapi.json", openapi_json),
         *(endpoint.route() for endpoint in api),
+        *media.routes,
         *static.routes,
     ]
     handlers: Any = EXCEPTION_HANDLERS
@@ -199,7 +214,8 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
         routes=routes,
         middleware=[
             Middleware(CorrelationMiddleware),
-            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+            # The local store's upload route bounds its body by the signed size instead.
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes, own_limit=(UPLOAD_PATH,)),
         ],
         exception_handlers=handlers,
         lifespan=lifespan,

@@ -204,7 +204,10 @@ async def _finish_erasures(settings: Settings) -> tuple[str, bool]:
                 )
             )
             admin = CognitoAdmin(client, settings.cognito_user_pool_id)
-        result = await finish_erasures(Eraser(table, redis, admin, system_clock))
+        from server.media.store import open_media_store
+
+        media = await stack.enter_async_context(open_media_store(settings, system_clock))
+        result = await finish_erasures(Eraser(table, redis, admin, system_clock, media))
     return f"{result.finished} finished, {result.pending} pending", not result.pending
 
 

@@ -37,6 +37,7 @@ from quotas.unavailable import REDIS_DOWN
 from server.auth.cognito_admin import CognitoAdmin, CognitoUnavailable
 from server.auth.errors import AuthError
 from server.erasure import erase_keys
+from server.media.store import MediaStore, MediaStoreUnavailable, user_prefix
 from store.repos.account import AccountRepo
 from store.repos.erasures import ErasureRepo, Tombstone
 from store.table import Table
@@ -64,6 +65,10 @@ class Eraser:
     redis: Redis | None
     cognito: CognitoAdmin | None
     clock: Clock
+    media: MediaStore | None = None
+    """Where the user's photos and videos are: every object under `users/{id}/` is deleted
+    before the table items (a step like the others: unreachable → the tombstone stays). None
+    only where no media store exists (tests of the other steps)."""
 
     async def begin(self, user_id: str, email: str) -> Tombstone:
         """Write the tombstone and mark the profile: the account reads as gone from now on."""
@@ -80,6 +85,9 @@ class Eraser:
         if attempts is None:
             return True  # another run finished it meanwhile
         done = await self._keys(user_id)
+        # The objects before the items: their keys are all under the user's prefix, so a
+        # later run finds them without the items.
+        done = await self._media(user_id) and done
         await AccountRepo(self.table).delete_all(user_id)
         done = await self._cognito(tombstone) and done
         done = await self._keys(user_id) and done
@@ -101,6 +109,21 @@ class Eraser:
                 extra={"user_id": user_id, "error": type(exc).__name__},
             )
             return False
+        return True
+
+    async def _media(self, user_id: str) -> bool:
+        if self.media is None:
+            return True
+        try:
+            deleted = await self.media.delete_prefix(user_prefix(user_id))
+        except MediaStoreUnavailable as exc:
+            log.warning(
+                "erasure: media store unreachable",
+                extra={"user_id": user_id, "error": str(exc)},
+            )
+            return False
+        if deleted:
+            log.info("erasure: media deleted", extra={"user_id": user_id, "objects": deleted})
         return True
 
     async def _cognito(self, tombstone: Tombstone) -> bool:

@@ -57,12 +57,14 @@ class BodyLimit:
     that passes the limit raises `ApiError` instead of being returned, which the app's error
     handlers answer like any other refusal."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, own_limit: tuple[str, ...] = ()) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.own_limit = own_limit
+        """Paths whose route enforces its own body limit before reading (media uploads)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"] in self.own_limit:
             await self.app(scope, receive, send)
             return
         declared = _content_length(scope)

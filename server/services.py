@@ -15,6 +15,7 @@ from quotas.policy import Policy
 from server.allowances import RedisAllowances
 from server.hub import Hub
 from server.lifecycle import Lifecycle
+from server.media.library import MediaLibrary
 from server.runs import RunRegistry
 from server.security import Auth
 from server.settings import Settings
@@ -45,6 +46,8 @@ class Services:
     streams: StreamBuffer
     policy: Policy
     """The tier policy (`quotas/tiers.toml`), read once at start: what each tier includes."""
+    media: MediaLibrary
+    """Photos and videos: the media store (S3 or local) and the storage accounting."""
 
 
 def services_of(connection: HTTPConnection) -> Services:

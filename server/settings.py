@@ -71,6 +71,23 @@ class Settings(BaseSettings):
         default="V7 Coach <coach@localhost>",
         description="The From address of every email (a verified SES identity in AWS).",
     )
+    media_endpoint_url: str = Field(
+        default="",
+        description="Another S3 endpoint for the media bucket (moto, emulators); empty for AWS.",
+    )
+    media_region: str = Field(
+        default="", description="The media bucket's region; empty: the environment's (AWS_REGION)."
+    )
+    media_upload_seconds: int = Field(
+        default=900,
+        ge=60,
+        le=3600,
+        description="How long a signed photo/video upload may be used; its reserved storage "
+        "is given back after.",
+    )
+    media_download_seconds: int = Field(
+        default=300, ge=10, le=3600, description="How long a signed media download link works."
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"
@@ -261,5 +278,9 @@ class Settings(BaseSettings):
             self.scheduler == "external",
             "V7_SCHEDULER must be external: EventBridge Scheduler starts the jobs as their own "
             "tasks, so a deploy or a scale-in never cuts a run short in a serving task",
+        )
+        need(
+            not self.media_endpoint_url,
+            "V7_MEDIA_ENDPOINT_URL must be empty: it points at an emulator, not S3",
         )
         return problems

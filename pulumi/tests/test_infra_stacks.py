@@ -37,6 +37,9 @@ EFFECTS: dict[str, tuple[str, ...]] = {
         "* app containerDefinitions.app.environment.V7_MEDIA_BUCKET.value",
         "aws:s3/bucketPolicy:BucketPolicy media policy.Statement[[]0].Resource*",
         "aws:iam/rolePolicy:RolePolicy scheduler policy.Statement[[]0].Resource*",
+        # The task role's media statements (objects, then the bucket) name the bucket.
+        "aws:iam/rolePolicy:RolePolicy task policy.Statement[[]5].Resource*",
+        "aws:iam/rolePolicy:RolePolicy task policy.Statement[[]6].Resource*",
         "* redis-url secretString.value",
         "aws:cloudwatch/metricAlarm:MetricAlarm redis-memory-* *",
     ),

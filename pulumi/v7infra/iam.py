@@ -2,10 +2,10 @@
 
 The task role names every action and every resource: Bedrock streaming on the configured model
 and inference-profile ARNs only, DynamoDB item actions on the table and its two indexes only,
-the Cognito admin calls on the pool only, and the data key only via DynamoDB. The actions are
-exactly the AWS calls the app's code makes (pulumi/tests/test_contract.py reads them from the
-code): no S3 action, since no code reads or writes the media bucket yet. The policy documents
-are pure functions of ARNs so the tests can check them whole.
+the Cognito admin calls on the pool only, the media calls on the media bucket and its objects
+only, and the data key only via DynamoDB and S3. The actions are exactly the AWS calls the
+app's code makes (pulumi/tests/test_contract.py reads them from the code). The policy
+documents are pure functions of ARNs so the tests can check them whole.
 """
 
 from __future__ import annotations
@@ -44,7 +44,13 @@ COGNITO_ACTIONS = (
 )
 # The scheduled jobs' email (weekly reports, reminders) through SES v2, from the stack's identity.
 MAIL_ACTIONS = ("ses:SendEmail",)
+# server/media/s3.py: presigned POST (PutObject) and GET, HeadObject (GetObject), a ranged
+# GetObject to sniff, DeleteObject(s); erasure lists the user's prefix (ListBucket, on the bucket).
+MEDIA_OBJECT_ACTIONS = ("s3:PutObject", "s3:GetObject", "s3:DeleteObject")
+MEDIA_BUCKET_ACTIONS = ("s3:ListBucket",)
 KEY_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
+# Services that use the data key for the app: the table's and the media bucket's encryption.
+KEY_VIA = ("dynamodb", "s3")
 IMAGE_ACTIONS = (
     "ecr:BatchCheckLayerAvailability",
     "ecr:BatchGetImage",
@@ -85,11 +91,14 @@ def task_policy(
     key_arn: str,
     user_pool_arn: str,
     mail_identity_arn: str,
+    bucket_arn: str,
 ) -> dict[str, Any]:
     """The app's whole permission set; contains no wildcard action and no `*` resource."""
     key_use = _statement("DataKeyViaServices", KEY_ACTIONS, [key_arn])
     key_use["Condition"] = {
-        "StringEquals": {"kms:ViaService": [f"dynamodb.{region}.amazonaws.com"]}
+        "StringEquals": {
+            "kms:ViaService": [f"{service}.{region}.amazonaws.com" for service in KEY_VIA]
+        }
     }
     return {
         "Version": "2012-10-17",
@@ -103,6 +112,8 @@ def task_policy(
             ),
             _statement("UserPoolAdmin", COGNITO_ACTIONS, [user_pool_arn]),
             _statement("SendMail", MAIL_ACTIONS, [mail_identity_arn]),
+            _statement("MediaObjects", MEDIA_OBJECT_ACTIONS, [f"{bucket_arn}/*"]),
+            _statement("MediaBucket", MEDIA_BUCKET_ACTIONS, [bucket_arn]),
             key_use,
         ],
     }
@@ -159,6 +170,7 @@ def build_roles(
     secret_arn: pulumi.Output[str],
     user_pool_arn: pulumi.Output[str],
     mail_identity_arn: pulumi.Output[str],
+    bucket_arn: pulumi.Output[str],
 ) -> Roles:
     account_id = aws.get_caller_identity().account_id
     assume = _assume_by_ecs_tasks(account_id)
@@ -166,7 +178,9 @@ def build_roles(
     aws.iam.RolePolicy(
         "task",
         role=task.id,
-        policy=pulumi.Output.all(table_arn, key_arn, user_pool_arn, mail_identity_arn).apply(
+        policy=pulumi.Output.all(
+            table_arn, key_arn, user_pool_arn, mail_identity_arn, bucket_arn
+        ).apply(
             lambda arns: json.dumps(
                 task_policy(
                     region=cfg.region,
@@ -175,6 +189,7 @@ def build_roles(
                     key_arn=arns[1],
                     user_pool_arn=arns[2],
                     mail_identity_arn=arns[3],
+                    bucket_arn=arns[4],
                 )
             )
         ),

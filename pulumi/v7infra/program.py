@@ -35,6 +35,7 @@ def build(cfg: StackConfig, secrets: Secrets) -> dict[str, pulumi.Output[str]]:
         secret_arn=cache.url_secret.arn,
         user_pool_arn=auth.pool.arn,
         mail_identity_arn=mail.arn,
+        bucket_arn=data.bucket.arn,
     )
     service = build_service(
         cfg,

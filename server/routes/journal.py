@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from server.routes.pages import Page, Update, dated_list_endpoint, item_endpoints
 from store.records.journal import JournalEntry, JournalEntryIn
+from store.records.media import EntryKind
 from store.repos.journal import JournalRepo
 
 PATH = "/journal/entries"
@@ -22,5 +23,5 @@ endpoints = [
                         page=JournalPage),
     *item_endpoints(path=PATH, noun="journal entry", tag="journal", repo=JournalRepo,
                     record=JournalEntry, input=JournalEntryIn, update=JournalEntryUpdate,
-                    journal_entry=True),
+                    journal_entry=True, media=EntryKind.SESSION),
 ]  # fmt: skip

@@ -24,6 +24,7 @@ from handlers.journaling import journal_write, session_removed
 from server.api import Call, Endpoint
 from server.errors import ApiError
 from store.records.base import Record
+from store.records.media import EntryKind
 from store.repos.base import I, R
 from store.repos.entity import DatedRepo, EntityRepo
 from store.table import Table
@@ -164,6 +165,7 @@ def item_endpoints(
     update: type[Update],
     journal_entry: bool = False,
     check: Callable[[Table, I], Awaitable[None]] | None = None,
+    media: EntryKind | None = None,
 ) -> list[Endpoint]:
     """Create, get, update and delete of one kind of item with an id, at `path` and
     `path/{id}`. Every call acts on the caller's own items only: another user's id is a 404,
@@ -175,7 +177,10 @@ def item_endpoints(
 
     `check`, when given, sees every created or replacing input before it is written and raises
     to refuse it (e.g. a `pydantic.ValidationError` → 422): checks that need the store, which
-    the input model cannot make on its own."""
+    the input model cannot make on its own.
+
+    With `media`, deleting an item deletes its photos and videos and gives their storage back
+    (`server.media.library`); a REST delete has no undo, so nothing waits."""
 
     async def create_item(call: Call[I]) -> R:
         if check is not None:
@@ -200,6 +205,13 @@ def item_endpoints(
         )
 
     async def delete_item(call: Call[Any]) -> None:
+        await remove_item(call)
+        if media is not None:
+            # After the entry, so a refused delete keeps its media; `sweep_orphans` catches
+            # what a crash between the two leaves.
+            await call.services.media.entry_deleted(call.user.user_id, media, call.path("id"))
+
+    async def remove_item(call: Call[Any]) -> None:
         items = repo(call.services.table)
         if not journal_entry:
             await items.delete(call.user.user_id, call.path("id"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from server.routes.pages import Page, Update, dated_list_endpoint, item_endpoints
+from store.records.media import EntryKind
 from store.records.sends import BenchmarkSend, BenchmarkSendIn
 from store.repos.sends import SendRepo
 
@@ -21,5 +22,6 @@ endpoints = [
     dated_list_endpoint(path=PATH, what="Sends", tag="sends", repo=SendRepo,
                         page=SendPage),
     *item_endpoints(path=PATH, noun="benchmark send", tag="sends", repo=SendRepo,
-                    record=BenchmarkSend, input=BenchmarkSendIn, update=BenchmarkSendUpdate),
+                    record=BenchmarkSend, input=BenchmarkSendIn, update=BenchmarkSendUpdate,
+                    media=EntryKind.SEND),
 ]  # fmt: skip

@@ -93,11 +93,30 @@ def _not_found() -> Response:
     )
 
 
+def content_security_policy(media_origins: tuple[str, ...]) -> str:
+    """The policy, letting the page post photos and videos to the media bucket and show them
+    from it (`media_origins`: none with the local store, whose URLs are the app's own)."""
+    if not media_origins:
+        return CONTENT_SECURITY_POLICY
+    extra = " ".join(media_origins)
+    directives = [
+        f"{directive} {extra}" if directive.startswith(("img-src", "connect-src")) else directive
+        for directive in CONTENT_SECURITY_POLICY.split("; ")
+    ]
+    return "; ".join([*directives, f"media-src 'self' {extra}"])
+
+
+def _media_origins(request: Request) -> tuple[str, ...]:
+    services = getattr(request.app.state, "services", None)
+    return services.media.store.origins if services is not None else ()
+
+
 def _serve(request: Request, name: str) -> Response:
     asset = _assets().get(name)
     if asset is None:
         return _not_found()
     headers = {**SECURITY_HEADERS, "ETag": asset.etag}
+    headers["Content-Security-Policy"] = content_security_policy(_media_origins(request))
     if asset.etag in (tag.strip() for tag in request.headers.get("if-none-match", "").split(",")):
         return Response(status_code=304, headers=headers)
     return Response(asset.body, media_type=asset.content_type, headers=headers)

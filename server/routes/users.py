@@ -21,6 +21,7 @@ from server.api import Call, Endpoint
 from server.erasures import Eraser
 from server.errors import ApiError
 from server.freshness import ACCOUNT_DELETED
+from server.routes.media import MediaItem, media_item
 from server.routes.pages import CamelModel, Update, expected_version, input_of
 from store.records.athlete import AthleteProfile, Goal, Injury
 from store.records.chat import ChatMessage
@@ -32,6 +33,8 @@ from store.records.usage import UsageLedger
 from store.records.user import User, UserIn
 from store.repos.account import AccountRepo
 from store.repos.errors import EmailTaken
+from store.repos.media import PREFIX as MEDIA_PREFIX
+from store.repos.media import USAGE_SK as MEDIA_USAGE
 from store.repos.secrets import PREFIX as SECRET_PREFIX
 from store.repos.undo import PREFIX as UNDO_PREFIX
 
@@ -62,6 +65,10 @@ class Export(CamelModel):
     nutrition_logs: list[NutritionLog] = Field(default_factory=list)
     chat: list[ChatMessage] = Field(default_factory=list)
     usage: list[UsageLedger] = Field(default_factory=list)
+    media: list[MediaItem] = Field(
+        default_factory=list,
+        description="photos and videos, each with its entry and a fresh short-lived link",
+    )
     other: list[dict[str, Any]] = Field(
         default_factory=list, description="items of kinds this version does not name, as stored"
     )
@@ -111,7 +118,9 @@ async def delete_profile(call: Call[Any]) -> Response | None:
     already refused everywhere and the retry job finishes the rest."""
     services = call.services
     user_id = call.user.user_id
-    eraser = Eraser(services.table, services.redis, services.auth.admin, services.clock)
+    eraser = Eraser(
+        services.table, services.redis, services.auth.admin, services.clock, services.media.store
+    )
     tombstone = await eraser.begin(user_id, call.user.email or "")
     # Open sockets of the user, on every process, would otherwise keep writing into the erased
     # account until their token expires (a process that misses this message refuses the
@@ -130,8 +139,13 @@ async def export(call: Call[Any]) -> Export:
         item
         for item in data.pop("other", [])
         if not str(item.get("sk", "")).startswith(PRIVATE_PREFIXES)
+        # Media items are exported below, each with a fresh link; the counters are bookkeeping.
+        and not str(item.get("sk", "")).startswith((MEDIA_PREFIX, MEDIA_USAGE))
     ]
-    return Export.model_validate({**data, "other": other, "exportedAt": call.services.clock()})
+    media = [media_item(shown) for shown in await call.services.media.everything(call.user.user_id)]
+    return Export.model_validate(
+        {**data, "other": other, "media": media, "exportedAt": call.services.clock()}
+    )
 
 
 endpoints = [
