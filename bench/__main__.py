@@ -9,7 +9,16 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import auth_bench, coach_bench, quota_bench, store_bench, stream_bench, ws_bench
+from bench import (
+    auth_bench,
+    coach_bench,
+    jobs_bench,
+    media_bench,
+    quota_bench,
+    store_bench,
+    stream_bench,
+    ws_bench,
+)
 from core.model_url import ModelURLError
 
 BENCHMARKS: dict[str, Callable[[], None]] = {
@@ -18,6 +27,8 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "quota": quota_bench.main,
     "stream": stream_bench.main,
     "auth": auth_bench.main,
+    "media": media_bench.main,
+    "jobs": jobs_bench.main,
 }
 COACH = "coach"
 """The evaluation set, which takes options of its own (`--model`)."""
