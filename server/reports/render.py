@@ -96,8 +96,7 @@ def lines_of(report: WeekReport) -> dict[str, Any]:
         + (f", hardest {row.hardest}" if row.hardest else "")
         for row in report.sends
     ]
-    if report.climbs:
-        sends.append(f"{plural(report.climbs, 'climb')} sent in your sessions")
+    climbs = f"{plural(report.climbs, 'climb')} sent in your sessions" if report.climbs else None
     adherence = None
     if report.adherence is not None:
         a = report.adherence
@@ -127,6 +126,7 @@ def lines_of(report: WeekReport) -> dict[str, Any]:
         "sessions": sessions,
         "load": load,
         "sends": sends,
+        "climbs": climbs,
         "named_sends": [(f"{s.date:%a}", s.grade, s.name) for s in report.named_sends],
         "new_maxes": [(m.title, m.text) for m in report.new_maxes],
         "adherence": adherence,
