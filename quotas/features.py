@@ -82,3 +82,9 @@ def has_email_reports(policy: Policy, tier: str) -> bool:
     job asks, not a climber, so there is no refusal to word: without it nothing is sent.
     Raises `UnknownTier` for a tier the policy lacks."""
     return policy.tier(tier).email_reports
+
+
+def email_reports_tier(policy: Policy) -> str | None:
+    """The first tier of the policy (in `tiers.toml`'s order) that includes the weekly email
+    report, so a climber without it is told which tier to move to; None when no tier does."""
+    return next((name for name, tier in policy.tiers.items() if tier.email_reports), None)
