@@ -118,3 +118,9 @@ def require_media_storage(policy: Policy, tier: str) -> int:
         feature=MEDIA_STORAGE,
         tier=lowest,
     )
+
+
+def email_reports_tier(policy: Policy) -> str | None:
+    """The first tier of the policy (in `tiers.toml`'s order) that includes the weekly email
+    report, so a climber without it is told which tier to move to; None when no tier does."""
+    return next((name for name, tier in policy.tiers.items() if tier.email_reports), None)

@@ -17,6 +17,7 @@ from pydantic import ConfigDict, Field
 from starlette.responses import JSONResponse, Response
 
 from core.quota import Quota
+from quotas.features import email_reports_tier, has_email_reports
 from server.api import Call, Endpoint
 from server.erasures import Eraser
 from server.errors import ApiError
@@ -74,16 +75,34 @@ class Export(CamelModel):
     )
 
 
+class Features(CamelModel):
+    """What the climber's tier includes right now beyond its quotas, as `quotas/features.py`
+    decides, so a client shows or greys out a setting without knowing the tiers itself."""
+
+    email_reports: bool = Field(
+        description="the weekly email report is sent when `preferences.emailReports` is on"
+    )
+    email_reports_tier: str | None = Field(
+        description="the first tier that includes the weekly report (null: none does)"
+    )
+
+
 class UserWithUsage(User):
-    """The account, and where the user stands against their tier's limits right now (the same
-    object as the chat's `quota`; `limit` null when unlimited)."""
+    """The account, where the user stands against their tier's limits right now (the same
+    object as the chat's `quota`; `limit` null when unlimited), and what their tier includes."""
 
     usage: Quota
+    features: Features
 
 
 async def with_usage(call: Call[Any], user: User) -> UserWithUsage:
     usage = await call.services.allowances.usage(call.user)
-    return UserWithUsage.model_validate({**user.model_dump(), "usage": usage})
+    policy = call.services.policy
+    features = Features(
+        email_reports=has_email_reports(policy, call.user.tier),
+        email_reports_tier=email_reports_tier(policy),
+    )
+    return UserWithUsage.model_validate({**user.model_dump(), "usage": usage, "features": features})
 
 
 async def get_profile(call: Call[Any]) -> UserWithUsage:

@@ -6,6 +6,7 @@ import { Session } from "./auth.js";
 import { AuthView } from "./authview.js";
 import { Hints, loadCommands } from "./commands.js";
 import { Connection } from "./connection.js";
+import { EmailPrefsPanel } from "./emailprefs.js";
 import { HistoryLoader } from "./history.js";
 import { ChatView, UNDO_BUTTON } from "./messages.js";
 import { NutritionView } from "./nutrition.js";
@@ -36,6 +37,7 @@ const chat = new ChatView($("#messages"), {
 const history = new HistoryLoader(session, chat);
 
 const authView = new AuthView(session, () => enterChat());
+const emailPrefs = new EmailPrefsPanel(session);
 // The screens that replace the conversation while open, each with its header button.
 const screens = {
   progress: { view: new ProgressView($("#progress-view"), session, () => showScreen(null)), button: $("#open-progress") },
@@ -56,6 +58,7 @@ function enterChat() {
   $("#chat-view").hidden = false;
   $("#sign-out").hidden = false;
   for (const { button } of Object.values(screens)) button.hidden = false;
+  emailPrefs.offer();
   chat.reset();
   history.open();
   connection.start();
@@ -69,6 +72,7 @@ function leaveChat(notice) {
   $("#chat-view").hidden = true;
   $("#sign-out").hidden = true;
   for (const { button } of Object.values(screens)) button.hidden = true;
+  emailPrefs.withdraw();
   quotaOwner = null;
   status.clearQuota();
   authView.show(notice);

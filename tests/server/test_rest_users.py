@@ -16,7 +16,8 @@ from websockets.exceptions import ConnectionClosed
 from websockets.typing import Origin, Subprotocol
 
 from store import open_table
-from tests.server.helpers import entry, field_names
+from store.records.user import Tier
+from tests.server.helpers import entry, field_names, set_tier
 from tests.server.live import ORIGIN, LiveServer
 
 PROFILE = "/users/profile"
@@ -253,3 +254,16 @@ async def test_erasure_removes_everything_and_the_token_stops_working(
     assert {k: v for k, v in after.items() if k != "exportedAt"} == {
         k: v for k, v in kept.items() if k != "exportedAt"
     }
+
+
+async def test_the_profile_says_whether_the_tier_includes_the_weekly_report(
+    server: LiveServer, http: httpx.AsyncClient
+) -> None:
+    account = await sign_up(http, "Dee")
+    free = (await http.get(PROFILE, headers=account.headers)).json()
+    # The web UI greys out the switch and names the tier to move to from this, not from a
+    # copy of the tiers of its own.
+    assert free["features"] == {"emailReports": False, "emailReportsTier": "pro"}
+    await set_tier(server, free["id"], Tier.PRO)
+    pro = (await http.get(PROFILE, headers=account.headers)).json()
+    assert pro["features"] == {"emailReports": True, "emailReportsTier": "pro"}
