@@ -98,9 +98,16 @@ class MediaPanel {
     }
     const observer = new IntersectionObserver((entries) => {
       if (!entries.some((entry) => entry.isIntersecting)) return;
+      if (this.#leaving()) return;
       if (Date.now() - this.#readAt > FRESH_MS) this.#read();
     });
     observer.observe(this.node);
+  }
+
+  /** Whether the card's entry is undone or being undone: it shows no media and asks for none. */
+  #leaving() {
+    const card = this.node.closest(".card");
+    return card?.dataset.state === "undone" || Boolean(card?.querySelector(".undo-button:disabled"));
   }
 
   /** GET …/media: the entry's photos and videos with fresh links. One read at a time. */
@@ -222,7 +229,8 @@ class MediaPanel {
       this.#say("Checking…", "");
       const item = await this.#session.request(`${this.#base}/${encodeURIComponent(signed.mediaId)}/complete`, "POST");
       this.#readAt = Date.now();
-      this.#show([...this.#items, item]);
+      // A read that crossed the completion may list it already: one thumbnail each.
+      this.#show([...this.#items.filter((each) => each.id !== item.id), item]);
       this.#say(`${TYPES[contentType] === "video" ? "Video" : "Photo"} added.`, "");
     } catch (error) {
       this.#say("", messageOf(error));
