@@ -69,14 +69,16 @@ class MediaPanel {
     this.#base = `${BASES[kind]}/${encodeURIComponent(entryId)}/media`;
     const noun = NOUNS[kind];
     this.#thumbs = h("ul", { className: "media-thumbs", attrs: { "aria-label": `Photos and videos of this ${noun}` }, hidden: true });
+    // Hidden (not merely off-screen): the button opens it, and nothing of it takes up room.
     this.#picker = h("input", {
-      className: "visually-hidden",
-      attrs: { type: "file", accept: ACCEPT, tabindex: "-1", "aria-hidden": "true" },
+      className: "media-picker",
+      hidden: true,
+      attrs: { type: "file", accept: ACCEPT },
       on: { change: () => this.#picked() },
     });
     this.#add = h("button", {
       className: "ghost-button media-add",
-      attrs: { type: "button", "aria-label": `Add a photo or video to this ${noun}` },
+      attrs: { type: "button", "aria-label": `Add photo or video to this ${noun}` },
       on: { click: () => this.#picker.click() },
     }, h("span", { className: "media-add-icon", attrs: { "aria-hidden": "true" }, text: "+" }), "Add photo");
     this.#status = h("span", { className: "media-status", attrs: { role: "status" } });

@@ -21,7 +21,7 @@ from store.repos.users import UserRepo
 from tests.ui.browsing import PASSWORD, has_horizontal_scroll, open_page, say, sign_up, wait_online
 from tests.ui.conftest import DESKTOP, PHONE, UiServer
 
-ADD = "Add a photo or video to this session"
+ADD = "Add photo or video to this session"
 
 
 def tiny_png(width: int = 6, height: int = 4) -> bytes:
@@ -119,6 +119,10 @@ async def test_a_pro_climber_attaches_a_photo_sees_it_after_a_reload_and_removes
     assert await image.get_attribute("src") == await full_size.get_attribute("href")
     assert (await storage(http, email))["usedBytes"] == len(PHOTO["buffer"])
     assert not await has_horizontal_scroll(page)
+    # Only the conversation scrolls: nothing on the cards (the file pickers) stretches the page.
+    assert await page.evaluate(
+        "() => document.documentElement.scrollHeight <= document.documentElement.clientHeight"
+    )
 
     # The card replayed from history after a reload reads its photo again, with a fresh link.
     await page.reload()
