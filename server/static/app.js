@@ -8,6 +8,7 @@ import { Hints, loadCommands } from "./commands.js";
 import { Connection } from "./connection.js";
 import { EmailPrefsPanel } from "./emailprefs.js";
 import { HistoryLoader } from "./history.js";
+import { mediaPanel } from "./media.js";
 import { ChatView, UNDO_BUTTON } from "./messages.js";
 import { NutritionView } from "./nutrition.js";
 import { drawProviders, finishOAuth, showOAuthError } from "./oauth.js";
@@ -33,6 +34,7 @@ const chat = new ChatView($("#messages"), {
   resume: (stream) => connection.send({ type: "resume", stream, after: 0 }),
   useExample: (text) => fillComposer(text),
   refused: (text) => restoreComposer(text),
+  mediaPanel: (kind, item, options) => mediaPanel(session, kind, item, options),
 });
 const history = new HistoryLoader(session, chat);
 

@@ -21,9 +21,11 @@ const RETRY_MS = 10_000;
 
 export class ApiError extends Error {
   // `reason` is the finer account code of /auth/* refusals (not_confirmed, code_mismatch,
-  // session_expired, …), "" when the body has none.
-  constructor(status, code, message, fields = [], reason = "") {
+  // session_expired, …), "" when the body has none. `details`: the whole error body (a
+  // quota_exceeded refusal's used_bytes and limit_bytes, …).
+  constructor(status, code, message, fields = [], reason = "", details = {}) {
     super(message);
+    this.details = details;
     this.status = status;
     this.code = code;
     this.fields = fields;
@@ -77,7 +79,8 @@ async function refusal(response) {
   const message = typeof error.message === "string" && error.message
     ? error.message : `The server answered ${response.status}.`;
   return new ApiError(response.status, typeof error.code === "string" ? error.code : "internal", message,
-    Array.isArray(error.fields) ? error.fields : [], typeof error.reason === "string" ? error.reason : "");
+    Array.isArray(error.fields) ? error.fields : [], typeof error.reason === "string" ? error.reason : "",
+    error);
 }
 
 /** Events: "token" (a new access token; detail = token), "signedout". */

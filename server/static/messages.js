@@ -49,7 +49,8 @@ const EXAMPLES = [
 /**
  * `actions`: undo(token) → say id, confirm(id) / dismiss(id) / stop(stream) / resume(stream)
  * → bool (sent), useExample(text), refused(text): the server answered the climber's say with an
- * error (its text goes back to the composer). The history loader sets `onNearTop` (the climber scrolled
+ * error (its text goes back to the composer), mediaPanel(kind, item, {fresh}) → the photos and
+ * videos part of a saved card, or null. The history loader sets `onNearTop` (the climber scrolled
  * to the top) and `onRetryHistory` (they asked to try a failed page again).
  */
 export class ChatView {
@@ -355,7 +356,9 @@ export class ChatView {
       h("span", { className: `card-kind kind-${cssSafe(frame.kind)}`, text: titleFor(frame.kind) }),
       status);
     const feedback = h("p", { className: "card-feedback", attrs: { role: "alert" }, hidden: true });
-    const children = [head, ...cardBody(frame.kind, item), feedback];
+    // Sessions and sends take photos and videos (media.js); a live card's entry has none yet.
+    const media = this.#actions.mediaPanel?.(frame.kind, item, { fresh: at === null }) ?? null;
+    const children = [head, ...cardBody(frame.kind, item), media, feedback];
     const undoable = at === null || Date.now() - at < UNDO_WINDOW_MS;
     if (frame.undo && undoable) {
       const button = h("button", {

@@ -21,7 +21,9 @@ from websockets.typing import Origin, Subprotocol
 
 from store import open_table
 from store.records.chat import ChatMessageIn, Role
+from store.records.journal import JournalEntryIn
 from store.repos.chat import ChatRepo
+from store.repos.journal import JournalRepo
 from tests.ui.browsing import PASSWORD, Recorded, fresh_email, open_page, say, sign_up, wait_online
 from tests.ui.conftest import DESKTOP, PHONE, UiServer, ui_server
 
@@ -312,10 +314,20 @@ async def test_expired_undo_and_proposals_show_no_buttons(
     email, user_id, _ = await account(server)
     long_ago = server.clock() - timedelta(hours=25)
     recently = server.clock() - timedelta(hours=1)
-    item: dict[str, Any] = {"id": "e1", "date": "2026-01-05", "sessionType": "gym"}
     saved = {"type": "saved", "reply_to": "c1", "kind": "session", "undo": "tok1"}
     proposal = {"type": "proposal", "reply_to": "q1", "kind": "session"}
     async with open_table(f"sqlite:///{server.data_dir / 'v7.db'}", data_dir=server.data_dir) as t:
+        # The saved cards' entries exist (a card reads its entry's photos when shown).
+        entries = [
+            await JournalRepo(t).create(
+                user_id,
+                JournalEntryIn.model_validate(
+                    {"date": "2026-01-05", "sessionType": "gym", "durationMinutes": minutes}
+                ),
+            )
+            for minutes in (60, 75)
+        ]
+        item: dict[str, Any] = {"id": entries[0].id, "date": "2026-01-05", "sessionType": "gym"}
         await ChatRepo(t).append_all(
             user_id,
             [
@@ -343,7 +355,7 @@ async def test_expired_undo_and_proposals_show_no_buttons(
                             **saved,
                             "reply_to": "c2",
                             "undo": "tok2",
-                            "item": {**item, "id": "e2", "duration": 75},
+                            "item": {**item, "id": entries[1].id, "duration": 75},
                         },
                     ),
                     recently,
