@@ -28,6 +28,15 @@ class Kind:
     content_type: str
     media: MediaType
     family: str
+    name: str
+    """What a climber calls it: "JPEG", "MOV"."""
+
+    @property
+    def described(self) -> str:
+        """ "a JPEG photo", "an MP4 video": for messages."""
+        noun = "photo" if self.media is MediaType.IMAGE else "video"
+        article = "an" if self.name.startswith(("MP", "A", "E", "I", "O", "U")) else "a"
+        return f"{article} {self.name} {noun}"
 
     @property
     def max_bytes(self) -> int:
@@ -37,15 +46,15 @@ class Kind:
 KINDS: dict[str, Kind] = {
     kind.content_type: kind
     for kind in (
-        Kind("image/jpeg", MediaType.IMAGE, "jpeg"),
-        Kind("image/png", MediaType.IMAGE, "png"),
-        Kind("image/webp", MediaType.IMAGE, "webp"),
-        Kind("image/gif", MediaType.IMAGE, "gif"),
-        Kind("image/heic", MediaType.IMAGE, "heif"),
-        Kind("image/heif", MediaType.IMAGE, "heif"),
-        Kind("video/mp4", MediaType.VIDEO, "isobmff"),
-        Kind("video/quicktime", MediaType.VIDEO, "isobmff"),
-        Kind("video/webm", MediaType.VIDEO, "webm"),
+        Kind("image/jpeg", MediaType.IMAGE, "jpeg", "JPEG"),
+        Kind("image/png", MediaType.IMAGE, "png", "PNG"),
+        Kind("image/webp", MediaType.IMAGE, "webp", "WebP"),
+        Kind("image/gif", MediaType.IMAGE, "gif", "GIF"),
+        Kind("image/heic", MediaType.IMAGE, "heif", "HEIC"),
+        Kind("image/heif", MediaType.IMAGE, "heif", "HEIF"),
+        Kind("video/mp4", MediaType.VIDEO, "isobmff", "MP4"),
+        Kind("video/quicktime", MediaType.VIDEO, "isobmff", "MOV"),
+        Kind("video/webm", MediaType.VIDEO, "webm", "WebM"),
     )
 }
 

@@ -150,11 +150,18 @@ class MediaLibrary:
             raise InvalidEntry("Nothing was uploaded; sign a new upload and send the file again")
         head = await self.store.first_bytes(item.key, SNIFF_BYTES)
         allowed = kind_of(item.content_type)
-        if found.size > item.declared_size or allowed is None or not matches(allowed, head):
+        if found.size > item.declared_size:
             await self._refuse(user_id, item)
             raise InvalidEntry(
-                f"The upload is not the {item.content_type} of at most {item.declared_size} "
-                "bytes that was declared; nothing was kept"
+                f"The file sent is larger than the {item.declared_size:,} bytes announced for "
+                "it; nothing was kept"
+            )
+        if allowed is None or not matches(allowed, head):
+            await self._refuse(user_id, item)
+            wanted = allowed.described if allowed is not None else item.content_type
+            raise InvalidEntry(
+                f"This file is not {wanted} as its name says: its contents are something "
+                "else; nothing was kept"
             )
         try:
             ready = await self.repo.settle(user_id, item, found.size)

@@ -65,10 +65,11 @@ READ_ONLY = frozenset(
         "daily",
         "subscription",
         "usage",
+        "features",
     }
 )
 """Wire names the server owns or computes (ids, stamps, versions, computed figures, the
-subscription and usage shown beside a profile). A model that has no such field ignores it on
+subscription, usage and tier features shown beside a profile). A model that has no such field ignores it on
 input; a model that has it (a stored record, an update's expected `version`) reads it."""
 
 

@@ -154,7 +154,7 @@ async def test_a_pro_climber_attaches_a_photo_sees_it_after_a_reload_and_removes
     # sniff: its refusal is on the card, nothing is attached or counted, the entry stays.
     await attach(page, card, NOT_A_PHOTO)
     refusal = card.get_by_role("alert")
-    await expect(refusal).to_contain_text("The upload is not the image/png")
+    await expect(refusal).to_contain_text("This file is not a PNG photo")
     await expect(refusal).to_contain_text("nothing was kept")
     await expect(card.get_by_role("img")).to_have_count(0)
     await expect(card.get_by_role("button", name=ADD)).to_be_enabled()
