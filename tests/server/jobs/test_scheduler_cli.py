@@ -11,13 +11,15 @@ import pytest
 from redis.asyncio import Redis
 
 from core.clock import system_clock
+from server.app import create_app
 from server.cli import main
 from server.jobs import registry
 from server.jobs.lock import lock_key
 from server.jobs.registry import Registered
 from server.jobs.schedule import Every, Hourly
-from server.jobs.scheduler import LocalScheduler, Planned, loadable
+from server.jobs.scheduler import LocalScheduler, Planned, planned
 from server.redis_url import url_client
+from server.settings import Settings
 from store import init_table, open_table
 from store.records import UserIn
 from store.repos import UserRepo
@@ -55,9 +57,16 @@ async def test_the_local_scheduler_runs_a_job_when_it_is_due(tmp_path: Path, red
         assert scheduler.reports[0].done == 1
 
 
-def test_a_job_whose_code_is_missing_is_not_scheduled() -> None:
-    missing = Registered("x", "not merged yet", Hourly(), "server.reports.nowhere:Job")
-    assert [p.job.name for p in loadable([missing, TEST_JOB])] == ["greeting"]
+def test_a_job_whose_code_is_missing_stops_the_server_from_starting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    missing = Registered("x", "lost in a refactor", Hourly(), "server.reports.nowhere:Job")
+    assert [p.job.name for p in planned([TEST_JOB], Settings())] == ["greeting"]
+    with pytest.raises(ImportError):
+        planned([missing, TEST_JOB], Settings())
+    monkeypatch.setattr(registry, "JOBS", (missing, TEST_JOB))
+    with pytest.raises(ImportError):
+        create_app(Settings())  # before anything is opened or served
 
 
 @pytest.fixture
