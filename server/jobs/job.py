@@ -104,8 +104,9 @@ class MaintenanceJob(ABC):
     @abstractmethod
     async def run(self, env: JobEnv, *, dry_run: bool) -> dict[str, int]:
         """Do the upkeep once and return its counts, for the run's report and logs (e.g.
-        {"finished": 2, "pending": 1}); a count named "failed" is the report's `failed` (the
-        things this run could not do, which a later run retries). With `dry_run`, change
+        {"finished": 2, "pending": 1}; plain words, since they become log fields); a count
+        named "failed" is the report's `failed` (the things this run could not do, which a
+        later run retries). With `dry_run`, change
         nothing and count what would be done. Must be idempotent: a run cut short, or
         overlapping one that lost its lock, only repeats harmless work. Raising fails the
         whole run (logged and counted by the runner; the next run tries again)."""
