@@ -25,14 +25,14 @@ from server import freshness, health, ws
 from server.allowances import RedisAllowances
 from server.api import Endpoint
 from server.backends import check_backend_urls
-from server.erasures import Eraser, ErasureRetry
+from server.erasures import Eraser
 from server.errors import EXCEPTION_HANDLERS
 from server.fanout import Fanout
 from server.freshness import FreshChat
 from server.hub import Hub
 from server.jobs.job import JobEnv
-from server.jobs.registry import JOBS
-from server.jobs.scheduler import LocalScheduler, loadable
+from server.jobs.registry import in_server
+from server.jobs.scheduler import LocalScheduler, planned
 from server.lifecycle import Lifecycle
 from server.limits import BodyLimit
 from server.mailers import open_mailer
@@ -103,6 +103,7 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
     lifecycle = Lifecycle()
     policy = load_policy()  # a bad tiers.toml fails here, before anything starts
     check_backend_urls(settings, policy)  # and so does an unknown option in a backend URL
+    plan = planned(in_server(settings.scheduler), settings)  # and a job whose code is missing
     api = endpoints()
     spec = openapi(api, title="V7 Coach", version=VERSION)
 
@@ -149,17 +150,29 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
             )
             auth = await build_auth(settings, table, http, stack, clock, redis, gate)
             media_store = await stack.enter_async_context(open_media_store(settings, clock))
-            eraser = Eraser(table, redis, auth.admin, clock, media_store)
-            await stack.enter_async_context(
-                ErasureRetry(eraser, redis, settings.erasure_retry_seconds)
+            media_library = MediaLibrary(
+                table,
+                media_store,
+                policy,
+                clock,
+                settings.media_upload_seconds,
+                settings.media_download_seconds,
             )
-            if settings.scheduler == "local":
-                # On a laptop the server runs the scheduled jobs (AWS: EventBridge does).
-                mailer = await stack.enter_async_context(open_mailer(settings, clock))
-                env = JobEnv(table, redis, clock, settings, policy, mailer)
-                app.state.scheduler = await stack.enter_async_context(
-                    LocalScheduler(loadable(JOBS), env)
-                )
+            # One scheduler for all periodic work: the in-server upkeep (finishing erasures,
+            # media) always, the per-climber jobs only on a laptop (AWS: EventBridge starts
+            # them as tasks). The rule is the registry's (`server.jobs.registry`).
+            mailer = await stack.enter_async_context(open_mailer(settings, clock))
+            env = JobEnv(
+                table,
+                redis,
+                clock,
+                settings,
+                policy,
+                mailer,
+                eraser=Eraser(table, redis, auth.admin, clock, media_store),
+                media=media_library,
+            )
+            app.state.scheduler = await stack.enter_async_context(LocalScheduler(plan, env))
             app.state.services = Services(
                 settings=settings,
                 clock=clock,
@@ -181,14 +194,7 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
                 redis=redis,
                 streams=streams,
                 policy=policy,
-                media=MediaLibrary(
-                    table,
-                    media_store,
-                    policy,
-                    clock,
-                    settings.media_upload_seconds,
-                    settings.media_download_seconds,
-                ),
+                media=media_library,
             )
             if demo:
                 from server.demo import seed_for_app

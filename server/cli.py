@@ -7,9 +7,19 @@ import asyncio
 import sys
 import uuid
 from collections.abc import Sequence
+from contextlib import AsyncExitStack
+from typing import TYPE_CHECKING
 
 from core.clock import system_clock
 from server.settings import Settings
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+    from server.erasures import Eraser
+    from server.jobs.registry import Registered
+    from server.media.library import MediaLibrary
+    from store.table import Table
 
 REDIS_TIMEOUT_S = 2.0
 """Command timeout of the command line's own Redis client (the server's is 100 ms)."""
@@ -63,21 +73,59 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _jobs_list() -> str:
-    from server.jobs.registry import JOBS
+def _jobs_list(settings: Settings) -> str:
+    from server.jobs.registry import JOBS, Trigger
+
+    def when(job: Registered) -> str:
+        schedule = job.schedule_for(settings)
+        if job.trigger is Trigger.SERVER:
+            return f"{schedule} (in the server)"
+        return f"{schedule} ({schedule.expression()})"
 
     width = max(len(job.name) for job in JOBS)
-    return "\n".join(
-        f"{job.name:<{width}}  {job.schedule} ({job.schedule.expression()})  {job.description}"
-        for job in JOBS
+    return "\n".join(f"{job.name:<{width}}  {when(job)}  {job.description}" for job in JOBS)
+
+
+async def _upkeep_clients(
+    stack: AsyncExitStack, settings: Settings, table: Table, redis: Redis | None
+) -> tuple[Eraser, MediaLibrary]:
+    """What the maintenance jobs need beyond the store and Redis, opened on `stack`: the
+    media store and, in Cognito mode, the pool's admin client."""
+    import aioboto3
+
+    from quotas import load_policy
+    from server.auth.cognito_admin import CognitoAdmin
+    from server.erasures import Eraser
+    from server.media.library import MediaLibrary
+    from server.media.store import open_media_store
+
+    admin = None
+    if settings.auth == "cognito":
+        client = await stack.enter_async_context(
+            aioboto3.Session().client(
+                "cognito-idp",
+                region_name=settings.cognito_region,
+                endpoint_url=settings.cognito_endpoint_url or None,
+            )
+        )
+        admin = CognitoAdmin(client, settings.cognito_user_pool_id)
+    media = await stack.enter_async_context(open_media_store(settings, system_clock))
+    library = MediaLibrary(
+        table,
+        media,
+        load_policy(),
+        system_clock,
+        settings.media_upload_seconds,
+        settings.media_download_seconds,
     )
+    return Eraser(table, redis, admin, system_clock, media), library
 
 
 async def _jobs_run(settings: Settings, name: str, user: str | None, dry_run: bool) -> int:
     """Run job `name` once with clients of its own (as `finish-erasures` builds them) and
-    print its report. Exit status: 0, 1 when a user failed, 2 when another process holds the
-    job's lock; refused (`SystemExit`) without Redis for a real run, or for an unknown job."""
-    from contextlib import AsyncExitStack
+    print its report. Exit status: 0, 1 when a user (or a maintenance run) failed, 2 when
+    another process holds the job's lock; refused (`SystemExit`) without Redis for a real run,
+    or for an unknown job."""
     from urllib.parse import urlsplit
 
     from quotas import load_policy
@@ -108,7 +156,10 @@ async def _jobs_run(settings: Settings, name: str, user: str | None, dry_run: bo
         if redis is not None:
             stack.push_async_callback(redis.aclose)
         mailer = await stack.enter_async_context(open_mailer(settings))
-        env = JobEnv(table, redis, system_clock, settings, load_policy(), mailer)
+        eraser, media = await _upkeep_clients(stack, settings, table, redis)
+        env = JobEnv(
+            table, redis, system_clock, settings, load_policy(), mailer, eraser=eraser, media=media
+        )
         try:
             report = await run(job, env, user_email=user, dry_run=dry_run)
         except (JobRefused, UnknownUser) as error:
@@ -172,15 +223,12 @@ async def _finish_erasures(settings: Settings) -> tuple[str, bool]:
     embedded one through its socket, never starting one) and, in Cognito mode, the pool.
     Takes no lock: the steps are idempotent, so running beside a server's periodic run only
     repeats work, and an operator must be able to run it while Redis is down (the Redis step
-    then fails and those erasures stay pending). The message, and whether all finished."""
-    from contextlib import AsyncExitStack
+    then fails and those erasures stay pending). `v7 jobs run finish-erasures` is the same run
+    under the job's lock. The message, and whether all finished."""
     from urllib.parse import urlsplit
 
-    import aioboto3
-
-    from server.auth.cognito_admin import CognitoAdmin
     from server.embedded_redis import EmbeddedRedis
-    from server.erasures import Eraser, finish_erasures
+    from server.erasures import finish_erasures
     from server.redis_url import check_url, unix_client, url_client
     from store import open_table
 
@@ -194,20 +242,8 @@ async def _finish_erasures(settings: Settings) -> tuple[str, bool]:
         else:
             redis = url_client(settings.redis_url, REDIS_TIMEOUT_S)
         stack.push_async_callback(redis.aclose)
-        admin = None
-        if settings.auth == "cognito":
-            client = await stack.enter_async_context(
-                aioboto3.Session().client(
-                    "cognito-idp",
-                    region_name=settings.cognito_region,
-                    endpoint_url=settings.cognito_endpoint_url or None,
-                )
-            )
-            admin = CognitoAdmin(client, settings.cognito_user_pool_id)
-        from server.media.store import open_media_store
-
-        media = await stack.enter_async_context(open_media_store(settings, system_clock))
-        result = await finish_erasures(Eraser(table, redis, admin, system_clock, media))
+        eraser, _ = await _upkeep_clients(stack, settings, table, redis)
+        result = await finish_erasures(eraser)
     return f"{result.finished} finished, {result.pending} pending", not result.pending
 
 
@@ -257,7 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"erasures: {message}")
             return 0 if all_done else 1
         elif args.command == "jobs" and args.jobs_command == "list":
-            print(_jobs_list())
+            print(_jobs_list(settings))
         elif args.command == "jobs" and args.jobs_command == "run":
             return asyncio.run(_jobs_run(settings, args.name, args.user, args.dry_run))
         elif args.command == "token":

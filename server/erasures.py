@@ -17,18 +17,16 @@ takes the steps, each idempotent:
 A step that fails (Redis or Cognito unreachable) does not stop the later ones, so as much as
 possible is erased at once; the tombstone stays, and running the steps again from the start
 finishes the job whatever had been done. `finish_erasures` does that for every pending
-tombstone: the server runs it every `V7_ERASURE_RETRY_SECONDS` under a Redis lock
-(`ErasureRetry`), operators with `v7 users finish-erasures`. Logs name the user id only.
+tombstone: the serving processes run it as the `finish-erasures` job (`server.jobs.upkeep`)
+every `V7_ERASURE_RETRY_SECONDS`, one at a time under the job's lock; operators run it with
+`v7 jobs run finish-erasures` (under the lock) or `v7 users finish-erasures` (without one, so
+it works while Redis is down). Logs name the user id only.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import uuid
 from dataclasses import dataclass
-from types import TracebackType
 
 from redis.asyncio import Redis
 
@@ -43,17 +41,6 @@ from store.repos.erasures import ErasureRepo, Tombstone
 from store.table import Table
 
 log = logging.getLogger("v7.erasure")
-
-LOCK_KEY = "v7:lock:erasures"
-"""Held by the one server process running `finish_erasures` (a lease: it expires on its own)."""
-LOCK_LEASE_S = 300
-"""Longer than a run takes (each Cognito call gives up after 10 s): a process that died holding
-the lock keeps the others off only this long. A run outliving it is harmless (steps are
-idempotent), merely duplicated."""
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
 
 
 @dataclass(frozen=True)
@@ -167,60 +154,3 @@ async def finish_erasures(eraser: Eraser) -> Finished:
             done = False
         finished, pending = (finished + 1, pending) if done else (finished, pending + 1)
     return Finished(finished, pending)
-
-
-class ErasureRetry:
-    """The server's periodic `finish_erasures`: every `interval_s`, if this process takes the
-    Redis lock, it runs; with Redis unreachable the run is skipped (and logged), since erasing
-    needs Redis anyway. Entered in the lifespan; leaving it cancels the loop."""
-
-    def __init__(self, eraser: Eraser, redis: Redis, interval_s: float) -> None:
-        self._eraser = eraser
-        self._redis = redis
-        self._interval_s = interval_s
-        self._task: asyncio.Task[None] | None = None
-
-    async def __aenter__(self) -> ErasureRetry:
-        self._task = asyncio.create_task(self._loop(), name="erasure-retry")
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _loop(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval_s)
-            try:
-                await self.run_once()
-            except Exception:  # the loop outlives a bad run; the next retries
-                log.exception("erasure retry run failed")
-
-    async def run_once(self) -> Finished | None:
-        """One run under the lock; None when skipped (another process holds the lock, or
-        Redis cannot be reached)."""
-        token = uuid.uuid4().hex
-        try:
-            if not await self._redis.set(LOCK_KEY, token, nx=True, ex=LOCK_LEASE_S):
-                return None
-        except REDIS_DOWN as exc:
-            log.warning("erasure retry skipped: redis unreachable (%s)", type(exc).__name__)
-            return None
-        try:
-            result = await finish_erasures(self._eraser)
-        finally:
-            with contextlib.suppress(*REDIS_DOWN):
-                await self._redis.eval(_RELEASE, 1, LOCK_KEY, token)
-        if result.finished or result.pending:
-            log.info(
-                "erasure retry run",
-                extra={"finished": result.finished, "pending": result.pending},
-            )
-        return result

@@ -115,15 +115,16 @@ class Settings(BaseSettings):
         default=60.0,
         gt=0,
         le=86_400,
-        description="How often a server process finishes account erasures left pending (Redis "
-        "or Cognito unreachable, a crash): one process at a time, under a Redis lock.",
+        description="How often the server runs the `finish-erasures` job, finishing account "
+        "erasures left pending (Redis or Cognito unreachable, a crash): one process at a time, "
+        "under the job's Redis lock.",
     )
     scheduler: Literal["local", "external"] = Field(
         default="local",
-        description="Who runs scheduled jobs (weekly reports, reminders): local, this server "
-        "process (on a laptop; several processes share the work through a Redis lock); "
-        "external, EventBridge Scheduler starting `v7 jobs run NAME` tasks (AWS), so the "
-        "server runs none.",
+        description="Who runs the per-climber jobs (weekly reports, reminders): local, this "
+        "server process (on a laptop; several processes share the work through a Redis lock); "
+        "external, EventBridge Scheduler starting `v7 jobs run NAME` tasks (AWS). The upkeep "
+        "jobs (finishing erasures, media upkeep) run in the server either way.",
     )
     forwarded_allow_ips: str = Field(
         default="127.0.0.1",

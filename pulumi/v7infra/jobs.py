@@ -1,9 +1,12 @@
-"""Scheduled jobs in AWS: one EventBridge Scheduler schedule per job of the app's registry
-(`server/jobs/registry.py`), each starting a one-off ECS task of the app's own task definition
-with the command `v7 jobs run NAME`, and the SES identity the jobs' email is sent from.
+"""Scheduled jobs in AWS: one EventBridge Scheduler schedule per EventBridge job of the app's
+registry (`server/jobs/registry.py`), each starting a one-off ECS task of the app's own task
+definition with the command `v7 jobs run NAME`, and the SES identity the jobs' email is sent
+from.
 
-The serving tasks run no jobs (`V7_SCHEDULER=external`): a job's task lives only as long as
-its run, so a deploy or a scale-in never cuts a run short. A start that fails (RunTask
+The serving tasks run none of these jobs (`V7_SCHEDULER=external`): a job's task lives only as
+long as its run, so a deploy or a scale-in never cuts a run short. They do run the registry's
+in-server upkeep (finishing erasures every minute, media upkeep), which gets no schedule here:
+a task started every minute would cost more than its work. A start that fails (RunTask
 throttled, no capacity) is retried by the scheduler, then parked in a dead-letter queue; a
 retried start is harmless, because the job's Redis lock and records keep a second run from
 doing anything twice. `pulumi/tests/test_contract.py` checks `JOB_SCHEDULES` against the
@@ -26,7 +29,7 @@ JOB_SCHEDULES: Mapping[str, str] = {
     "weekly-report": "cron(0 * * * ? *)",
     "reminders": "cron(30 * * * ? *)",
 }
-"""Job name -> EventBridge Scheduler expression, UTC (the registry's `schedule.expression()`)."""
+"""Job name -> EventBridge Scheduler expression, UTC (`registry.eventbridge_schedules()`)."""
 CONTAINER = "app"
 DLQ_RETENTION_S = 14 * 86_400
 START_RETRIES = 3

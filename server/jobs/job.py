@@ -1,10 +1,15 @@
-"""What a scheduled job is, independent of what triggers it.
+"""What a scheduled job is, independent of what triggers it. Two kinds:
 
 A `UserJob` does one piece of work per (job, user, period): a weekly report for ISO week
 2026-W48, a reminder for 2026-12-03. The runner (`server.jobs.runner`) owns everything around
 that work — the lock that keeps two processes from running the same job, the record per
 (job, user, period) that keeps a re-run from doing it twice, the run id, the logs, and one
 user's failure not stopping the others — so a job implements only the small methods below.
+
+A `MaintenanceJob` is upkeep done as one whole run, with no records: finishing pending
+erasures, giving back storage of abandoned uploads. Its work is idempotent (running it twice
+only repeats harmless work), so the runner gives it the same lock, run id, logs and report,
+and the job walks whatever it needs itself.
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ if TYPE_CHECKING:
 
     from core.clock import Clock
     from quotas.policy import Policy
+    from server.erasures import Eraser
     from server.mail import Mailer
+    from server.media.library import MediaLibrary
     from server.settings import Settings
     from store.records.user import User
     from store.table import Table
@@ -39,6 +46,11 @@ class JobEnv:
     settings: Settings
     policy: Policy
     mailer: Mailer
+    eraser: Eraser | None = None
+    """The erasure steps over the same clients (`finish-erasures`); None where no job that
+    needs it runs (the report jobs' tests)."""
+    media: MediaLibrary | None = None
+    """The climbers' photos and videos (`media-upkeep`); None as `eraser`."""
 
 
 class Outcome(StrEnum):
@@ -79,3 +91,30 @@ class UserJob(ABC):
         """Do the work for `user` and `period`; with `dry_run`, change and send nothing and
         return a preview. Raising counts as this user's failure: logged, not recorded, and the
         run goes on with the next user."""
+
+
+class MaintenanceJob(ABC):
+    """Upkeep done as one whole run (not per user and period, no records). Subclasses set
+    `name` and `description` and implement `run`."""
+
+    name: ClassVar[str]
+    """`v7 jobs run NAME`; the lock's name."""
+    description: ClassVar[str]
+
+    @abstractmethod
+    async def run(self, env: JobEnv, *, dry_run: bool) -> dict[str, int]:
+        """Do the upkeep once and return its counts, for the run's report and logs (e.g.
+        {"finished": 2, "pending": 1}; plain words, since they become log fields); a count
+        named "failed" is the report's `failed` (the things this run could not do, which a
+        later run retries). With `dry_run`, change
+        nothing and count what would be done. Must be idempotent: a run cut short, or
+        overlapping one that lost its lock, only repeats harmless work. Raising fails the
+        whole run (logged and counted by the runner; the next run tries again)."""
+
+
+Job = UserJob | MaintenanceJob
+"""Either kind: what the registry loads, the runner runs and the scheduler plans."""
+
+
+class NeedsClient(Exception):
+    """A maintenance job was handed a `JobEnv` without a client it needs (a wiring fault)."""

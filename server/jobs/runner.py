@@ -1,7 +1,7 @@
-"""Running a `UserJob`: the one home of the rules around a job's work.
+"""Running a job: the one home of the rules around a job's work.
 
 `run(job, env)` is what every trigger calls (the in-process scheduler, `v7 jobs run`, the ECS
-task EventBridge starts):
+task EventBridge starts). For a `UserJob`:
 
 1. The job's Redis lock (`server.jobs.lock`): a second runner finds it held and does nothing
    (`RunReport.lock_held`). Without Redis a run is refused (`JobRefused`): the lock is what
@@ -23,6 +23,12 @@ task EventBridge starts):
 
 `dry_run` takes no lock and writes no record (it changes nothing, so it may run beside a real
 run, and without Redis); `run_for(dry_run=True)` returns previews, collected in the report.
+
+A `MaintenanceJob` gets rules 1 and 5 the same (lock, run id, logs, report) and is run once as
+a whole: its own counts go in the report (`RunReport.tallies`), its "failed" count is the
+report's `failed`, and an exception fails the run (logged with its type, counted `failed` 1,
+the lock released) without escaping, so a scheduler's loop and `v7 jobs run`'s exit status see
+it like any failure. It has no `user_email` (refused: it works on everything at once).
 """
 
 from __future__ import annotations
@@ -30,12 +36,13 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from quotas.unavailable import REDIS_DOWN
-from server.jobs.job import JobEnv, Outcome, UserJob
+from server.jobs.job import Job, JobEnv, MaintenanceJob, Outcome, UserJob
 from server.jobs.lock import LockHeld, job_lock
 from store.records.user import User
 from store.repos.jobs import JobRecordRepo, JobState
@@ -62,8 +69,9 @@ class Preview:
 
 @dataclass
 class RunReport:
-    """What one run did. Counts are of users; `lock_held`: another process was running the
-    job, so this run did nothing."""
+    """What one run did. For a per-user job the counts are of users; for a maintenance job
+    (`per_user` False) they are its own `tallies` and `failed`. `lock_held`: another process
+    was running the job, so this run did nothing."""
 
     job: str
     run_id: str
@@ -77,8 +85,13 @@ class RunReport:
     in_doubt: int = 0
     duration_s: float = 0.0
     previews: list[Preview] = field(default_factory=list)
+    per_user: bool = True
+    tallies: dict[str, int] = field(default_factory=dict)
+    """A maintenance job's own counts (e.g. erasures finished and pending); empty otherwise."""
 
     def counts(self) -> dict[str, int]:
+        if not self.per_user:
+            return {**self.tallies, "failed": self.failed}
         return {
             "done": self.done,
             "skipped": self.skipped,
@@ -99,28 +112,55 @@ class RunReport:
 
 
 async def run(
-    job: UserJob, env: JobEnv, *, user_email: str | None = None, dry_run: bool = False
+    job: Job, env: JobEnv, *, user_email: str | None = None, dry_run: bool = False
 ) -> RunReport:
     """Run `job` once (the rules in the module doc). Raises `JobRefused` when a real run has
-    no Redis, `UnknownUser` when `user_email` names no account."""
+    no Redis, or a maintenance job is given `user_email`; `UnknownUser` when `user_email`
+    names no account."""
     report = RunReport(
-        job=job.name, run_id=uuid.uuid4().hex[:12], started_at=env.clock(), dry_run=dry_run
+        job=job.name,
+        run_id=uuid.uuid4().hex[:12],
+        started_at=env.clock(),
+        dry_run=dry_run,
+        per_user=isinstance(job, UserJob),
     )
-    users = await _chosen(env, user_email)
+    work: Callable[[], Awaitable[None]]
+    if isinstance(job, MaintenanceJob):
+        if user_email is not None:
+            raise JobRefused(f"{job.name} works on every account at once; it takes no --user")
+        work = partial(_whole, job, env, report)
+    else:
+        work = partial(_walk, job, env, await _chosen(env, user_email), report)
     if dry_run:
-        await _walk(job, env, users, report)
+        await work()
         return report
     if env.redis is None:
         raise JobRefused(f"{job.name}: no Redis to lock with; a run needs V7_REDIS_URL")
     try:
         async with job_lock(env.redis, job.name):
-            await _walk(job, env, users, report)
+            await work()
     except LockHeld:
         report.lock_held = True
         log.info("job already running", extra={"job": job.name, "run_id": report.run_id})
     except REDIS_DOWN as exc:
         raise JobRefused(f"{job.name}: Redis unreachable ({type(exc).__name__})") from exc
     return report
+
+
+async def _whole(job: MaintenanceJob, env: JobEnv, report: RunReport) -> None:
+    started = time.monotonic()
+    context = {"job": job.name, "run_id": report.run_id, "dry_run": report.dry_run}
+    log.info("job run started", extra=context)
+    try:
+        tallies = dict(await job.run(env, dry_run=report.dry_run))
+    except Exception as exc:  # the run fails as a whole; the lock is released, the next retries
+        report.failed += 1
+        log.warning("job run failed", extra={**context, "error": type(exc).__name__})
+    else:
+        report.failed += tallies.pop("failed", 0)
+        report.tallies = tallies
+    report.duration_s = time.monotonic() - started
+    log.info("job run ended", extra={**context, **report.counts(), "seconds": report.duration_s})
 
 
 async def _chosen(env: JobEnv, user_email: str | None) -> AsyncIterator[User]:

@@ -38,13 +38,14 @@ class Hourly:
 @dataclass(frozen=True)
 class Every:
     """Every `seconds`, on multiples of it since the Unix epoch (so every process agrees on
-    the instants, and a restart does not shift them)."""
+    the instants, and a restart does not shift them). Fractions of a second are for tests
+    that must not wait (an in-process job only; EventBridge counts minutes)."""
 
-    seconds: int
+    seconds: float
 
     def __post_init__(self) -> None:
-        if self.seconds < 1:
-            raise ValueError("seconds must be at least 1")
+        if not self.seconds > 0:
+            raise ValueError("seconds must be above 0")
 
     def next_after(self, now: datetime) -> datetime:
         stamp = now.timestamp()
@@ -55,7 +56,7 @@ class Every:
         """EventBridge's `rate(…)`; raises `ValueError` for a rate it cannot express."""
         if self.seconds % EVENTBRIDGE_MIN_RATE_S:
             raise ValueError("EventBridge rates are whole minutes")
-        minutes = self.seconds // EVENTBRIDGE_MIN_RATE_S
+        minutes = int(self.seconds // EVENTBRIDGE_MIN_RATE_S)
         for unit, size in (("day", 1440), ("hour", 60), ("minute", 1)):
             if minutes % size == 0:
                 count = minutes // size
@@ -63,7 +64,7 @@ class Every:
         raise AssertionError("unreachable: every minute count divides by 1")
 
     def __str__(self) -> str:
-        return f"every {self.seconds} s"
+        return f"every {self.seconds:g} s"
 
 
 Schedule = Hourly | Every

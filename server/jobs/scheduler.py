@@ -1,13 +1,17 @@
-"""The in-process scheduler: on a laptop (`V7_SCHEDULER=local`, the default) the server runs
-each registered job at its schedule's instants, through the same runner EventBridge's tasks
-use in AWS (`V7_SCHEDULER=external`: the app runs none).
+"""The in-process scheduler: the one loop that runs periodic work inside a server process,
+each job through the same runner EventBridge's tasks use in AWS.
+
+Which jobs a process plans is the registry's rule (`server.jobs.registry.in_server`): with
+`V7_SCHEDULER=local` (a laptop) every job; with `external` (AWS) only the in-server upkeep,
+EventBridge starting the others as their own tasks.
 
 One task per job sleeps until `schedule.next_after(now)`, "now" read from the injected clock,
-then runs the job. Every server process schedules every job; the job's Redis lock lets one of
-them run it and the others find it running (`lock_held`), so several local processes are
-safe. A run that fails as a whole (Redis down) is logged and the next instant tries again.
-Entered in the lifespan; leaving it cancels the tasks (a run in progress stops at its next
-await; its claimed users stay in doubt rather than risk a second email).
+then runs the job. Every server process schedules its jobs; the job's Redis lock lets one of
+them run it and the others find it running (`lock_held`), so several processes are safe. A
+run that fails as a whole (Redis down: `JobRefused`; a maintenance job's fault) is logged and
+the next instant tries again. Entered in the lifespan; leaving it cancels the tasks (a run in
+progress stops at its next await; its claimed users stay in doubt rather than risk a second
+email).
 """
 
 from __future__ import annotations
@@ -19,38 +23,39 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
 
-from server.jobs.job import JobEnv, UserJob
+from server.jobs.job import Job, JobEnv
 from server.jobs.registry import Registered
-from server.jobs.runner import RunReport, run
+from server.jobs.runner import JobRefused, RunReport, run
 from server.jobs.schedule import Schedule
+from server.settings import Settings
 
 log = logging.getLogger("v7.jobs")
 
 
 @dataclass(frozen=True)
 class Planned:
-    job: UserJob
+    job: Job
     schedule: Schedule
 
 
-def loadable(jobs: Sequence[Registered]) -> list[Planned]:
-    """The registered jobs whose code is there (a job not merged yet is logged and left out)."""
-    planned: list[Planned] = []
-    for entry in jobs:
-        try:
-            planned.append(Planned(entry.load(), entry.schedule))
-        except ImportError:
-            log.warning("job not available, not scheduled", extra={"job": entry.name})
-    return planned
+def planned(jobs: Sequence[Registered], settings: Settings) -> list[Planned]:
+    """Every job of `jobs` loaded, with its schedule under `settings`. A job that cannot be
+    loaded raises (`ImportError`, `TypeError`): a build missing a job must not start."""
+    return [Planned(entry.load(), entry.schedule_for(settings)) for entry in jobs]
 
 
 class LocalScheduler:
-    def __init__(self, planned: Sequence[Planned], env: JobEnv) -> None:
-        self._planned = list(planned)
+    def __init__(self, plan: Sequence[Planned], env: JobEnv) -> None:
+        self._planned = list(plan)
         self._env = env
         self._tasks: list[asyncio.Task[None]] = []
         self.reports: list[RunReport] = []
         """The latest runs' reports, newest last (a few kept: for tests and debugging)."""
+
+    @property
+    def jobs(self) -> list[str]:
+        """The names of the jobs this scheduler runs."""
+        return [item.job.name for item in self._planned]
 
     async def __aenter__(self) -> LocalScheduler:
         self._tasks = [
@@ -78,6 +83,9 @@ class LocalScheduler:
             await asyncio.sleep(max(0.0, (due - now).total_seconds()))
             try:
                 report = await run(item.job, self._env)
+            except JobRefused as refused:  # Redis down: nothing done; the next instant retries
+                log.warning("scheduled job skipped: %s", refused, extra={"job": item.job.name})
+                continue
             except Exception:  # the loop outlives a bad run; the next instant retries
                 log.exception("scheduled job run failed", extra={"job": item.job.name})
                 continue

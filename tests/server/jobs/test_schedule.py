@@ -5,8 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from server.jobs.registry import JOBS, find
+from server.jobs.registry import (
+    JOBS,
+    Registered,
+    Trigger,
+    eventbridge_schedules,
+    find,
+    in_server,
+)
 from server.jobs.schedule import Every, Hourly
+from server.settings import Settings
 from tests.clock import at
 
 
@@ -31,7 +39,25 @@ def test_every_runs_on_multiples_of_its_interval() -> None:
 
 
 def test_the_report_jobs_are_registered_hourly_under_their_names() -> None:
-    assert [job.name for job in JOBS] == ["weekly-report", "reminders"]
-    assert all(isinstance(job.schedule, Hourly) for job in JOBS)
+    assert [job.name for job in JOBS] == [
+        "weekly-report", "reminders", "finish-erasures", "media-upkeep"
+    ]  # fmt: skip
+    assert eventbridge_schedules() == {
+        "weekly-report": "cron(0 * * * ? *)", "reminders": "cron(30 * * * ? *)"
+    }  # fmt: skip
     assert find("reminders") is JOBS[1]
     assert find("nothing") is None
+
+
+def test_a_laptop_runs_every_job_and_a_serving_task_in_aws_only_the_upkeep() -> None:
+    assert in_server("local") == JOBS
+    assert [job.name for job in in_server("external")] == ["finish-erasures", "media-upkeep"]
+
+
+def test_erasures_are_finished_as_often_as_the_settings_say() -> None:
+    erasures = find("finish-erasures")
+    assert erasures is not None
+    assert erasures.schedule_for(Settings()) == Every(60)
+    assert erasures.schedule_for(Settings(erasure_retry_seconds=5)) == Every(5)
+    with pytest.raises(ValueError, match="fixed schedule"):
+        Registered("x", "", lambda settings: Every(60), "m:C", Trigger.EVENTBRIDGE)
