@@ -69,8 +69,9 @@ READ_ONLY = frozenset(
     }
 )
 """Wire names the server owns or computes (ids, stamps, versions, computed figures, the
-subscription, usage and tier features shown beside a profile). A model that has no such field ignores it on
-input; a model that has it (a stored record, an update's expected `version`) reads it."""
+subscription, usage and tier features shown beside a profile). A model that has no such field
+ignores it on input; a model that has it (a stored record, an update's expected `version`)
+reads it."""
 
 
 def wire_name(field: str) -> str:
