@@ -7,6 +7,8 @@ Pure functions, English only.
 
 from __future__ import annotations
 
+from datetime import date
+
 _SIBILANTS = ("s", "x", "z", "ch", "sh")
 
 
@@ -35,3 +37,31 @@ def sentence(text: str) -> str:
     if text[:1].islower():
         return text[0].upper() + text[1:]
     return text
+
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+"""Month names in English whatever the machine's locale (`strftime("%B")` follows it)."""
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def day_and_month(day: date) -> str:
+    """ "24 December"."""
+    return f"{day.day} {MONTHS[day.month - 1]}"
+
+
+def weekday_day_and_month(day: date) -> str:
+    """ "Thursday 24 December"."""
+    return f"{WEEKDAYS[day.weekday()]} {day_and_month(day)}"

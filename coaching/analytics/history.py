@@ -14,25 +14,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from coaching.analytics.common import Fact
+from core.text import day_and_month
 
 BASELINE_DAYS = 21
 """Days from the first logged session to today before any "vs your baseline" comparison: three
 weeks of logs, so at least three whole weeks stand behind the average a week is compared with."""
-
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 class HistoryDepth(Fact):
@@ -48,11 +34,6 @@ class HistoryDepth(Fact):
     """The first day comparisons are made (`first_log` + `BASELINE_DAYS`); None before any log."""
     note: str | None
     """Until comparisons start, what the coach will be able to tell and when; None after."""
-
-
-def day_and_month(day: date) -> str:
-    """ "24 December": the year goes without saying for a date at most three weeks ahead."""
-    return f"{day.day} {_MONTHS[day.month - 1]}"
 
 
 def history_depth(first_log: date | None, today: date) -> HistoryDepth:

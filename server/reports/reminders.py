@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import ClassVar
 
 from coaching.plans.view import current_plan, planned_day
+from core.text import weekday_day_and_month
 from server.jobs.job import JobEnv, Outcome, UserJob, UserResult
 from server.reports.common import deliver, local_now, site, unsubscribe_link
 from server.reports.render import Rendered, duration, render
@@ -24,21 +25,6 @@ DUE_AT = time(9, 0)
 """When in the morning (the climber's clock) yesterday's reminder becomes due."""
 
 SUBJECT = "Log yesterday's session?"
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 class Reminder(UserJob):
@@ -80,7 +66,7 @@ class Reminder(UserJob):
         context = {
             "name": user.name,
             # English names on purpose, like every date the coach shows (`core.zones`).
-            "day": f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}",
+            "day": weekday_day_and_month(day),
             "planned": what,
             "example": f"{planned.duration_minutes or 60}min yesterday rpe 7",
             "app_url": site(env),
