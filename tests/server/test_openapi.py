@@ -112,7 +112,9 @@ def test_every_endpoint_is_documented_with_its_models(spec: Spec) -> None:
         if endpoint.auth:
             # An API token is one more way in, except where a leaked one could take the
             # account over (server/api_tokens.py).
-            api = [{"apiToken": []}] if endpoint.takes_api_tokens else []
+            api: list[dict[str, list[str]]] = (
+                [{"apiToken": []}] if endpoint.takes_api_tokens else []
+            )
             assert operation["security"] == [{"bearer": []}, *api], endpoint.path
             assert "401" in operation["responses"]
 
