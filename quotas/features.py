@@ -124,3 +124,42 @@ def email_reports_tier(policy: Policy) -> str | None:
     """The first tier of the policy (in `tiers.toml`'s order) that includes the weekly email
     report, so a climber without it is told which tier to move to; None when no tier does."""
     return next((name for name, tier in policy.tiers.items() if tier.email_reports), None)
+
+
+API_ACCESS = "api_access"
+"""The feature name a `TierRequired` carries for personal API tokens."""
+
+
+def has_api_access(policy: Policy, tier: str) -> bool:
+    """Whether `tier` includes personal API tokens (`api_access` in `tiers.toml`). Raises
+    `UnknownTier` for a tier the policy lacks."""
+    return policy.tier(tier).api_access
+
+
+def api_access_tier(policy: Policy) -> str | None:
+    """The first tier of the policy (in `tiers.toml`'s order) with API access; None if none."""
+    return next((name for name, tier in policy.tiers.items() if tier.api_access), None)
+
+
+def api_access_offer(policy: Policy) -> str:
+    """What the tier with API access adds, in the words a climber reads before upgrading."""
+    return (
+        f"API access comes with {_shown(api_access_tier(policy))}: personal tokens that let "
+        "your own scripts and apps read your log (and, with the write scope, add to it) over "
+        "the REST API."
+    )
+
+
+def require_api_access(policy: Policy, tier: str) -> None:
+    """Return if `tier` may create and use personal API tokens; else raise `TierRequired`
+    naming the lowest tier that may. Checked when a token is created and on every call made
+    with one, so a downgrade refuses existing tokens at once (they are kept, not deleted, and
+    work again after an upgrade). Raises `UnknownTier` for a tier the policy lacks."""
+    if has_api_access(policy, tier):
+        return
+    raise TierRequired(
+        f"{api_access_offer(policy)} On {_shown(tier)} your data is still yours: export it "
+        "any time from your profile.",
+        feature=API_ACCESS,
+        tier=api_access_tier(policy),
+    )

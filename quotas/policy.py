@@ -15,8 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from quotas.errors import PolicyError, UnknownTier
 
-RateLimitName = Literal["ai_messages", "journal_writes", "rest_calls"]
-RATE_LIMIT_NAMES: tuple[RateLimitName, ...] = ("ai_messages", "journal_writes", "rest_calls")
+RateLimitName = Literal["ai_messages", "journal_writes", "rest_calls", "api_calls"]
+RATE_LIMIT_NAMES: tuple[RateLimitName, ...] = (
+    "ai_messages",
+    "journal_writes",
+    "rest_calls",
+    "api_calls",
+)
 
 
 class _Strict(BaseModel):
@@ -47,6 +52,9 @@ class RateLimits(_Strict):
     ai_messages: RateLimit
     journal_writes: RateLimit
     rest_calls: RateLimit
+    api_calls: RateLimit
+    """REST calls made with a personal API token (`server/api_tokens.py`), counted per user
+    apart from `rest_calls`, so a script cannot use up the web UI's budget."""
 
     def get(self, name: RateLimitName) -> RateLimit:
         limit: RateLimit = getattr(self, name)

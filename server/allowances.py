@@ -71,3 +71,8 @@ class RedisAllowances:
 
     async def check_rest_call(self, caller: Caller) -> None:
         await self.limiter.hit(caller.user_id, caller.tier, "rest_calls")
+
+    async def check_api_call(self, caller: Caller) -> None:
+        """One REST call made with a personal API token: the `api_calls` bucket, per user
+        (every token of theirs shares it), instead of `rest_calls`."""
+        await self.limiter.hit(caller.user_id, caller.tier, "api_calls")

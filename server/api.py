@@ -2,7 +2,8 @@
 serialise responses and generate `/openapi.json`.
 
 An `Endpoint` names its path, method, request body model, query model and response model.
-`Endpoint.route()` makes the Starlette route: it authenticates (unless `auth=False`), parses and
+`Endpoint.route()` makes the Starlette route: it authenticates (unless `auth=False`; an access
+token, or a personal API token where `server.api_tokens` accepts one), parses and
 validates the body and query (errors → 422 with field errors), calls the handler with a
 `Call`, and serialises what it returns (a model → camelCase JSON; a `Response` passes through).
 """
@@ -21,6 +22,7 @@ from starlette.routing import Route
 
 from core.caller import Caller
 from core.untrusted_json import BadJSON, parse_json
+from server.api_tokens import accepts_api_tokens, api_caller, is_api_token
 from server.errors import ApiError
 from server.security import authenticate, bearer_of
 from server.services import Services, services_of
@@ -67,21 +69,45 @@ class Endpoint:
     tags: tuple[str, ...] = ()
     errors: tuple[int, ...] = field(default=())
 
+    @property
+    def takes_api_tokens(self) -> bool:
+        """Whether a personal API token may call it (`server.api_tokens`, the one list)."""
+        return self.auth and accepts_api_tokens(self.method, self.path)
+
     def route(self) -> Route:
         async def endpoint(request: Request) -> Response:
             services = services_of(request)
             caller = None
             if self.auth:
-                caller, _ = await authenticate(
-                    services.auth.verifier, services.users, bearer_of(request), services.clock()
-                )
-                await services.allowances.check_rest_call(caller)
+                caller = await _caller_of(request, services, self.method, self.path)
             body = await _read_body(request, self.body, services.clock()) if self.body else None
             query = self.query.model_validate(dict(request.query_params)) if self.query else None
             result = await self.handler(Call(request, services, caller, body, query))
             return render(result, self.status)
 
         return Route(self.path, endpoint, methods=[self.method], name=f"{self.method} {self.path}")
+
+
+async def _caller_of(request: Request, services: Services, method: str, path: str) -> Caller:
+    """Who calls: a personal API token (`server.api_tokens`, counted as `api_calls`) or an
+    access token (counted as `rest_calls`)."""
+    bearer = bearer_of(request)
+    now = services.clock()
+    if bearer is not None and is_api_token(bearer):
+        caller = await api_caller(
+            services.table,
+            services.users,
+            services.policy,
+            bearer,
+            method=method,
+            path=path,
+            now=now,
+        )
+        await services.allowances.check_api_call(caller)
+        return caller
+    caller, _ = await authenticate(services.auth.verifier, services.users, bearer, now)
+    await services.allowances.check_rest_call(caller)
+    return caller
 
 
 def render(result: BaseModel | Response | Sequence[BaseModel] | None, status: int) -> Response:

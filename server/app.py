@@ -58,6 +58,7 @@ from server.routes import (
     reports,
     sends,
     static,
+    tokens,
     training,
     users,
 )
@@ -81,6 +82,7 @@ def endpoints() -> list[Endpoint]:
         *auth.endpoints,
         *oauth.endpoints,
         *users.endpoints,
+        *tokens.endpoints,
         *athlete.endpoints,
         *journal.endpoints,
         *sends.endpoints,

@@ -17,9 +17,11 @@ from typing import Any
 correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 
 # Credentials must never reach a log, whoever formats the message: JWTs (three base64url parts,
-# the first starting "eyJ"), bearer headers and `bearer.<token>` subprotocol entries.
+# the first starting "eyJ"), bearer headers and `bearer.<token>` subprotocol entries, and
+# personal API tokens wherever they appear (`v7_pat_…`, server/api_tokens.py).
 _SECRET_PATTERNS = (
     re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"),
+    re.compile(r"v7_pat_[A-Za-z0-9_-]+"),
     re.compile(r"(?i)(bearer[ .])[A-Za-z0-9._~+/=-]+"),
 )
 _SECRET_KEYS = re.compile(r"(?i)pass(word)?|secret|token|authorization|cookie|api[_-]?key")

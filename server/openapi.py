@@ -114,6 +114,8 @@ def openapi(endpoints: Sequence[Endpoint], *, title: str, version: str) -> dict[
             }
         if endpoint.auth:
             operation["security"] = [{"bearer": []}]
+            if endpoint.takes_api_tokens:
+                operation["security"].append({"apiToken": []})
         operation["responses"] = responses
         paths.setdefault(_openapi_path(endpoint.path), {})[endpoint.method.lower()] = operation
     return {
@@ -123,7 +125,16 @@ def openapi(endpoints: Sequence[Endpoint], *, title: str, version: str) -> dict[
         "components": {
             "schemas": components,
             "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "apiToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "v7_pat_…",
+                    "description": "A personal API token (Premium), made under API tokens or "
+                    "with POST /users/tokens. Scope read: GET only; write: every method. "
+                    "Refused on /auth/*, /users/tokens, PUT and DELETE /users/profile, and the "
+                    "WebSocket; its calls have their own rate limit (api_calls).",
+                },
             },
         },
     }

@@ -16,6 +16,7 @@ import { changesNutrition } from "./nutritionmodel.js";
 import { PlanView } from "./plan.js";
 import { ProgressView } from "./progress.js";
 import { StatusBar } from "./status.js";
+import { TokensPanel } from "./tokens.js";
 
 const session = new Session();
 const connection = new Connection(session);
@@ -40,6 +41,7 @@ const history = new HistoryLoader(session, chat);
 
 const authView = new AuthView(session, () => enterChat());
 const emailPrefs = new EmailPrefsPanel(session);
+const apiTokens = new TokensPanel(session);
 // The screens that replace the conversation while open, each with its header button.
 const screens = {
   progress: { view: new ProgressView($("#progress-view"), session, () => showScreen(null)), button: $("#open-progress") },
@@ -61,6 +63,7 @@ function enterChat() {
   $("#sign-out").hidden = false;
   for (const { button } of Object.values(screens)) button.hidden = false;
   emailPrefs.offer();
+  apiTokens.offer();
   chat.reset();
   history.open();
   connection.start();
@@ -75,6 +78,7 @@ function leaveChat(notice) {
   $("#sign-out").hidden = true;
   for (const { button } of Object.values(screens)) button.hidden = true;
   emailPrefs.withdraw();
+  apiTokens.withdraw();
   quotaOwner = null;
   status.clearQuota();
   authView.show(notice);

@@ -16,6 +16,8 @@ from store.records.journal import JournalEntry
 from store.records.nutrition import NutritionLog, NutritionProfile
 from store.records.sends import BenchmarkSend
 from store.records.training import TrainingPlan
+from store.repos.api_tokens import PREFIX as API_TOKEN_PREFIX
+from store.repos.api_tokens import pointer_of
 from store.repos.athlete import KIND as ATHLETE
 from store.repos.base import KEY_ATTRIBUTES, from_item, user_pk
 from store.repos.entity import POINTER_PREFIX
@@ -47,8 +49,16 @@ _SECTIONS: tuple[tuple[str, str, Callable[[Item], Record]], ...] = (
 # Sort-key prefixes of items that hold no climber data or hold secrets (password hashes, refresh
 # tokens: store/repos/secrets.py; the plans' activation item: store/repos/plans.py); erasure
 # deletes them, export leaves them out. Job records (store/repos/jobs.py) only say which
-# scheduled work was done for a period.
-_INTERNAL = (POINTER_PREFIX, UNDO_PREFIX, SECRET_PREFIX, PLAN_ACTIVATION, JOB_PREFIX)
+# scheduled work was done for a period. API tokens (store/repos/api_tokens.py) hold the digest
+# a token is verified by.
+_INTERNAL = (
+    POINTER_PREFIX,
+    UNDO_PREFIX,
+    SECRET_PREFIX,
+    PLAN_ACTIVATION,
+    JOB_PREFIX,
+    API_TOKEN_PREFIX,
+)
 _SINGLE = frozenset({"user", "athleteProfile", "nutritionProfile"})
 
 
@@ -91,7 +101,9 @@ class AccountRepo:
         return result
 
     async def delete_all(self, user_id: str) -> int:
-        """Erase the user: every item of `USER#{id}` and the email item. Returns how many items
+        """Erase the user: every item of `USER#{id}`, the email item, and the pointer of each
+        API token (outside the partition; deleted in the same transaction as the token's own
+        item, so a re-run still finds it). Returns how many items of the partition and emails
         were deleted. Idempotent, and safe to re-run after a crash: the profile, which names the
         email, goes last."""
         pk = user_pk(user_id)
@@ -103,10 +115,9 @@ class AccountRepo:
             profile = next((item for item in items if item["sk"] == PROFILE), profile)
             if not rest:
                 break
-            for start in range(0, len(rest), MAX_TRANSACTION_OPS):
-                chunk = rest[start : start + MAX_TRANSACTION_OPS]
-                await self.table.transact([Delete(pk, str(item["sk"])) for item in chunk])
-                deleted += len(chunk)
+            for chunk in _transactions(pk, rest):
+                await self.table.transact(chunk)
+                deleted += sum(1 for operation in chunk if operation.pk == pk)
         if profile is not None:
             email = profile.get("email")
             if isinstance(email, str) and email:
@@ -118,3 +129,17 @@ class AccountRepo:
             if await self.table.delete(pk, PROFILE) is not None:
                 deleted += 1
         return deleted
+
+
+def _transactions(pk: str, items: list[Item]) -> list[list[Delete]]:
+    """The deletions of `items` of partition `pk`, in transactions of at most
+    `MAX_TRANSACTION_OPS`; an API token's item and its pointer always share one."""
+    chunks: list[list[Delete]] = [[]]
+    for item in items:
+        together = [Delete(pk, str(item["sk"]))]
+        if (pointer := pointer_of(item)) is not None:
+            together.append(pointer)
+        if len(chunks[-1]) + len(together) > MAX_TRANSACTION_OPS:
+            chunks.append([])
+        chunks[-1].extend(together)
+    return [chunk for chunk in chunks if chunk]

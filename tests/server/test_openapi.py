@@ -110,8 +110,31 @@ def test_every_endpoint_is_documented_with_its_models(spec: Spec) -> None:
             for one in schema.get("anyOf", [schema]):
                 assert schema_of(spec, one).get("properties"), endpoint.path
         if endpoint.auth:
-            assert operation["security"] == [{"bearer": []}]
+            # An API token is one more way in, except where a leaked one could take the
+            # account over (server/api_tokens.py).
+            api: list[dict[str, list[str]]] = (
+                [{"apiToken": []}] if endpoint.takes_api_tokens else []
+            )
+            assert operation["security"] == [{"bearer": []}, *api], endpoint.path
             assert "401" in operation["responses"]
+
+
+def test_api_tokens_are_refused_where_they_could_take_the_account_over(spec: Spec) -> None:
+    def ways_in(path: str, method: str) -> list[dict[str, list[str]]]:
+        security: list[dict[str, list[str]]] = spec["paths"][path][method]["security"]
+        return security
+
+    for path, method in (
+        ("/users/tokens", "get"),
+        ("/users/tokens", "post"),
+        ("/users/tokens/{token_id}", "delete"),
+        ("/users/profile", "put"),
+        ("/users/profile", "delete"),
+    ):
+        assert {"apiToken": []} not in ways_in(path, method), (path, method)
+    for path, method in (("/journal/entries", "get"), ("/users/export", "get")):
+        assert {"apiToken": []} in ways_in(path, method)
+    assert spec["components"]["securitySchemes"]["apiToken"]["scheme"] == "bearer"
 
 
 @pytest.mark.parametrize(
