@@ -101,7 +101,7 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
     lifespan seeds the demo climber (server.demo) before serving; local auth only. `clock` is
     the one clock every part reads "now" from."""
     lifecycle = Lifecycle()
-    policy = load_policy()  # a bad tiers.toml fails here, before anything starts
+    policy = load_policy(settings.tiers_file)  # a bad tiers.toml fails here, before anything starts
     check_backend_urls(settings, policy)  # and so does an unknown option in a backend URL
     plan = planned(in_server(settings.scheduler), settings)  # and a job whose code is missing
     api = endpoints()
