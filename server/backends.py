@@ -2,11 +2,11 @@
 
 `V7_STORE_URL`, `V7_REDIS_URL`, `V7_MODEL` and each tier's own models (`model` and
 `quick_model` in `quotas/tiers.toml`) are read by the code that will open them
-(`store.check_url`, `server.redis_url.check_url`, `server.models.MODELS.check`), but nothing is opened or contacted. An unknown option, one given
-twice, a bad value or an unknown scheme raises `SettingsError` naming the setting and the
-option, so `create_app` fails and `v7 serve` exits non-zero with one line on stderr, before any
-port is bound or background task started. (Whether a backend answers is checked when it is
-opened, in the lifespan.)
+(`store.check_url`, `server.redis_url.check_url`, `server.models.MODELS.check`), but nothing is
+opened or contacted. An unknown option, one given twice, a bad value or an unknown scheme raises
+`SettingsError` naming the setting and the option, so `create_app` fails and `v7 serve` exits
+non-zero with one line on stderr, before any port is bound or background task started.
+(Whether a backend answers is checked when it is opened, in the lifespan.)
 """
 
 from __future__ import annotations
