@@ -117,7 +117,8 @@ def test_every_seven_day_window_includes_today() -> None:
     week = analytics.load.last_7_days
     assert (week.start, week.end, week.load) == (TODAY - timedelta(days=6), TODAY, 480)
     finger = analytics.load.finger_last_7_days
-    assert finger is not None and finger.board_sessions == 1
+    assert finger is not None
+    assert finger.board_sessions == 1
     assert analytics.trends.this_week_start == TODAY - timedelta(days=6)
     assert analytics.trends.sessions.this_week == 1
     fingers = next(t for t in analytics.body.soreness if t.part == "fingers")
