@@ -9,8 +9,10 @@ Which tier gets which view, and the words of what is withheld, are the tier poli
 * monotony and strain of the last 7 days;
 * finger load (hangboard, board, near-max climbs), over 7 days, the period and each week.
 
-The 1-year period is refused before anything is computed (`quotas.features`). Withheld figures
-become absent (`null`), never zeros: a client and the coach can tell "not shown" from "none".
+The 1-year period is refused before anything is computed (`handlers.analytics`, with the words
+of `quotas.features`). Withheld figures become absent (`null`), never zeros: a client and the
+coach can tell "not shown" from "none". The 4-week average (`jump.acute`, `jump.chronic`) stays:
+the weekly loads a basic chart draws show it anyway.
 """
 
 from __future__ import annotations
@@ -36,9 +38,14 @@ def basic_view(analytics: ClimberAnalytics, withheld: Withheld) -> ClimberAnalyt
 
 def _basic_load(load: LoadFacts, note: str) -> LoadFacts:
     week = load.last_7_days.model_copy(
-        update={"monotony": None, "monotony_band": None, "strain": None, "strain_high": False}
+        update={
+            "monotony": None,
+            "monotony_band": None,
+            "strain": None,
+            "strain_high": False,
+            "note": note,
+        }
     )
-    week = week.model_copy(update={"note": note})
     jump = load.jump.model_copy(
         update={
             "ratio": None,
