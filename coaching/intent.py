@@ -50,6 +50,11 @@ Intent = Literal[
     "unknown",
 ]
 INTENTS: tuple[Intent, ...] = get_args(Intent)
+
+SHORT_INTENTS: frozenset[Intent] = frozenset({"grades", "app"})
+"""Questions with a short answer: a grade conversion (one figure) and how to use the app (one
+command). Each tier's lighter `quick_model` (`quotas/tiers.toml`) answers them; every other
+intent is coaching and gets the tier's `model`."""
 """Every intent, in the order that breaks a tie of scores."""
 
 Slice = Literal["performance", "goals", "health", "nutrition", "adherence", "profile"]

@@ -96,6 +96,14 @@ _PLACED: dict[Slice, str] = {
 }
 
 
+Shown = Callable[[str, ClimberAnalytics], ClimberAnalytics]
+"""The analytics as a tier shows them: (tier, every figure) → what that tier is shown."""
+
+
+def _everything(tier: str, analytics: ClimberAnalytics) -> ClimberAnalytics:
+    return analytics
+
+
 @dataclass(frozen=True)
 class Assembled:
     """What the coach is shown for one turn: the prompt (with the computed facts) and a summary
@@ -118,7 +126,8 @@ class CoachContext:
     `tools` are offered to the model with every prompt (the turn logic decides which);
     `max_tokens` caps the reply; `budget` caps the input (system, tools, facts, message and
     history, as `core.model.estimate_tokens` counts them); `clock` gives now, and the caller's
-    time zone makes it their today.
+    time zone makes it their today. `shown` gives the analytics as the caller's tier shows
+    them (the composition root passes `handlers.analytics.shown`; without it, every figure).
     """
 
     def __init__(
@@ -130,7 +139,9 @@ class CoachContext:
         max_tokens: int = MAX_REPLY_TOKENS,
         budget: int = DEFAULT_BUDGET,
         history_turns: int = HISTORY_TURNS,
+        shown: Shown | None = None,
     ) -> None:
+        self._shown: Shown = shown or _everything
         self._tools = list(tools)
         self._tool_tokens = _tool_tokens(tools)
         self._table = table
@@ -166,7 +177,12 @@ class CoachContext:
         age = data_age(latest_day, today)
         level = level_of(analytics, inputs.hardest, inputs.athlete)
         open_injury = bool(analytics.body.open_injuries)
+        # The data's triggers read every figure: a sharp load rise still picks the cautious
+        # template for a climber whose tier does not show the ratio. The figures the model is
+        # given are only those the climber's tier shows (`handlers.analytics`), so it never
+        # quotes one the climber cannot see.
         triggers = message_triggers(text, intent) | _raised(analytics)
+        analytics = self._shown(caller.tier, analytics)
         template = choose(
             dict(zip(types, templates, strict=True)),
             template_type(intent),

@@ -163,10 +163,17 @@ def build(
     """Every slice of the climber's context; `plan` is this week of their active plan. Pure."""
     facts = fenced_analytics(analytics)
     every = lines(facts)
-    grades, load, body = grade_lines(facts.grades), load_lines(facts.load), body_lines(facts.body)
+    withheld = facts.withheld
+    grades, body = grade_lines(facts.grades), body_lines(facts.body)
+    load = load_lines(facts.load, basic=withheld is not None)
     goals = [f"Goal: {goal_line(goal)}" for goal in facts.goals]
     food = nutrition_lines(facts.nutrition)
     adherence = every[1 + len(grades) + len(load) + len(body) + len(goals) + len(food) :]
+    if withheld is not None:
+        # The basic view (the climber's tier): `lines` ends with what the next tier adds; the
+        # model is told it beside the load, so it says "not shown" rather than guessing.
+        adherence = adherence[:-1]
+        load = [*load, f"Not shown to this climber (their tier): {withheld.message}"]
     age = data_age(latest, analytics.end)
     last = (
         "Last logged session: none yet"

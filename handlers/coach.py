@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from coaching.intent import SHORT_INTENTS
 from core.caller import Caller
 from core.clock import Clock
 from core.errors import HandlerError
@@ -55,6 +56,12 @@ log = logging.getLogger("v7.coach")
 COALESCE_S = 0.04
 MAX_DELTA_CHARS = 1024
 FALLBACK_LABEL = "(The coach's model is unavailable right now; the offline coach answers.)\n\n"
+
+
+def model_key(tier: str, *, quick: bool = False) -> str:
+    """The key of a tier's own model in `Coach.models`: its coaching model, or with `quick` its
+    lighter model for short answers."""
+    return f"{tier}/quick" if quick else tier
 
 
 class ModelUnavailable(HandlerError):
@@ -90,7 +97,8 @@ class Coach:
     """Serves coaching turns for one app (shared by every socket)."""
 
     models: Mapping[str, Model]
-    """The model of each tier; key "default" for tiers without their own."""
+    """Each tier's own models by `model_key`; "default" (`V7_MODEL`) for what a tier leaves to
+    the server."""
     assembler: Assembler
     chat: ChatRepo
     proposals: ProposalStore
@@ -100,8 +108,12 @@ class Coach:
     runs: Runs = field(default_factory=LocalRuns)
     """Where running streams are registered, so `stop` reaches them (`handlers/runs.py`)."""
 
-    def model_for(self, tier: str) -> Model:
-        return self.models.get(tier) or self.models["default"]
+    def model_for(self, tier: str, intent: str | None = None) -> Model:
+        """The model answering `tier`'s question of `intent`: the tier's quick model for a
+        short answer (`coaching.intent.SHORT_INTENTS`), its coaching model otherwise; the
+        default where the tier names none."""
+        quick = intent in SHORT_INTENTS
+        return self.models.get(model_key(tier, quick=quick)) or self.models["default"]
 
     async def reply(self, caller: Caller, say_id: str, text: str, emit: Emit) -> None:
         """Serve one coaching turn. Raises refusals (quota, rate) before anything is streamed,
@@ -114,6 +126,9 @@ class Coach:
         try:
             assembled = await self.assembler.assemble(caller, text)
             used = assembled.used
+            # Which model answers depends on what is asked, known once the context is read.
+            model = self.model_for(caller.tier, used.get("intent"))
+            turn.answered_by = model.name
             said = ChatMessageIn(
                 role=Role.USER, content=text, stream_id=turn.stream_id, say_id=say_id
             )

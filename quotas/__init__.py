@@ -38,8 +38,10 @@ here: the services work over the client they are given)::
     # ready / saved / stream.end frames and GET /users/profile:
     quota = await quotas.usage(user_id, tier)    # handlers.frames.Quota (the DESIGN.md object)
 
-    # Tier features (plans, media, model): policy.tier(tier).plan_generation, .media_storage_gb,
-    # .email_reports, .priority_model, .api_access, .model ("default" or a model URL).
+    # Tier features: ask quotas.features (plans, media, email reports, analytics), which raise
+    # core.errors.TierRequired; the raw values are policy.tier(tier).plan_generation,
+    # .media_storage_gb, .email_reports, .api_access, .analytics ("basic"|"advanced"), .model
+    # and .quick_model ("default" or a model URL).
 
 Mapping refusals to answers: every `Refused` has `.code` (a DESIGN.md error code),
 `.retry_after_ms` and `.retry_after_s` (the 429's `Retry-After`):

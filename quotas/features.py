@@ -163,3 +163,54 @@ def require_api_access(policy: Policy, tier: str) -> None:
         feature=API_ACCESS,
         tier=api_access_tier(policy),
     )
+
+
+ADVANCED_ANALYTICS = "advanced_analytics"
+"""The feature name a `TierRequired` carries for an analytic the tier does not show."""
+
+ADVANCED_PARTS: tuple[str, ...] = (
+    "week-over-week trends",
+    "acute:chronic load",
+    "monotony and strain",
+    "finger load",
+    "the 1-year period",
+)
+"""What advanced analytics add to the basic view, in words (the figures themselves are taken
+out by `coaching.analytics.levels`)."""
+
+
+def has_advanced_analytics(policy: Policy, tier: str) -> bool:
+    """Whether `tier` is shown advanced analytics (`analytics = "advanced"` in `tiers.toml`).
+    Raises `UnknownTier` for a tier the policy lacks."""
+    return policy.tier(tier).analytics == "advanced"
+
+
+def advanced_analytics_tier(policy: Policy) -> str | None:
+    """The first tier of the policy (in `tiers.toml`'s order) with advanced analytics."""
+    return next((name for name, tier in policy.tiers.items() if tier.analytics == "advanced"), None)
+
+
+def advanced_analytics_offer(policy: Policy) -> str:
+    """One sentence: which tier adds what to the basic view ("Pro adds …")."""
+    parts = ", ".join(ADVANCED_PARTS[:-1]) + f" and {ADVANCED_PARTS[-1]}"
+    lowest = advanced_analytics_tier(policy)
+    if lowest is None:
+        return f"No plan includes advanced analytics ({parts}) yet."
+    return f"{_shown(lowest)} adds {parts}."
+
+
+def require_advanced_analytics(policy: Policy, tier: str, asked: str) -> None:
+    """Return if `tier` is shown advanced analytics; else raise `TierRequired` saying that
+    `asked` (e.g. "the 1-year period") is advanced, which tier adds it and what the climber
+    still has. Raises `UnknownTier` for a tier the policy lacks."""
+    if has_advanced_analytics(policy, tier):
+        return
+    lowest = advanced_analytics_tier(policy)
+    raise TierRequired(
+        f"{asked[:1].upper()}{asked[1:]} come with {_shown(lowest)}. "
+        f"{advanced_analytics_offer(policy)} On {_shown(tier)} you have the basic analytics "
+        "of the last 30 and 90 days: totals, grades, pyramids, weekly load, soreness, "
+        "injuries, goals, nutrition and your plan.",
+        feature=ADVANCED_ANALYTICS,
+        tier=lowest,
+    )

@@ -61,6 +61,15 @@ class RateLimits(_Strict):
         return limit
 
 
+AnalyticsLevel = Literal["basic", "advanced"]
+"""`analytics` of a tier: "basic" (totals, grades, pyramids, weekly load, soreness, injuries,
+goals, nutrition, plan adherence over 30 or 90 days) or "advanced" (also week-over-week trends,
+acute:chronic load, monotony and strain, finger load, and the 1-year period)."""
+
+DEFAULT_MODEL = "default"
+"""A tier's model value meaning the server's own `V7_MODEL`."""
+
+
 class TierPolicy(_Strict):
     name: str = ""
     journal_entries_per_week: Cap
@@ -68,18 +77,32 @@ class TierPolicy(_Strict):
     plan_generation: Literal["none", "standard", "custom"]
     media_storage_gb: Annotated[int, Field(ge=0)]
     email_reports: bool
-    priority_model: bool
     api_access: bool
-    model: Annotated[str, Field(min_length=1)]
+    analytics: AnalyticsLevel = "basic"
+    model: Annotated[str, Field(min_length=1)] = DEFAULT_MODEL
+    """The coaching model: "default" (`V7_MODEL`) or a model URL. A stronger model here is
+    what the seed's "priority model" means."""
+    quick_model: Annotated[str, Field(min_length=1)] = DEFAULT_MODEL
+    """The lighter model for short answers (an intent answered by one figure, see
+    `coaching.intent.SHORT_INTENTS`): "default" (`V7_MODEL`) or a model URL."""
+    priority_model: bool | None = None
+    """Read from older files only (before `model`/`quick_model` said it directly); ignored:
+    which model answers is `model` and `quick_model`."""
     degraded_ai_messages_per_hour: Annotated[int, Field(ge=0)]
     rate_limits: RateLimits
 
-    @field_validator("model")
+    @field_validator("model", "quick_model")
     @classmethod
     def _model_url(cls, value: str) -> str:
-        if value != "default" and "://" not in value:
+        if value != DEFAULT_MODEL and "://" not in value:
             raise ValueError('must be "default" or a model URL such as "bedrock://…"')
         return value
+
+    @property
+    def model_urls(self) -> dict[str, str]:
+        """The tier's own model URLs by field ("model", "quick_model"); "default" left out."""
+        fields = {"model": self.model, "quick_model": self.quick_model}
+        return {field: url for field, url in fields.items() if url != DEFAULT_MODEL}
 
     @property
     def ai_limit(self) -> int | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from functools import partial
 from typing import Any
 
 import httpx
@@ -15,6 +16,7 @@ from starlette.routing import BaseRoute, Route
 
 from context.assembly import CoachContext
 from core.clock import Clock, system_clock
+from handlers.analytics import shown as shown_analytics
 from handlers.chat import Chat
 from handlers.coach import Coach
 from handlers.idempotency import Idempotency
@@ -103,7 +105,7 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
     lifespan seeds the demo climber (server.demo) before serving; local auth only. `clock` is
     the one clock every part reads "now" from."""
     lifecycle = Lifecycle()
-    policy = load_policy()  # a bad tiers.toml fails here, before anything starts
+    policy = load_policy(settings.tiers_file)  # a bad tiers.toml fails here, before anything starts
     check_backend_urls(settings, policy)  # and so does an unknown option in a backend URL
     plan = planned(in_server(settings.scheduler), settings)  # and a job whose code is missing
     api = endpoints()
@@ -142,7 +144,12 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
             models, fallback = await open_models(settings.model, policy, stack)
             coach = Coach(
                 models=models,
-                assembler=CoachContext(table, clock=clock, tools=[PROPOSE_TOOL]),
+                assembler=CoachContext(
+                    table,
+                    clock=clock,
+                    tools=[PROPOSE_TOOL],
+                    shown=partial(shown_analytics, policy),  # what the tier shows, no more
+                ),
                 chat=ChatRepo(table),
                 proposals=ProposalStore(table),
                 clock=clock,

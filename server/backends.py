@@ -1,12 +1,12 @@
 """Strict settings: every backend URL is checked before anything starts.
 
-`V7_STORE_URL`, `V7_REDIS_URL`, `V7_MODEL` and each tier's own model (`quotas/tiers.toml`) are
-read by the code that will open them (`store.check_url`, `server.redis_url.check_url`,
-`server.models.MODELS.check`), but nothing is opened or contacted. An unknown option, one given
-twice, a bad value or an unknown scheme raises `SettingsError` naming the setting and the
-option, so `create_app` fails and `v7 serve` exits non-zero with one line on stderr, before any
-port is bound or background task started. (Whether a backend answers is checked when it is
-opened, in the lifespan.)
+`V7_STORE_URL`, `V7_REDIS_URL`, `V7_MODEL` and each tier's own models (`model` and
+`quick_model` in `quotas/tiers.toml`) are read by the code that will open them
+(`store.check_url`, `server.redis_url.check_url`, `server.models.MODELS.check`), but nothing is
+opened or contacted. An unknown option, one given twice, a bad value or an unknown scheme raises
+`SettingsError` naming the setting and the option, so `create_app` fails and `v7 serve` exits
+non-zero with one line on stderr, before any port is bound or background task started.
+(Whether a backend answers is checked when it is opened, in the lifespan.)
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ def check_backend_urls(settings: Settings, policy: Policy) -> None:
         ("V7_MAIL_URL", settings.mail_url, check_mail_url),
     ]
     for name, tier in policy.tiers.items():
-        if tier.model != "default":
-            checks.append((f"tiers.toml [{name}] model", tier.model, MODELS.check))
+        for field, url in tier.model_urls.items():
+            checks.append((f"tiers.toml [{name}] {field}", url, MODELS.check))
     for setting, url, check in checks:
         try:
             check(url)

@@ -113,7 +113,7 @@ async def _upkeep_clients(
     library = MediaLibrary(
         table,
         media,
-        load_policy(),
+        load_policy(settings.tiers_file),
         system_clock,
         settings.media_upload_seconds,
         settings.media_download_seconds,
@@ -158,7 +158,14 @@ async def _jobs_run(settings: Settings, name: str, user: str | None, dry_run: bo
         mailer = await stack.enter_async_context(open_mailer(settings))
         eraser, media = await _upkeep_clients(stack, settings, table, redis)
         env = JobEnv(
-            table, redis, system_clock, settings, load_policy(), mailer, eraser=eraser, media=media
+            table,
+            redis,
+            system_clock,
+            settings,
+            load_policy(settings.tiers_file),
+            mailer,
+            eraser=eraser,
+            media=media,
         )
         try:
             report = await run(job, env, user_email=user, dry_run=dry_run)

@@ -1,5 +1,6 @@
 """Opening the models once for the app's life: the default (`V7_MODEL`), each tier's own
-(`quotas/tiers.toml`), and the offline analyst as the fallback when a remote model fails."""
+coaching and quick models (`quotas/tiers.toml`; one URL named twice is opened once), and the
+offline analyst as the fallback when a remote model fails."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from contextlib import AsyncExitStack
 from coaching.offline import open_analyst, parse_analyst
 from core.model import Model
 from core.model_url import ModelURL
+from handlers.coach import model_key
 from llm import PROVIDERS, Provider, Registry
 from quotas import Policy
 
@@ -29,8 +31,9 @@ ANALYST = "analyst://"
 async def open_models(
     default_url: str, policy: Policy, stack: AsyncExitStack
 ) -> tuple[dict[str, Model], Model | None]:
-    """The model of each tier (key "default" for tiers using `default_url`) and the fallback
-    (the offline coach, unless it is the default already).
+    """The models by `handlers.coach.model_key` (tier and use; key "default" for `default_url`,
+    which every "default" in the tier file means) and the fallback (the offline coach, unless
+    it is the default already).
 
     Raises `ModelURLError` for a malformed URL (`server.backends` checks every URL before the
     app starts, so this is a second line).
@@ -44,7 +47,7 @@ async def open_models(
 
     models = {"default": await model_at(default_url)}
     for name, tier in policy.tiers.items():
-        if tier.model != "default":
-            models[name] = await model_at(tier.model)
+        for field, url in tier.model_urls.items():
+            models[model_key(name, quick=field == "quick_model")] = await model_at(url)
     fallback = None if default_url.startswith(ANALYST) else await model_at(ANALYST)
     return models, fallback

@@ -23,6 +23,11 @@ class Settings(BaseSettings):
     )
     redis_url: str = Field(default="embedded://", description="embedded://, redis:// or rediss://")
     model: str = Field(default="analyst://", description="analyst://, bedrock://, openai://, …")
+    tiers_file: Path | None = Field(
+        default=None,
+        description="The tier policy to read instead of the packaged quotas/tiers.toml (e.g. a "
+        "stack's own, naming Premium's stronger model); an invalid value fails start-up.",
+    )
     auth: Literal["local", "cognito"] = "local"
     local_issuer: str = Field(
         default="urn:v7coach:local", description="`iss` of tokens minted in local auth mode."

@@ -87,7 +87,8 @@ class WeekRow(Fact):
     load: float
     unrated: int
     """Sessions without an RPE (no load counted)."""
-    finger_sessions: int
+    finger_sessions: int | None
+    """None in the basic view (`coaching.analytics.levels`)."""
 
 
 class FingerLoad(Fact):
@@ -106,8 +107,9 @@ class FingerLoad(Fact):
 class LoadFacts(Fact):
     last_7_days: LoadWeek
     jump: LoadJump
-    finger_last_7_days: FingerLoad
-    finger_period: FingerLoad
+    finger_last_7_days: FingerLoad | None
+    finger_period: FingerLoad | None
+    """Finger load is an advanced figure: None in the basic view (`coaching.analytics.levels`)."""
     weeks: list[WeekRow]
     unrated_sessions: int
     baseline_days: int

@@ -89,12 +89,15 @@ def pyramid_line(pyramid: Pyramid) -> str:
     return f"Pyramid {kind_text(pyramid.discipline, pyramid.setting)}: {tiers}; {verdict}"
 
 
-def load_lines(load: LoadFacts) -> list[str]:
+def load_lines(load: LoadFacts, *, basic: bool = False) -> list[str]:
     """The load figures, each named in plain words beside its figure (a climber need not know
     what monotony or acute:chronic means); before the climber has logged long enough for a
-    baseline, the sentence saying when load comparisons start instead of a comparison."""
+    baseline, the sentence saying when load comparisons start instead of a comparison. `basic`
+    (the basic view, `coaching.analytics.levels`): the last 7 days' load only."""
     week = load.last_7_days
     parts = [f"Load, last 7 days: {_au(week.load)} (effort 0–10 × minutes, summed)"]
+    if basic:
+        return [parts[0], *_unrated_lines(load)]
     if week.monotony is None:
         parts.append(week.note or "monotony undefined")
     else:
@@ -123,17 +126,22 @@ def load_lines(load: LoadFacts) -> list[str]:
             days = load.baseline_days
             lines.append(f"(The baseline covers only {plural(days, 'day')} of logs)")
     finger = load.finger_last_7_days
-    lines.append(
-        f"Finger load, last 7 days: {plural(finger.finger_days, 'finger day')} · "
-        f"{finger.hangboard_sessions} hangboard ({finger.hangboard_minutes} min) · "
-        f"{finger.board_sessions} board · {plural(finger.near_max_climbs, 'climb')} within a "
-        "grade of max"
-    )
-    if load.unrated_sessions:
-        unrated = load.unrated_sessions
-        counts = "counts" if unrated == 1 else "count"
-        lines.append(f"({plural(unrated, 'session')} without an RPE {counts} as 0 load)")
-    return lines
+    if finger is not None:
+        lines.append(
+            f"Finger load, last 7 days: {plural(finger.finger_days, 'finger day')} · "
+            f"{finger.hangboard_sessions} hangboard ({finger.hangboard_minutes} min) · "
+            f"{finger.board_sessions} board · {plural(finger.near_max_climbs, 'climb')} within "
+            "a grade of max"
+        )
+    return lines + _unrated_lines(load)
+
+
+def _unrated_lines(load: LoadFacts) -> list[str]:
+    if not load.unrated_sessions:
+        return []
+    unrated = load.unrated_sessions
+    counts = "counts" if unrated == 1 else "count"
+    return [f"({plural(unrated, 'session')} without an RPE {counts} as 0 load)"]
 
 
 def injury_line(injury: InjuryStatus) -> str:
@@ -309,11 +317,13 @@ def lines(analytics: ClimberAnalytics) -> list[str]:
         f"{_au(totals.load)}",
     ]
     out += grade_lines(analytics.grades)
-    out += load_lines(analytics.load)
+    out += load_lines(analytics.load, basic=analytics.withheld is not None)
     out += body_lines(analytics.body)
     out += [f"Goal: {goal_line(goal)}" for goal in analytics.goals]
     out += nutrition_lines(analytics.nutrition)
     out += adherence_lines(analytics.adherence)
+    if analytics.withheld is not None:
+        out.append(analytics.withheld.message)
     return out
 
 

@@ -45,6 +45,17 @@ class PeriodTotals(Fact):
     load: float
 
 
+class Withheld(Fact):
+    """What the basic view (`coaching.analytics.levels`) leaves out, and what upgrading adds."""
+
+    parts: list[str]
+    """The advanced figures left out, in words."""
+    message: str
+    """One sentence for the climber: which tier adds what."""
+    tier: str | None
+    """The lowest tier with advanced analytics (None if no tier has them)."""
+
+
 class ClimberAnalytics(Fact):
     period: Period
     start: date
@@ -60,6 +71,9 @@ class ClimberAnalytics(Fact):
     adherence: AdherenceFacts | None = None
     """None without an active training plan."""
     trends: Trends
+    withheld: Withheld | None = None
+    """Set in the basic view (`coaching.analytics.levels`): what the climber's tier leaves out
+    and what upgrading adds. None: every figure is here."""
 
 
 @dataclass(frozen=True)

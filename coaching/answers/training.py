@@ -176,7 +176,8 @@ def rest_or_train(ask: Ask) -> Answer:
     facts.append(f"Sessions this week: {sessions}.")
     if finger_level:
         facts.append(f"Finger soreness this week: {number(finger_level)}/10 on average.")
-    finger_days = analytics.load.finger_last_7_days.finger_days
+    finger = analytics.load.finger_last_7_days  # None where the tier withholds it
+    finger_days = finger.finger_days if finger else 0
     if finger_days:
         facts.append(f"{plural(finger_days, 'finger day')} this week (hangboard, board, near-max).")
     climber = climber_of(ask)
@@ -213,7 +214,8 @@ def _reasons_to_rest(
     sessions = week_sessions(analytics)
     if sessions >= BUSY_WEEK:
         reasons.append(f"you've already climbed {plural(sessions, 'session')} this week")
-    finger_days = analytics.load.finger_last_7_days.finger_days
+    finger = analytics.load.finger_last_7_days
+    finger_days = finger.finger_days if finger else 0
     if finger_days > FINGER_DAYS:
         reasons.append(f"you've had {plural(finger_days, 'finger day')} this week")
     if analytics.load.last_7_days.strain_high:

@@ -5,6 +5,10 @@
 series one chart draws. `GET /analytics/trends` — the last 7 days against the 7 before.
 The period defaults to 30d; anything else is a 422. "Today" is the caller's local date (their
 profile's timezone, UTC without one), as in the chat.
+
+What the caller's tier shows is `handlers.analytics`'s, as for `/stats` and the coach: a tier
+with basic analytics gets the figures without the advanced ones (`withheld` says what the next
+tier adds), and 403 `tier_required` for `period=1y` and for `/analytics/trends`.
 """
 
 from __future__ import annotations
@@ -19,8 +23,8 @@ from coaching.analytics import ClimberAnalytics, Period
 from coaching.analytics.common import Fact
 from coaching.analytics.grades import MaxGradeSeries, Pyramid
 from coaching.analytics.trends import Trends
-from context.reads import assemble
 from grammar.dates import local_today
+from handlers.analytics import analytics_for, require_trends
 from server.api import Call, Endpoint
 from server.routes.pages import Query
 
@@ -77,7 +81,7 @@ class Progress(Fact):
 async def _analytics(call: Call[Any], period: Period) -> ClimberAnalytics:
     zone = call.user.timezone  # read with the account when the request was authenticated
     today = local_today(call.services.clock(), zone)
-    return await assemble(call.services.table, call.user.user_id, period, today, zone)
+    return await analytics_for(call.services.table, call.services.policy, call.user, period, today)
 
 
 async def summary(call: Call[Any]) -> ClimberAnalytics:
@@ -120,20 +124,24 @@ async def progress(call: Call[Any]) -> Progress:
 
 
 async def trends(call: Call[Any]) -> Trends:
+    require_trends(call.services.policy, call.user.tier)
     return (await _analytics(call, Period.DAYS_30)).trends
 
 
 endpoints = [
     Endpoint("GET", "/analytics/summary", summary,
              "Every figure of the period: grades, pyramids, load, soreness, injuries, goals, "
-             "nutrition vs targets, plan adherence, week-over-week trends",
-             query=PeriodQuery, response=ClimberAnalytics, tags=TAGS),
+             "nutrition vs targets, plan adherence, week-over-week trends (basic analytics: "
+             "the advanced figures are null and `withheld` says what Pro adds; `1y` is 403 "
+             "tier_required)",
+             query=PeriodQuery, response=ClimberAnalytics, tags=TAGS, errors=(403,)),
     Endpoint("GET", "/analytics/progress", progress,
              "One metric's series for a chart: weekly load, sessions or volume by week, max "
-             "grade by week, or the grade pyramids",
-             query=ProgressQuery, response=Progress, tags=TAGS),
+             "grade by week, or the grade pyramids (`1y`: advanced analytics, else 403 "
+             "tier_required)",
+             query=ProgressQuery, response=Progress, tags=TAGS, errors=(403,)),
     Endpoint("GET", "/analytics/trends", trends,
              "Week over week: the last 7 days against the 7 before (load, sessions, minutes, "
-             "climbs, soreness, max grade)",
-             query=TrendsQuery, response=Trends, tags=TAGS),
+             "climbs, soreness, max grade); advanced analytics, else 403 tier_required",
+             query=TrendsQuery, response=Trends, tags=TAGS, errors=(403,)),
 ]  # fmt: skip

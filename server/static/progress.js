@@ -23,10 +23,14 @@ function kindKey(item) {
 
 class LoadFailed extends Error {}
 
+/** The server refused a view the climber's tier does not include (403 tier_required). */
+class TierRefused extends LoadFailed {}
+
 export class ProgressView {
   #root;
   #session;
   #period = "30d";
+  #shown = "30d"; // the period drawn before the last switch: back to it if one is refused
   #kind = null; // "discipline/setting" picked by the climber
   #data = null;
   #generation = 0;
@@ -46,6 +50,9 @@ export class ProgressView {
       periods: periodButtons,
       kinds: h("div", { className: "segments kinds", hidden: true, attrs: { role: "group", "aria-label": "Discipline and setting" } }),
       status: h("p", { className: "progress-status", attrs: { role: "status", "aria-live": "polite" } }),
+      // What the next tier adds, from the summary's `withheld` (the server decides; no list of
+      // tiers here): shown only with the basic view.
+      upgrade: h("p", { className: "progress-upgrade", hidden: true }),
       pyramid: h("div", { className: "chart-body" }),
       grades: h("div", { className: "chart-body" }),
       load: h("div", { className: "chart-body" }),
@@ -63,6 +70,7 @@ export class ProgressView {
           h("div", { className: "segments", attrs: { role: "group", "aria-label": "Period" } }, periodButtons),
           this.#els.kinds),
         this.#els.status,
+        this.#els.upgrade,
         card("chart-pyramid-title", "Grade pyramid",
           "Sends at your top grades. Dashed outlines: Horst's counts before a new max (2, 4, 8).", this.#els.pyramid),
         card("chart-grades-title", "Max grade by week", "The hardest grade you sent each week.", this.#els.grades),
@@ -90,6 +98,7 @@ export class ProgressView {
   }
 
   #setPeriod(period) {
+    this.#shown = this.#period;
     this.#period = period;
     for (const button of this.#els.periods) {
       button.setAttribute("aria-pressed", button.dataset.period === period ? "true" : "false");
@@ -111,10 +120,18 @@ export class ProgressView {
       ]);
       if (generation !== this.#generation) return;
       this.#data = { period, pyramid, grades, load, summary };
+      this.#shown = period;
       this.#els.status.textContent = "";
       this.#draw();
     } catch (error) {
       if (generation !== this.#generation) return;
+      if (error instanceof TierRefused) {
+        // The charts still show the period drawn before: say why the switch did not happen.
+        this.#period = this.#shown;
+        for (const button of this.#els.periods) {
+          button.setAttribute("aria-pressed", button.dataset.period === this.#period ? "true" : "false");
+        }
+      }
       this.#els.status.textContent = error instanceof LoadFailed
         ? error.message : "Couldn't load your progress. Try again in a moment.";
     } finally {
@@ -140,6 +157,11 @@ export class ProgressView {
       if (response.status === 401 && attempt === 0) {
         await this.#session.refresh();
         continue;
+      }
+      if (response.status === 403) {
+        const body = await response.json().catch(() => null);
+        const error = body && body.error;
+        if (error && error.code === "tier_required") throw new TierRefused(error.message);
       }
       if (!response.ok) throw new LoadFailed(`Couldn't load your progress (the server answered ${response.status}).`);
       return response.json();
@@ -171,8 +193,19 @@ export class ProgressView {
     this.#fill(this.#els.grades, series && series.points.length ? maxGradeChart(series, weeks, width, label) : null,
       EMPTY_GRADES, null);
 
+    const withheld = summary.withheld || null;
+    this.#els.upgrade.hidden = !withheld;
+    this.#els.upgrade.textContent = withheld ? withheld.message : "";
+    for (const button of this.#els.periods) {
+      // The year is advanced: greyed out with the reason rather than a refusal on click.
+      if (button.dataset.period === "1y") {
+        button.disabled = Boolean(withheld);
+        button.title = withheld ? withheld.message : "";
+      }
+    }
     const points = load.points || [];
-    const jump = summary.load ? summary.load.jump : null;
+    // The basic view has no acute:chronic comparison: no typical band, no baseline sentence.
+    const jump = summary.load && !withheld ? summary.load.jump : null;
     this.#fill(this.#els.load, points.some((p) => p.value > 0) ? loadChart(points, jump, width) : null,
       EMPTY_LOAD, points.some((p) => p.value > 0) ? loadNotes(points, jump) : null);
   }

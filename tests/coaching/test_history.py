@@ -116,7 +116,9 @@ def test_every_seven_day_window_includes_today() -> None:
     analytics = compute(inputs([today_session, old]), Window(Period.DAYS_30, TODAY))
     week = analytics.load.last_7_days
     assert (week.start, week.end, week.load) == (TODAY - timedelta(days=6), TODAY, 480)
-    assert analytics.load.finger_last_7_days.board_sessions == 1
+    finger = analytics.load.finger_last_7_days
+    assert finger is not None
+    assert finger.board_sessions == 1
     assert analytics.trends.this_week_start == TODAY - timedelta(days=6)
     assert analytics.trends.sessions.this_week == 1
     fingers = next(t for t in analytics.body.soreness if t.part == "fingers")

@@ -199,12 +199,14 @@ def test_finger_load_counts_hangboard_board_and_near_max_climbs() -> None:
         ),
     ]
     load = compute(inputs(entries), Window(Period.DAYS_30, TODAY)).load
-    week = load.finger_last_7_days
+    week, period = load.finger_last_7_days, load.finger_period
+    assert week is not None
+    assert period is not None
     assert (week.hangboard_sessions, week.hangboard_minutes, week.board_sessions) == (1, 45, 1)
     assert week.near_max_climbs == 4  # V5 sent + 3 × V6 tried; V3s are not near V6
     assert week.finger_days == 3
-    assert load.finger_period.near_max_climbs == 6
-    assert load.finger_period.finger_days == 4
+    assert period.near_max_climbs == 6
+    assert period.finger_days == 4
 
 
 def test_a_short_history_says_its_baseline_is_short() -> None:

@@ -9,6 +9,7 @@ import re
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,9 @@ from context.assembly import HISTORY_TURNS, RULES, Assembled, CoachContext
 from context.budget import DEFAULT_BUDGET
 from core.caller import Caller
 from core.model import prompt_tokens
+from handlers.analytics import shown
 from handlers.proposals import PROPOSE_TOOL
+from quotas.policy import load_policy
 from store import init_table, open_table
 from store.records import GoalIn, InjuryIn, JournalEntryIn, NutritionProfileIn, TrainingPlanIn
 from store.records.athlete import AthleteProfileIn
@@ -227,6 +230,33 @@ async def test_a_load_jump_over_a_full_baseline_picks_the_load_template(sqlite: 
     assert "load-jump" in assembled.used["triggers"]
     assert assembled.used["template"] == "coaching-load-jump"
     assert "a sharp jump (≥ 1.5)" in user_text(assembled)
+
+
+async def test_the_coach_is_given_only_the_figures_the_tier_shows(sqlite: Table) -> None:
+    """A free climber's sharp load rise still picks the cautious template, but the ratio, the
+    monotony and the finger load (advanced) never reach the model: it cannot quote them."""
+    journal = JournalRepo(sqlite)
+    for back in (27, 20, 13):
+        await journal.insert("alice", session(at(back), 60, 5))
+    for back in (5, 3, 1):
+        await journal.insert("alice", session(at(back), 120, 8))
+    context = CoachContext(
+        sqlite, clock=lambda: NOON, tools=[PROPOSE_TOOL], shown=partial(shown, load_policy())
+    )
+    free = await context.assemble(Caller("alice", tier="free"), "what should I do?")
+    assert free.used["template"] == "coaching-load-jump"
+    text = user_text(free)
+    for withheld in ("a sharp jump", "training monotony", "Finger load, last 7 days"):
+        assert withheld not in text, withheld
+    assert not re.search(r"acute:chronic \d|EWMA \d|strain \d", text)
+    assert "Not shown to this climber (their tier): Pro adds week-over-week trends" in text
+    analytics = free.prompt.facts["analytics"]
+    assert analytics["withheld"]["tier"] == "pro"
+    assert analytics["load"]["jump"]["ratio"] is None
+    assert analytics["load"]["fingerLast7Days"] is None
+    pro = await context.assemble(Caller("alice", tier="pro"), "what should I do?")
+    assert "a sharp jump (≥ 1.5)" in user_text(pro)
+    assert pro.prompt.facts["analytics"].get("withheld") is None
 
 
 async def test_a_new_climbers_hard_first_week_is_no_load_jump(sqlite: Table) -> None:

@@ -83,7 +83,7 @@ async def test_every_listing_starts_like_a_sentence(chat: Harness) -> None:
 
 async def test_one_of_a_thing_is_singular(chat: Harness) -> None:
     await chat.saved("/log hangboard 30min rpe 8 yesterday")
-    stats = await chat.reply("/stats")
+    stats = await chat.reply("/stats", tier="pro")  # finger load is advanced
     assert "1 session · " in stats.text
     assert "0 climbs sent" in stats.text
     assert "1 finger day · " in stats.text

@@ -19,11 +19,8 @@ def test_packaged_policy_is_the_seeds_tiers() -> None:
     assert [t.plan_generation for t in (free, pro, premium)] == ["none", "standard", "custom"]
     assert [t.media_storage_gb for t in (free, pro, premium)] == [0, 5, 20]
     assert [t.email_reports for t in (free, pro, premium)] == [False, True, True]
-    assert [t.priority_model and t.api_access for t in (free, pro, premium)] == [
-        False,
-        False,
-        True,
-    ]
+    assert [t.api_access for t in (free, pro, premium)] == [False, False, True]
+    assert [t.analytics for t in (free, pro, premium)] == ["basic", "advanced", "advanced"]
     for tier in (free, pro, premium):
         assert tier.degraded_ai_messages_per_hour > 0
         assert tier.rate_limits.rest_calls.per_minute >= tier.rate_limits.ai_messages.per_minute
@@ -68,3 +65,25 @@ def test_unreadable_toml_and_missing_free_tier(tmp_path: Path) -> None:
     )
     with pytest.raises(PolicyError, match="'free'"):
         load_policy(no_free)
+
+
+def test_an_unknown_analytics_level_fails_naming_the_field(tmp_path: Path) -> None:
+    bad = tmp_path / "tiers.toml"
+    text = PACKAGED.read_text()
+    bad.write_text(text.replace('analytics = "advanced"', 'analytics = "deluxe"', 1))
+    with pytest.raises(PolicyError, match=r"pro\.analytics: Input should be 'basic' or 'advanced'"):
+        load_policy(bad)
+
+
+def test_model_fields_take_a_url_or_default_and_old_files_still_load(tmp_path: Path) -> None:
+    older = tmp_path / "tiers.toml"
+    text = PACKAGED.read_text().replace('quick_model = "default"\n', "")
+    older.write_text(text.replace("api_access = true", "api_access = true\npriority_model = true"))
+    premium = load_policy(older).tier("premium")
+    assert (premium.model, premium.quick_model, premium.model_urls) == ("default", "default", {})
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        PACKAGED.read_text().replace('quick_model = "default"', 'quick_model = "haiku"', 1)
+    )
+    with pytest.raises(PolicyError, match=r"free\.quick_model: Value error, must be \"default\""):
+        load_policy(bad)

@@ -12,7 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from core.model_url import ModelURLError
-from quotas import load_policy
+from quotas import PolicyError, load_policy
 from server.app import create_app
 from server.backends import SettingsError, check_backend_urls
 from server.models import MODELS
@@ -113,6 +113,19 @@ def test_a_tier_model_is_checked_too(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match=r"tiers.toml \[pro\] model: .*colour"):
         check_backend_urls(Settings(data_dir=tmp_path), bad)
     check_backend_urls(Settings(data_dir=tmp_path), policy)
+
+
+def test_a_tiers_quick_model_is_checked_and_a_bad_tier_file_stops_the_app(tmp_path: Path) -> None:
+    policy = load_policy()
+    premium = policy.tiers["premium"].model_copy(update={"quick_model": "scripted://?speed=9"})
+    bad = policy.model_copy(update={"tiers": {**policy.tiers, "premium": premium}})
+    with pytest.raises(SettingsError, match=r"tiers.toml \[premium\] quick_model: .*speed"):
+        check_backend_urls(Settings(data_dir=tmp_path), bad)
+    tiers = tmp_path / "tiers.toml"
+    packaged = Path(__file__).resolve().parents[2] / "quotas" / "tiers.toml"
+    tiers.write_text(packaged.read_text().replace('analytics = "basic"', 'analytics = "all"'))
+    with pytest.raises(PolicyError, match=r"free\.analytics"):
+        create_app(Settings(data_dir=tmp_path, tiers_file=tiers))
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,9 @@ from typing import cast
 from playwright.async_api import Browser, Page, ViewportSize, expect
 
 from core.zones import local_date
+from store import open_table
+from store.records.user import Subscription, Tier
+from store.repos.users import UserRepo
 from tests.ui.browsing import Recorded, eventually, open_page, say, sign_up
 from tests.ui.conftest import DESKTOP, PHONE, UiServer
 
@@ -75,6 +78,16 @@ async def open_progress(page: Page) -> None:
     await expect(page.locator("#progress-view")).not_to_have_attribute("aria-busy", "true")
 
 
+async def set_tier(server: UiServer, email: str, tier: Tier) -> None:
+    """Move the climber to `tier` in the server's store, as `v7 users set-tier` does."""
+    async with open_table(
+        f"sqlite:///{server.data_dir / 'v7.db'}", data_dir=server.data_dir, clock=server.clock
+    ) as table:
+        user = await UserRepo(table).find_by_email(email)
+        assert user is not None
+        await UserRepo(table).set_subscription(user.id, Subscription(tier=tier))
+
+
 async def sideways(page: Page) -> list[str]:
     return cast(list[str], await page.evaluate(NO_SIDEWAYS_SCROLL_JS))
 
@@ -90,7 +103,7 @@ async def test_logged_sessions_show_as_pyramid_max_grade_and_weekly_load(
     server: UiServer, browser: Browser, shots: Path
 ) -> None:
     page, recorded = await open_page(browser, server.url, DESKTOP)
-    await sign_up(page)
+    await set_tier(server, await sign_up(page), Tier.PRO)  # the year is advanced analytics
     # The account took the browser's time zone at sign-up: "today" is the climber's date there.
     zone = await page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone")
     today = local_date(server.clock(), zone)
@@ -168,6 +181,11 @@ async def test_a_new_climber_sees_empty_states_then_charts_on_a_phone(
         "Log a few sessions with /log to see your pyramid."
     )
     await expect(page.locator("svg.chart")).to_have_count(0)
+    # Free: the basic view, a line saying what Pro adds, and the year greyed out with it.
+    upgrade = page.locator(".progress-upgrade")
+    await expect(upgrade).to_be_visible()
+    await expect(upgrade).to_contain_text("Pro adds week-over-week trends")
+    await expect(page.get_by_role("button", name="1 year")).to_be_disabled()
     assert await sideways(page) == []
     await page.screenshot(path=shots / "phone-empty.png")
 
@@ -225,7 +243,7 @@ async def test_the_page_is_as_tall_as_its_charts_and_this_weeks_label_fits(
     server: UiServer, browser: Browser, shots: Path
 ) -> None:
     page, recorded = await open_page(browser, server.url, DESKTOP)
-    await sign_up(page)
+    await set_tier(server, await sign_up(page), Tier.PRO)  # the year is advanced analytics
     # Last week's bar is taller than this week's: a label wider than its bar must clear it.
     await log(page, "/log gym 125min rpe 10")  # 1,250 AU this week
     await log(page, "/log 7 days ago gym 150min rpe 10")
