@@ -21,6 +21,7 @@ from contextlib import asynccontextmanager
 from redis.asyncio import Redis
 
 from quotas.unavailable import REDIS_DOWN
+from server.redis_io import cancel_and_wait
 
 log = logging.getLogger("v7.jobs")
 
@@ -66,8 +67,6 @@ async def job_lock(redis: Redis, job: str, *, lease_ms: int = LEASE_MS) -> Async
     try:
         yield
     finally:
-        renewal.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await renewal
+        await cancel_and_wait(renewal)
         with contextlib.suppress(*REDIS_DOWN):
             await redis.eval(_RELEASE, 1, key, token)

@@ -17,7 +17,6 @@ email).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from server.jobs.job import Job, JobEnv
 from server.jobs.registry import Registered
 from server.jobs.runner import JobRefused, RunReport, run
 from server.jobs.schedule import Schedule
+from server.redis_io import cancel_and_wait
 from server.settings import Settings
 
 log = logging.getLogger("v7.jobs")
@@ -70,11 +70,9 @@ class LocalScheduler:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        # Cancelled again while a loop runs on: a cancel landing inside a job's Redis call can
+        # be swallowed there (see `cancel_and_wait`), and the loop would then never end.
+        await cancel_and_wait(*self._tasks)
 
     async def _loop(self, item: Planned) -> None:
         while True:
