@@ -49,7 +49,8 @@ def _format_of(header: list[str], asked: FormatName | None) -> CsvFormat:
         if fitting:
             raise WrongFormat(_not(fitting[0].name, asked))
         missing = [role for role in wanted.required if wanted.column(header, role) is None]
-        raise WrongFormat(f"This is not {asked.described}: it has no column for {', '.join(missing)}.")
+        columns = ", ".join(missing)
+        raise WrongFormat(f"This is not {asked.described}: it has no column for {columns}.")
     if not fitting:
         names = ", ".join(each.name.described for each in CSV_FORMATS)
         raise WrongFormat(

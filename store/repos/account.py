@@ -19,6 +19,8 @@ from store.records.training import TrainingPlan
 from store.repos.athlete import KIND as ATHLETE
 from store.repos.base import KEY_ATTRIBUTES, from_item, user_pk
 from store.repos.entity import POINTER_PREFIX
+from store.repos.imports import JOB_PREFIX as IMPORT_PREFIX
+from store.repos.imports import MARKER_PREFIX as IMPORTED_PREFIX
 from store.repos.jobs import PREFIX as JOB_PREFIX
 from store.repos.plans import ACTIVATION as PLAN_ACTIVATION
 from store.repos.secrets import PREFIX as SECRET_PREFIX
@@ -48,7 +50,16 @@ _SECTIONS: tuple[tuple[str, str, Callable[[Item], Record]], ...] = (
 # tokens: store/repos/secrets.py; the plans' activation item: store/repos/plans.py); erasure
 # deletes them, export leaves them out. Job records (store/repos/jobs.py) only say which
 # scheduled work was done for a period.
-_INTERNAL = (POINTER_PREFIX, UNDO_PREFIX, SECRET_PREFIX, PLAN_ACTIVATION, JOB_PREFIX)
+_INTERNAL = (
+    POINTER_PREFIX,
+    UNDO_PREFIX,
+    SECRET_PREFIX,
+    PLAN_ACTIVATION,
+    JOB_PREFIX,
+    # Import jobs and their batch markers (store/repos/imports.py): bookkeeping of an import.
+    IMPORT_PREFIX,
+    IMPORTED_PREFIX,
+)
 _SINGLE = frozenset({"user", "athleteProfile", "nutritionProfile"})
 
 
