@@ -30,6 +30,7 @@ from server.errors import EXCEPTION_HANDLERS
 from server.fanout import Fanout
 from server.freshness import FreshChat
 from server.hub import Hub
+from server.imports import Importer
 from server.jobs.job import JobEnv
 from server.jobs.registry import in_server
 from server.jobs.scheduler import LocalScheduler, planned
@@ -50,6 +51,7 @@ from server.routes import (
     auth,
     chat,
     commands,
+    imports,
     insights,
     journal,
     media,
@@ -92,6 +94,7 @@ def endpoints() -> list[Endpoint]:
         *analytics.endpoints,
         *reports.endpoints,
         *media.endpoints,
+        *imports.endpoints,
     ]
 
 
@@ -173,6 +176,8 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
                 media=media_library,
             )
             app.state.scheduler = await stack.enter_async_context(LocalScheduler(plan, env))
+            importer = Importer(table, clock)
+            stack.push_async_callback(importer.aclose)
             app.state.services = Services(
                 settings=settings,
                 clock=clock,
@@ -195,6 +200,7 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
                 streams=streams,
                 policy=policy,
                 media=media_library,
+                imports=importer,
             )
             if demo:
                 from server.demo import seed_for_app
@@ -220,8 +226,13 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
         routes=routes,
         middleware=[
             Middleware(CorrelationMiddleware),
-            # The local store's upload route bounds its body by the signed size instead.
-            Middleware(BodyLimit, max_bytes=settings.max_body_bytes, own_limit=(UPLOAD_PATH,)),
+            # The local store's upload route bounds its body by the signed size instead, and an
+            # import by V7_IMPORT_MAX_BYTES (server/routes/imports.py).
+            Middleware(
+                BodyLimit,
+                max_bytes=settings.max_body_bytes,
+                own_limit=(UPLOAD_PATH, imports.IMPORT_PATH),
+            ),
         ],
         exception_handlers=handlers,
         lifespan=lifespan,
