@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 from logbooks.dates import DAY_FIRST, MONTH_FIRST
 from logbooks.model import FormatName
@@ -76,6 +77,7 @@ STYLES: Mapping[str, Style] = {
 }  # fmt: skip
 
 
+@lru_cache(maxsize=1024)
 def style_of(*words: str) -> Style | None:
     """The style the first of `words` that names one says (None: none does)."""
     for word in words:
@@ -85,6 +87,7 @@ def style_of(*words: str) -> Style | None:
     return None
 
 
+@lru_cache(maxsize=1024)
 def discipline_of(*words: str) -> Discipline | None:
     """Boulder or route, from a climb-type column ("Boulder", "Sport, TR", "bouldering",
     "1"); None when it does not say."""
@@ -96,6 +99,7 @@ def discipline_of(*words: str) -> Discipline | None:
     return None
 
 
+@lru_cache(maxsize=1024)
 def kind_of(*words: str) -> str | None:
     """The session discipline a climb belongs to: boulder, trad or sport (None: unknown)."""
     text = " ".join(words).lower()
@@ -133,7 +137,7 @@ def _mountain_project_location(row: Mapping[str, str]) -> str:
     # "State > Area > Sub-area > Wall": the last part is the wall or boulder, and a day at a
     # crag often moves between walls, so a session is one per crag (the path without it).
     parts = [part.strip() for part in row.get("location", "").split(">") if part.strip()]
-    return " > ".join(parts[:-1] if len(parts) >= 4 else parts)
+    return " > ".join(parts[:-1] if len(parts) >= 3 else parts)
 
 
 def _joined(*roles: str) -> Callable[[Mapping[str, str]], str]:

@@ -10,7 +10,7 @@ from logbooks.model import FormatName, Parsed, Report, WrongFormat
 from logbooks.own import looks_like_export, read_export
 from logbooks.sessions import build
 from logbooks.text import Row, csv_rows, decode
-from logbooks.ticks import Tick, roles_of, tick_of
+from logbooks.ticks import Tick, columns_of, roles_of, tick_of
 from store.records.common import latest_allowed_date
 
 
@@ -62,7 +62,8 @@ def _format_of(header: list[str], asked: FormatName | None) -> CsvFormat:
 
 def _read_csv(fmt: CsvFormat, header: list[str], rows: list[Row], now: datetime) -> Parsed:
     report = Report(format=fmt.name)
-    all_roles = [(row.line, roles_of(row, fmt, header)) for row in rows]
+    columns = columns_of(fmt, header)
+    all_roles = [(row.line, roles_of(row, columns)) for row in rows]
     order = slashed_order((roles["date"] for _, roles in all_roles), fmt.date_order)
     report.date_order = order
     latest = latest_allowed_date(now)

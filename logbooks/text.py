@@ -53,8 +53,8 @@ def delimiter_of(header_line: str) -> str:
 class Row:
     line: int
     """The line of the file the row starts on (the header is line 1)."""
-    values: dict[str, str]
-    """Cells by normalised column name (see `column_key`); missing cells are empty."""
+    cells: list[str]
+    """The row's cells, in the header's order (a short row has fewer)."""
 
 
 def column_key(name: str) -> str:
@@ -85,8 +85,7 @@ def csv_rows(text: str) -> tuple[list[str], Iterator[Row]]:
                 message = f"Line {line}: the file is not a readable CSV ({error})."
                 raise WrongFormat(message) from None
             if any(cell.strip() for cell in cells):
-                values = {name: cell.strip() for name, cell in zip(header, cells, strict=False)}
-                yield Row(line, values)
+                yield Row(line, cells)
             line = reader.line_num + 1
 
     return header, rows()

@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from logbooks.dates import parse_date
 from logbooks.formats import CsvFormat, Outcome, Style, discipline_of, kind_of, style_of
 from logbooks.text import Row
 from store.grades import Discipline, Grade, GradeError, parse_grade
 from store.records.text import visible
+
+_ROLES = ("date", "name", "grade", "style", "lead_style", "type", "notes", "attempts")
+"""The roles every tick reads (missing ones read as empty)."""
 
 _PROTECTION = ("PG13", "PG-13", "PG", "R", "X")
 """Mountain Project appends a protection rating to the grade ("5.10a PG13"): not a grade."""
@@ -31,12 +35,20 @@ class Tick:
     notes: str
 
 
-def roles_of(row: Row, fmt: CsvFormat, header: list[str]) -> dict[str, str]:
-    """The row's cells by role (date, name, grade, …); roles the file lacks are empty."""
-    roles: dict[str, str] = {}
-    for role in fmt.columns:
-        column = fmt.column(header, role)
-        roles[role] = visible(row.values.get(column, "")).strip() if column else ""
+def columns_of(fmt: CsvFormat, header: list[str]) -> dict[str, int]:
+    """Which column of this file holds each role it has (by position), found once."""
+    found = {role: fmt.column(header, role) for role in fmt.columns}
+    return {role: header.index(name) for role, name in found.items() if name is not None}
+
+
+def roles_of(row: Row, columns: Mapping[str, int]) -> dict[str, str]:
+    """The row's cells by role (date, name, grade, …); roles the file or row lacks are
+    empty."""
+    cells, width = row.cells, len(row.cells)
+    roles = dict.fromkeys(_ROLES, "")
+    for role, at in columns.items():
+        if at < width:
+            roles[role] = visible(cells[at]).strip()
     return roles
 
 
@@ -69,7 +81,9 @@ def tick_of(line: int, roles: Mapping[str, str], fmt: CsvFormat, order: str, lat
     )
 
 
+@lru_cache(maxsize=4096)
 def _grade(text: str, hint: Discipline | None) -> Grade:
+    """The grade `text` names (a logbook repeats a few dozen grades: each is parsed once)."""
     words = text.split()
     while len(words) > 1 and words[-1].upper() in _PROTECTION:
         words.pop()

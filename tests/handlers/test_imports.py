@@ -4,6 +4,8 @@ nothing, the V7 JSON round trip, and imports that fail leaving nothing behind.""
 from __future__ import annotations
 
 import json
+import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ import pytest
 from handlers.import_jobs import STALE, JobState, begin, run_import, status
 from handlers.imports import apply_import
 from logbooks import FormatName, read_logbook
+from store import init_table, open_table
 from store.records.journal import JournalEntryIn
 from store.records.sends import BenchmarkSendIn
 from store.repos.account import AccountRepo
@@ -20,6 +23,7 @@ from store.repos.journal import JournalRepo
 from store.repos.sends import SendRepo
 from store.table import Table
 from tests.clock import FrozenClock, at
+from tests.logbooks.big import mountain_project_ticks
 
 SAMPLES = Path(__file__).parent.parent / "logbooks" / "samples"
 NOW = at("2026-04-01T09:00:00Z")
@@ -148,3 +152,25 @@ async def test_an_import_whose_process_died_is_taken_back(table: Table) -> None:
         "Sample Climbing Gym",
         "Sample Valley > Riverside",
     }
+
+
+async def test_a_hundred_thousand_rows_import_in_seconds(tmp_path: Path) -> None:
+    # SQLite only: the size is this test's point, the engines' conformance the others'.
+    url = f"sqlite:///{tmp_path / 'big.db'}"
+    await init_table(url, data_dir=tmp_path)
+    data = mountain_project_ticks(100_000, NOW.date() - timedelta(days=1))
+    async with open_table(url, data_dir=tmp_path, clock=FrozenClock(NOW)) as table:
+        clock = _clocked(table)
+        started = time.perf_counter()
+        job = await _import(table, clock, data)
+        elapsed = time.perf_counter() - started
+        assert job.report is not None
+        assert (job.report.rows_read, job.report.imported, job.report.refused) == (100_000,) * 2 + (
+            0,
+        )
+        assert job.report.sessions == 2_500
+        assert (job.total, job.processed) == (3_100, 3_100)  # sessions and sends
+        first = (await JournalRepo(table).list(USER, newest_first=False, limit=1)).items[0]
+        assert sum(grade.count for grade in first.grades_completed + first.grades_attempted) == 40
+    # A sanity floor far below what a laptop does (README "Numbers"), not a timing.
+    assert 100_000 / elapsed > 2_000
