@@ -66,6 +66,9 @@ class Endpoint:
     auth: bool = True
     tags: tuple[str, ...] = ()
     errors: tuple[int, ...] = field(default=())
+    form: type[BaseModel] | None = None
+    """A `multipart/form-data` body the handler reads itself as it streams (uploads): only
+    documented here, never read by `route`."""
 
     def route(self) -> Route:
         async def endpoint(request: Request) -> Response:

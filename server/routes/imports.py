@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel, Field
 from starlette.responses import JSONResponse
 
 from handlers.import_jobs import ImportBusy, ImportJob, status
@@ -23,6 +24,15 @@ from server.media.multipart import FormError, boundary_of, read_form
 IMPORT_PATH = "/users/import"
 FORM_OVERHEAD = 16 * 1024
 """Room in a form's body for its boundaries, part headers and the `format` field."""
+
+
+class ImportForm(BaseModel):
+    """The upload: the fields before the file, as an HTML form sends them."""
+
+    format: FormatName | None = Field(
+        default=None, description="the file's format; told from the file when absent"
+    )
+    file: bytes = Field(json_schema_extra={"format": "binary"}, description="the exported logbook")
 
 
 def _too_large(limit: int) -> ApiError:
@@ -86,7 +96,8 @@ endpoints = [
              "Import a logbook file (multipart/form-data: optional `format` — mountainproject, "
              "8a, thecrag, kaya, v7-json; told from the file when absent — then `file`, at "
              "most V7_IMPORT_MAX_BYTES). 202 with the job; poll `GET /users/import/{id}`",
-             response=ImportJob, status=202, tags=("users",), errors=(400, 409, 413, 422)),
+             form=ImportForm, response=ImportJob, status=202, tags=("users",),
+             errors=(400, 409, 413, 422)),
     Endpoint("GET", f"{IMPORT_PATH}/{{id}}", get_import,
              "An import job: `running` with `processed`/`total`, `done` with its `report` "
              "(rows read, imported, duplicates, refused by line with the reason), or `failed` "
