@@ -7,6 +7,7 @@ import { AuthView } from "./authview.js";
 import { Hints, loadCommands } from "./commands.js";
 import { Connection } from "./connection.js";
 import { EmailPrefsPanel } from "./emailprefs.js";
+import { ImportPanel } from "./imports.js";
 import { HistoryLoader } from "./history.js";
 import { mediaPanel } from "./media.js";
 import { ChatView, UNDO_BUTTON } from "./messages.js";
@@ -40,6 +41,7 @@ const history = new HistoryLoader(session, chat);
 
 const authView = new AuthView(session, () => enterChat());
 const emailPrefs = new EmailPrefsPanel(session);
+const imports = new ImportPanel(session);
 // The screens that replace the conversation while open, each with its header button.
 const screens = {
   progress: { view: new ProgressView($("#progress-view"), session, () => showScreen(null)), button: $("#open-progress") },
@@ -61,6 +63,7 @@ function enterChat() {
   $("#sign-out").hidden = false;
   for (const { button } of Object.values(screens)) button.hidden = false;
   emailPrefs.offer();
+  imports.offer();
   chat.reset();
   history.open();
   connection.start();
@@ -75,6 +78,7 @@ function leaveChat(notice) {
   $("#sign-out").hidden = true;
   for (const { button } of Object.values(screens)) button.hidden = true;
   emailPrefs.withdraw();
+  imports.withdraw();
   quotaOwner = null;
   status.clearQuota();
   authView.show(notice);
