@@ -32,6 +32,9 @@ class ImportForm(BaseModel):
     format: FormatName | None = Field(
         default=None, description="the file's format; told from the file when absent"
     )
+    file_name: str | None = Field(
+        default=None, alias="fileName", description="the file's name, shown back on the job"
+    )
     file: bytes = Field(json_schema_extra={"format": "binary"}, description="the exported logbook")
 
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import time
 import uuid
 import zipfile
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +20,9 @@ import pytest
 
 from server.cli import main
 from tests.conftest import ENGINES
+from tests.logbooks.big import mountain_project_ticks
 from tests.server.helpers import PASSWORD
-from tests.server.live import LiveServer, live_server_on
+from tests.server.live import LiveServer, live_server, live_server_on
 
 SAMPLES = Path(__file__).parent.parent / "logbooks" / "samples"
 # sample → (rows read, refused, sessions, sends)
@@ -198,3 +201,31 @@ async def test_the_csv_export_is_a_zip_of_one_file_per_kind(
     sends = list(csv.DictReader(io.StringIO(archive.read("sends.csv").decode())))
     assert {row["name"] for row in sends} == {"Sample Arete", "Little Block", "Mantle Problem"}
     assert archive.read("goals.csv").decode().startswith("id,description")
+
+
+def test_an_import_has_its_own_body_limit_checked_before_reading(tmp_path: Path) -> None:
+    # SQLite only, one small server: the limit is the point, not the engine.
+    data = mountain_project_ticks(2_500, date(2026, 3, 1))  # ~300 KB
+    with live_server(tmp_path, import_max_bytes=400_000) as small:
+        assert len(data) > small.settings.max_body_bytes  # over every other REST body's limit
+        token = httpx.post(
+            f"{small.url}/auth/signup",
+            json={"email": "big@example.com", "password": PASSWORD, "name": "Big"},
+        ).json()["tokens"]["accessToken"]
+        headers = {"Authorization": f"Bearer {token}"}
+        accepted = httpx.post(
+            f"{small.url}/users/import", headers=headers, files={"file": ("ticks.csv", data)}
+        )
+        assert accepted.status_code == 202
+        refused = httpx.post(
+            f"{small.url}/users/import", headers=headers, files={"file": ("big.csv", data * 2)}
+        )
+        assert refused.status_code == 413
+        assert refused.json()["error"]["code"] == "too_large"
+        assert refused.headers["connection"] == "close"
+        for _ in range(400):
+            job = httpx.get(f"{small.url}{accepted.headers['Location']}", headers=headers).json()
+            if job["state"] != "running":
+                break
+            time.sleep(0.025)
+        assert (job["state"], job["report"]["imported"]) == ("done", 2_500)
