@@ -70,7 +70,8 @@ class Report(Wire):
     imported: int = 0
     duplicates: int = Field(
         default=0,
-        description="rows already in the account (or twice in the file): nothing was added",
+        description="rows already in the account (or, in JSON, a record twice in the file): "
+        "nothing was added for them",
     )
     refused: int = 0
     errors: Annotated[list[LineError], Field(max_length=MAX_LISTED_ERRORS)] = Field(

@@ -58,11 +58,19 @@ def read_export(text: str) -> Parsed:
         if not isinstance(items, list):
             report.refuse(None, "not a list", item=section)
             continue
+        seen: set[object] = set()
         for index, item in enumerate(items):
             report.rows_read += 1
             record = _record(model, item, f"{section}[{index}]", report)
             if record is None:
                 continue
+            # One id twice in a file is one record (and one transaction may not write an
+            # item twice): the second copy counts as a duplicate.
+            key = getattr(record, "id", None) or getattr(record, "date", None)
+            if key in seen:
+                report.duplicates += 1
+                continue
+            seen.add(key)
             if isinstance(record, JournalEntry):
                 parsed.entries.append((record, 1))
             else:

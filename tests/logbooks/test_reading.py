@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -123,3 +124,20 @@ def test_windows_1252_text_is_read() -> None:
     row = mp_row("2026-03-01", "Crème", "5.9").encode("cp1252")
     parsed = read_logbook(MP_HEADER.encode() + row, now=NOW)
     assert parsed.sends[0].name == "Crème"
+
+
+def test_a_json_record_twice_in_the_file_is_read_once() -> None:
+    entry = {
+        "id": "a" * 32,
+        "date": "2026-03-01",
+        "sessionType": "gym",
+        "duration": 60,
+        "createdAt": "2026-03-01T10:00:00Z",
+        "updatedAt": "2026-03-01T10:00:00Z",
+    }
+    document = {"exportedAt": "2026-04-01T00:00:00Z", "journalEntries": [entry, entry, {"x": 1}]}
+    parsed = read_logbook(json.dumps(document).encode(), now=NOW)
+    assert len(parsed.entries) == 1
+    report = parsed.report
+    assert (report.rows_read, report.duplicates, report.refused) == (3, 1, 1)
+    assert report.errors[0].item == "journalEntries[2]"
