@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from server.cli import main
+from server.import_cli import progress_bar
 from tests.conftest import ENGINES
 from tests.logbooks.big import mountain_project_ticks
 from tests.server.helpers import PASSWORD
@@ -229,3 +230,14 @@ def test_an_import_has_its_own_body_limit_checked_before_reading(tmp_path: Path)
                 break
             time.sleep(0.025)
         assert (job["state"], job["report"]["imported"]) == ("done", 2_500)
+
+
+async def test_the_command_lines_progress_bar_draws_in_place() -> None:
+    stream = io.StringIO()
+    draw = progress_bar(stream)
+    await draw(50, 200)
+    await draw(200, 200)
+    assert stream.getvalue() == (
+        "\r[#######-----------------------]  25% 50/200 records"
+        "\r[##############################] 100% 200/200 records\n"
+    )
