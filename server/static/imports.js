@@ -10,7 +10,7 @@ import { $ } from "./dom.js";
 import { ApiError } from "./auth.js";
 
 const IMPORT = "/users/import";
-const POLL_MS = 500;
+const POLL_MS = 1000; // one REST call a second, well inside every tier's rate
 const LISTED = 20; // refused rows shown one by one; the rest are counted
 
 function count(n, noun) {
