@@ -19,6 +19,7 @@ WORKDIR /src
 COPY pyproject.toml constraints.txt README.md ./
 COPY core ./core
 COPY grammar ./grammar
+COPY logbooks ./logbooks
 COPY coaching ./coaching
 COPY server ./server
 COPY handlers ./handlers

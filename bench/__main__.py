@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from bench import (
     auth_bench,
     coach_bench,
+    import_bench,
     jobs_bench,
     media_bench,
     quota_bench,
@@ -29,6 +30,7 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "auth": auth_bench.main,
     "media": media_bench.main,
     "jobs": jobs_bench.main,
+    "import": import_bench.main,
 }
 COACH = "coach"
 """The evaluation set, which takes options of its own (`--model`)."""

@@ -68,6 +68,9 @@ class Endpoint:
     auth: bool = True
     tags: tuple[str, ...] = ()
     errors: tuple[int, ...] = field(default=())
+    form: type[BaseModel] | None = None
+    """A `multipart/form-data` body the handler reads itself as it streams (uploads): only
+    documented here, never read by `route`."""
 
     @property
     def takes_api_tokens(self) -> bool:

@@ -32,6 +32,7 @@ from server.errors import EXCEPTION_HANDLERS
 from server.fanout import Fanout
 from server.freshness import FreshChat
 from server.hub import Hub
+from server.imports import Importer
 from server.jobs.job import JobEnv
 from server.jobs.registry import in_server
 from server.jobs.scheduler import LocalScheduler, planned
@@ -52,6 +53,7 @@ from server.routes import (
     auth,
     chat,
     commands,
+    imports,
     insights,
     journal,
     media,
@@ -96,6 +98,7 @@ def endpoints() -> list[Endpoint]:
         *analytics.endpoints,
         *reports.endpoints,
         *media.endpoints,
+        *imports.endpoints,
     ]
 
 
@@ -182,6 +185,8 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
                 media=media_library,
             )
             app.state.scheduler = await stack.enter_async_context(LocalScheduler(plan, env))
+            importer = Importer(table, clock)
+            stack.push_async_callback(importer.aclose)
             app.state.services = Services(
                 settings=settings,
                 clock=clock,
@@ -204,6 +209,7 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
                 streams=streams,
                 policy=policy,
                 media=media_library,
+                imports=importer,
             )
             if demo:
                 from server.demo import seed_for_app
@@ -229,8 +235,13 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
         routes=routes,
         middleware=[
             Middleware(CorrelationMiddleware),
-            # The local store's upload route bounds its body by the signed size instead.
-            Middleware(BodyLimit, max_bytes=settings.max_body_bytes, own_limit=(UPLOAD_PATH,)),
+            # The local store's upload route bounds its body by the signed size instead, and an
+            # import by V7_IMPORT_MAX_BYTES (server/routes/imports.py).
+            Middleware(
+                BodyLimit,
+                max_bytes=settings.max_body_bytes,
+                own_limit=(UPLOAD_PATH, imports.IMPORT_PATH),
+            ),
         ],
         exception_handlers=handlers,
         lifespan=lifespan,

@@ -8,6 +8,7 @@ import sys
 import uuid
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.clock import system_clock
@@ -55,6 +56,17 @@ def _parser() -> argparse.ArgumentParser:
         "finish-erasures",
         help="finish account erasures left pending (Redis or Cognito was unreachable); "
         "exit status 1 if some are still pending",
+    )
+
+    logbook = commands.add_parser(
+        "import", help="import a logbook file (Mountain Project, 8a.nu, theCrag, KAYA, V7 JSON)"
+    )
+    logbook.add_argument("file", type=Path)
+    logbook.add_argument("--user", required=True, metavar="EMAIL", help="the account to fill")
+    logbook.add_argument(
+        "--format",
+        choices=["mountainproject", "8a", "thecrag", "kaya", "v7-json"],
+        help="the file's format (default: told from the file)",
     )
 
     jobs = commands.add_parser("jobs", help="scheduled jobs: list them, run one now")
@@ -303,13 +315,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(_jobs_list(settings))
         elif args.command == "jobs" and args.jobs_command == "run":
             return asyncio.run(_jobs_run(settings, args.name, args.user, args.dry_run))
+        elif args.command == "import":
+            from server.import_cli import import_file
+
+            outcome, imported = asyncio.run(
+                import_file(settings, system_clock, args.file, args.user, args.format)
+            )
+            print(outcome)
+            return 0 if imported else 1
         elif args.command == "token":
             print(asyncio.run(_token(settings, args.email)))
         elif args.command == "store" and args.store_command == "init":
             print(asyncio.run(_store_init(settings)))
         elif args.command == "store" and args.store_command == "seed":
             print("seeded " + asyncio.run(_store_seed(settings)))
-    except (StoreError, ValueError) as error:
+    except (StoreError, ValueError, OSError) as error:
         # Bad settings (an unknown store URL scheme) and store faults both get one clear line.
         print(f"v7: {error}", file=sys.stderr)
         return 1

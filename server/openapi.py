@@ -54,6 +54,7 @@ def openapi(endpoints: Sequence[Endpoint], *, title: str, version: str) -> dict[
             (endpoint.body, "validation"),
             (endpoint.query, "validation"),
             (endpoint.response, "serialization"),
+            (endpoint.form, "validation"),
         ):
             if model is not None and (model, mode) not in wanted:
                 wanted.append((model, mode))  # type: ignore[arg-type]
@@ -90,6 +91,11 @@ def openapi(endpoints: Sequence[Endpoint], *, title: str, version: str) -> dict[
             operation["requestBody"] = {
                 "required": True,
                 "content": {"application/json": {"schema": ref(endpoint.body, "validation")}},
+            }
+        if endpoint.form is not None:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"multipart/form-data": {"schema": ref(endpoint.form, "validation")}},
             }
         responses: dict[str, Any] = {}
         if endpoint.response is not None:

@@ -14,6 +14,7 @@ from handlers.session import ChatHandler
 from quotas.policy import Policy
 from server.allowances import RedisAllowances
 from server.hub import Hub
+from server.imports import Importer
 from server.lifecycle import Lifecycle
 from server.media.library import MediaLibrary
 from server.runs import RunRegistry
@@ -48,6 +49,8 @@ class Services:
     """The tier policy (`quotas/tiers.toml`), read once at start: what each tier includes."""
     media: MediaLibrary
     """Photos and videos: the media store (S3 or local) and the storage accounting."""
+    imports: Importer
+    """Logbook imports running in this process (their state is in the table)."""
 
 
 def services_of(connection: HTTPConnection) -> Services:

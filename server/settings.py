@@ -166,6 +166,14 @@ class Settings(BaseSettings):
         "(at once from Content-Length, or when a chunked body passes it) and the connection "
         "closes.",
     )
+    import_max_bytes: int = Field(
+        default=32 * 1024 * 1024,
+        ge=1024,
+        le=256 * 1024 * 1024,
+        description="Most bytes a logbook file sent to POST /users/import may have (its own "
+        "limit instead of V7_MAX_BODY_BYTES; 100,000 rows of a CSV logbook are about 15 MB); "
+        "more gets 413 before it is read.",
+    )
 
     auth_limits: AuthLimits = Field(
         default_factory=AuthLimits,

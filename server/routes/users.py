@@ -11,7 +11,7 @@ Redis or Cognito could not be reached: the tombstone makes the server finish it 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 from starlette.responses import JSONResponse, Response
@@ -21,6 +21,7 @@ from quotas.features import email_reports_tier, has_email_reports
 from server.api import Call, Endpoint
 from server.erasures import Eraser
 from server.errors import ApiError
+from server.export_csv import csv_zip
 from server.freshness import ACCOUNT_DELETED
 from server.routes.media import MediaItem, media_item
 from server.routes.pages import CamelModel, Update, expected_version, input_of
@@ -150,8 +151,23 @@ async def delete_profile(call: Call[Any]) -> Response | None:
     return JSONResponse(ErasurePending().model_dump(by_alias=True), status_code=202)
 
 
-async def export(call: Call[Any]) -> Export:
+class ExportQuery(CamelModel):
+    format: Literal["json", "csv"] = Field(
+        default="json",
+        description="`json` (everything; what `POST /users/import` reads back) or `csv` (a zip "
+        "of sessions, sends, goals, injuries, meals and plans as CSV files)",
+    )
+
+
+async def export(call: Call[ExportQuery]) -> Export | Response:
     data = await AccountRepo(call.services.table).export(call.user.user_id)
+    if call.query is not None and call.query.format == "csv":
+        day = call.services.clock().date().isoformat()
+        return Response(
+            csv_zip(data),
+            media_type="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="v7-export-{day}.zip"'},
+        )
     # AccountRepo.export leaves secrets and undo records out; they are filtered again here
     # because an export is handed over as it is, so a regression there must not leak one.
     other = [
@@ -180,6 +196,7 @@ endpoints = [
              "stop working at once (401). 204: all erased; 202 (`status`: `pending`): a part "
              "could not be reached, the server finishes it on its own",
              tags=("users",)),
-    Endpoint("GET", "/users/export", export, "Everything the account holds, as JSON",
-             response=Export, tags=("users",)),
+    Endpoint("GET", "/users/export", export,
+             "Everything the account holds, as JSON (`?format=csv`: a zip of CSV files)",
+             query=ExportQuery, response=Export, tags=("users",)),
 ]  # fmt: skip

@@ -7,6 +7,7 @@ import { AuthView } from "./authview.js";
 import { Hints, loadCommands } from "./commands.js";
 import { Connection } from "./connection.js";
 import { EmailPrefsPanel } from "./emailprefs.js";
+import { ImportPanel } from "./imports.js";
 import { HistoryLoader } from "./history.js";
 import { mediaPanel } from "./media.js";
 import { ChatView, UNDO_BUTTON } from "./messages.js";
@@ -42,6 +43,7 @@ const history = new HistoryLoader(session, chat);
 const authView = new AuthView(session, () => enterChat());
 const emailPrefs = new EmailPrefsPanel(session);
 const apiTokens = new TokensPanel(session);
+const imports = new ImportPanel(session);
 // The screens that replace the conversation while open, each with its header button.
 const screens = {
   progress: { view: new ProgressView($("#progress-view"), session, () => showScreen(null)), button: $("#open-progress") },
@@ -64,6 +66,7 @@ function enterChat() {
   for (const { button } of Object.values(screens)) button.hidden = false;
   emailPrefs.offer();
   apiTokens.offer();
+  imports.offer();
   chat.reset();
   history.open();
   connection.start();
@@ -79,6 +82,7 @@ function leaveChat(notice) {
   for (const { button } of Object.values(screens)) button.hidden = true;
   emailPrefs.withdraw();
   apiTokens.withdraw();
+  imports.withdraw();
   quotaOwner = null;
   status.clearQuota();
   authView.show(notice);

@@ -21,6 +21,8 @@ from store.repos.api_tokens import pointer_of
 from store.repos.athlete import KIND as ATHLETE
 from store.repos.base import KEY_ATTRIBUTES, from_item, user_pk
 from store.repos.entity import POINTER_PREFIX
+from store.repos.imports import JOB_PREFIX as IMPORT_PREFIX
+from store.repos.imports import MARKER_PREFIX as IMPORTED_PREFIX
 from store.repos.jobs import PREFIX as JOB_PREFIX
 from store.repos.plans import ACTIVATION as PLAN_ACTIVATION
 from store.repos.secrets import PREFIX as SECRET_PREFIX
@@ -58,6 +60,9 @@ _INTERNAL = (
     PLAN_ACTIVATION,
     JOB_PREFIX,
     API_TOKEN_PREFIX,
+    # Import jobs and their batch markers (store/repos/imports.py): bookkeeping of an import.
+    IMPORT_PREFIX,
+    IMPORTED_PREFIX,
 )
 _SINGLE = frozenset({"user", "athleteProfile", "nutritionProfile"})
 

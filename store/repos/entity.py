@@ -94,6 +94,16 @@ class EntityRepo(Generic[R, I]):
             await self.table.put(item, condition=Absent())
         return record.model_copy(update={"version": 1})
 
+    def insert_operations(self, user_id: str, record: R) -> list[Operation]:
+        """The puts that store `record` as it is, if no item has its id (`Absent`), with their
+        auxiliary items (a dated record's pointer): what `insert` writes, for a caller that
+        writes many records in one transaction (imports). The record's own put is first."""
+        pk = user_pk(user_id)
+        check_id(id_of(record))
+        sk = self.sort_key(record)
+        item = to_item(record, pk, sk, **self.index_keys(user_id, record))
+        return [Put(item, Absent()), *self._extra_ops(pk, id_of(record), None, sk)]
+
     async def get(self, user_id: str, record_id: str) -> R:
         """The record; raises `NotFound` if this user has none with that id."""
         pk = user_pk(user_id)
