@@ -25,6 +25,9 @@ from core.clock import Clock, system_clock
 from server.app import create_app
 from server.run import uvicorn_config
 from server.settings import Settings
+from store import open_table
+from store.records.user import Subscription, Tier
+from store.repos.users import UserRepo
 from tests.server.live import ONE_ADDRESS_LIMITS
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -55,6 +58,16 @@ class UiServer:
     clock: Clock
     """The server's clock (the browser keeps its own: both are the machine's wall clock unless
     a test gives the server a fixed one)."""
+
+    async def set_tier(self, email: str, tier: Tier) -> None:
+        """Move the climber to `tier` in the server's store, as billing or `v7 users
+        set-tier` would."""
+        async with open_table(
+            f"sqlite:///{self.data_dir / 'v7.db'}", data_dir=self.data_dir, clock=self.clock
+        ) as table:
+            user = await UserRepo(table).find_by_email(email)
+            assert user is not None
+            await UserRepo(table).set_subscription(user.id, Subscription(tier=tier))
 
 
 def bind_loopback(port: int = 0) -> socket.socket:

@@ -11,9 +11,7 @@ from pathlib import Path
 import httpx
 from playwright.async_api import Browser, Page, expect
 
-from store import open_table
-from store.records.user import Subscription, Tier
-from store.repos.users import UserRepo
+from store.records.user import Tier
 from tests.ui.browsing import open_page, sign_up
 from tests.ui.conftest import DESKTOP, PHONE, UiServer
 
@@ -22,16 +20,6 @@ SIDEWAYS_JS = (
     "'#api-tokens, #api-tokens li, .topbar')]"
     ".filter(el => el.scrollWidth > el.clientWidth + 1).map(el => el.id || el.className)"
 )
-
-
-async def make_premium(server: UiServer, email: str) -> None:
-    async with open_table(
-        f"sqlite:///{server.data_dir / 'v7.db'}", data_dir=server.data_dir, clock=server.clock
-    ) as table:
-        users = UserRepo(table)
-        user = await users.find_by_email(email)
-        assert user is not None
-        await users.set_subscription(user.id, Subscription(tier=Tier.PREMIUM))
 
 
 async def open_dialog(page: Page) -> None:
@@ -47,7 +35,7 @@ async def test_a_premium_climber_creates_copies_uses_and_revokes_a_token(
     page, recorded = await open_page(browser, server.url, DESKTOP)
     await page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     email = await sign_up(page, name="Adam Ondra")
-    await make_premium(server, email)
+    await server.set_tier(email, Tier.PREMIUM)
 
     await open_dialog(page)
     await expect(page.get_by_text("No tokens yet.")).to_be_visible()

@@ -16,9 +16,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, FilePayload, Locator, Page, expect
 
-from store import open_table
-from store.records.user import Subscription, Tier
-from store.repos.users import UserRepo
+from store.records.user import Tier
 from tests.ui.browsing import PASSWORD, has_horizontal_scroll, open_page, say, sign_up, wait_online
 from tests.ui.conftest import DESKTOP, PHONE, UiServer
 
@@ -65,16 +63,6 @@ async def http(server: UiServer) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-async def make_pro(server: UiServer, email: str) -> None:
-    """Give the climber Pro in the server's store, as billing would."""
-    async with open_table(
-        f"sqlite:///{server.data_dir / 'v7.db'}", data_dir=server.data_dir, clock=server.clock
-    ) as table:
-        user = await UserRepo(table).find_by_email(email)
-        assert user is not None
-        await UserRepo(table).set_subscription(user.id, Subscription(tier=Tier.PRO))
-
-
 async def storage(http: httpx.AsyncClient, email: str) -> dict[str, object]:
     """The climber's GET /users/media, signed in through the API as another device would."""
     signed = await http.post("/auth/signin", json={"email": email, "password": PASSWORD})
@@ -113,7 +101,7 @@ async def test_a_pro_climber_attaches_a_photo_sees_it_after_a_reload_and_removes
 ) -> None:
     page, recorded = await open_page(browser, server.url, PHONE)
     email = await sign_up(page)
-    await make_pro(server, email)
+    await server.set_tier(email, Tier.PRO)
     card = await log_session(page)
 
     await attach(page, card, PHOTO)

@@ -12,9 +12,7 @@ from typing import cast
 from playwright.async_api import Browser, Page, ViewportSize, expect
 
 from core.zones import local_date
-from store import open_table
-from store.records.user import Subscription, Tier
-from store.repos.users import UserRepo
+from store.records.user import Tier
 from tests.ui.browsing import Recorded, eventually, open_page, say, sign_up
 from tests.ui.conftest import DESKTOP, PHONE, UiServer
 
@@ -78,16 +76,6 @@ async def open_progress(page: Page) -> None:
     await expect(page.locator("#progress-view")).not_to_have_attribute("aria-busy", "true")
 
 
-async def set_tier(server: UiServer, email: str, tier: Tier) -> None:
-    """Move the climber to `tier` in the server's store, as `v7 users set-tier` does."""
-    async with open_table(
-        f"sqlite:///{server.data_dir / 'v7.db'}", data_dir=server.data_dir, clock=server.clock
-    ) as table:
-        user = await UserRepo(table).find_by_email(email)
-        assert user is not None
-        await UserRepo(table).set_subscription(user.id, Subscription(tier=tier))
-
-
 async def sideways(page: Page) -> list[str]:
     return cast(list[str], await page.evaluate(NO_SIDEWAYS_SCROLL_JS))
 
@@ -103,7 +91,7 @@ async def test_logged_sessions_show_as_pyramid_max_grade_and_weekly_load(
     server: UiServer, browser: Browser, shots: Path
 ) -> None:
     page, recorded = await open_page(browser, server.url, DESKTOP)
-    await set_tier(server, await sign_up(page), Tier.PRO)  # the year is advanced analytics
+    await server.set_tier(await sign_up(page), Tier.PRO)  # the year is advanced analytics
     # The account took the browser's time zone at sign-up: "today" is the climber's date there.
     zone = await page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone")
     today = local_date(server.clock(), zone)
@@ -243,7 +231,7 @@ async def test_the_page_is_as_tall_as_its_charts_and_this_weeks_label_fits(
     server: UiServer, browser: Browser, shots: Path
 ) -> None:
     page, recorded = await open_page(browser, server.url, DESKTOP)
-    await set_tier(server, await sign_up(page), Tier.PRO)  # the year is advanced analytics
+    await server.set_tier(await sign_up(page), Tier.PRO)  # the year is advanced analytics
     # Last week's bar is taller than this week's: a label wider than its bar must clear it.
     await log(page, "/log gym 125min rpe 10")  # 1,250 AU this week
     await log(page, "/log 7 days ago gym 150min rpe 10")
