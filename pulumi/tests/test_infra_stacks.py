@@ -54,6 +54,17 @@ EFFECTS: dict[str, tuple[str, ...]] = {
         "* app containerDefinitions.app.environment.V7_MAIL_FROM.value",
         "aws:sesv2/emailIdentity:EmailIdentity mail emailIdentity",
     ),
+    # The named models: their setting, and the task role's Bedrock grant (statement 0).
+    **{
+        f"v7:{key}": (
+            f"* app containerDefinitions.app.environment.{variable}.value",
+            "aws:iam/rolePolicy:RolePolicy task policy.Statement[[]0].Resource*",
+        )
+        for key, variable in (
+            ("strongModelId", "V7_STRONG_MODEL"),
+            ("quickModelId", "V7_QUICK_MODEL"),
+        )
+    },
     "v7:certificateArn": ("aws:lb/listener:Listener https certificateArn",),
     "v7:vpcCidr": (
         "aws:ec2/vpc:Vpc vpc cidrBlock",
