@@ -279,6 +279,17 @@ def test_logs_are_retained_and_alarms_watch_each_part(stacks: dict[str, Built], 
         if a.inputs["metricName"] == "DatabaseMemoryUsagePercentage"
     ]
     assert len(memory) == redis_nodes
+    # Every model the server streams from is watched for errors (strong and quick included).
+    models = {
+        a.inputs["dimensions"]["ModelId"]
+        for a in built.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+        if a.inputs["metricName"] == "InvocationServerErrors"
+    }
+    config = stack_config(stack)
+    default = config["v7:modelId"]
+    assert models == {default} | {
+        config.get(f"v7:{key}", default) for key in ("strongModelId", "quickModelId")
+    }
 
 
 @pytest.mark.parametrize("stack", STACKS)
