@@ -35,8 +35,8 @@ class Settings(BaseSettings):
     )
     tiers_file: Path | None = Field(
         default=None,
-        description="The tier policy to read instead of the packaged quotas/tiers.toml (e.g. a "
-        "stack's own, naming Premium's stronger model); an invalid value fails start-up.",
+        description="The tier policy to read instead of the packaged quotas/tiers.toml (e.g. "
+        "other quotas); an invalid value fails start-up.",
     )
     auth: Literal["local", "cognito"] = "local"
     local_issuer: str = Field(
