@@ -7,6 +7,7 @@ field (`pro.rate_limits.ai_messages.per_minute: Input should be greater than 0`)
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
@@ -69,6 +70,11 @@ acute:chronic load, monotony and strain, finger load, and the 1-year period)."""
 DEFAULT_MODEL = "default"
 """A tier's model value meaning the server's own `V7_MODEL`."""
 
+MODEL_NAMES = (DEFAULT_MODEL, "strong", "quick")
+"""The server's named models a tier may choose instead of a URL: "default" (`V7_MODEL`),
+"strong" (`V7_STRONG_MODEL`) and "quick" (`V7_QUICK_MODEL`); the server decides which URL
+each name is, so one tier file serves a laptop and every stack."""
+
 
 class TierPolicy(_Strict):
     name: str = ""
@@ -80,11 +86,11 @@ class TierPolicy(_Strict):
     api_access: bool
     analytics: AnalyticsLevel = "basic"
     model: Annotated[str, Field(min_length=1)] = DEFAULT_MODEL
-    """The coaching model: "default" (`V7_MODEL`) or a model URL. A stronger model here is
-    what the seed's "priority model" means."""
+    """The coaching model: one of `MODEL_NAMES` or a model URL. A stronger model here
+    ("strong") is what the seed's "priority model" means."""
     quick_model: Annotated[str, Field(min_length=1)] = DEFAULT_MODEL
     """The lighter model for short answers (an intent answered by one figure, see
-    `coaching.intent.SHORT_INTENTS`): "default" (`V7_MODEL`) or a model URL."""
+    `coaching.intent.SHORT_INTENTS`): one of `MODEL_NAMES` or a model URL."""
     priority_model: bool | None = None
     """Read from older files only (before `model`/`quick_model` said it directly); ignored:
     which model answers is `model` and `quick_model`."""
@@ -94,15 +100,24 @@ class TierPolicy(_Strict):
     @field_validator("model", "quick_model")
     @classmethod
     def _model_url(cls, value: str) -> str:
-        if value != DEFAULT_MODEL and "://" not in value:
-            raise ValueError('must be "default" or a model URL such as "bedrock://…"')
+        if value not in MODEL_NAMES and "://" not in value:
+            raise ValueError(
+                'must be "default", "strong", "quick" or a model URL such as "bedrock://…"'
+            )
         return value
 
     @property
-    def model_urls(self) -> dict[str, str]:
-        """The tier's own model URLs by field ("model", "quick_model"); "default" left out."""
+    def own_model_urls(self) -> dict[str, str]:
+        """The URLs the tier file itself names, by field ("model", "quick_model"); the named
+        models left out (the server's settings say what they are)."""
         fields = {"model": self.model, "quick_model": self.quick_model}
-        return {field: url for field, url in fields.items() if url != DEFAULT_MODEL}
+        return {field: url for field, url in fields.items() if url not in MODEL_NAMES}
+
+    def model_urls(self, named: Mapping[str, str]) -> dict[str, str]:
+        """The URL answering for each field ("model", "quick_model"): a name looked up in
+        `named` (every one of `MODEL_NAMES` to a URL), a URL as written."""
+        fields = {"model": self.model, "quick_model": self.quick_model}
+        return {field: named.get(value, value) for field, value in fields.items()}
 
     @property
     def ai_limit(self) -> int | None:

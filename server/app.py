@@ -144,7 +144,7 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
             hub.on_control(CONTROL_STOP, runs.on_stop_message)
             freshness.register(hub, runs.local.stop_user)
             lifecycle.on_drain(runs.stop_all)
-            models, fallback = await open_models(settings.model, policy, stack)
+            models, fallback = await open_models(settings.named_models, policy, stack)
             coach = Coach(
                 models=models,
                 assembler=CoachContext(

@@ -1,7 +1,8 @@
 """Strict settings: every backend URL is checked before anything starts.
 
-`V7_STORE_URL`, `V7_REDIS_URL`, `V7_MODEL` and each tier's own models (`model` and
-`quick_model` in `quotas/tiers.toml`) are read by the code that will open them
+`V7_STORE_URL`, `V7_REDIS_URL`, the named models (`V7_MODEL`, `V7_STRONG_MODEL`,
+`V7_QUICK_MODEL`) and the URLs a tier file names itself (`model` and `quick_model` in
+`quotas/tiers.toml`) are read by the code that will open them
 (`store.check_url`, `server.redis_url.check_url`, `server.models.MODELS.check`), but nothing is
 opened or contacted. An unknown option, one given twice, a bad value or an unknown scheme raises
 `SettingsError` naming the setting and the option, so `create_app` fails and `v7 serve` exits
@@ -38,8 +39,15 @@ def check_backend_urls(settings: Settings, policy: Policy) -> None:
         ("V7_MODEL", settings.model, MODELS.check),
         ("V7_MAIL_URL", settings.mail_url, check_mail_url),
     ]
+    # Empty means V7_MODEL, checked above; a tier's "strong" or "quick" is one of these.
+    for setting, url in (
+        ("V7_STRONG_MODEL", settings.strong_model),
+        ("V7_QUICK_MODEL", settings.quick_model),
+    ):
+        if url:
+            checks.append((setting, url, MODELS.check))
     for name, tier in policy.tiers.items():
-        for field, url in tier.model_urls.items():
+        for field, url in tier.own_model_urls.items():
             checks.append((f"tiers.toml [{name}] {field}", url, MODELS.check))
     for setting, url, check in checks:
         try:

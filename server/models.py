@@ -1,10 +1,12 @@
-"""Opening the models once for the app's life: the default (`V7_MODEL`), each tier's own
-coaching and quick models (`quotas/tiers.toml`; one URL named twice is opened once), and the
-offline analyst as the fallback when a remote model fails."""
+"""Opening the models once for the app's life: the default (`V7_MODEL`), each tier's coaching
+and quick models (`quotas/tiers.toml`: a named model, `Settings.named_models`, or a URL; one URL
+named twice is opened once), and the offline analyst as the fallback when a remote model
+fails."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from contextlib import AsyncExitStack
 
 from coaching.offline import open_analyst, parse_analyst
@@ -29,11 +31,11 @@ ANALYST = "analyst://"
 
 
 async def open_models(
-    default_url: str, policy: Policy, stack: AsyncExitStack
+    named: Mapping[str, str], policy: Policy, stack: AsyncExitStack
 ) -> tuple[dict[str, Model], Model | None]:
-    """The models by `handlers.coach.model_key` (tier and use; key "default" for `default_url`,
-    which every "default" in the tier file means) and the fallback (the offline coach, unless
-    it is the default already).
+    """The models by `handlers.coach.model_key` (tier and use; key "default" for
+    `named["default"]`) and the fallback (the offline coach, unless it is the default already).
+    `named` gives the URL of every name a tier file may use (`Settings.named_models`).
 
     Raises `ModelURLError` for a malformed URL (`server.backends` checks every URL before the
     app starts, so this is a second line).
@@ -45,9 +47,10 @@ async def open_models(
             opened[url] = await stack.enter_async_context(MODELS.open(url))
         return opened[url]
 
+    default_url = named["default"]
     models = {"default": await model_at(default_url)}
     for name, tier in policy.tiers.items():
-        for field, url in tier.model_urls.items():
+        for field, url in tier.model_urls(named).items():
             models[model_key(name, quick=field == "quick_model")] = await model_at(url)
     fallback = None if default_url.startswith(ANALYST) else await model_at(ANALYST)
     return models, fallback

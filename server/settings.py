@@ -23,10 +23,20 @@ class Settings(BaseSettings):
     )
     redis_url: str = Field(default="embedded://", description="embedded://, redis:// or rediss://")
     model: str = Field(default="analyst://", description="analyst://, bedrock://, openai://, …")
+    strong_model: str = Field(
+        default="",
+        description='The model a tier file calls "strong" (Premium\'s coaching model): a model '
+        "URL like V7_MODEL; empty means V7_MODEL.",
+    )
+    quick_model: str = Field(
+        default="",
+        description='The model a tier file calls "quick" (the lighter one for short answers): '
+        "a model URL like V7_MODEL; empty means V7_MODEL.",
+    )
     tiers_file: Path | None = Field(
         default=None,
-        description="The tier policy to read instead of the packaged quotas/tiers.toml (e.g. a "
-        "stack's own, naming Premium's stronger model); an invalid value fails start-up.",
+        description="The tier policy to read instead of the packaged quotas/tiers.toml (e.g. "
+        "other quotas); an invalid value fails start-up.",
     )
     auth: Literal["local", "cognito"] = "local"
     local_issuer: str = Field(
@@ -229,6 +239,16 @@ class Settings(BaseSettings):
         return [f"http://127.0.0.1:{self.port}", f"http://localhost:{self.port}"]
 
     @property
+    def named_models(self) -> dict[str, str]:
+        """The URL of each model a tier file may name (`quotas.policy.MODEL_NAMES`): "default"
+        is `V7_MODEL`, "strong" and "quick" their own setting or else `V7_MODEL`."""
+        return {
+            "default": self.model,
+            "strong": self.strong_model or self.model,
+            "quick": self.quick_model or self.model,
+        }
+
+    @property
     def resolved_store_url(self) -> str:
         return self.store_url or f"sqlite:///{self.data_dir / 'v7.db'}"
 
@@ -267,6 +287,15 @@ class Settings(BaseSettings):
             self.model.startswith("bedrock://"),
             "V7_MODEL must be bedrock://: the other providers are for development",
         )
+        for name, value in (
+            ("V7_STRONG_MODEL", self.strong_model),
+            ("V7_QUICK_MODEL", self.quick_model),
+        ):
+            need(
+                not value or value.startswith("bedrock://"),
+                f"{name} must be bedrock:// (or empty: V7_MODEL): the other providers are for "
+                "development",
+            )
         need(
             self.redis_url.startswith("rediss://"),
             "V7_REDIS_URL must be rediss://: quotas, fan-out and resume are shared across tasks "

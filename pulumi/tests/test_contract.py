@@ -270,10 +270,12 @@ def test_the_task_role_is_scoped_to_the_stacks_resources(
                 "the data key must be usable exactly via the services the code calls"
             )
     settings = task_settings(built)
-    model_id = settings.model.removeprefix("bedrock://").split("?")[0]
-    assert any(arn.endswith(f"/{model_id}") for arn in allowed["bedrock"]), (
-        f"V7_MODEL streams from {model_id}, which the role's Bedrock ARNs do not name"
-    )
+    for name, url in settings.named_models.items():  # every model a tier file may name
+        model_id = url.removeprefix("bedrock://").split("?")[0]
+        assert any(arn.endswith(f"/{model_id}") for arn in allowed["bedrock"]), (
+            f'the "{name}" model streams from {model_id}, which the role\'s Bedrock ARNs do '
+            "not name"
+        )
 
 
 # 6. Sockets outlive the load balancer's idle timeout; a drain outlives deregistration.

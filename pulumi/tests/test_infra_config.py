@@ -9,6 +9,7 @@ import pytest
 from infra_harness import DEPLOY_VALUES, Built, stack_config
 from pydantic import ValidationError
 from v7infra.config import StackConfig
+from v7infra.iam import bedrock_arns
 
 
 def _prod_values(**overrides: Any) -> dict[str, Any]:
@@ -36,6 +37,8 @@ def test_the_prod_file_is_valid() -> None:
         {"appleTeamId": "TEAM"},  # Apple sign-in half configured
         {"imageTag": "bad tag"},
         {"certificateArn": "arn:aws:iam::123456789012:server-certificate/x"},
+        {"strongModelId": "us.anthropic.*"},
+        {"quickModelId": "Haiku please"},
     ],
 )
 def test_unsafe_or_inconsistent_values_are_rejected(override: dict[str, Any]) -> None:
@@ -48,3 +51,21 @@ def test_the_service_runs_the_configured_image(prod: Built) -> None:
     (container,) = json.loads(task.inputs["containerDefinitions"])
     tag = DEPLOY_VALUES["v7:imageTag"]
     assert container["image"] == f"{prod.outputs['repositoryUrl']}:{tag}"
+
+
+def test_each_named_model_is_granted_once_and_unset_ones_are_the_default() -> None:
+    prod = StackConfig.model_validate(_prod_values())
+    assert len(set(prod.model_ids)) == 3, "prod names a distinct strong and quick model"
+    unset = StackConfig.model_validate(_prod_values(strongModelId=None, quickModelId=None))
+    assert (unset.strong_model, unset.quick_model, unset.model_ids) == (
+        unset.model_id,
+        unset.model_id,
+        (unset.model_id,),
+    )
+    plain = StackConfig.model_validate(
+        _prod_values(modelId="anthropic.claude-x", strongModelId=None, quickModelId="amazon.nova")
+    )  # foundation models, not inference profiles: one ARN each, in the stack's region
+    assert bedrock_arns(plain, "123456789012") == [
+        "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-x",
+        "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova",
+    ]

@@ -121,13 +121,19 @@ def test_task_role_names_every_action_and_resource(stacks: dict[str, Built], sta
     bedrock = [s for s in statements if any(a.startswith("bedrock:") for a in s["Action"])]
     assert len(bedrock) == 1
     # Which actions: exactly the calls the code makes (test_contract.py).
+    # Which models: exactly the stack's default, strong and quick ones (unset: modelId).
     config = stack_config(stack)
-    model = config["v7:modelId"]
-    base = model.removeprefix("us.")
+    default = config["v7:modelId"]
+    models = {config.get(f"v7:{key}", default) for key in ("strongModelId", "quickModelId")}
+    models.add(default)
     regions = json.loads(config["v7:modelRegions"])
     assert sorted(bedrock[0]["Resource"]) == sorted(
-        [f"arn:aws:bedrock:us-east-1:123456789012:inference-profile/{model}"]
-        + [f"arn:aws:bedrock:{region}::foundation-model/{base}" for region in regions]
+        [f"arn:aws:bedrock:us-east-1:123456789012:inference-profile/{model}" for model in models]
+        + [
+            f"arn:aws:bedrock:{region}::foundation-model/{model.removeprefix('us.')}"
+            for model in models
+            for region in regions
+        ]
     )
     table_arn = "arn:aws:dynamodb:us-east-1:123456789012:table"
     dynamo = {
@@ -273,6 +279,17 @@ def test_logs_are_retained_and_alarms_watch_each_part(stacks: dict[str, Built], 
         if a.inputs["metricName"] == "DatabaseMemoryUsagePercentage"
     ]
     assert len(memory) == redis_nodes
+    # Every model the server streams from is watched for errors (strong and quick included).
+    models = {
+        a.inputs["dimensions"]["ModelId"]
+        for a in built.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+        if a.inputs["metricName"] == "InvocationServerErrors"
+    }
+    config = stack_config(stack)
+    default = config["v7:modelId"]
+    assert models == {default} | {
+        config.get(f"v7:{key}", default) for key in ("strongModelId", "quickModelId")
+    }
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -284,7 +301,11 @@ def test_service_gets_its_settings_and_outputs_are_exported(
     outputs = built.outputs
     assert set(outputs) >= {"url", "tableName", "userPoolId", "userPoolClientId", "bucket"}
     assert env["V7_STORE_URL"] == f"dynamodb://{outputs['tableName']}?region=us-east-1"
-    assert env["V7_MODEL"] == f"bedrock://{stack_config(stack)['v7:modelId']}?region=us-east-1"
+    config = stack_config(stack)
+    assert env["V7_MODEL"] == f"bedrock://{config['v7:modelId']}?region=us-east-1"
+    for variable, key in (("V7_STRONG_MODEL", "strongModelId"), ("V7_QUICK_MODEL", "quickModelId")):
+        model = config.get(f"v7:{key}", config["v7:modelId"])
+        assert env[variable] == f"bedrock://{model}?region=us-east-1"
     assert env["V7_AUTH"] == "cognito"
     assert env["V7_COGNITO_USER_POOL_ID"] == outputs["userPoolId"]
     assert env["V7_COGNITO_CLIENT_ID"] == outputs["userPoolClientId"]

@@ -54,6 +54,19 @@ EFFECTS: dict[str, tuple[str, ...]] = {
         "* app containerDefinitions.app.environment.V7_MAIL_FROM.value",
         "aws:sesv2/emailIdentity:EmailIdentity mail emailIdentity",
     ),
+    # The named models: their setting, the task role's Bedrock grant (statement 0), and
+    # their own error alarms.
+    **{
+        f"v7:{key}": (
+            f"* app containerDefinitions.app.environment.{variable}.value",
+            "aws:iam/rolePolicy:RolePolicy task policy.Statement[[]0].Resource*",
+            f"aws:cloudwatch/metricAlarm:MetricAlarm bedrock-{label}-* *",
+        )
+        for key, variable, label in (
+            ("strongModelId", "V7_STRONG_MODEL", "strong"),
+            ("quickModelId", "V7_QUICK_MODEL", "quick"),
+        )
+    },
     "v7:certificateArn": ("aws:lb/listener:Listener https certificateArn",),
     "v7:vpcCidr": (
         "aws:ec2/vpc:Vpc vpc cidrBlock",

@@ -67,6 +67,8 @@ def container_environment(
         **oauth,
         "V7_STORE_URL": f"dynamodb://{table}?region={cfg.region}",
         "V7_MODEL": f"bedrock://{cfg.model_id}?region={cfg.region}",
+        "V7_STRONG_MODEL": f"bedrock://{cfg.strong_model}?region={cfg.region}",
+        "V7_QUICK_MODEL": f"bedrock://{cfg.quick_model}?region={cfg.region}",
         "V7_AUTH": "cognito",
         "V7_COGNITO_USER_POOL_ID": pool_id,
         "V7_COGNITO_CLIENT_ID": client_id,

@@ -86,6 +86,11 @@ class StackConfig(BaseModel):
     # rights on the profile and on the foundation model in every region it routes to
     # (modelRegions); modelArns adds further explicit ARNs (e.g. an application profile).
     model_id: str = Field(pattern=r"^[a-z0-9][\w.:-]+$")
+    # The models a tier file names "strong" (Premium's coaching model) and "quick" (short
+    # answers), V7_STRONG_MODEL and V7_QUICK_MODEL; unset: modelId. The same rules and grants
+    # as modelId apply to each (one modelRegions for all: keep them in one geography).
+    strong_model_id: str | None = Field(default=None, pattern=r"^[a-z0-9][\w.:-]+$")
+    quick_model_id: str | None = Field(default=None, pattern=r"^[a-z0-9][\w.:-]+$")
     model_regions: tuple[str, ...] = ()
     model_arns: tuple[str, ...] = ()
 
@@ -172,10 +177,19 @@ class StackConfig(BaseModel):
         return min(self.drain_seconds + 10, 120)
 
     @property
-    def model_profile_geo(self) -> str | None:
-        """The geography prefix of a cross-region inference profile id, else None."""
-        geo, _, rest = self.model_id.partition(".")
-        return geo if rest and geo in INFERENCE_PROFILE_GEOS else None
+    def strong_model(self) -> str:
+        """The model id of V7_STRONG_MODEL: strongModelId, else modelId."""
+        return self.strong_model_id or self.model_id
+
+    @property
+    def quick_model(self) -> str:
+        """The model id of V7_QUICK_MODEL: quickModelId, else modelId."""
+        return self.quick_model_id or self.model_id
+
+    @property
+    def model_ids(self) -> tuple[str, ...]:
+        """Every model id the server may stream from, each once (modelId first)."""
+        return tuple(dict.fromkeys((self.model_id, self.strong_model, self.quick_model)))
 
     @property
     def has_google(self) -> bool:
@@ -203,6 +217,12 @@ class StackConfig(BaseModel):
         if self.cognito_domain_prefix is None:
             return None
         return f"https://{self.cognito_domain_prefix}.auth.{self.region}.amazoncognito.com"
+
+
+def profile_geo(model_id: str) -> str | None:
+    """The geography prefix of a cross-region inference profile id, else None."""
+    geo, _, rest = model_id.partition(".")
+    return geo if rest and geo in INFERENCE_PROFILE_GEOS else None
 
 
 @dataclass(frozen=True)

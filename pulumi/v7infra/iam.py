@@ -18,7 +18,7 @@ from typing import Any
 import pulumi_aws as aws
 
 import pulumi
-from v7infra.config import StackConfig
+from v7infra.config import StackConfig, profile_geo
 from v7infra.data import GSI_NAMES
 
 # ConverseStream is authorised as InvokeModelWithResponseStream.
@@ -65,18 +65,21 @@ class Roles:
 
 
 def bedrock_arns(cfg: StackConfig, account_id: str) -> list[str]:
-    """Every ARN the configured model id needs to be invoked, and nothing broader."""
-    geo = cfg.model_profile_geo
-    if geo is None:
-        arns = [f"arn:aws:bedrock:{cfg.region}::foundation-model/{cfg.model_id}"]
-    else:
-        base = cfg.model_id.removeprefix(f"{geo}.")
-        arns = [f"arn:aws:bedrock:{cfg.region}:{account_id}:inference-profile/{cfg.model_id}"]
+    """Every ARN the configured model ids (`StackConfig.model_ids`: V7_MODEL, V7_STRONG_MODEL,
+    V7_QUICK_MODEL) need to be invoked, each once, and nothing broader."""
+    arns: list[str] = []
+    for model_id in cfg.model_ids:
+        geo = profile_geo(model_id)
+        if geo is None:
+            arns.append(f"arn:aws:bedrock:{cfg.region}::foundation-model/{model_id}")
+            continue
+        base = model_id.removeprefix(f"{geo}.")
+        arns.append(f"arn:aws:bedrock:{cfg.region}:{account_id}:inference-profile/{model_id}")
         arns += [
             f"arn:aws:bedrock:{region}::foundation-model/{base}"
             for region in (cfg.model_regions or (cfg.region,))
         ]
-    return [*arns, *cfg.model_arns]
+    return list(dict.fromkeys([*arns, *cfg.model_arns]))
 
 
 def _statement(sid: str, actions: Sequence[str], resources: Sequence[str]) -> dict[str, Any]:

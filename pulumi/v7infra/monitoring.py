@@ -104,18 +104,24 @@ def build_alarms(
                 threshold=cfg.alarm_throttles_per_minute,
             )
         )
-    for metric in ("InvocationServerErrors", "InvocationThrottles", "InvocationClientErrors"):
-        alarms.append(
-            _alarm(
-                cfg,
-                f"bedrock-{metric.removeprefix('Invocation').lower()}",
-                description=f"Bedrock {metric} for {cfg.model_id}",
-                namespace="AWS/Bedrock",
-                metric=metric,
-                dimensions={"ModelId": cfg.model_id},
-                threshold=cfg.alarm_bedrock_errors_per_minute,
+    # One set per model the server streams from; the default model's alarms keep their names,
+    # a distinct strong or quick model (Premium's coaching, short answers) gets its own.
+    watched = {"": cfg.model_id, "strong-": cfg.strong_model, "quick-": cfg.quick_model}
+    for label, model_id in watched.items():
+        if label and model_id == cfg.model_id:
+            continue
+        for metric in ("InvocationServerErrors", "InvocationThrottles", "InvocationClientErrors"):
+            alarms.append(
+                _alarm(
+                    cfg,
+                    f"bedrock-{label}{metric.removeprefix('Invocation').lower()}",
+                    description=f"Bedrock {metric} for {model_id}",
+                    namespace="AWS/Bedrock",
+                    metric=metric,
+                    dimensions={"ModelId": model_id},
+                    threshold=cfg.alarm_bedrock_errors_per_minute,
+                )
             )
-        )
     for node_id in redis_node_ids:
         alarms.append(
             _alarm(

@@ -75,15 +75,47 @@ def test_an_unknown_analytics_level_fails_naming_the_field(tmp_path: Path) -> No
         load_policy(bad)
 
 
-def test_model_fields_take_a_url_or_default_and_old_files_still_load(tmp_path: Path) -> None:
+NAMED = {"default": "analyst://", "strong": "scripted://?name=s", "quick": "scripted://?name=q"}
+"""What a server's settings could make of the names (`Settings.named_models`)."""
+
+
+def test_the_shipped_tiers_name_their_models_and_premium_coaches_with_the_strong_one() -> None:
+    policy = load_policy()
+    chosen = {name: (tier.model, tier.quick_model) for name, tier in policy.tiers.items()}
+    assert chosen == {
+        "free": ("default", "quick"),
+        "pro": ("default", "quick"),
+        "premium": ("strong", "quick"),
+    }
+    assert all(not tier.own_model_urls for tier in policy.tiers.values())  # no region tie
+    assert policy.tier("premium").model_urls(NAMED) == {
+        "model": "scripted://?name=s",
+        "quick_model": "scripted://?name=q",
+    }
+    assert policy.tier("free").model_urls(NAMED)["model"] == "analyst://"
+
+
+def test_model_fields_take_a_name_or_a_url_and_old_files_still_load(tmp_path: Path) -> None:
     older = tmp_path / "tiers.toml"
-    text = PACKAGED.read_text().replace('quick_model = "default"\n', "")
+    text = PACKAGED.read_text().replace('quick_model = "quick"\n', "")
+    text = text.replace('model = "strong"', 'model = "default"')
     older.write_text(text.replace("api_access = true", "api_access = true\npriority_model = true"))
     premium = load_policy(older).tier("premium")
-    assert (premium.model, premium.quick_model, premium.model_urls) == ("default", "default", {})
-    bad = tmp_path / "bad.toml"
-    bad.write_text(
-        PACKAGED.read_text().replace('quick_model = "default"', 'quick_model = "haiku"', 1)
+    assert (premium.model, premium.quick_model, premium.own_model_urls) == (
+        "default",
+        "default",
+        {},
     )
-    with pytest.raises(PolicyError, match=r"free\.quick_model: Value error, must be \"default\""):
-        load_policy(bad)
+    own = tmp_path / "own.toml"
+    own.write_text(PACKAGED.read_text().replace('model = "strong"', 'model = "openai://x/v1"'))
+    premium = load_policy(own).tier("premium")
+    assert premium.own_model_urls == {"model": "openai://x/v1"}
+    assert premium.model_urls(NAMED) == {"model": "openai://x/v1", "quick_model": NAMED["quick"]}
+    for wrong in ("haiku", "Strong", "fast"):
+        bad = tmp_path / "bad.toml"
+        bad.write_text(
+            PACKAGED.read_text().replace('quick_model = "quick"', f'quick_model = "{wrong}"', 1)
+        )
+        named = r'free\.quick_model: Value error, must be "default", "strong", "quick"'
+        with pytest.raises(PolicyError, match=named):
+            load_policy(bad)

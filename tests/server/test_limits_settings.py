@@ -157,3 +157,21 @@ def test_the_limits_are_settings_with_bounds() -> None:
     ):
         with pytest.raises(ValidationError):
             Settings(**bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("setting", ["strong_model", "quick_model"])
+def test_a_named_model_is_checked_and_production_wants_it_on_bedrock(
+    tmp_path: Path, setting: str
+) -> None:
+    variable = f"V7_{setting.upper()}"
+    bad = Settings(data_dir=tmp_path, **{setting: "scripted://?speed=9"})  # type: ignore[arg-type]
+    with pytest.raises(SettingsError, match=rf"{variable}: .*speed"):
+        check_backend_urls(bad, load_policy())
+    assert any(problem.startswith(variable) for problem in bad.production_problems())
+    bedrock = "bedrock://us.anthropic.claude-haiku?region=us-east-1"
+    good = Settings(data_dir=tmp_path, **{setting: bedrock})  # type: ignore[arg-type]
+    check_backend_urls(good, load_policy())
+    assert not any(problem.startswith(variable) for problem in good.production_problems())
+    unset = Settings(data_dir=tmp_path)  # empty: V7_MODEL answers for the name
+    assert unset.named_models == dict.fromkeys(("default", "strong", "quick"), "analyst://")
+    assert not any(problem.startswith(variable) for problem in unset.production_problems())

@@ -1,8 +1,10 @@
-"""Each tier's gates through REST and the socket, on one live server whose tier file names a
-`scripted://` model per tier and use (`quotas/tiers.toml`'s `model` and `quick_model`):
+"""Each tier's gates through REST and the socket, on one live server whose settings give a
+`scripted://` model to each name the shipped tier file uses (`V7_MODEL` "default",
+`V7_STRONG_MODEL` "strong", `V7_QUICK_MODEL` "quick"), and whose tier file gives Pro a quick
+model by URL:
 
-* which model answers: the tier's coaching model for coaching, its quick model for a short
-  answer (a grade conversion), the server's `V7_MODEL` where the tier says "default";
+* which model answers: the tier's coaching model for coaching (Premium's the strong one), its
+  quick model for a short answer (a grade conversion), a URL in the tier file as written;
 * analytics: free gets the basic view (advanced figures null, `withheld` saying what Pro adds)
   and `tier_required` for the year and for week-over-week trends; Pro and Premium get it all,
   in `/analytics/*` and in `/stats` alike;
@@ -43,25 +45,17 @@ def scripted(name: str) -> str:
     return f"scripted://?ttft_ms=0&tokens_per_s=0&tokens=3&name={name}"
 
 
-MODELS = {
-    "free": (scripted("free-coach"), "default"),
-    "pro": ("default", scripted("pro-quick")),
-    "premium": (scripted("premium-strong"), scripted("premium-quick")),
-}
-"""Each tier's (model, quick_model) in this module's tier file."""
+PRO_QUICK = scripted("pro-quick")
 
 
 def tier_file(directory: Path) -> Path:
-    """The packaged tier file with this module's models."""
+    """The shipped tier file (models by name), but Pro's quick model given by URL."""
     text = PACKAGED.read_text(encoding="utf-8")
-    for tier, (model, quick) in MODELS.items():
-        head = f"[{tier}]\n"
-        start = text.index(head)
-        end = text.index("[", start + len(head))
-        body = text[start:end].replace('model = "default"\nquick_model = "default"', (
-            f'model = "{model}"\nquick_model = "{quick}"'
-        ))  # fmt: skip
-        text = text[:start] + body + text[end:]
+    start = text.index("[pro]\n")
+    end = text.index("[", start + len("[pro]\n"))
+    body = text[start:end].replace('quick_model = "quick"', f'quick_model = "{PRO_QUICK}"')
+    assert body != text[start:end], "the shipped [pro] table no longer says quick_model"
+    text = text[:start] + body + text[end:]
     path = directory / "tiers.toml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -74,6 +68,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         directory / "data",
         clock=CLOCK,
         model=scripted("server-default"),
+        strong_model=scripted("server-strong"),
+        quick_model=scripted("server-quick"),
         tiers_file=tier_file(directory),
     ) as live:
         yield live
@@ -131,9 +127,9 @@ SHORT = "What grade is 7a in the V scale?"
 @pytest.mark.parametrize(
     ("tier", "coaching", "short"),
     [
-        (Tier.FREE, "free-coach", "server-default"),
+        (Tier.FREE, "server-default", "server-quick"),
         (Tier.PRO, "server-default", "pro-quick"),
-        (Tier.PREMIUM, "premium-strong", "premium-quick"),
+        (Tier.PREMIUM, "server-strong", "server-quick"),
     ],
 )
 async def test_each_tier_is_answered_by_its_models(
