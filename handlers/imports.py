@@ -33,6 +33,7 @@ from store.repos.nutrition import KIND as NUTRITION
 from store.repos.nutrition import log_key
 from store.repos.plans import PlanRepo
 from store.repos.sends import SendRepo
+from store.repos.users import ERASING, PROFILE
 from store.table import MAX_TRANSACTION_OPS, Absent, Delete, Operation, Put, Table
 
 Progress = Callable[[int, int], Awaitable[None]]
@@ -99,7 +100,14 @@ async def _write_chunk(
     table: Table, user_id: str, job_id: str, batch: int, chunk: list[_Unit], report: Report
 ) -> None:
     for _ in range(_RETRIES):
-        present = await table.batch_get([unit.key for unit in chunk])
+        # The profile is read in the same round trip: an account whose erasure has begun takes
+        # no more of the import (what it took is taken back, and the erasure's last table pass
+        # removes a batch that landed while it ran).
+        profile, *present = await table.batch_get(
+            [(user_pk(user_id), PROFILE), *(unit.key for unit in chunk)]
+        )
+        if profile is None or profile.get(ERASING):
+            raise ImportFailed("the account is being erased")
         fresh = [unit for unit, found in zip(chunk, present, strict=True) if found is None]
         if fresh:
             ops = [op for unit in fresh for op in unit.ops]

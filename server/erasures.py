@@ -11,7 +11,10 @@ takes the steps, each idempotent:
    tombstone is in another partition and stays);
 3. in Cognito mode, `AdminUserGlobalSignOut` then `AdminDeleteUser` (`CognitoAdmin`; a user
    Cognito does not know counts as done);
-4. the Redis keys again, for what a turn of the user wrote while their socket was closing;
+4. the Redis keys and the table items again, for what a turn of the user wrote while their
+   socket was closing, or a batch of an import that was being written as the erasure began
+   (an import reads the profile with each batch and stops once the erasure has begun:
+   `handlers.imports`);
 5. the tombstone, only when every step above finished.
 
 A step that fails (Redis or Cognito unreachable) does not stop the later ones, so as much as
@@ -78,6 +81,7 @@ class Eraser:
         await AccountRepo(self.table).delete_all(user_id)
         done = await self._cognito(tombstone) and done
         done = await self._keys(user_id) and done
+        await AccountRepo(self.table).delete_all(user_id)
         if done:
             await repo.finish(user_id)
             log.info("erasure finished", extra={"user_id": user_id, "attempts": attempts})

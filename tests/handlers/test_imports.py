@@ -12,15 +12,18 @@ from typing import Any
 import pytest
 
 from handlers.import_jobs import STALE, JobState, begin, run_import, status
-from handlers.imports import apply_import
+from handlers.imports import ImportFailed, apply_import
 from logbooks import FormatName, read_logbook
 from store import init_table, open_table
 from store.records.journal import JournalEntryIn
 from store.records.sends import BenchmarkSendIn
+from store.records.user import UserIn
 from store.repos.account import AccountRepo
+from store.repos.erasures import ErasureRepo
 from store.repos.imports import ImportJobs
 from store.repos.journal import JournalRepo
 from store.repos.sends import SendRepo
+from store.repos.users import UserRepo
 from store.table import Table
 from tests.clock import FrozenClock, at
 from tests.logbooks.big import mountain_project_ticks
@@ -38,9 +41,12 @@ EXPECTED = [
 ]
 
 
-def _clocked(table: Table) -> FrozenClock:
+async def _clocked(table: Table) -> FrozenClock:
+    """The test's clock on `table`, and the climber's account (an import writes only into an
+    account that exists and is not being erased)."""
     clock = FrozenClock(NOW)
     table.clock = clock
+    await UserRepo(table).create(USER, UserIn(email=f"{USER}@example.com"))
     return clock
 
 
@@ -60,7 +66,7 @@ async def _everything(table: Table) -> dict[str, Any]:
 async def test_each_sample_imports_and_a_second_import_adds_nothing(
     table: Table, sample: str, fmt: FormatName, rows: int, refused: int, sessions: int, sends: int
 ) -> None:
-    clock = _clocked(table)
+    clock = await _clocked(table)
     data = (SAMPLES / sample).read_bytes()
     job = await _import(table, clock, data)
     assert job.state is JobState.DONE, job
@@ -84,7 +90,7 @@ async def test_each_sample_imports_and_a_second_import_adds_nothing(
 
 
 async def test_the_v7_export_round_trips_exactly(table: Table) -> None:
-    clock = _clocked(table)
+    clock = await _clocked(table)
     journal, sends = JournalRepo(table), SendRepo(table)
     await journal.create(
         "source",
@@ -115,7 +121,7 @@ async def test_the_v7_export_round_trips_exactly(table: Table) -> None:
 
 
 async def test_a_wrong_format_says_what_it_looks_like_and_writes_nothing(table: Table) -> None:
-    clock = _clocked(table)
+    clock = await _clocked(table)
     data = (SAMPLES / "kaya.csv").read_bytes()
     job = await _import(table, clock, data, FormatName.MOUNTAIN_PROJECT)
     assert job.state is JobState.FAILED
@@ -126,7 +132,7 @@ async def test_a_wrong_format_says_what_it_looks_like_and_writes_nothing(table: 
 
 
 async def test_an_import_whose_process_died_is_taken_back(table: Table) -> None:
-    clock = _clocked(table)
+    clock = await _clocked(table)
     data = (SAMPLES / "kaya.csv").read_bytes()
     await _import(table, clock, data)
     # A second, different import's process dies after its first batch: its job stays running.
@@ -160,7 +166,7 @@ async def test_a_hundred_thousand_rows_import_in_seconds(tmp_path: Path) -> None
     await init_table(url, data_dir=tmp_path)
     data = mountain_project_ticks(100_000, NOW.date() - timedelta(days=1))
     async with open_table(url, data_dir=tmp_path, clock=FrozenClock(NOW)) as table:
-        clock = _clocked(table)
+        clock = await _clocked(table)
         started = time.perf_counter()
         job = await _import(table, clock, data)
         elapsed = time.perf_counter() - started
@@ -174,3 +180,13 @@ async def test_a_hundred_thousand_rows_import_in_seconds(tmp_path: Path) -> None
         assert sum(grade.count for grade in first.grades_completed + first.grades_attempted) == 40
     # A sanity floor far below what a laptop does (README "Numbers"), not a timing.
     assert 100_000 / elapsed > 2_000
+
+
+async def test_an_account_being_erased_takes_nothing_of_an_import(table: Table) -> None:
+    await _clocked(table)
+    await ErasureRepo(table).begin(USER, username=USER, email="", now=NOW)
+    data = (SAMPLES / "mountainproject.csv").read_bytes()
+    with pytest.raises(ImportFailed, match="being erased"):
+        await apply_import(table, USER, "late", read_logbook(data, now=NOW))
+    assert (await JournalRepo(table).list(USER)).items == []
+    assert await ImportJobs(table).markers(USER, "late") == []
