@@ -15,6 +15,7 @@ from context.reads import assemble
 from server.demo import build_history
 from store import init_table, open_table
 from store.records import GoalIn, InjuryIn, JournalEntryIn, NutritionProfileIn, TrainingPlanIn
+from store.records.journal import JournalEntry
 from store.records.nutrition import MealIn
 from store.records.sends import BenchmarkSendIn
 from store.repos import (
@@ -240,7 +241,10 @@ async def test_demo_load_matches_the_figures_the_demo_coach_quoted(
 
 
 def test_three_years_of_daily_sessions_compute_in_linear_time() -> None:
-    """Computing is O(n): three years of daily sessions (1,095) for a year's analytics."""
+    """Computing is O(n): a year's analytics from three years of daily sessions (1,095) cost
+    about three times what they cost from one year's (a quadratic pass would cost nine). Timed
+    against itself, fastest of three runs each, so a busy machine slows both sides alike; the
+    speed itself is measured in bench/."""
     today = date(2026, 3, 15)
     entries = [
         session(today - timedelta(days=back), 60 + back % 60, 3 + back % 7,
@@ -248,9 +252,18 @@ def test_three_years_of_daily_sessions_compute_in_linear_time() -> None:
                 physicalCondition={"soreness": {"fingers": back % 8}})
         for back in range(3 * 365)
     ]  # fmt: skip
-    started = time.perf_counter()
-    analytics = compute(inputs(entries), Window(Period.YEAR, today))
-    took = time.perf_counter() - started
+    window = Window(Period.YEAR, today)
+
+    def fastest(sessions: list[JournalEntry]) -> float:
+        runs = []
+        for _ in range(3):
+            started = time.perf_counter()
+            compute(inputs(sessions), window)
+            runs.append(time.perf_counter() - started)
+        return min(runs)
+
+    analytics = compute(inputs(entries), window)
     assert analytics.totals.sessions == 365
     assert analytics.grades.pyramids[0].rows[0].count == 365
-    assert took < 1.0, f"computing took {took:.3f} s"
+    one_year, three_years = fastest(entries[:365]), fastest(entries)
+    assert three_years < 6 * one_year, f"{three_years:.3f} s against {one_year:.3f} s"
