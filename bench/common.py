@@ -3,6 +3,7 @@ with users whose tokens are minted by the server's own key."""
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import resource
@@ -20,6 +21,8 @@ from typing import IO
 
 import httpx
 
+from core.pacing import repeated_words
+from llm.scripted import DEFAULT_TEXT
 from server.auth.local_issuer import LocalIssuer
 from server.settings import Settings
 from store import open_table
@@ -156,3 +159,36 @@ async def premium_tokens(settings: Settings, count: int) -> list[str]:
             )
             tokens.append(issuer.issue(user.id, None, "access", 3600))
     return tokens
+
+
+@dataclass
+class Floor:
+    """The floor server (`bench/floor.py`) running in its own process."""
+
+    ws_url: str
+    process: subprocess.Popen[bytes]
+
+    def cpu_seconds(self) -> float:
+        return process_cpu_seconds(self.process.pid)
+
+
+@contextmanager
+def floor_served(ttft_ms: int, tokens_per_s: float, tokens: int) -> Iterator[Floor]:
+    """The floor server on a free loopback port, streaming the scripted model's words."""
+    port = free_port()
+    command = [sys.executable, "-m", "bench.floor", str(port), str(ttft_ms), str(tokens_per_s)]
+    process = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    try:
+        assert process.stdin is not None
+        assert process.stdout is not None
+        process.stdin.write(json.dumps(list(repeated_words(DEFAULT_TEXT, tokens))).encode())
+        process.stdin.write(b"\n")
+        process.stdin.close()
+        if process.stdout.readline().strip() != b"ready":
+            raise RuntimeError("the floor server did not start")
+        yield Floor(f"ws://127.0.0.1:{port}", process)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

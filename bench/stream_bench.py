@@ -41,8 +41,16 @@ import uvloop
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Origin, Subprotocol
 
-from bench.common import Served, cpu, percentile, premium_tokens, raise_fd_limit, served
-from bench.floor import Floor, floor_served
+from bench.common import (
+    Floor,
+    Served,
+    cpu,
+    floor_served,
+    percentile,
+    premium_tokens,
+    raise_fd_limit,
+    served,
+)
 from context.assembly import CoachContext
 from core.caller import Caller
 from core.clock import system_clock
