@@ -32,6 +32,7 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -337,15 +338,26 @@ async def v7_rows(levels: tuple[int, ...]) -> None:
                 )
                 print(row.markdown(), flush=True)
             await stop_latency(server, stopper)
-        warnings = [
-            line
-            for line in log_path.read_text(errors="replace").splitlines()
-            if "WARNING" in line or "ERROR" in line
-        ]
-        if warnings:
-            print(f"  v7 serve logged {len(warnings)} warnings/errors; the first few:")
-            for line in warnings[:5]:
-                print(f"    {line[:200]}")
+        print_warnings(log_path)
+
+
+def print_warnings(log_path: Path) -> None:
+    """What `v7 serve` warned about (its log is JSON lines), grouped by message. The degraded
+    path's warnings are throttled per kind, so a count of 1 may stand for many occurrences."""
+    counts: Counter[str] = Counter()
+    for line in log_path.read_text(errors="replace").splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict) and entry.get("level") in {"warning", "error", "critical"}:
+            counts[f"{entry['level']}: {str(entry.get('msg', ''))[:110]}"] += 1
+    if counts:
+        print(f"  v7 serve logged {sum(counts.values()):,} warnings/errors:")
+        for message, count in counts.most_common(8):
+            print(f"    {count:>5,}x {message}")
+    else:
+        print("  v7 serve logged no warnings or errors")
 
 
 async def run(levels: tuple[int, ...]) -> None:
