@@ -17,7 +17,10 @@ Per target and level, one row (the issue 19 columns):
 - token lateness, p50/p99: per token, arrival − when the script produced it; a coalesced delta
   counts each of its tokens with that token's own production time;
 - every token delivered: yes, or how many are missing;
-- "redis unavailable" lines V7 logged during the level (it should log none while Redis is up).
+- notes: how busy this client process was (near 100% means the client, not the server, set
+  the pace), and for V7 the warnings it logged during the level: "redis unavailable" lines and
+  all degraded-path warnings (queues full, records unavailable; there should be none while
+  Redis is up), and the embedded redis-server's CPU.
 
 "When the script produced token i" is `say sent + 200 ms + i / 50 s`, on this process's clock:
 the script's schedule started the moment the request was sent, so whatever a server does before
@@ -172,12 +175,13 @@ async def run_level(
             task.result()  # a socket that could not open ends the benchmark, loudly
         await asyncio.sleep(0.01)
     await asyncio.sleep(0.5)  # let the server settle after the handshakes
-    cpu_before = cpu_seconds()
+    cpu_before, client_before = cpu_seconds(), time.process_time()
     started = time.perf_counter()
     start.go.set()
     results = await asyncio.gather(*tasks)
     elapsed = time.perf_counter() - started
     cpu_used = cpu_seconds() - cpu_before
+    client_busy = (time.process_time() - client_before) / elapsed
     delivered = sum(r.delivered for r in results)
     return Row(
         target,
@@ -188,6 +192,7 @@ async def run_level(
         p50_p99([late for r in results for late in r.lateness]),
         sessions * TOKENS - delivered,
         sum(1 for r in results if r.refused),
+        f"client busy {client_busy:.0%}",
     )
 
 
@@ -320,7 +325,7 @@ async def v7_rows(levels: tuple[int, ...]) -> None:
             stopper = tokens.pop()
             offset = 0
             for level in levels:
-                seen = log_path.read_bytes().count(UNAVAILABLE)
+                seen = log_path.stat().st_size
                 redis_before = server.children_cpu_seconds()
                 row = await run_level(
                     "V7 (premium users, embedded SQLite and Redis)",
@@ -330,10 +335,15 @@ async def v7_rows(levels: tuple[int, ...]) -> None:
                 )
                 offset += level
                 redis_cpu = server.children_cpu_seconds() - redis_before
-                unavailable = log_path.read_bytes().count(UNAVAILABLE) - seen
+                with log_path.open("rb") as written:
+                    written.seek(seen)
+                    logged = written.read()
+                unavailable = logged.count(UNAVAILABLE)
+                warned = logged.count(b'"level": "warning"') + logged.count(b'"level": "error"')
                 delivered = max(level * TOKENS - row.missing, 1)
-                row.note = (
-                    f'"redis unavailable" logged {unavailable:,}x; redis-server '
+                row.note += (
+                    f'; "redis unavailable" logged {unavailable:,}x, warnings {warned:,}; '
+                    "redis-server "
                     f"{redis_cpu / delivered * 1000:.3f} CPU s / 1,000 tokens"
                 )
                 print(row.markdown(), flush=True)
