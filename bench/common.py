@@ -3,8 +3,10 @@ with users whose tokens are minted by the server's own key."""
 
 from __future__ import annotations
 
+import json
 import os
 import platform
+import resource
 import socket
 import subprocess
 import sys
@@ -15,9 +17,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx
 
+from core.pacing import repeated_words
+from llm.scripted import DEFAULT_TEXT
 from server.auth.local_issuer import LocalIssuer
 from server.settings import Settings
 from store import open_table
@@ -46,6 +51,40 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def raise_fd_limit() -> int:
+    """Raise this process's open-file limit to its hard limit (children started afterwards
+    inherit it); returns the new soft limit. Thousands of sockets need it."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time process `pid` has used so far (its own, not its children's)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of process `pid`, in KiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+def children(pid: int) -> list[int]:
+    """The direct child processes of `pid` (for `v7 serve`: the embedded redis-server)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -63,14 +102,17 @@ class Served:
 
     def cpu_seconds(self) -> float:
         """User + system CPU time the server process has used so far."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks = os.sysconf("SC_CLK_TCK")
-        return (int(fields[11]) + int(fields[12])) / ticks
+        return process_cpu_seconds(self.process.pid)
+
+    def children_cpu_seconds(self) -> float:
+        """CPU time of the server's running children (the embedded redis-server)."""
+        return sum(process_cpu_seconds(child) for child in children(self.process.pid))
 
 
 @contextmanager
-def served(**env: str) -> Iterator[Served]:
-    """`v7 serve` in its own process on loopback, embedded parts, in a temporary data dir."""
+def served(stderr: IO[bytes] | None = None, **env: str) -> Iterator[Served]:
+    """`v7 serve` in its own process on loopback, embedded parts, in a temporary data dir;
+    its log (stderr) goes to `stderr` when given, else to this process's."""
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
         origin = f"http://127.0.0.1:{port}"
@@ -83,7 +125,7 @@ def served(**env: str) -> Iterator[Served]:
             **env,
         }
         command = [str(Path(sys.executable).with_name("v7")), "serve", "--port", str(port)]
-        process = subprocess.Popen(command, env=environment)  # noqa: S603 - our entry point
+        process = subprocess.Popen(command, env=environment, stderr=stderr)  # noqa: S603
         try:
             deadline = time.monotonic() + 60
             while True:
@@ -117,3 +159,36 @@ async def premium_tokens(settings: Settings, count: int) -> list[str]:
             )
             tokens.append(issuer.issue(user.id, None, "access", 3600))
     return tokens
+
+
+@dataclass
+class Floor:
+    """The floor server (`bench/floor.py`) running in its own process."""
+
+    ws_url: str
+    process: subprocess.Popen[bytes]
+
+    def cpu_seconds(self) -> float:
+        return process_cpu_seconds(self.process.pid)
+
+
+@contextmanager
+def floor_served(ttft_ms: int, tokens_per_s: float, tokens: int) -> Iterator[Floor]:
+    """The floor server on a free loopback port, streaming the scripted model's words."""
+    port = free_port()
+    command = [sys.executable, "-m", "bench.floor", str(port), str(ttft_ms), str(tokens_per_s)]
+    process = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    try:
+        assert process.stdin is not None
+        assert process.stdout is not None
+        process.stdin.write(json.dumps(list(repeated_words(DEFAULT_TEXT, tokens))).encode())
+        process.stdin.write(b"\n")
+        process.stdin.close()
+        if process.stdout.readline().strip() != b"ready":
+            raise RuntimeError("the floor server did not start")
+        yield Floor(f"ws://127.0.0.1:{port}", process)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
