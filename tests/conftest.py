@@ -3,6 +3,7 @@ redis-server of a test's own."""
 
 from __future__ import annotations
 
+import gc
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -20,6 +21,14 @@ from tests.redis_servers import TcpRedis, free_port
 ENGINES = tuple(os.environ.get("V7_TEST_ENGINES", "sqlite,dynamodb").split(","))
 """Every store engine by default; `make test-dates` narrows its runs to SQLite (the engines'
 conformance is `make test`'s business, the calendar is the date runs')."""
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Freeze what collection built (every test module and item), as the server freezes its
+    start-up heap (`server.app`): the suite's quota and Redis code runs in this process, and a
+    full collection walking thousands of collected items paused it past Redis's 100 ms command
+    timeout, making a healthy Redis look down."""
+    gc.freeze()
 
 
 @pytest.fixture(scope="session")
