@@ -18,7 +18,7 @@ import asyncio
 import os
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection
 
 from store.records.user import Tier
-from tests.clock import FrozenClock
+from tests.clock import FrozenClock, at
 from tests.server.helpers import Headers, set_tier, sign_up
 from tests.server.live import LiveServer, live_server
 from tests.server.media.helpers import JPEG, sign, storage, upload
@@ -35,8 +35,8 @@ from tests.server.pair import chat, receive, say, user_id_of
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGED = ROOT / "quotas" / "tiers.toml"
-CLOCK = FrozenClock(datetime.now(UTC))
-"""A frozen clock at the real instant (the local media store signs with it)."""
+CLOCK = FrozenClock(at("2026-12-02T10:00:00"))
+"""The server's instant: everything it decides (token lifetimes, media links, "today") reads it."""
 TODAY = CLOCK().date()
 Frame = dict[str, Any]
 

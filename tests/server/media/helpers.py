@@ -7,14 +7,13 @@ import asyncio
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import aioboto3
 import httpx
 
-from tests.clock import FrozenClock
+from tests.clock import FrozenClock, at
 from tests.server.helpers import Headers, entry
 from tests.server.live import LiveServer, live_server
 
@@ -25,15 +24,18 @@ WEBM = b"\x1a\x45\xdf\xa3" + bytes(range(64))
 HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(range(48))
 
 STORES = ("local", "s3")
+NOW = at("2026-03-15T12:00:00")
+"""The servers' instant: after `DAY0`, the day the test sessions are logged."""
 
 
 @contextmanager
 def media_server(store: str, data_dir: Path, moto_endpoint: str) -> Iterator[LiveServer]:
     """A live server (SQLite, local auth) whose media store is `store`: files under its data
     directory, or a fresh bucket in moto's S3 reached with the real aioboto3 client. Its clock
-    is a `FrozenClock` set to the real instant (S3's signatures use the real time) that tests
-    move forward to make uploads expire."""
-    clock = FrozenClock(datetime.now(UTC))
+    is a `FrozenClock` at `NOW`, which tests move forward to make uploads and links expire:
+    every expiry the server decides is read from it (botocore signs S3's own URLs with the
+    machine's time, which moto does not hold the server's decisions to)."""
+    clock = FrozenClock(NOW)
     overrides: dict[str, Any] = {}
     if store == "s3":
         bucket = f"v7-media-{uuid.uuid4().hex[:12]}"
