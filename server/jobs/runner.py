@@ -186,7 +186,7 @@ async def _walk(job: UserJob, env: JobEnv, users: AsyncIterator[User], report: R
     async for user in users:
         try:
             await _user(job, env, user, report, records)
-        except Exception as exc:  # a store fault around the work: this user only
+        except Exception as exc:  # the work or the store around it: this user only
             report.failed += 1
             log.warning(
                 "job failed for a user",
@@ -235,19 +235,9 @@ async def _work(
 ) -> None:
     try:
         result = await job.run_for(env, user, period, dry_run=False)
-    except Exception as exc:  # one user's fault must not stop the others
-        report.failed += 1
-        log.warning(
-            "job failed for a user",
-            extra={
-                "job": job.name,
-                "run_id": report.run_id,
-                "user_id": user.id,
-                "error": type(exc).__name__,
-            },
-        )
+    except Exception:  # counted and logged by `_walk`; a later run may try this user again
         await records.release(user.id, job.name, period, run_id=report.run_id)
-        return
+        raise
     if result.outcome is Outcome.DONE:
         await records.complete(user.id, job.name, period, now=env.clock())
         report.done += 1
@@ -257,20 +247,7 @@ async def _work(
 
 
 async def _preview(job: UserJob, env: JobEnv, user: User, period: str, report: RunReport) -> None:
-    try:
-        result = await job.run_for(env, user, period, dry_run=True)
-    except Exception as exc:
-        report.failed += 1
-        log.warning(
-            "job dry run failed for a user",
-            extra={
-                "job": job.name,
-                "run_id": report.run_id,
-                "user_id": user.id,
-                "error": type(exc).__name__,
-            },
-        )
-        return
+    result = await job.run_for(env, user, period, dry_run=True)  # a fault: `_walk`'s to count
     if result.outcome is Outcome.DONE:
         report.done += 1
         report.previews.append(Preview(user.id, period, result.detail, dict(result.preview)))
