@@ -73,6 +73,15 @@ async def table(
 
 
 @pytest.fixture
+async def sqlite_table(tmp_path: Path) -> AsyncIterator[Table]:
+    """A fresh, empty table on SQLite alone, for tests whose subject is not the engine."""
+    url = f"sqlite:///{tmp_path / 'v7.db'}"
+    await init_table(url, data_dir=tmp_path)
+    async with open_table(url, data_dir=tmp_path) as table:
+        yield table
+
+
+@pytest.fixture
 def tcp_server(tmp_path: Path) -> Iterator[TcpRedis]:
     """A redis-server of this test alone (for killing and pausing)."""
     server = TcpRedis(free_port(), tmp_path)

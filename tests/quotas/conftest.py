@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
@@ -26,7 +25,6 @@ from quotas.policy import Policy, load_policy
 from quotas.quota import Quotas
 from server.embedded_redis import EmbeddedRedis
 from server.redis_url import unix_client, url_client
-from store import init_table, open_table
 from store.records.journal import JournalEntryIn
 from store.table import Table
 from tests.redis_servers import TcpRedis, free_port
@@ -61,14 +59,6 @@ async def redis(
     await client.flushall()
     yield client
     await client.aclose()
-
-
-@pytest.fixture
-async def sqlite_table(tmp_path: Path) -> AsyncIterator[Table]:
-    url = f"sqlite:///{tmp_path / 'v7.db'}"
-    await init_table(url, data_dir=tmp_path)
-    async with open_table(url, data_dir=tmp_path) as table:
-        yield table
 
 
 @pytest.fixture(scope="session")

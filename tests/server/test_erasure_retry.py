@@ -7,7 +7,6 @@ local accounts (no Cognito)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,7 +23,6 @@ from server.jobs.runner import JobRefused, run
 from server.jobs.schedule import Every
 from server.jobs.scheduler import LocalScheduler, Planned
 from server.jobs.upkeep import FinishErasures
-from server.redis_url import url_client
 from server.settings import Settings
 from store import init_table, open_table
 from store.records import UserIn
@@ -36,13 +34,6 @@ from tests.server.jobs.sample import Outbox
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
 LOCK = lock_key("finish-erasures")
-
-
-@pytest.fixture
-async def redis(tcp_server: TcpRedis) -> AsyncIterator[Redis]:
-    client = url_client(tcp_server.url, 1.0)
-    yield client
-    await client.aclose()
 
 
 async def pending_erasure(table: Table, user_id: str, clock: Clock = lambda: NOW) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
@@ -23,13 +22,6 @@ from tests.redis_servers import TcpRedis
 from tests.server.jobs.sample import PERIOD, Greeting, Outbox, environment
 
 NOW = at("2026-03-09T08:00:00")
-
-
-@pytest.fixture
-async def redis(tcp_server: TcpRedis) -> AsyncIterator[Redis]:
-    client = url_client(tcp_server.url, 1.0)
-    yield client
-    await client.aclose()
 
 
 async def climbers(table: Table, *names: str) -> list[str]:

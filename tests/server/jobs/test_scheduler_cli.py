@@ -4,7 +4,6 @@ real redis-server and a SQLite table."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -33,13 +32,6 @@ TEST_JOB = Registered("greeting", "a test email", Hourly(5), "tests.server.jobs.
 MAIL_DOWN = Registered(
     "greeting", "a test email", Hourly(5), "tests.server.jobs.sample:GreetingWhileMailIsDown"
 )
-
-
-@pytest.fixture
-async def redis(tcp_server: TcpRedis) -> AsyncIterator[Redis]:
-    client = url_client(tcp_server.url, 1.0)
-    yield client
-    await client.aclose()
 
 
 async def test_the_local_scheduler_runs_a_job_when_it_is_due(tmp_path: Path, redis: Redis) -> None:

@@ -5,7 +5,6 @@ local media store, a real redis-server for the job's lock."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,9 +18,7 @@ from server.jobs.runner import JobRefused, run
 from server.jobs.upkeep import MediaUpkeep
 from server.media.library import ORPHAN_GRACE, MediaLibrary
 from server.media.local import LocalMediaStore
-from server.redis_url import url_client
 from server.settings import Settings
-from store import init_table, open_table
 from store.records import UserIn
 from store.records.journal import JournalEntryIn
 from store.records.media import EntryKind
@@ -30,28 +27,12 @@ from store.repos.journal import JournalRepo
 from store.repos.media import MediaRepo
 from store.table import Table
 from tests.clock import FrozenClock
-from tests.redis_servers import TcpRedis
 from tests.server.jobs.sample import Outbox
 from tests.server.media.helpers import JPEG
 
 SESSION = JournalEntryIn.model_validate(
     {"date": "2026-03-01", "sessionType": "gym", "duration": 60}
 )
-
-
-@pytest.fixture
-async def redis(tcp_server: TcpRedis) -> AsyncIterator[Redis]:
-    client = url_client(tcp_server.url, 1.0)
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
-async def table(tmp_path: Path) -> AsyncIterator[Table]:
-    url = f"sqlite:///{tmp_path / 'v7.db'}"
-    await init_table(url, data_dir=tmp_path)
-    async with open_table(url, data_dir=tmp_path) as opened:
-        yield opened
 
 
 async def climber(table: Table, name: str) -> tuple[Caller, str]:
@@ -74,8 +55,9 @@ async def uploaded(media: MediaLibrary, caller: Caller, entry_id: str) -> None:
 
 
 async def test_abandoned_uploads_and_orphaned_media_are_given_back_for_everyone(
-    table: Table, redis: Redis, tmp_path: Path
+    sqlite_table: Table, redis: Redis, tmp_path: Path
 ) -> None:
+    table = sqlite_table  # SQLite only: the subject is the job, not the engine
     clock = FrozenClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
     table.clock = clock
     store = LocalMediaStore(tmp_path / "media", b"k" * 32, clock)

@@ -4,7 +4,7 @@ objects must not outlive the account); one that can lets it finish with every ob
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,15 +17,12 @@ from server.erasures import Eraser
 from server.media.local import LocalMediaStore
 from server.media.s3 import open_s3_store
 from server.media.store import object_key
-from server.redis_url import url_client
 from server.settings import Settings
-from store import init_table, open_table
 from store.records import UserIn
 from store.repos import UserRepo
 from store.repos.erasures import ErasureRepo
 from store.table import Table
 from tests.clock import FrozenClock
-from tests.redis_servers import TcpRedis
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
 DENIED = (
@@ -61,25 +58,10 @@ def refusing_s3() -> Iterator[str]:
         server.server_close()
 
 
-@pytest.fixture
-async def redis(tcp_server: TcpRedis) -> AsyncIterator[Redis]:
-    client = url_client(tcp_server.url, 1.0)
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
-async def table(tmp_path: Path) -> AsyncIterator[Table]:
-    """SQLite only: what is under test is the media step, not the engine."""
-    url = f"sqlite:///{tmp_path / 'v7.db'}"
-    await init_table(url, data_dir=tmp_path)
-    async with open_table(url, data_dir=tmp_path) as opened:
-        yield opened
-
-
 async def test_objects_never_outlive_the_account(
-    table: Table, redis: Redis, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sqlite_table: Table, redis: Redis, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    table = sqlite_table  # SQLite only: the subject is the media step, not the engine
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     clock = FrozenClock(NOW)
