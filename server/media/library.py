@@ -15,11 +15,11 @@ The accounting is exact and lives in the table (`store.repos.media`), so every p
 * delete (one object, an entry's via REST, or the sweep): the object, then the item and its
   bytes; erasure deletes every object under the user's prefix (`server.erasures`).
 
-Expired reservations are given back lazily, on the user's next sign or storage read, and by
-`release_expired` (for a scheduled job). A chat `/delete` leaves an entry's media in place
-because `/undo` may bring the entry back: `sweep_orphans` (run on the user's storage read, and
-for a scheduled job) deletes media whose entry has been gone longer than `ORPHAN_GRACE` (the
-undo window), and forgets the mark if the entry is back.
+Expired reservations are given back lazily, on the user's next sign or storage read, and for
+everyone by the hourly `media-upkeep` job (`server.jobs.upkeep`). A chat `/delete` leaves an
+entry's media in place because `/undo` may bring the entry back: `sweep_orphans`, run by that
+job, deletes media whose entry has been gone longer than `ORPHAN_GRACE` (the undo window), and
+forgets the mark if the entry is back.
 """
 
 from __future__ import annotations
@@ -203,9 +203,8 @@ class MediaLibrary:
 
     async def storage(self, caller: Caller) -> Storage:
         """Where the caller stands against their tier's storage (expired reservations given
-        back, and media of entries gone past the undo window deleted, first)."""
+        back first, so what is shown as uploading is)."""
         await self.release_expired(caller.user_id)
-        await self.sweep_orphans(caller.user_id)
         return Storage(
             await self.repo.usage(caller.user_id),
             media_limit_bytes(self.policy, caller.tier),
