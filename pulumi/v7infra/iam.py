@@ -146,16 +146,17 @@ def execution_policy(
     }
 
 
-def _assume_by_ecs_tasks(account_id: str) -> str:
+def assumed_by(service: str, account_id: str) -> str:
+    """A trust policy letting AWS `service` (e.g. "ecs-tasks.amazonaws.com") assume the role on
+    behalf of this account only (the confused-deputy guard)."""
     return json.dumps(
         {
             "Version": "2012-10-17",
             "Statement": [
                 {
                     "Effect": "Allow",
-                    "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                    "Principal": {"Service": service},
                     "Action": "sts:AssumeRole",
-                    # Only tasks of this account may assume it (confused-deputy guard).
                     "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
                 }
             ],
@@ -176,7 +177,7 @@ def build_roles(
     bucket_arn: pulumi.Output[str],
 ) -> Roles:
     account_id = aws.get_caller_identity().account_id
-    assume = _assume_by_ecs_tasks(account_id)
+    assume = assumed_by("ecs-tasks.amazonaws.com", account_id)
     task = aws.iam.Role("task", assume_role_policy=assume, description="V7 Coach app")
     aws.iam.RolePolicy(
         "task",

@@ -24,6 +24,7 @@ import pulumi_aws as aws
 
 import pulumi
 from v7infra.config import StackConfig
+from v7infra.iam import assumed_by
 
 JOB_SCHEDULES: Mapping[str, str] = {
     "weekly-report": "cron(0 * * * ? *)",
@@ -105,23 +106,6 @@ def scheduler_policy(
     }
 
 
-def _assume_by_scheduler(account_id: str) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "scheduler.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    # Only this account's schedules may assume it (confused-deputy guard).
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-                }
-            ],
-        }
-    )
-
-
 def build_mail_identity(cfg: StackConfig) -> aws.sesv2.EmailIdentity:
     """The SES identity of the From address's domain (Easy DKIM; publish its tokens in DNS)."""
     return aws.sesv2.EmailIdentity("mail", email_identity=cfg.mail_domain)
@@ -137,7 +121,7 @@ def build_jobs(cfg: StackConfig, target: JobTarget) -> Jobs:
     )
     role = aws.iam.Role(
         "scheduler",
-        assume_role_policy=_assume_by_scheduler(account_id),
+        assume_role_policy=assumed_by("scheduler.amazonaws.com", account_id),
         description="EventBridge Scheduler: starts V7 Coach job tasks",
     )
     aws.iam.RolePolicy(
