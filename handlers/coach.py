@@ -1,9 +1,9 @@
 """The coaching turn: reserve → context → stream → persist → settle (sans-I/O).
 
 One `say` without a slash becomes one reply, streamed as `stream.start`, numbered
-`stream.delta`s and `stream.end` (to every socket of the user). Deltas are coalesced: a delta
-goes out as soon as text arrives after a quiet spell, and while text keeps coming it is
-gathered for `COALESCE_S` so a fast model does not cost a frame per token.
+`stream.delta`s and `stream.end` (to every socket of the user). Deltas are coalesced
+(`handlers/deltas.py`): text after a quiet spell goes out at once, and while text keeps coming
+it goes out a window apart, so a fast model does not cost a frame per token.
 
 Settling follows the quota rules exactly once on every path: finished → commit; failed before
 any output → refund; stopped, disconnected or failed after output → commit (the climber got
@@ -30,7 +30,6 @@ import asyncio
 import contextlib
 import logging
 import secrets
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,9 +39,10 @@ from coaching.intent import SHORT_INTENTS
 from core.caller import Caller
 from core.clock import Clock
 from core.errors import HandlerError
-from core.model import Event, Model, ModelError, Prompt, Stop, TextDelta, ToolCall
+from core.model import Model, ModelError, Prompt, Stop, TextDelta, ToolCall
 from core.model import Usage as ModelUsage
 from core.quota import Quota
+from handlers.deltas import Coalescer
 from handlers.frames import StreamDelta, StreamEnd, StreamStart, Usage
 from handlers.proposals import ProposalStore
 from handlers.runs import LocalRuns, Runs
@@ -53,8 +53,6 @@ from store.repos.chat import ChatRepo
 
 log = logging.getLogger("v7.coach")
 
-COALESCE_S = 0.04
-MAX_DELTA_CHARS = 1024
 FALLBACK_LABEL = "(The coach's model is unavailable right now; the offline coach answers.)\n\n"
 
 
@@ -190,60 +188,22 @@ class Coach:
                 turn.reason = "error"
 
     async def _relay(self, turn: _Turn, model: Model, prompt: Prompt) -> None:
-        events: asyncio.Queue[Event | BaseException | None] = asyncio.Queue()
-
-        async def produce() -> None:
-            stream = model.stream(prompt)
-            try:
-                async for event in stream:
-                    await events.put(event)
-                await events.put(None)
-            except Exception as error:  # handed to the consumer, which decides
-                await events.put(error)
-            finally:
-                await stream.aclose()
-
-        producer = asyncio.create_task(produce())
-        pending: list[str] = []
-        flush_at: float | None = None
+        stream = model.stream(prompt)
         try:
-            while True:
-                timeout = None if flush_at is None else max(0.0, flush_at - time.monotonic())
-                try:
-                    event = await asyncio.wait_for(events.get(), timeout)
-                except TimeoutError:
-                    await self._send(turn, "".join(pending))
-                    pending, flush_at = [], None
-                    continue
-                if isinstance(event, BaseException):
-                    raise event
-                if event is None:
-                    break
-                match event:
-                    case TextDelta(text=piece):
-                        if flush_at is None:
-                            # Text after a quiet spell goes out at once; what follows it within
-                            # the window rides along in the next delta.
-                            await self._send(turn, piece)
-                            flush_at = time.monotonic() + COALESCE_S
-                        else:
-                            pending.append(piece)
-                            if sum(map(len, pending)) >= MAX_DELTA_CHARS:
-                                await self._send(turn, "".join(pending))
-                                pending, flush_at = [], time.monotonic() + COALESCE_S
-                    case ToolCall():
-                        await self._propose(turn, event)
-                    case ModelUsage():
-                        turn.input_tokens += event.input_tokens
-                        turn.output_tokens += event.output_tokens
-                    case Stop(reason=reason):
-                        turn.reason = "max_tokens" if reason == "max_tokens" else "end"
+            async with Coalescer(lambda text: self._send(turn, text)) as deltas:
+                async for event in stream:
+                    match event:
+                        case TextDelta(text=piece):
+                            await deltas.add(piece)
+                        case ToolCall():
+                            await self._propose(turn, event)
+                        case ModelUsage():
+                            turn.input_tokens += event.input_tokens
+                            turn.output_tokens += event.output_tokens
+                        case Stop(reason=reason):
+                            turn.reason = "max_tokens" if reason == "max_tokens" else "end"
         finally:
-            if pending:
-                await self._send(turn, "".join(pending))
-            producer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await producer
+            await stream.aclose()
 
     async def _send(self, turn: _Turn, text: str) -> None:
         if not text:

@@ -3,7 +3,9 @@
 Each server process subscribes to `v7:u:{user_id}` while it holds at least one socket of that
 user. A frame for all of a user's sockets is delivered to the local ones directly (`Hub`) and
 published once on the channel wrapped in an envelope naming the publishing process; every
-process hands what it receives to its local sockets, except the publisher, which already did.
+process hands what it receives to its local sockets, except the publisher, which already did
+(it tells its own envelopes by their first bytes, without decoding them). A batch of frames is
+published by one script call (`PUBLISH_ALL`): one round trip and one reply per batch.
 
 Redis down: publishing drops (local delivery is unaffected), the subscriber reconnects with
 backoff and re-subscribes every channel it should hold, so cross-process delivery comes back
@@ -15,17 +17,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import uuid
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 from redis.asyncio import Redis
-from redis.asyncio.client import Pipeline, PubSub
+from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
-from server.redis_io import BatchWriter, cancel_and_wait
+from server.redis_io import BatchWriter, WriteBatch, cancel_and_wait
 
 log = logging.getLogger("v7.fanout")
 
@@ -37,6 +39,13 @@ IDLE_PING_S = 5.0
 """With no traffic for this long the subscriber pings; no answer within another period means
 the connection is dead (a paused or partitioned Redis sends no reset)."""
 RECONNECT_MAX_S = 1.0
+PUBLISH_ALL = """
+-- ARGV: channel, message, channel, message, ... (channels are not keys).
+for i = 1, #ARGV, 2 do
+  redis.call("PUBLISH", ARGV[i], ARGV[i + 1])
+end
+return #ARGV / 2
+"""
 
 Deliver = Callable[[str, str, "str | None"], None]
 """`deliver(user_id, frame_text, stream_id)`: hand a frame to this process's sockets."""
@@ -58,10 +67,13 @@ class Fanout:
         self, redis: Redis, patient: Redis, deliver: Deliver, control: Control | None = None
     ) -> None:
         self.origin = uuid.uuid4().hex
+        self._own = _envelope_prefix(self.origin)
         self._patient = patient
         self._deliver = deliver
         self._control = control
-        self._publisher: BatchWriter[tuple[str, bytes]] = BatchWriter(redis, "fanout", _publish)
+        self._publisher: BatchWriter[tuple[str, bytes]] = BatchWriter(
+            redis, "fanout", _publisher(redis)
+        )
         self._wanted: set[str] = set()
         self._confirmed: dict[str, asyncio.Event] = {}
         self._pubsub: PubSub | None = None
@@ -83,14 +95,14 @@ class Fanout:
     def publish(self, user_id: str, text: str, stream: str | None) -> None:
         """Send a frame to the user's sockets on other processes. Never blocks or raises."""
         envelope = {"o": self.origin, "s": stream, "f": text}
-        self._publisher.put((channel_of(user_id), json.dumps(envelope).encode()))
+        self._publisher.put((channel_of(user_id), orjson.dumps(envelope)))
 
     def publish_control(self, user_id: str, kind: str, payload: dict[str, Any]) -> None:
         """Send a control message about the user to the other processes that listen to the
         user's channel (those holding a socket or a turn of the user). Never blocks or raises;
         lost while Redis is down, like frames."""
         envelope = {"o": self.origin, "c": kind, "p": payload}
-        self._publisher.put((channel_of(user_id), json.dumps(envelope).encode()))
+        self._publisher.put((channel_of(user_id), orjson.dumps(envelope)))
 
     async def watch(self, user_id: str) -> None:
         """Receive the user's frames from other processes (idempotent). Waits, at most
@@ -188,12 +200,13 @@ class Fanout:
     def _on_message(self, channel: str, data: bytes) -> None:
         if not channel.startswith(CHANNEL_PREFIX):
             return
+        if data.startswith(self._own):
+            return  # this process acted on it locally when it published it
         user_id = channel[len(CHANNEL_PREFIX) :]
         try:
-            envelope = json.loads(data)
-            origin = envelope["o"]
-            if origin == self.origin:
-                return  # this process acted on it locally when it published it
+            envelope = orjson.loads(data)
+            if envelope["o"] == self.origin:
+                return
             if "c" in envelope:
                 kind, payload = str(envelope["c"]), envelope["p"]
                 if not isinstance(payload, dict):
@@ -210,8 +223,20 @@ class Fanout:
         self._deliver(user_id, text, stream)
 
 
-def _publish(pipeline: Pipeline, item: tuple[str, bytes]) -> None:
-    pipeline.publish(*item)
+def _envelope_prefix(origin: str) -> bytes:
+    """How every envelope this process publishes begins (`orjson.dumps` keeps key order and
+    `"o"` comes first)."""
+    return orjson.dumps({"o": origin})[:-1]
+
+
+def _publisher(redis: Redis) -> WriteBatch[tuple[str, bytes]]:
+    """Publish a batch of (channel, message) with one call of `PUBLISH_ALL`."""
+    publish_all = redis.register_script(PUBLISH_ALL)
+
+    async def write(_: Redis, batch: list[tuple[str, bytes]]) -> None:
+        await publish_all(keys=[], args=[part for item in batch for part in item])
+
+    return write
 
 
 def _text(value: bytes | str) -> str:

@@ -41,7 +41,9 @@ class CorrelationMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            # A socket has no status line to add the id to, and wrapping its `send` would cost
+            # a call per streamed frame.
+            await self.app(scope, receive, send_with_id if scope["type"] == "http" else send)
         finally:
             if scope["type"] == "http":
                 log.info(

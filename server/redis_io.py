@@ -5,9 +5,12 @@
   socket, same credentials) with a long socket timeout, for reads that block on purpose
   (XREAD BLOCK, pub/sub). The app's client keeps its 100 ms timeout for everything else.
 * `BatchWriter`: fire-and-forget writes in order. Callers enqueue without waiting (an emit on a
-  streaming turn must never wait for Redis); one task drains the queue into pipelines. When
-  Redis is down, a batch is dropped (logged once per outage) and the writer backs off; it
-  recovers by itself when Redis answers again.
+  streaming turn must never wait for Redis); one task drains the queue in batches, each
+  written in one round trip (`pipelined` for a few commands per item; a hot writer hands the
+  whole batch to one script instead, one command and one reply however many items, because
+  redis-py's per-command packing and reply parsing cost more CPU than Redis itself). When Redis
+  is down, a batch is dropped (logged once per outage) and the writer backs off; it recovers by
+  itself when Redis answers again.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, Generic, TypeVar
 
@@ -31,6 +34,9 @@ PATIENT_CONNECTIONS = 256
 """Each resuming client that follows a live stream holds one connection while it blocks."""
 
 T = TypeVar("T")
+
+WriteBatch = Callable[[Redis, list[T]], Awaitable[object]]
+"""`write(redis, items)`: write one batch in one round trip (raises `RedisError`/`OSError`)."""
 
 
 async def cancel_and_wait(*tasks: asyncio.Task[Any]) -> None:
@@ -76,19 +82,31 @@ async def patient_client(
         await client.aclose()
 
 
-class BatchWriter(Generic[T]):
-    """Ordered, non-blocking writes: `put` enqueues, one task writes batches as pipelines.
+def pipelined(apply: Callable[[Pipeline, T], None]) -> WriteBatch[T]:
+    """A `WriteBatch` that adds each item's commands to one pipeline with `apply`."""
 
-    `apply(pipeline, item)` adds one item's commands to a pipeline. Items are written in the
-    order they were put. Use as `async with BatchWriter(...)`; leaving the block writes what
-    is queued (bounded by `flush_s`) and stops the task.
+    async def write(redis: Redis, batch: list[T]) -> None:
+        pipeline = redis.pipeline(transaction=False)
+        for item in batch:
+            apply(pipeline, item)
+        await pipeline.execute()
+
+    return write
+
+
+class BatchWriter(Generic[T]):
+    """Ordered, non-blocking writes: `put` enqueues, one task writes them in batches.
+
+    `write(redis, items)` writes one batch in one round trip (see `pipelined`). Items are
+    written in the order they were put. Use as `async with BatchWriter(...)`; leaving the block
+    writes what is queued (bounded by `flush_s`) and stops the task.
     """
 
     def __init__(
         self,
         redis: Redis,
         name: str,
-        apply: Callable[[Pipeline, T], None],
+        write: WriteBatch[T],
         *,
         max_batch: int = 256,
         queue_limit: int = 20_000,
@@ -96,7 +114,7 @@ class BatchWriter(Generic[T]):
     ) -> None:
         self._redis = redis
         self._name = name
-        self._apply = apply
+        self._write = write
         self._max_batch = max_batch
         self._queue: asyncio.Queue[T] = asyncio.Queue(maxsize=queue_limit)
         self._flush_s = flush_s
@@ -131,7 +149,7 @@ class BatchWriter(Generic[T]):
             while len(batch) < self._max_batch and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             try:
-                await self._write(batch)
+                await self._write(self._redis, batch)
             except (RedisError, OSError) as error:
                 self.dropped += len(batch)
                 if not self._down:
@@ -151,9 +169,3 @@ class BatchWriter(Generic[T]):
             finally:
                 for _ in batch:
                     self._queue.task_done()
-
-    async def _write(self, batch: list[T]) -> None:
-        pipeline = self._redis.pipeline(transaction=False)
-        for item in batch:
-            self._apply(pipeline, item)
-        await pipeline.execute()

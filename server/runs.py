@@ -92,6 +92,9 @@ class RunRegistry:
         self._grace = grace_s
         self._check = check_s if check_s is not None else min(1.0, max(0.05, grace_s / 10))
         self._clock = clock
+        self._marked: dict[str, int] = {}
+        """The keys of the streams running here (by how many runs hold each)."""
+        self._keeper: asyncio.Task[None] | None = None
 
     @asynccontextmanager
     async def running(self, user_id: str, stream_id: str, stop: StopStream) -> AsyncIterator[None]:
@@ -99,12 +102,14 @@ class RunRegistry:
         asker = _asker.get()
         async with self.local.running(user_id, stream_id, stop), self._hub.hold(user_id):
             await self._mark(key)
-            helpers = [asyncio.create_task(self._keep_marked(key))]
+            self._hold_key(key)
+            helpers = []
             if asker is not None:
                 helpers.append(asyncio.create_task(self._watch(user_id, asker, stop)))
             try:
                 yield
             finally:
+                self._release_key(key)
                 await cancel_and_wait(*helpers)
                 await asyncio.shield(self._quietly(self._redis.delete(key)))
 
@@ -141,10 +146,32 @@ class RunRegistry:
     async def _mark(self, key: str) -> None:
         await self._quietly(self._redis.set(key, 1, px=round(RUN_TTL_S * 1000)))
 
-    async def _keep_marked(self, key: str) -> None:
+    def _hold_key(self, key: str) -> None:
+        self._marked[key] = self._marked.get(key, 0) + 1
+        if self._keeper is None or self._keeper.done():
+            self._keeper = asyncio.create_task(self._keep_marked(), name="run-keys")
+
+    def _release_key(self, key: str) -> None:
+        held = self._marked.get(key, 0) - 1
+        if held > 0:
+            self._marked[key] = held
+        else:
+            self._marked.pop(key, None)
+        if not self._marked and self._keeper is not None:
+            self._keeper.cancel()  # nothing left to refresh (and no timer left behind)
+            self._keeper = None
+
+    async def _keep_marked(self) -> None:
+        """Refresh the keys of every stream running here, all in one round trip every third of
+        their TTL (a task per stream would cost a command and a timer each); cancelled once no
+        stream runs here (the next one starts it again)."""
         while True:
             await asyncio.sleep(RUN_TTL_S / 3)
-            await self._mark(key)
+            keys = list(self._marked)
+            pipeline = self._redis.pipeline(transaction=False)
+            for key in keys:
+                pipeline.set(key, 1, px=round(RUN_TTL_S * 1000))
+            await self._quietly(pipeline.execute())
 
     async def _watch(self, user_id: str, asker: AskerOpen, stop: StopStream) -> None:
         """Stop the stream once the user has had no socket open anywhere for the grace."""

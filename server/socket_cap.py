@@ -35,7 +35,7 @@ from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError
 
 from quotas.unavailable import CHECK_DEADLINE_S, REDIS_DOWN
-from server.redis_io import BatchWriter, cancel_and_wait
+from server.redis_io import BatchWriter, cancel_and_wait, pipelined
 
 log = logging.getLogger("v7.ws")
 
@@ -124,7 +124,9 @@ class SocketLeases:
         self._renew = redis.register_script(RENEW)
         self._held: dict[str, dict[str, str]] = {}
         """user id → socket id → its member, for the sockets this process admitted."""
-        self._releases: BatchWriter[tuple[str, str]] = BatchWriter(redis, "socket-cap", _release)
+        self._releases: BatchWriter[tuple[str, str]] = BatchWriter(
+            redis, "socket-cap", pipelined(_release)
+        )
         self._task: asyncio.Task[None] | None = None
         self._down = False
 

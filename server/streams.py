@@ -7,8 +7,9 @@ at `MAX_ENTRIES` and expiring `TTL_S` after its last write, so a finished stream
 minutes and a stream whose producer died goes away on its own. The owner's id is part of the
 key: another user's stream id is simply not found.
 
-`record` never waits (see `BatchWriter`); `replay` yields the buffered frames after a seq, then
-follows the live stream (XREAD BLOCK) until its `stream.end`.
+`record` never waits (see `BatchWriter`): every batch of frames is appended by one script call
+(`APPEND`), one round trip and one reply however many streams it touches; `replay` yields the
+buffered frames after a seq, then follows the live stream (XREAD BLOCK) until its `stream.end`.
 """
 
 from __future__ import annotations
@@ -18,12 +19,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError
 
 from handlers.frames import ServerFrame, StreamDelta, StreamEnd, StreamStart, encode
 from server.errors import ApiError
-from server.redis_io import BatchWriter
+from server.redis_io import BatchWriter, WriteBatch
 
 StreamFrame = StreamStart | StreamDelta | StreamEnd
 STREAM_FRAMES = (StreamStart, StreamDelta, StreamEnd)
@@ -74,12 +74,41 @@ class _Record:
     end: bool
 
 
-def _append(pipeline: Pipeline, record: _Record) -> None:
-    fields: dict[Any, Any] = {"q": record.seq, "f": record.text}
-    if record.end:
-        fields["e"] = 1
-    pipeline.xadd(record.key, fields, maxlen=MAX_ENTRIES, approximate=True)
-    pipeline.expire(record.key, TTL_S)
+APPEND = """
+-- KEYS[i]: the stream of record i. ARGV: the entry cap, the TTL (s), then per record its seq,
+-- its frame's JSON and "1" if it ends the stream (else "").
+local cap, ttl = ARGV[1], ARGV[2]
+local touched, seen = {}, {}
+for i, key in ipairs(KEYS) do
+  local at = 2 + (i - 1) * 3
+  if ARGV[at + 3] == "1" then
+    redis.call("XADD", key, "MAXLEN", "~", cap, "*", "q", ARGV[at + 1], "f", ARGV[at + 2], "e", 1)
+  else
+    redis.call("XADD", key, "MAXLEN", "~", cap, "*", "q", ARGV[at + 1], "f", ARGV[at + 2])
+  end
+  if not seen[key] then
+    seen[key] = true
+    touched[#touched + 1] = key
+  end
+end
+for _, key in ipairs(touched) do
+  redis.call("EXPIRE", key, ttl)
+end
+return #KEYS
+"""
+
+
+def _appender(redis: Redis) -> WriteBatch[_Record]:
+    """Append a batch of records with one call of `APPEND`."""
+    append = redis.register_script(APPEND)
+
+    async def write(_: Redis, batch: list[_Record]) -> None:
+        args: list[str | int] = [MAX_ENTRIES, TTL_S]
+        for record in batch:
+            args += (record.seq, record.text, "1" if record.end else "")
+        await append(keys=[record.key for record in batch], args=args)
+
+    return write
 
 
 def _not_found(stream_id: str, why: str) -> ApiError:
@@ -94,7 +123,7 @@ class StreamBuffer:
 
     def __init__(self, redis: Redis, patient: Redis) -> None:
         self._patient = patient
-        self._writer: BatchWriter[_Record] = BatchWriter(redis, "stream buffer", _append)
+        self._writer: BatchWriter[_Record] = BatchWriter(redis, "stream buffer", _appender(redis))
 
     async def __aenter__(self) -> StreamBuffer:
         await self._writer.__aenter__()
