@@ -42,7 +42,7 @@ from core.errors import HandlerError
 from core.model import Model, ModelError, Prompt, Stop, TextDelta, ToolCall
 from core.model import Usage as ModelUsage
 from core.quota import Quota
-from handlers.deltas import Coalescer
+from handlers.deltas import Coalescer, window_for
 from handlers.frames import StreamDelta, StreamEnd, StreamStart, Usage
 from handlers.proposals import ProposalStore
 from handlers.runs import LocalRuns, Runs
@@ -190,7 +190,8 @@ class Coach:
     async def _relay(self, turn: _Turn, model: Model, prompt: Prompt) -> None:
         stream = model.stream(prompt)
         try:
-            async with Coalescer(lambda text: self._send(turn, text)) as deltas:
+            window = window_for(len(self.runs))
+            async with Coalescer(lambda text: self._send(turn, text), window=window) as deltas:
                 async for event in stream:
                     match event:
                         case TextDelta(text=piece):

@@ -7,6 +7,10 @@ window closes. While the model keeps talking, deltas go out one window apart; a 
 closes with nothing gathered ends the spell. No piece of text waits longer than `window`, and
 a delta never grows past `max_chars` (it goes out as soon as it would).
 
+The window widens with the number of streams this process serves (`window_for`): a frame
+costs the same CPU whatever it carries, so under load fewer, fuller frames keep every stream
+on time, at the price of up to `MAX_WINDOW_S` of extra wait per word.
+
 One timer task per stream closes the windows (`run`), so the model's events are read without a
 timeout around each one.
 """
@@ -18,7 +22,17 @@ import contextlib
 from collections.abc import Awaitable, Callable
 
 WINDOW_S = 0.04
+"""The window while this process streams to few climbers."""
+MAX_WINDOW_S = 0.15
+STREAMS_PER_WINDOW = 150
+"""Streams served at `WINDOW_S`; beyond, the window grows in proportion, up to `MAX_WINDOW_S`."""
 MAX_CHARS = 1024
+
+
+def window_for(streams: int) -> float:
+    """The coalescing window of a stream that starts while `streams` run in this process."""
+    return min(MAX_WINDOW_S, max(WINDOW_S, WINDOW_S * streams / STREAMS_PER_WINDOW))
+
 
 Send = Callable[[str], Awaitable[None]]
 """`send(text)`: emit one delta (never called with empty text)."""

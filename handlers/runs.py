@@ -43,6 +43,9 @@ class Runs(Protocol):
         """End `user_id`'s running stream `stream_id` (its `stream.end` follows, with reason
         "stopped"). Raises `NoSuchStream` when it is not running, or is another user's."""
 
+    def __len__(self) -> int:
+        """How many streams run in this process now (the load the coalescing adapts to)."""
+
 
 class LocalRuns:
     """The streams running in this process, by (user, stream): another user's stream id is

@@ -113,6 +113,9 @@ class RunRegistry:
                 await cancel_and_wait(*helpers)
                 await asyncio.shield(self._quietly(self._redis.delete(key)))
 
+    def __len__(self) -> int:
+        return len(self.local)
+
     async def stop(self, user_id: str, stream_id: str) -> None:
         if self.local.stop_here(user_id, stream_id):
             return
