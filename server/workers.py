@@ -120,6 +120,9 @@ def _worker_main(settings: Settings, sock: socket.socket, demo: bool, ready: Con
     serves. Exits `STARTUP_FAILURE` if the app cannot start."""
     os.setpgid(0, 0)  # a terminal's Ctrl-C goes to the parent, which forwards it once
     _die_with_parent()
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() != parent.pid:
+        raise SystemExit(1)  # the parent died before we asked to die with it
     configure_logging(settings.log_level)
     for handler in logging.getLogger().handlers:
         handler.addFilter(_WorkerTag())

@@ -238,3 +238,24 @@ async def test_sigterm_drains_every_worker_and_exits_0(tree: Tree) -> None:
     while left := {pid for pid in left if running(pid)}:
         assert time.monotonic() < deadline, left
         await asyncio.sleep(0.05)
+
+
+def test_a_worker_that_cannot_start_stops_the_server_with_status_3(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    env = {
+        **os.environ,
+        "V7_DATA_DIR": str(tmp_path / "data"),
+        # The store's directory is a file: the first worker's start fails, as a store that
+        # cannot be opened would.
+        "V7_STORE_URL": f"sqlite:///{blocker}/v7.db",
+    }
+    command = [str(Path(sys.executable).with_name("v7")), "serve", "--workers", "2"]
+    done = subprocess.run(
+        [*command, "--port", str(free_port())], env=env, capture_output=True, timeout=60
+    )
+    assert done.returncode == 3, done.stderr.decode()
+    log = [json.loads(line) for line in done.stderr.decode().splitlines() if line.startswith("{")]
+    messages = [entry["msg"] for entry in log]
+    assert messages.count("worker started") == 1  # the others are never started
+    assert "worker exited before it served; stopping the server" in messages
