@@ -1,9 +1,10 @@
 """`v7 serve --workers N`: N server processes on one port, under one supervising parent.
 
 The parent serves nothing itself. It
-* binds one listening socket per worker, all with `SO_REUSEPORT` on the same port (the kernel
-  spreads new connections over them by address hash, so the workers share the load evenly),
-  and keeps its own copy of each: connections that arrive while a worker restarts wait in that
+* binds one socket per worker, all with `SO_REUSEPORT` on the same port; each worker starts
+  listening on its own when it serves, and the kernel spreads new connections over the
+  listening ones by address hash, so no connection waits for a worker still starting. The
+  parent keeps its copy of each: connections that arrive while a worker restarts wait in that
   worker's queue instead of being refused;
 * with `V7_REDIS_URL=embedded://` starts the one embedded `redis-server`
   (`server.embedded_redis`) and hands every worker its unix socket as `V7_REDIS_URL`, so all of
@@ -52,8 +53,6 @@ from server.settings import Settings
 
 log = logging.getLogger("v7.workers")
 
-BACKLOG = 2048
-"""Each worker's accept queue (uvicorn's default)."""
 RESTART_FIRST_S = 0.5
 RESTART_MAX_S = 10.0
 STABLE_AFTER_S = 60.0
@@ -63,9 +62,10 @@ KILL_AFTER_DRAIN_S = 10.0
 _PR_SET_PDEATHSIG = 1
 
 
-def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
-    """`count` listening sockets on `host:port`, sharing it through `SO_REUSEPORT`. With port 0
-    the first gets a free port and the others join it. Raises `OSError` (the port is taken)."""
+def bound_sockets(host: str, port: int, count: int) -> list[socket.socket]:
+    """`count` sockets bound to `host:port`, sharing it through `SO_REUSEPORT`, not yet
+    listening (a worker's server listens when it starts). With port 0 the first gets a free
+    port and the others join it. Raises `OSError` (the port is taken)."""
     family, kind, proto, _, address = socket.getaddrinfo(
         host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
     )[0]
@@ -78,7 +78,6 @@ def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
             sock.bind(address)
             address = sock.getsockname()
-            sock.listen(BACKLOG)
     except BaseException:
         for sock in sockets:
             sock.close()
@@ -212,7 +211,7 @@ class _Supervisor:
 
     async def run(self) -> int:
         settings = self._settings
-        self._sockets = listening_sockets(settings.host, settings.port, settings.workers)
+        self._sockets = bound_sockets(settings.host, settings.port, settings.workers)
         port = self._sockets[0].getsockname()[1]
         # The real port (0 picks one): the default WebSocket origins name it.
         settings = settings.model_copy(update={"port": port})
