@@ -257,13 +257,17 @@ class _Supervisor:
             started = loop.time()
             if not await worker.ready:
                 code = await worker.exited
-                if not self._stop.is_set():
-                    log.error(
-                        "worker exited before it served; stopping the server",
-                        extra={"worker": worker.pid, "exitcode": code},
-                    )
-                    self._failed = True
-                    self._shut_down(signal.SIGTERM)
+                if self._stop.is_set():
+                    # Stopped while it started (the signal may come before it can drain): it
+                    # never took a connection, so there was nothing to drain.
+                    log.info("worker stopped before it served", extra={"worker": worker.pid})
+                    return 0
+                log.error(
+                    "worker exited before it served; stopping the server",
+                    extra={"worker": worker.pid, "exitcode": code},
+                )
+                self._failed = True
+                self._shut_down(signal.SIGTERM)
                 return code
             self._on_serving(index, worker)
             code = await worker.exited
