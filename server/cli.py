@@ -43,6 +43,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="seed a demo climber (demo@v7.coach) with months of history; local auth only",
     )
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        metavar="N",
+        help="server processes sharing the port (default: V7_WORKERS or the machine's cores; "
+        "1: one process, no supervisor)",
+    )
 
     token = commands.add_parser("token", help="local auth: print an access token for EMAIL")
     token.add_argument("email")
@@ -83,6 +90,13 @@ def _parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="send and record nothing; print what would go"
     )
     return parser
+
+
+def _positive(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
 
 
 def _jobs_list(settings: Settings) -> str:
@@ -266,16 +280,31 @@ async def _finish_erasures(settings: Settings) -> tuple[str, bool]:
     return f"{result.finished} finished, {result.pending} pending", not result.pending
 
 
-def _serve(settings: Settings, host: str | None, port: int | None, demo: bool = False) -> None:
+def _serve(
+    settings: Settings,
+    host: str | None,
+    port: int | None,
+    demo: bool = False,
+    workers: int | None = None,
+) -> int:
+    """Serve until a signal; the exit status. One worker: this process serves; more: it
+    supervises them (`server.workers`)."""
+    if demo and settings.auth != "local":
+        raise SystemExit("v7 serve --demo works in local auth mode only (V7_AUTH=local)")
+    given = (("host", host), ("port", port), ("workers", workers))
+    overrides = {key: value for key, value in given if value}
+    if overrides:
+        settings = settings.model_copy(update=overrides)
+    if settings.workers > 1:
+        from server.workers import check_before_workers, serve_workers
+
+        check_before_workers(settings)
+        return serve_workers(settings, demo=demo)
     from server.app import create_app
     from server.run import serve
 
-    if demo and settings.auth != "local":
-        raise SystemExit("v7 serve --demo works in local auth mode only (V7_AUTH=local)")
-    overrides = {key: value for key, value in (("host", host), ("port", port)) if value}
-    if overrides:
-        settings = settings.model_copy(update=overrides)
     serve(create_app(settings, demo=demo), settings)
+    return 0
 
 
 async def _store_init(settings: Settings) -> str:
@@ -304,7 +333,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         if args.command == "serve":
-            _serve(settings, args.host, args.port, args.demo)
+            return _serve(settings, args.host, args.port, args.demo, args.workers)
         elif args.command == "users" and args.users_command == "set-tier":
             print(asyncio.run(_set_tier(settings, args.email, args.tier)))
         elif args.command == "users" and args.users_command == "finish-erasures":

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
+import socket
+from collections.abc import Callable
 from types import FrameType
 
 import uvicorn
@@ -26,6 +29,9 @@ WS_PING_TIMEOUT_SECONDS = 20.0
 """A socket whose pong is this late is closed as dead."""
 STARTUP_FAILURE = 3
 """`v7 serve`'s exit status when the app fails to start (uvicorn's own `uvicorn.run` uses 3)."""
+WORKER_HEADER = "X-V7-Worker"
+"""Every response and WebSocket handshake of `v7 serve` names the process that answered (its
+pid): with `--workers N` it tells which worker a request or a socket landed on."""
 
 
 class DrainingServer(uvicorn.Server):
@@ -33,16 +39,25 @@ class DrainingServer(uvicorn.Server):
     taking sockets, running turns get `drain_seconds` to finish, sockets close with 1001, and
     only then does uvicorn shut down. A second signal exits at once."""
 
-    def __init__(self, config: uvicorn.Config, lifecycle: Lifecycle, window: float) -> None:
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        lifecycle: Lifecycle,
+        window: float,
+        on_started: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__(config)
         self._lifecycle = lifecycle
         self._window = window
+        self._on_started = on_started
         self._loop: asyncio.AbstractEventLoop | None = None
         self._drain_task: asyncio.Task[None] | None = None
 
     async def startup(self, sockets: list[object] | None = None) -> None:  # type: ignore[override]
         self._loop = asyncio.get_running_loop()
         await super().startup(sockets)  # type: ignore[arg-type]
+        if self.started and self._on_started is not None:
+            self._on_started()
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if self._loop is None or self._drain_task is not None or sig not in HANDLED:
@@ -67,6 +82,7 @@ def uvicorn_config(app: Starlette, settings: Settings) -> uvicorn.Config:
     (`server.protocols`)."""
     return uvicorn.Config(
         app,
+        headers=[(WORKER_HEADER, str(os.getpid()))],
         host=settings.host,
         port=settings.port,
         http=http_protocol(ConnectionLimits.of(settings)),
@@ -85,10 +101,24 @@ def uvicorn_config(app: Starlette, settings: Settings) -> uvicorn.Config:
 
 
 def serve(app: Starlette, settings: Settings) -> None:
+    """`v7 serve` as one process: uvicorn binds `settings.host:port` itself."""
     configure_logging(settings.log_level)
+    run_server(app, settings)
+
+
+def run_server(
+    app: Starlette,
+    settings: Settings,
+    sockets: list[socket.socket] | None = None,
+    on_started: Callable[[], None] | None = None,
+) -> None:
+    """Serve `app` until a signal drains it (`DrainingServer`), on `sockets` when given (a
+    worker of `server.workers`) or else on `settings.host:port`; `on_started` runs once it
+    listens. Raises `SystemExit(STARTUP_FAILURE)` if the app failed to start."""
     lifecycle: Lifecycle = app.state.lifecycle
-    server = DrainingServer(uvicorn_config(app, settings), lifecycle, settings.drain_seconds)
-    server.run()
+    config = uvicorn_config(app, settings)
+    server = DrainingServer(config, lifecycle, settings.drain_seconds, on_started)
+    server.run(sockets)
     if not server.started:
         # The lifespan failed (uvicorn logged why): exit non-zero, as `uvicorn.run` would.
         raise SystemExit(STARTUP_FAILURE)

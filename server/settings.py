@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -106,6 +107,14 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"
+    workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=1,
+        le=256,
+        description="Server processes `v7 serve` runs on the one port (`--workers`); default: "
+        "the machine's cores. 1 is a single process with no supervisor; more start a parent "
+        "that owns the listening sockets and the embedded redis-server (server/workers.py).",
+    )
     drain_seconds: float = Field(
         default=10.0,
         ge=0,

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from infra_harness import DEPLOY_VALUES, Built, stack_config
 from pydantic import ValidationError
+from v7infra.compute import task_workers
 from v7infra.config import StackConfig
 from v7infra.iam import bedrock_arns
 
@@ -69,3 +70,16 @@ def test_each_named_model_is_granted_once_and_unset_ones_are_the_default() -> No
         "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-x",
         "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova",
     ]
+
+
+@pytest.mark.parametrize(("cpu", "workers"), [(256, 1), (512, 1), (1024, 1), (2048, 2), (4096, 4)])
+def test_a_task_runs_one_server_process_per_whole_vcpu(cpu: int, workers: int) -> None:
+    cfg = StackConfig.model_validate(_prod_values(taskCpu=cpu, taskMemory=8192))
+    assert task_workers(cfg) == workers
+
+
+def test_the_service_tells_the_server_its_workers(prod: Built) -> None:
+    container = prod.one("aws:ecs/taskDefinition:TaskDefinition", "app").inputs
+    definitions = json.loads(container["containerDefinitions"])
+    env = {item["name"]: item["value"] for item in definitions[0]["environment"]}
+    assert env["V7_WORKERS"] == "1"  # prod's 1024 CPU units: one vCPU, one worker

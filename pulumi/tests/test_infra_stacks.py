@@ -83,7 +83,10 @@ EFFECTS: dict[str, tuple[str, ...]] = {
         "aws:ecs/service:Service app desiredCount",
     ),
     "v7:maxTasks": ("aws:appautoscaling/target:Target service maxCapacity",),
-    "v7:taskCpu": ("aws:ecs/taskDefinition:TaskDefinition app cpu",),
+    "v7:taskCpu": (
+        "aws:ecs/taskDefinition:TaskDefinition app cpu",
+        "* app containerDefinitions.app.environment.V7_WORKERS.value",
+    ),
     "v7:taskMemory": ("aws:ecs/taskDefinition:TaskDefinition app memory",),
     "v7:redisNodeType": ("* redis nodeType",),
     "v7:redisNodes": (

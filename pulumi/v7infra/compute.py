@@ -52,6 +52,12 @@ def task_family(cfg: StackConfig) -> str:
     return f"{cfg.name_prefix}-app"
 
 
+def task_workers(cfg: StackConfig) -> int:
+    """`v7 serve`'s worker processes in a task: its whole vCPUs (1024 CPU units each), at
+    least one. Tasks scale out by count; a worker per vCPU uses a bigger task's cores."""
+    return max(1, cfg.task_cpu // 1024)
+
+
 def container_environment(
     cfg: StackConfig, *, vpc_cidr: str, table: str, bucket: str, pool_id: str, client_id: str
 ) -> dict[str, str]:
@@ -76,6 +82,9 @@ def container_environment(
         "V7_ALLOWED_ORIGINS": ",".join(cfg.origins),
         "V7_MEDIA_BUCKET": bucket,
         "V7_DRAIN_SECONDS": str(cfg.drain_seconds),
+        # One server process per vCPU the task reserves (at least one): the container's CPU
+        # count is the host's, not the task's share of it (server/workers.py).
+        "V7_WORKERS": str(task_workers(cfg)),
         # The root filesystem is read-only; only the /tmp volume is writable.
         "V7_DATA_DIR": "/tmp/v7",  # noqa: S108 (a task-private volume, not a shared /tmp)
         # Only the ALB (inside the VPC) may set X-Forwarded-For/-Proto for uvicorn.
