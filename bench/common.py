@@ -122,6 +122,7 @@ def served(stderr: IO[bytes] | None = None, **env: str) -> Iterator[Served]:
             "V7_DATA_DIR": tmp,
             "V7_ALLOWED_ORIGINS": origin,
             "V7_LOG_LEVEL": "warning",
+            "V7_WORKERS": "1",  # one server process per target, as the floor has
             **env,
         }
         command = [str(Path(sys.executable).with_name("v7")), "serve", "--port", str(port)]

@@ -188,9 +188,10 @@ class EmbeddedRedis:
             stderr=asyncio.subprocess.DEVNULL,
             # The hook only calls prctl; nothing else runs between fork and exec.
             preexec_fn=_die_with_parent,
-            # Its own process group: a terminal's Ctrl-C reaches the server, which drains (still
-            # using Redis) and then stops it, instead of killing it mid-drain.
-            process_group=0,
+            # Its own session (so its own process group): a terminal's Ctrl-C reaches the server,
+            # which drains (still using Redis) and then stops it, instead of killing it
+            # mid-drain. (`process_group=` is not accepted by uvloop's subprocess_exec.)
+            start_new_session=True,
         )
         self._process = process
         try:

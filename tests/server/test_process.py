@@ -70,6 +70,9 @@ def serve(tmp_path: Path) -> Iterator[Process]:
         "V7_DATA_DIR": str(tmp_path / "data"),
         "V7_ALLOWED_ORIGINS": origin,
         "V7_DRAIN_SECONDS": "3",
+        # One process: what these tests hold is the process's own contract (signals, drain,
+        # exit status); several workers have theirs in test_workers.py.
+        "V7_WORKERS": "1",
         # A reply that takes about 1.5 s, so one can be running when SIGTERM arrives.
         "V7_MODEL": "scripted://?ttft_ms=50&tokens_per_s=40&tokens=60",
     }

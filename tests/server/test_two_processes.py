@@ -60,6 +60,7 @@ def _serve(data_dir: Path, redis_url: str, log: Path, stack: ExitStack) -> Serve
         "V7_REDIS_URL": redis_url,
         "V7_MODEL": MODEL,
         "V7_ALLOWED_ORIGINS": ORIGIN,
+        "V7_WORKERS": "1",  # two servers of one process each: the fan-out between them is tested
     }
     out = stack.enter_context(log.open("wb"))
     proc = subprocess.Popen(dockerfile_command(port), env=env, stdout=out, stderr=out)
