@@ -230,7 +230,6 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
         *health.routes,
         *auth.routes,
         *oauth.routes,
-        *ws.routes,
         Route("/openapi.json", openapi_json),
         *(endpoint.route() for endpoint in api),
         *media.routes,
@@ -240,6 +239,7 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
     app = Starlette(
         routes=routes,
         middleware=[
+            Middleware(ws.SocketsFirst),
             Middleware(CorrelationMiddleware),
             # The local store's upload route bounds its body by the signed size instead, and an
             # import by V7_IMPORT_MAX_BYTES (server/routes/imports.py).

@@ -75,7 +75,11 @@ class Fanout:
             redis, "fanout", _publisher(redis)
         )
         self._wanted: set[str] = set()
-        self._confirmed: dict[str, asyncio.Event] = {}
+        self._confirmed: set[str] = set()
+        """Wanted channels whose subscription Redis confirmed on the current connection."""
+        self._waiting: dict[str, asyncio.Event] = {}
+        """Only while a `watch` waits for its confirmation (an Event per idle user's channel
+        would cost more than the rest of its socket)."""
         self._pubsub: PubSub | None = None
         self._commands = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
@@ -109,14 +113,18 @@ class Fanout:
         `SUBSCRIBE_WAIT_S`, until Redis confirms the subscription; returns at once when Redis
         is down (the subscription is made when it is back)."""
         channel = channel_of(user_id)
-        event = self._confirmed.get(channel)
-        if event is None:
-            event = self._confirmed[channel] = asyncio.Event()
+        if channel not in self._wanted:
             self._wanted.add(channel)
             await self._command("subscribe", channel)
-        if self.connected.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(event.wait(), SUBSCRIBE_WAIT_S)
+        if channel in self._confirmed or not self.connected.is_set():
+            return
+        waiting = self._waiting.get(channel)
+        if waiting is None:
+            waiting = self._waiting[channel] = asyncio.Event()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(waiting.wait(), SUBSCRIBE_WAIT_S)
+        if self._waiting.get(channel) is waiting and not waiting.is_set():
+            del self._waiting[channel]  # not confirmed in time: the next watch waits anew
 
     async def unwatch(self, user_id: str) -> None:
         """Stop receiving the user's frames (the last local socket of the user left)."""
@@ -124,7 +132,8 @@ class Fanout:
         if channel not in self._wanted:
             return
         self._wanted.discard(channel)
-        self._confirmed.pop(channel, None)
+        self._confirmed.discard(channel)
+        self._waiting.pop(channel, None)
         await self._command("unsubscribe", channel)
 
     async def _command(self, name: str, channel: str) -> None:
@@ -169,8 +178,7 @@ class Fanout:
             finally:
                 self.connected.clear()
                 self._pubsub = None
-                for event in self._confirmed.values():
-                    event.clear()
+                self._confirmed.clear()
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()  # type: ignore[no-untyped-call]
             await asyncio.sleep(backoff)
@@ -193,9 +201,11 @@ class Fanout:
             if kind == "message":
                 self._on_message(channel, message["data"])
             elif kind == "subscribe":
-                event = self._confirmed.get(channel)
-                if event is not None:
-                    event.set()
+                if channel in self._wanted:
+                    self._confirmed.add(channel)
+                waiting = self._waiting.pop(channel, None)
+                if waiting is not None:
+                    waiting.set()
 
     def _on_message(self, channel: str, data: bytes) -> None:
         if not channel.startswith(CHANNEL_PREFIX):

@@ -39,7 +39,25 @@ TOO_MANY = "too many connections"
 
 
 class Socket:
-    """One accepted connection: its caller, its outbox and its writer."""
+    """One accepted connection: its caller, its frames waiting to be written and their writer.
+
+    Sized for many idle sockets: the frames wait in a plain list, and the task that writes them
+    exists only while there is something to write (an idle socket has none)."""
+
+    __slots__ = (
+        "_close_reason",
+        "_held",
+        "_pending",
+        "_writer",
+        "caller",
+        "close_code",
+        "closed",
+        "expires_at",
+        "id",
+        "replayed",
+        "replaying",
+        "websocket",
+    )
 
     def __init__(self, websocket: WebSocket, caller: Caller, expires_at: datetime) -> None:
         self._close_reason = ""
@@ -48,7 +66,8 @@ class Socket:
         self.websocket = websocket
         self.caller = caller
         self.expires_at = expires_at
-        self.outbox: asyncio.Queue[str | None] = asyncio.Queue(maxsize=OUTBOX_LIMIT)
+        self._pending: list[str] = []
+        self._writer: asyncio.Task[None] | None = None
         self.closed = False
         self.close_code: int | None = None
         self._held: list[str] | None = []
@@ -89,38 +108,54 @@ class Socket:
         closed."""
         if self.closed:
             return
-        try:
-            self.outbox.put_nowait(text)
-        except asyncio.QueueFull:
+        if len(self._pending) >= OUTBOX_LIMIT:
             log.warning("outbox full; closing slow socket")
             self.close_soon(1008, "client too slow")
+            return
+        self._pending.append(text)
+        self._write_soon()
 
     def close_soon(self, code: int, reason: str) -> None:
+        """Close with `code` once the frames already queued are written. Never blocks."""
         if self.closed:
             return
         self.closed = True
         self.close_code = code
         self._close_reason = reason
-        # The writer sends what is queued, then closes with this code.
-        with contextlib.suppress(asyncio.QueueFull):
-            self.outbox.put_nowait(None)
+        self._write_soon()
 
     async def close(self, code: int, reason: str) -> None:
         self.close_soon(code, reason)
 
-    async def write_loop(self) -> None:
+    async def finish(self, timeout: float) -> None:
+        """Stop taking frames, write what is queued and close (at most `timeout` seconds)."""
+        self.close_soon(1000, "bye")
+        writer = self._writer
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(writer), timeout)
+            writer.cancel()
+
+    def _write_soon(self) -> None:
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write())
+
+    async def _write(self) -> None:
+        """Write the queued frames in order, then close if asked to; ends when none is left."""
         websocket = self.websocket
         try:
-            while True:
-                text = await self.outbox.get()
-                if text is None:
-                    break
-                await websocket.send_text(text)
-            if websocket.application_state == WebSocketState.CONNECTED:
+            while self._pending:
+                batch, self._pending = self._pending, []
+                for text in batch:
+                    await websocket.send_text(text)
+            if self.closed and websocket.application_state == WebSocketState.CONNECTED:
                 await websocket.close(self.close_code or 1000, self._close_reason)
         except (WebSocketDisconnect, RuntimeError, OSError):
             # The peer is gone; the read loop notices and cleans up.
             self.closed = True
+            self._pending = []
+        finally:
+            self._writer = None
 
 
 class Relay(Protocol):

@@ -14,14 +14,13 @@ cancelled when its socket closes: a reply streams on for the grace window (`serv
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 import uuid
 from datetime import datetime
 
 from starlette.responses import JSONResponse
-from starlette.routing import WebSocketRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from core.caller import Caller
@@ -68,6 +67,8 @@ log = logging.getLogger("v7.ws")
 BEARER_PREFIX = "bearer."
 MAX_REPLAYS = 4
 """Streams one socket may be resuming at the same time."""
+EXPIRY_CHECK_S = 30.0
+"""How often at most an open socket's token expiry is checked against the clock."""
 MAX_REPLAYED = 64
 """Finished replays a socket remembers to drop late live copies of their frames."""
 
@@ -123,8 +124,7 @@ async def chat_socket(websocket: WebSocket) -> None:
     socket = Socket(websocket, caller, expires_at)
     correlation_id.set(f"ws-{uuid.uuid4().hex[:12]}")
     services.lifecycle.add_socket(id(socket), socket.close)
-    writer = asyncio.create_task(socket.write_loop())
-    watchdog = asyncio.create_task(_expire(services, socket))
+    expiry = _Expiry(services, socket)
     turns = Turns()
     log.info("socket open", extra={"user": caller.user_id})
     try:
@@ -134,16 +134,11 @@ async def chat_socket(websocket: WebSocket) -> None:
         socket.greet(Ready(user=user, quota=quota))
         await _read_loop(services, socket, turns)
     finally:
-        for task in (*turns.others, watchdog):
+        expiry.cancel()
+        for task in turns.others:
             task.cancel()
-        await asyncio.gather(*turns.others, watchdog, return_exceptions=True)
-        socket.close_soon(1000, "bye")
-        # Wake the writer also when the peer closed first (then `close_soon` queued nothing):
-        # otherwise it would wait out the timeout before the socket leaves the hub.
-        with contextlib.suppress(asyncio.QueueFull):
-            socket.outbox.put_nowait(None)
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(writer, timeout=2.0)
+        await asyncio.gather(*turns.others, return_exceptions=True)
+        await socket.finish(timeout=2.0)
         await services.hub.remove(socket)
         services.lifecycle.remove_socket(id(socket))
         log.info("socket closed", extra={"user": caller.user_id, "code": socket.close_code})
@@ -246,14 +241,31 @@ async def _reauthenticate(services: Services, socket: Socket, frame: Auth) -> No
     socket.expires_at = expires_at
 
 
-async def _expire(services: Services, socket: Socket) -> None:
-    """Close with 4001 when the token expires without an `auth` refresh."""
-    while not socket.closed:
-        remaining = (socket.expires_at - services.clock()).total_seconds()
+class _Expiry:
+    """Closes the socket with 4001 when its token expires without an `auth` refresh (which moves
+    `socket.expires_at`): one timer, re-armed at most `EXPIRY_CHECK_S` ahead, rather than a
+    task per socket (the clock is the app's, so a frozen test clock is honoured on each check)."""
+
+    def __init__(self, services: Services, socket: Socket) -> None:
+        self._services = services
+        self._socket = socket
+        self._timer: asyncio.TimerHandle | None = None
+        self._check()
+
+    def _check(self) -> None:
+        socket = self._socket
+        if socket.closed:
+            return
+        remaining = (socket.expires_at - self._services.clock()).total_seconds()
         if remaining <= 0:
             socket.close_soon(CLOSE_UNAUTHORIZED, "token expired")
             return
-        await asyncio.sleep(min(remaining, 30.0))
+        loop = asyncio.get_running_loop()
+        self._timer = loop.call_later(min(remaining, EXPIRY_CHECK_S), self._check)
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
 
 
 def _deliver(services: Services, socket: Socket, outgoing: Outgoing) -> str:
@@ -342,4 +354,21 @@ async def _refusal(
     return frame.model_copy(update={"quota": quota})
 
 
-routes = [WebSocketRoute("/ws", chat_socket)]
+PATH = "/ws"
+
+
+class SocketsFirst:
+    """ASGI middleware, outermost of the app's own: a `/ws` connection goes straight to
+    `chat_socket`. A socket lives for hours and carries thousands of frames, and every layer
+    between it and the server (middleware, exception wrapper, router) keeps a frame alive per
+    socket and adds a call to every frame sent; none of them has work to do for a socket
+    (`chat_socket` sets its own correlation id and answers its own refusals)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and scope["path"] == PATH:
+            await chat_socket(WebSocket(scope, receive, send))
+            return
+        await self.app(scope, receive, send)
