@@ -1,10 +1,10 @@
 """Which version of a climber's records a cached context was computed from, for every process.
 
-Each climber has a generation: an opaque random token in Redis (`v7:ctxgen:{user id}`) that
-every write to their records replaces. The table tells `bump` the keys of every settled write
-(`store.table.Table.on_write`, wired by the composition root); a turn reads the token once
-(`read`) before it reads any record, and a cached computation is used only if it was made
-under the token read now (`context.cache`).
+Each climber has a generation: an opaque random token in Redis (`v7:ctxgen:{USER}`, braces
+included) that every write to their records replaces. The table tells `bump` the keys of every
+settled write (`store.table.Table.on_write`, wired by the composition root); a turn reads the
+token once (`read`) before it reads any record, and a cached computation is used only if it
+was made under the token read now (`context.cache`).
 
 Why a random token and not a counter (INCR): a Redis that restarts empty, or a key that
 expires, would start a counter again at 1 and could hand out a number an old cache entry was
@@ -81,7 +81,8 @@ UNCHANGING: tuple[str, ...] = (
 
 def user_generation_key(user_id: str) -> str:
     """The Redis key of the climber's generation (erasure removes it: `server.erasure`)."""
-    return f"{PREFIX}{user_id}"
+    # Braced, so the key is exactly one user's: erasure matches keys by their beginning.
+    return f"{PREFIX}{{{user_id}}}"
 
 
 def users_changed(keys: Iterable[Key]) -> set[str]:

@@ -1,8 +1,9 @@
 """The SQLite engine's blocking half: schema and statements on a `sqlite3.Connection`.
 
 Every function here runs on one of the engine's own threads (see `store/sqlite.py`), never on
-the event loop: writes on the writer's connection, reads on a reader's. Writes that read before they write take `BEGIN IMMEDIATE`, so the read and the write are
-one atomic step against every other connection to the file.
+the event loop: writes on the writer's connection, reads on a reader's. Writes that read
+before they write take `BEGIN IMMEDIATE`, so the read and the write are one atomic step against
+every other connection to the file.
 """
 
 from __future__ import annotations
