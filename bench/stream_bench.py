@@ -304,7 +304,8 @@ async def context_latency() -> None:
                 cache=cache,
             )
             caller = Caller(user)
-            cold, warm = [], []
+            cold: list[float] = []
+            warm: list[float] = []
             for _ in range(30):
                 # What a write to the climber's records does to every process's cache.
                 await generations.bump([(user_pk(user), f"JOURNAL#{today.isoformat()}#x")])
