@@ -21,7 +21,7 @@ from coaching.intent import Slice
 from coaching.plans import PlanInputs, inputs_from
 from coaching.plans.view import PlanWeekView, current_plan, plan_week
 from context.fencing import clean_tree
-from context.slices import SliceText, build, level_of
+from context.slices import RECENT_SESSIONS, SliceText, build, level_of
 from context.templates import data_triggers
 from store.records.athlete import AthleteProfile, Goal
 
@@ -88,15 +88,19 @@ def derive(inputs: Inputs, window: Window, latest: date | None) -> Derived:
     plan = current_plan(inputs.plans)
     week = plan_week(plan, today) if plan is not None else None
     level = level_of(analytics, inputs.hardest, inputs.athlete)
-    recent = [entry for entry in inputs.entries if window.contains(entry.date)]
+    # Only what the slices read is kept (not `inputs`: a long history is most of its size):
+    # the newest sessions they list, in the order they would pick them.
+    in_window = [entry for entry in inputs.entries if window.contains(entry.date)]
+    recent = sorted(in_window, key=lambda entry: entry.date, reverse=True)[:RECENT_SESSIONS]
     injuries = list(inputs.injuries)
+    athlete = inputs.athlete
 
     def slices_of(shown: ClimberAnalytics) -> dict[Slice, SliceText]:
         return build(
             shown,
             recent=recent,
             injuries=injuries,
-            profile=inputs.athlete,
+            profile=athlete,
             level=level,
             latest=latest,
             plan=week,
@@ -105,7 +109,7 @@ def derive(inputs: Inputs, window: Window, latest: date | None) -> Derived:
     return Derived(
         today=today,
         analytics=analytics,
-        athlete=inputs.athlete,
+        athlete=athlete,
         goals=list(inputs.goals),
         week=week,
         latest=latest,

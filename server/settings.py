@@ -187,11 +187,11 @@ class Settings(BaseSettings):
 
     # Context assembly's cache of what is computed from each climber's records (issue 19).
     context_cache_users: int = Field(
-        default=512,
+        default=256,
         ge=1,
         le=100_000,
         description="Climbers whose computed context one process keeps (least recently used "
-        "dropped first; a 3-year daily climber's entry is about 60 KB).",
+        "dropped first; a climber with 3 years of daily sessions takes about 180 KB).",
     )
     context_cache_max_age_seconds: float = Field(
         default=300,
