@@ -32,9 +32,12 @@ from store.records.chat import ChatMessageIn, Role
 from store.records.user import UserIn
 from store.repos.account import AccountRepo
 from store.repos.chat import ChatRepo
+from store.repos.journal import JournalRepo
 from store.repos.users import UserRepo
 from store.table import Table
 from tests.clock import FrozenClock, at
+from tests.coaching.builders import session
+from tests.context.test_reads import Watched
 from tests.redis_servers import TcpRedis
 
 SAMPLES = Path(__file__).parent.parent / "logbooks" / "samples"
@@ -267,3 +270,34 @@ def _derived() -> Any:
 
     empty = Inputs([], [], [], [], [], [], [], None, None)
     return derive(empty, Window(Period("30d"), NOW.date(), None), None)
+
+
+async def test_a_cold_turn_reads_in_one_wave_and_a_warm_one_reads_only_the_conversation(
+    table: Table, tcp_server: TcpRedis
+) -> None:
+    """On both engines: after the generation, every read of a turn is in flight at once
+    (DynamoDB pays one round trip for them all); with the cache, only the conversation, the
+    templates and the library are read."""
+    table.clock = FrozenClock(NOW)
+    await JournalRepo(table).insert("alice", session(NOW.date(), 90, 7))
+    redis = url_client(tcp_server.url, 0.5)
+    try:
+        cache = ContextCache()
+        cold = Watched(table, expected=16)
+        context = CoachContext(
+            cold, clock=table.clock, generations=RedisGenerations(redis), cache=cache
+        )
+        await context.assemble(CLIMBER, "how much protein should I eat?")
+        assert cold.reads == 16
+        assert cold.most == 16
+        warm = Watched(table, expected=4)
+        context = CoachContext(
+            warm, clock=table.clock, generations=RedisGenerations(redis), cache=cache
+        )
+        await context.assemble(CLIMBER, "how much protein should I eat?")
+        assert cache.hits == 1
+        # The conversation, the nutrition and coaching templates, the exercise library.
+        assert warm.reads == 4
+        assert warm.most == 4
+    finally:
+        await redis.aclose()
