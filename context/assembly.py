@@ -5,13 +5,15 @@ One turn, in order:
 1. the message's intent (`coaching.intent.classify`, rules only) picks the template type and
    the slices it needs, most important first;
 2. one wave of concurrent reads, all in the caller's own partition (the user id comes from the
-   verified token) plus the shared templates: every analytics input (sessions, sends, goals,
-   injuries, plans, food, nutrition and athlete profiles), the recent chat turns, the latest
-   session (its age), the templates of the intent's type and of coaching, and the exercise
-   library;
-3. the analytics computed in code (`coaching.analytics`); the template chosen by level, data
-   age and triggers (`context.templates`); the slices rendered as lines (`context.slices`);
-   the exercises for this question chosen from the library (`context.exercises`);
+   verified token) plus the shared templates: the recent chat turns, the templates of the
+   intent's type and of coaching, the exercise library, and, unless this process's cache holds
+   them for the climber's current generation and day (`context.cache`), every analytics input
+   (sessions, sends, goals, injuries, plans, food, nutrition and athlete profiles) and the
+   latest session (its age), read after the generation;
+3. the analytics computed in code (`coaching.analytics`) with the slices rendered as lines
+   (`context.slices`), or both taken from the cache (`context.derived`); the template chosen
+   by level, data age and triggers (`context.templates`); the exercises for this question
+   chosen from the library (`context.exercises`);
 4. the token budget filled in priority order (`context.budget`).
 
 The user turn ends with the question's type and what the answer must open with
@@ -33,28 +35,28 @@ import json
 import string
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from coaching.analytics.common import Period, Window
-from coaching.analytics.summary import ClimberAnalytics, compute
+from coaching.analytics.summary import ClimberAnalytics
 from coaching.intent import Intent, Slice, classify, message_triggers, slices_for, template_type
-from coaching.plans import inputs_from
-from coaching.plans.view import PlanWeekView, current_plan, plan_week
 from coaching.safety import MODEL_RULE
 from context.answering import MARKDOWN_RULE, SHAPE_RULE, question_block
 from context.budget import DEFAULT_BUDGET, fit
+from context.cache import ContextCache
+from context.derived import Derived, Facing, Shown, derive
 from context.exercises import Chosen, choose_for
-from context.fencing import clean, clean_tree, fence
+from context.fencing import clean, fence
+from context.generations import Generations
 from context.plans import plan_library
 from context.reads import read_inputs
-from context.slices import TITLES, build, data_age, level_of
-from context.templates import choose, data_triggers
+from context.slices import TITLES, data_age
+from context.templates import choose
 from core.caller import Caller
 from core.clock import Clock
 from core.model import Message, Prompt, ToolSpec, estimate_tokens
 from core.zones import local_date
-from store.records.athlete import AthleteProfile
 from store.records.chat import ChatMessage, Role
 from store.records.reference import ChatTemplate, TemplateType
 from store.repos.chat import ChatRepo
@@ -62,7 +64,7 @@ from store.repos.journal import JournalRepo
 from store.repos.reference import ReferenceRepo
 from store.table import Table
 
-__all__ = ["RULES", "CoachContext", "clean", "fence"]
+__all__ = ["RULES", "CoachContext", "Shown", "clean", "fence"]
 
 PERIOD = Period("30d")
 HISTORY_TURNS = 10
@@ -96,10 +98,6 @@ _PLACED: dict[Slice, str] = {
 }
 
 
-Shown = Callable[[str, ClimberAnalytics], ClimberAnalytics]
-"""The analytics as a tier shows them: (tier, every figure) → what that tier is shown."""
-
-
 def _everything(tier: str, analytics: ClimberAnalytics) -> ClimberAnalytics:
     return analytics
 
@@ -128,6 +126,9 @@ class CoachContext:
     history, as `core.model.estimate_tokens` counts them); `clock` gives now, and the caller's
     time zone makes it their today. `shown` gives the analytics as the caller's tier shows
     them (the composition root passes `handlers.analytics.shown`; without it, every figure).
+    With `generations` (`context.generations`), what is computed from the climber's records is
+    kept in `cache` (a new `ContextCache` if none) between turns while it may be used; without
+    it, every turn reads and computes afresh.
     """
 
     def __init__(
@@ -140,7 +141,11 @@ class CoachContext:
         budget: int = DEFAULT_BUDGET,
         history_turns: int = HISTORY_TURNS,
         shown: Shown | None = None,
+        generations: Generations | None = None,
+        cache: ContextCache | None = None,
     ) -> None:
+        self._generations = generations
+        self.cache = cache if cache is not None else ContextCache()
         self._shown: Shown = shown or _everything
         self._tools = list(tools)
         self._tool_tokens = _tool_tokens(tools)
@@ -159,30 +164,28 @@ class CoachContext:
         `store.seed.ReferenceDataError` if no template is seeded and the packaged file is
         invalid); cancel-safe (reads only)."""
         user_id = caller.user_id
+        now = self._clock()
         # The climber's date, not the server's: "today", the 30 days and every week the facts
         # speak of are theirs (a Friday morning in Sydney is still Thursday in UTC).
-        today = local_date(self._clock(), caller.timezone)
+        today = local_date(now, caller.timezone)
         window = Window(PERIOD, today, caller.timezone)
         intent = classify(text)
         types = list(dict.fromkeys((template_type(intent), TemplateType.COACHING)))
-        inputs, recent, latest, templates, library = await asyncio.gather(
-            read_inputs(self._table, user_id, window),
+        derived, recent, templates, library = await asyncio.gather(
+            self._derived(caller, window, now),
             self._chat.recent_spoken(user_id, self._history_turns),
-            self._journal.list(user_id, end=today, limit=1),
             asyncio.gather(*(self._reference.list_templates(kind) for kind in types)),
             plan_library(self._table),
         )
-        analytics = compute(inputs, window)
-        latest_day = latest.items[0].date if latest.items else None
-        age = data_age(latest_day, today)
-        level = level_of(analytics, inputs.hardest, inputs.athlete)
-        open_injury = bool(analytics.body.open_injuries)
+        facing = derived.facing(caller.tier, self._shown)
+        age = data_age(derived.latest, today)
+        level = derived.level
+        open_injury = bool(derived.analytics.body.open_injuries)
         # The data's triggers read every figure: a sharp load rise still picks the cautious
         # template for a climber whose tier does not show the ratio. The figures the model is
         # given are only those the climber's tier shows (`handlers.analytics`), so it never
         # quotes one the climber cannot see.
-        triggers = message_triggers(text, intent) | _raised(analytics)
-        analytics = self._shown(caller.tier, analytics)
+        triggers = message_triggers(text, intent) | derived.raised
         template = choose(
             dict(zip(types, templates, strict=True)),
             template_type(intent),
@@ -190,23 +193,10 @@ class CoachContext:
             data_age_days=age,
             triggers=triggers,
         )
-        plan = current_plan(inputs.plans)
-        week = plan_week(plan, today) if plan is not None else None
-        slices = build(
-            analytics,
-            recent=[e for e in inputs.entries if window.contains(e.date)],
-            injuries=inputs.injuries,
-            profile=inputs.athlete,
-            level=level,
-            latest=latest_day,
-            plan=week,
-        )
+        week = derived.week
+        slices = facing.slices
         chosen = choose_for(
-            str(intent),
-            text,
-            library,
-            inputs_from(today, analytics, inputs.athlete, inputs.goals),
-            plan_active=week is not None,
+            str(intent), text, library, facing.plan_inputs, plan_active=week is not None
         )
         order = slices_for(intent, open_injury=open_injury)
         system = f"{template.system_prompt.strip()}\n\n{RULES}"
@@ -247,34 +237,29 @@ class CoachContext:
             messages=messages,
             tools=self._tools,
             max_tokens=self._max_tokens,
-            facts=_facts(
-                analytics,
-                inputs.athlete,
-                intent,
-                today,
-                level,
-                template,
-                fitted.slices,
-                week,
-                chosen,
-            ),
+            facts=_facts(facing, intent, today, level, template, fitted.slices, chosen),
         )
         return Assembled(prompt=prompt, used=used)
 
-
-def _raised(analytics: ClimberAnalytics) -> set[str]:
-    """The data's triggers. A load jump has a band only once the climber has logged long
-    enough for a baseline (`coaching.analytics.history`): a new climber's second session is
-    not a jump worth a warning template."""
-    load = analytics.load
-    return data_triggers(
-        open_injury=bool(analytics.body.open_injuries),
-        load_jump=load.jump.band == "sharp_jump",
-        high_monotony=load.last_7_days.monotony_band == "warning",
-        high_strain=bool(load.last_7_days.strain_high),
-        new_pr=analytics.grades.sends.breakthrough > 0,
-        under_fuelled=bool(analytics.nutrition.under_fuelled_training_days),
-    )
+    async def _derived(self, caller: Caller, window: Window, now: datetime) -> Derived:
+        """What the turn computes from the climber's records: from the cache when it may be
+        used (`context.cache`), else read and computed, and kept. The generation is read
+        before any record, so what is kept under it holds every write that came before it."""
+        user_id, zone = caller.user_id, caller.timezone
+        generation = None
+        if self._generations is not None:
+            generation = await self._generations.read(user_id)
+            cached = self.cache.get(user_id, generation, window.today, zone, now)
+            if cached is not None:
+                return cached
+        inputs, latest = await asyncio.gather(
+            read_inputs(self._table, user_id, window),
+            self._journal.list(user_id, end=window.today, limit=1),
+        )
+        derived = derive(inputs, window, latest.items[0].date if latest.items else None)
+        if self._generations is not None:
+            self.cache.put(user_id, generation, zone, now, derived)
+        return derived
 
 
 def _renderer(
@@ -365,27 +350,24 @@ def _tokens(messages: Sequence[Message]) -> int:
 
 
 def _facts(
-    analytics: ClimberAnalytics,
-    athlete: AthleteProfile | None,
+    facing: Facing,
     intent: Intent,
     today: date,
     level: str | None,
     template: ChatTemplate,
     slices: Sequence[Slice],
-    plan: PlanWeekView | None,
     picked: Chosen,
 ) -> dict[str, Any]:
-    profile = None if athlete is None else athlete.model_dump(mode="json", by_alias=True)
-    week = None if plan is None else plan.model_dump(mode="json", by_alias=True)
+    # The dumps are shared with other turns of the same cache entry: read, never changed.
     return {
-        "analytics": clean_tree(analytics.model_dump(mode="json", by_alias=True)),
+        "analytics": facing.analytics_facts,
         "intent": intent,
         "today": today.isoformat(),
         "level": level,
         "template": template.id,
         "slices": list(slices),
-        "profile": clean_tree(profile),
-        "plan": clean_tree(week),
+        "profile": facing.profile_facts,
+        "plan": facing.plan_facts,
         "exercises": [
             exercise.model_dump(mode="json", by_alias=True, exclude_none=True)
             for exercise in picked.exercises

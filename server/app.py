@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -16,6 +17,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from context.assembly import CoachContext
+from context.cache import ContextCache
+from context.generations import RedisGenerations
 from core.clock import Clock, system_clock
 from handlers.analytics import shown as shown_analytics
 from handlers.chat import Chat
@@ -146,6 +149,15 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
             freshness.register(hub, runs.local.stop_user)
             lifecycle.on_drain(runs.stop_all)
             models, fallback = await open_models(settings.named_models, policy, stack)
+            # Every write to a climber's records, from any part of this process, replaces their
+            # generation in Redis, so no process serves a context computed before it.
+            context_cache = ContextCache(
+                max_users=settings.context_cache_users,
+                max_age=timedelta(seconds=settings.context_cache_max_age_seconds),
+            )
+            generations = RedisGenerations(redis, forget=context_cache.forget)
+            table.on_write(generations.bump)
+            stack.callback(table.on_write, None)
             coach = Coach(
                 models=models,
                 assembler=CoachContext(
@@ -153,6 +165,8 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
                     clock=clock,
                     tools=[PROPOSE_TOOL],
                     shown=partial(shown_analytics, policy),  # what the tier shows, no more
+                    generations=generations,
+                    cache=context_cache,
                 ),
                 chat=ChatRepo(table),
                 proposals=ProposalStore(table),

@@ -10,6 +10,7 @@ Every module that keeps per-user keys names what they begin with, next to its ke
     v7:ws:{USER}          socket leases (the socket cap)     server.socket_cap
     v7:say:USER:…         say idempotency records (their frames)  server.say_ledger
     v7:run:USER:…         the user's running streams       server.runs
+    v7:ctxgen:{USER}      the generation of their records  context.generations
 
 `erase_keys` walks the keyspace once with SCAN (never KEYS, which blocks Redis), asking only
 for keys that name the user id, and UNLINKs those that begin with one of the prefixes. A key
@@ -24,6 +25,7 @@ import re
 
 from redis.asyncio import Redis
 
+from context.generations import user_generation_key
 from quotas import user_key_prefixes as quota_prefixes
 from server.runs import user_runs_prefix
 from server.say_ledger import user_says_prefix
@@ -45,6 +47,7 @@ def user_key_prefixes(user_id: str) -> tuple[str, ...]:
         leases_key(user_id),
         user_says_prefix(user_id),
         user_runs_prefix(user_id),
+        user_generation_key(user_id),
     )
 
 

@@ -194,6 +194,22 @@ class Settings(BaseSettings):
         "more gets 413 before it is read.",
     )
 
+    # Context assembly's cache of what is computed from each climber's records (issue 19).
+    context_cache_users: int = Field(
+        default=256,
+        ge=1,
+        le=100_000,
+        description="Climbers whose computed context one process keeps (least recently used "
+        "dropped first; a climber with 3 years of daily sessions takes about 180 KB).",
+    )
+    context_cache_max_age_seconds: float = Field(
+        default=300,
+        gt=0,
+        le=86_400,
+        description="Oldest a cached context may be: bounds how stale another process's entry "
+        "can be after a write whose invalidation could not reach Redis.",
+    )
+
     auth_limits: AuthLimits = Field(
         default_factory=AuthLimits,
         description="The limits of /auth/* per client address, per account and on argon2 "

@@ -1,15 +1,19 @@
-"""The SQLite engine: one file, WAL, `synchronous=FULL`, driven from its own thread.
+"""The SQLite engine: one file, WAL, `synchronous=FULL`, driven from its own threads.
 
-Every sqlite3 call runs on a single dedicated thread that owns the connection, so the event
-loop never waits on disk or on a lock, and statements never interleave. Cancelling a caller
-does not cancel its statement: the write still completes (or rolls back) as one atomic step;
-only its result is dropped.
+Every write runs on a single dedicated thread that owns the writing connection, so the event
+loop never waits on disk or on a lock, and writes never interleave. Reads (`get`, `query`,
+`batch_get`) run on a small pool of reader threads, each with its own read-only connection:
+WAL lets readers run beside each other and beside the writer, each statement on a snapshot of
+everything committed when it began, so a read issued after a write returned sees that write (a
+write commits before it returns). Cancelling a caller does not cancel its statement: the write
+still completes (or rolls back) as one atomic step; only its result is dropped.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -31,6 +35,8 @@ T = TypeVar("T")
 DEFAULT_BUSY_TIMEOUT_MS = 3000
 """How long a write waits for a lock another connection holds before `StoreUnavailable`."""
 MAX_BUSY_TIMEOUT_MS = 10_000
+READERS = 4
+"""Reader threads (and connections) per table: a turn's wave of reads runs side by side."""
 
 
 def parse_url(url: str, data_dir: Path) -> tuple[Path, int]:
@@ -60,13 +66,23 @@ class SqliteTable(Table):
     """The table in one SQLite file. Use `open` (or `store.open_table`), then `aclose`."""
 
     def __init__(
-        self, path: Path, executor: ThreadPoolExecutor, connection: sqlite3.Connection
+        self,
+        path: Path,
+        executor: ThreadPoolExecutor,
+        connection: sqlite3.Connection,
+        busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
     ) -> None:
         super().__init__()
         self._path = path
         self._executor = executor
         self._connection: sqlite3.Connection | None = connection
         self._closed = False
+        self._busy_timeout_ms = busy_timeout_ms
+        self._readers = ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="v7-sqlite-r")
+        # Each reader thread opens its own connection on first use; all are closed by `aclose`.
+        self._local = threading.local()
+        self._reader_connections: list[sqlite3.Connection] = []
+        self._reader_lock = threading.Lock()
 
     @classmethod
     async def open(cls, url: str, *, data_dir: Path) -> SqliteTable:
@@ -84,7 +100,7 @@ class SqliteTable(Table):
         except BaseException:
             executor.shutdown(wait=False)
             raise
-        return cls(path, executor, connection)
+        return cls(path, executor, connection, timeout)
 
     async def _run(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         # The connection is taken on the engine thread, so a call queued behind `aclose`
@@ -101,6 +117,30 @@ class SqliteTable(Table):
             raise StoreUnavailable(f"the SQLite table {self._path} is closed")
         return await asyncio.get_running_loop().run_in_executor(self._executor, call)
 
+    async def _read(self, function: Callable[[sqlite3.Connection], T]) -> T:
+        """`function` on a reader thread's own connection (opened there on first use)."""
+
+        def call() -> T:
+            if self._closed:
+                raise StoreUnavailable(f"the SQLite table {self._path} is closed")
+            try:
+                return function(self._reader())
+            except sqlite3.Error as error:
+                raise sqlite_ops.unavailable(error, self._path) from error
+
+        if self._closed:
+            raise StoreUnavailable(f"the SQLite table {self._path} is closed")
+        return await asyncio.get_running_loop().run_in_executor(self._readers, call)
+
+    def _reader(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite_ops.connect_reader(self._path, self._busy_timeout_ms)
+            with self._reader_lock:
+                self._reader_connections.append(connection)
+            self._local.connection = connection
+        return connection
+
     @property
     def _db(self) -> sqlite3.Connection:
         # Read only on the engine thread, inside `_run`, after the closed check.
@@ -108,7 +148,7 @@ class SqliteTable(Table):
         return self._connection
 
     async def _get(self, pk: str, sk: str) -> Item | None:
-        return await self._run(lambda: sqlite_ops.get(self._db, pk, sk))
+        return await self._read(lambda db: sqlite_ops.get(db, pk, sk))
 
     async def _put(self, item: Item, condition: Condition | None) -> None:
         await self._run(lambda: sqlite_ops.put(self._db, item, condition))
@@ -120,10 +160,10 @@ class SqliteTable(Table):
         return await self._run(lambda: sqlite_ops.delete(self._db, pk, sk, condition))
 
     async def _query(self, request: QueryRequest) -> tuple[list[Item], bool]:
-        return await self._run(lambda: sqlite_ops.query(self._db, request))
+        return await self._read(lambda db: sqlite_ops.query(db, request))
 
     async def _batch_get(self, keys: list[Key]) -> dict[Key, Item]:
-        return await self._run(lambda: sqlite_ops.batch_get(self._db, keys))
+        return await self._read(lambda db: sqlite_ops.batch_get(db, keys))
 
     async def _transact(self, operations: list[Operation]) -> None:
         await self._run(lambda: sqlite_ops.transact(self._db, operations))
@@ -143,6 +183,12 @@ class SqliteTable(Table):
 
         await asyncio.get_running_loop().run_in_executor(self._executor, close)
         self._executor.shutdown(wait=False)
+        # Readers already running finish first; those queued see the table closed.
+        await asyncio.to_thread(self._readers.shutdown, wait=True)
+        with self._reader_lock:
+            readers, self._reader_connections = self._reader_connections, []
+        for reader in readers:
+            reader.close()
 
 
 async def init_sqlite(url: str, *, data_dir: Path) -> str:

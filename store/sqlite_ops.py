@@ -1,8 +1,9 @@
-"""The SQLite engine's blocking half: schema and statements on one `sqlite3.Connection`.
+"""The SQLite engine's blocking half: schema and statements on a `sqlite3.Connection`.
 
-Every function here runs on the engine's own thread (see `store/sqlite.py`), never on the event
-loop. Writes that read before they write take `BEGIN IMMEDIATE`, so the read and the write are
-one atomic step against every other connection to the file.
+Every function here runs on one of the engine's own threads (see `store/sqlite.py`), never on
+the event loop: writes on the writer's connection, reads on a reader's. Writes that read
+before they write take `BEGIN IMMEDIATE`, so the read and the write are one atomic step against
+every other connection to the file.
 """
 
 from __future__ import annotations
@@ -63,6 +64,22 @@ def connect(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
     except sqlite3.Error as error:
         connection.close()
         raise unavailable(error, path) from error
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def connect_reader(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
+    """A read-only connection to the file `connect` opened (WAL is kept in the file), for one
+    reader thread. Raises `sqlite3.Error` if the file cannot be opened."""
+    connection = sqlite3.connect(
+        path, timeout=busy_timeout_ms / 1000, isolation_level=None, check_same_thread=False
+    )
+    try:
+        connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        # A reader never writes: a bug that tried would fail here instead of racing the writer.
+        connection.execute("PRAGMA query_only = ON")
     except BaseException:
         connection.close()
         raise

@@ -11,19 +11,28 @@ suite in `tests/conformance/` holds them to it.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from core.clock import Clock, system_clock
 from store import rules
 from store.cursor import StartKey, decode_cursor, encode_cursor
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 Item: TypeAlias = dict[str, Any]
 Key: TypeAlias = tuple[str, str]
+
+T = TypeVar("T")
+
+WriteHook: TypeAlias = "Callable[[Sequence[Key]], Awaitable[None]]"
+"""Told the keys of every write once it has settled (see `Table.on_write`)."""
+
+log = logging.getLogger("v7.store")
 
 VERSION = "version"
 """The attribute that optimistic locking compares and the store increments on every update."""
@@ -167,6 +176,37 @@ class Table(ABC):
 
     def __init__(self) -> None:
         self.clock: Clock = system_clock
+        self._on_write: WriteHook | None = None
+        self._telling: set[asyncio.Task[None]] = set()
+
+    def on_write(self, hook: WriteHook | None) -> None:
+        """Have `hook` told the keys of every write (put, update, delete, transact; a
+        transaction's checks write nothing and are left out) once the write has settled:
+        after the engine has answered, whatever the answer (a refused write wrote nothing,
+        and telling it costs the hook only a needless invalidation), and even when the caller
+        was cancelled meanwhile (the engine still finishes the write; the hook is told after
+        it). The write returns only after the hook, so whoever sees the write done also sees
+        the hook's effect. The hook must not raise (what it raises is logged and dropped).
+        None removes it. Used by the composition root to invalidate caches of a user's data
+        on every process (`context.generations`)."""
+        self._on_write = hook
+
+    async def _written(self, keys: Sequence[Key], write: Awaitable[T]) -> T:
+        hook = self._on_write
+        if hook is None:
+            return await write
+        # Shielded, so a cancelled caller leaves the write to finish and the hook to be told
+        # after it, never before (a reader that saw the hook's effect must see the write).
+        task = asyncio.ensure_future(write)
+        try:
+            return await asyncio.shield(task)
+        finally:
+            telling = asyncio.ensure_future(_tell(hook, keys, task))
+            if task.done():
+                await telling
+            else:
+                self._telling.add(telling)
+                telling.add_done_callback(self._telling.discard)
 
     async def get(self, pk: str, sk: str) -> Item | None:
         """The item, or None."""
@@ -176,7 +216,7 @@ class Table(ABC):
     async def put(self, item: Item, *, condition: Condition | None = None) -> Item:
         """Write the whole item (it must hold `pk` and `sk`); returns it as stored."""
         stored = _prepared_put(Put(item, condition)).item
-        await self._put(stored, condition)
+        await self._written([(stored["pk"], stored["sk"])], self._put(stored, condition))
         return stored
 
     async def update(
@@ -195,13 +235,13 @@ class Table(ABC):
             pk, sk, dict(set or {}), tuple(remove), dict(add or {}), expected_version, create
         )
         _check_update(operation)
-        return await self._update(operation)
+        return await self._written([(pk, sk)], self._update(operation))
 
     async def delete(self, pk: str, sk: str, *, condition: Condition | None = None) -> Item | None:
         """Delete the item; returns what was deleted, or None if there was nothing."""
         rules.check_key(pk, sk)
         rules.check_condition(condition)
-        return await self._delete(pk, sk, condition)
+        return await self._written([(pk, sk)], self._delete(pk, sk, condition))
 
     async def query(
         self,
@@ -280,7 +320,8 @@ class Table(ABC):
         if len(frozenset(keys)) != len(keys):
             raise ValueError("a transaction names one item more than once")
         if prepared:
-            await self._transact(prepared)
+            written = [operation_key(op) for op in prepared if not isinstance(op, Check)]
+            await self._written(written, self._transact(prepared))
 
     @abstractmethod
     async def ping(self) -> None:
@@ -323,6 +364,17 @@ class Table(ABC):
     async def _transact(self, operations: list[Operation]) -> None:
         """Apply all or none; `TransactionCancelled(failed=[...])` naming every operation whose
         condition does not hold. Puts already carry their final version."""
+
+
+async def _tell(hook: WriteHook, keys: Sequence[Key], write: asyncio.Future[Any]) -> None:
+    """Tell `hook` of the write's `keys` once `write` has settled."""
+    if not keys:
+        return
+    await asyncio.wait([write])
+    try:
+        await hook(keys)
+    except Exception:
+        log.exception("a write hook failed")
 
 
 def _utf8(text: str) -> bytes:

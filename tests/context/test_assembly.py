@@ -371,7 +371,7 @@ async def test_one_users_data_never_reaches_another_users_prompt(table: Table) -
 
 async def test_everything_is_read_in_one_concurrent_wave(table: Table) -> None:
     await seed_climber(table, "alice", "Zephyr")
-    watched = Watched(table)
+    watched = Watched(table, expected=16)
     await coach(watched).assemble(Caller("alice"), "how much protein should I eat?")
     # The eleven analytics reads (the first logged session among them), chat history, the
     # latest session, the templates of the nutrition and coaching types, and the exercise

@@ -3,6 +3,8 @@ user's data only; and the demo climber's six months as a realistic fixture."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
@@ -44,32 +46,45 @@ a figure the analytics rounded differently."""
 
 
 class Watched(Table):
-    """A real table that also records how many reads were in flight at once."""
+    """A real table that also records how many reads were in flight at once.
 
-    def __init__(self, inner: Table) -> None:
+    With `expected`, each read is held until that many have been issued (or a second has
+    passed): reads issued in one wave all meet, so `most` counts them however fast the engine
+    answers (several reader threads may answer one before a deeper-nested one is issued); a
+    read that waits for another's answer arrives only after the second."""
+
+    def __init__(self, inner: Table, expected: int | None = None) -> None:
         self.inner = inner
         self.in_flight = 0
         self.most = 0
         self.reads = 0
+        self._expected = expected
+        self._met = asyncio.Event()
 
     async def _get(self, pk: str, sk: str) -> Item | None:
-        self._start()
+        await self._start()
         try:
             return await self.inner._get(pk, sk)
         finally:
             self.in_flight -= 1
 
     async def _query(self, request: QueryRequest) -> tuple[list[Item], bool]:
-        self._start()
+        await self._start()
         try:
             return await self.inner._query(request)
         finally:
             self.in_flight -= 1
 
-    def _start(self) -> None:
+    async def _start(self) -> None:
         self.reads += 1
         self.in_flight += 1
         self.most = max(self.most, self.in_flight)
+        if self._expected is None:
+            return
+        if self.reads >= self._expected:
+            self._met.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._met.wait(), 1.0)
 
     async def _put(self, item: Item, condition: _Condition | None) -> None:
         await self.inner._put(item, condition)
@@ -144,7 +159,7 @@ async def test_assemble_reads_one_users_data_in_one_wave(table: Table) -> None:
     table.clock = CLOCK
     today = CLOCK().date()
     await seed_alice_and_bob(table, today)
-    watched = Watched(table)
+    watched = Watched(table, expected=11)
     analytics = await assemble(watched, "alice", Period.DAYS_30, today)
     # Eleven reads (sessions, sends, hardest boulders and routes, food, the first logged session,
     # goals, injuries, plans, nutrition profile, athlete profile), all in flight before the
