@@ -22,9 +22,6 @@ if TYPE_CHECKING:
     from server.media.library import MediaLibrary
     from store.table import Table
 
-REDIS_TIMEOUT_S = 2.0
-"""Command timeout of the command line's own Redis client (the server's is 100 ms)."""
-
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="v7", description="V7 Coach")
@@ -152,35 +149,25 @@ async def _jobs_run(settings: Settings, name: str, user: str | None, dry_run: bo
     print its report. Exit status: 0, 1 when a user (or a maintenance run) failed, 2 when
     another process holds the job's lock; refused (`SystemExit`) without Redis for a real run,
     or for an unknown job."""
-    from urllib.parse import urlsplit
-
     from quotas import load_policy
-    from server.embedded_redis import EmbeddedRedis
+    from server.cli_redis import command_line_redis, tell_caches
     from server.jobs.job import JobEnv
     from server.jobs.registry import find
     from server.jobs.runner import JobRefused, UnknownUser, run
     from server.mailers import open_mailer
-    from server.redis_url import check_url, unix_client, url_client
     from store import open_table
 
     entry = find(name)
     if entry is None:
         raise SystemExit(f"v7: no job named {name!r} (see v7 jobs list)")
     job = entry.load()
-    check_url(settings.redis_url)
     async with AsyncExitStack() as stack:
         table = await stack.enter_async_context(
             open_table(settings.resolved_store_url, data_dir=settings.data_dir)
         )
-        if urlsplit(settings.redis_url).scheme == "embedded":
-            # The server's embedded Redis, through its socket; never one of our own (its
-            # lock would guard nothing). Not running: a dry run goes on without it.
-            socket = EmbeddedRedis(settings.data_dir).socket_path
-            redis = unix_client(socket, REDIS_TIMEOUT_S) if socket.exists() else None
-        else:
-            redis = url_client(settings.redis_url, REDIS_TIMEOUT_S)
-        if redis is not None:
-            stack.push_async_callback(redis.aclose)
+        # No server running the embedded Redis: a dry run goes on without it.
+        redis = await command_line_redis(stack, settings)
+        tell_caches(table, redis)
         mailer = await stack.enter_async_context(open_mailer(settings))
         eraser, media = await _upkeep_clients(stack, settings, table, redis)
         env = JobEnv(
@@ -258,23 +245,18 @@ async def _finish_erasures(settings: Settings) -> tuple[str, bool]:
     repeats work, and an operator must be able to run it while Redis is down (the Redis step
     then fails and those erasures stay pending). `v7 jobs run finish-erasures` is the same run
     under the job's lock. The message, and whether all finished."""
-    from urllib.parse import urlsplit
-
-    from server.embedded_redis import EmbeddedRedis
+    from server.cli_redis import command_line_redis
     from server.erasures import finish_erasures
-    from server.redis_url import check_url, unix_client, url_client
     from store import open_table
 
-    check_url(settings.redis_url)
     async with AsyncExitStack() as stack:
         table = await stack.enter_async_context(
             open_table(settings.resolved_store_url, data_dir=settings.data_dir)
         )
-        if urlsplit(settings.redis_url).scheme == "embedded":
-            redis = unix_client(EmbeddedRedis(settings.data_dir).socket_path, REDIS_TIMEOUT_S)
-        else:
-            redis = url_client(settings.redis_url, REDIS_TIMEOUT_S)
-        stack.push_async_callback(redis.aclose)
+        # No write hook for the context caches: an erasure removes the climber's generation
+        # with their other Redis keys, which is what tells every cache.
+        redis = await command_line_redis(stack, settings, embedded_must_run=True)
+        assert redis is not None
         eraser, _ = await _upkeep_clients(stack, settings, table, redis)
         result = await finish_erasures(eraser)
     return f"{result.finished} finished, {result.pending} pending", not result.pending

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import TextIO
 
@@ -57,12 +58,17 @@ async def import_file(
 ) -> tuple[str, bool]:
     """Import `path` into the account of `email`; the outcome in words and whether it
     succeeded. The file is read whole first (a logbook is megabytes at most)."""
+    from server.cli_redis import command_line_redis, tell_caches
     from store import open_table
     from store.repos.users import UserRepo
 
     fmt = FormatName(format) if format else None
     data = await asyncio.to_thread(path.read_bytes)
-    async with open_table(settings.resolved_store_url, data_dir=settings.data_dir) as table:
+    async with AsyncExitStack() as stack:
+        table = await stack.enter_async_context(
+            open_table(settings.resolved_store_url, data_dir=settings.data_dir)
+        )
+        tell_caches(table, await command_line_redis(stack, settings))
         user = await UserRepo(table).find_by_email(email)
         if user is None:
             raise SystemExit(f"v7: no user with email {email}")

@@ -18,7 +18,10 @@ from typing import Any
 import httpx
 import pytest
 
+from context.generations import RedisGenerations
 from server.cli import main
+from server.embedded_redis import EmbeddedRedis
+from server.redis_url import unix_client
 from server.import_cli import progress_bar
 from tests.conftest import ENGINES
 from tests.logbooks.big import mountain_project_ticks
@@ -113,6 +116,10 @@ async def test_each_sample_imports_by_the_command_line(
 ) -> None:
     rows, refused, sessions, _ = EXPECTED[sample]
     email, headers = await account(http, server)
+    user_id = (await http.get("/users/profile", headers=headers)).json()["id"]
+    redis = unix_client(EmbeddedRedis(server.settings.data_dir).socket_path, 1.0)
+    generations = RedisGenerations(redis)
+    before = await generations.read(user_id)
     monkeypatch.setenv("V7_DATA_DIR", str(server.settings.data_dir))
     monkeypatch.setenv("V7_STORE_URL", server.settings.resolved_store_url)
     status = await asyncio.to_thread(main, ["import", str(SAMPLES / sample), "--user", email])
@@ -120,6 +127,9 @@ async def test_each_sample_imports_by_the_command_line(
     assert status == 0, out
     assert f"Imported {rows - refused} of {rows} rows" in out
     assert len((await http.get("/journal/entries", headers=headers)).json()["items"]) == sessions
+    # The server's context cache hears of the import: the climber's generation moved on.
+    assert await generations.read(user_id) not in (None, before)
+    await redis.aclose()
 
 
 async def test_an_import_does_not_use_the_free_weekly_allowance(
