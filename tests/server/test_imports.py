@@ -21,8 +21,8 @@ import pytest
 from context.generations import RedisGenerations
 from server.cli import main
 from server.embedded_redis import EmbeddedRedis
-from server.redis_url import unix_client
 from server.import_cli import progress_bar
+from server.redis_url import unix_client
 from tests.conftest import ENGINES
 from tests.logbooks.big import mountain_project_ticks
 from tests.server.helpers import PASSWORD
