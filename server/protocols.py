@@ -4,8 +4,8 @@ uvicorn (httptools) has no header timeout and no limit on header size or count: 
 that sends nothing, or a request line a byte at a time, is held forever, and httptools gathers
 a header of any size in memory. And when websockets refuses an upgrade request itself (a header
 line over 8 KiB, more than 128 headers), uvicorn's sans-I/O protocol never writes that refusal
-nor closes the connection. `LimitedHttpProtocol` and `WebSocketProtocol` close those gaps;
-`server.run.uvicorn_config` configures them.
+nor closes the connection. `LimitedHttpProtocol` and `server.ws_protocol.WebSocketProtocol`
+close those gaps; `server.run.uvicorn_config` configures them.
 
 Contracts of `LimitedHttpProtocol` (per connection, per request on a kept-alive one):
 
@@ -33,7 +33,6 @@ from typing import Any, ClassVar
 
 import httptools
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
-from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from server.errors import ApiError, error_body, map_error
 from server.limits import ConnectionLimits
@@ -282,19 +281,6 @@ class _CycleTransport(asyncio.Transport):
 
     def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
         self._socket.set_write_buffer_limits(high, low)
-
-
-class WebSocketProtocol(WebSocketsSansIOProtocol):
-    """uvicorn's sans-I/O WebSocket protocol, plus: an upgrade request that websockets refuses
-    by itself (431 for a header line over 8 KiB or more than 128 headers, 414, or a malformed
-    request) has that refusal written and the connection closed."""
-
-    def data_received(self, data: bytes) -> None:
-        super().data_received(data)
-        refused = not self.handshake_initiated and self.conn.handshake_exc is not None
-        if refused and not self.transport.is_closing():
-            self.transport.write(b"".join(self.conn.data_to_send()))
-            self.transport.close()
 
 
 def http_protocol(limits: ConnectionLimits) -> type[LimitedHttpProtocol]:

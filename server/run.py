@@ -16,8 +16,9 @@ from starlette.applications import Starlette
 from server.lifecycle import Lifecycle
 from server.limits import ConnectionLimits
 from server.logs import configure_logging
-from server.protocols import WebSocketProtocol, http_protocol
+from server.protocols import http_protocol
 from server.settings import Settings
+from server.ws_protocol import WebSocketProtocol
 
 log = logging.getLogger("v7.server")
 

@@ -129,9 +129,7 @@ async def chat_socket(websocket: WebSocket) -> None:
     log.info("socket open", extra={"user": caller.user_id})
     try:
         await services.hub.add(socket)
-        quota = await services.chat.on_connect(caller)
-        user = UserInfo(id=caller.user_id, tier=caller.tier, timezone=label(caller.timezone))
-        socket.greet(Ready(user=user, quota=quota))
+        await _greet(services, socket)
         await _read_loop(services, socket, turns)
     finally:
         expiry.cancel()
@@ -143,6 +141,15 @@ async def chat_socket(websocket: WebSocket) -> None:
         services.lifecycle.remove_socket(id(socket))
         log.info("socket closed", extra={"user": caller.user_id, "code": socket.close_code})
         await turns.outlived()
+
+
+async def _greet(services: Services, socket: Socket) -> None:
+    """Send `ready` (in a function of its own: what it is built from is not kept for the
+    socket's life by the connection's frame)."""
+    caller = socket.caller
+    quota = await services.chat.on_connect(caller)
+    user = UserInfo(id=caller.user_id, tier=caller.tier, timezone=label(caller.timezone))
+    socket.greet(Ready(user=user, quota=quota))
 
 
 async def _read_loop(services: Services, socket: Socket, turns: Turns) -> None:
