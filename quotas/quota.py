@@ -68,7 +68,7 @@ from quotas.scripts import (
     RESERVE,
     quota_keys,
 )
-from quotas.unavailable import CHECK_DEADLINE_S, REDIS_DOWN, RedisGate
+from quotas.unavailable import CHECK_DEADLINE_S, REDIS_DOWN, RedisGate, deadline
 from quotas.windows import Window, iso_week_window, month_window
 
 if TYPE_CHECKING:
@@ -418,7 +418,7 @@ class Quotas:
         used_key, pending_key, _ = quota_keys(user_id, kind, window.key)
         async with (
             self._gate.turn(),
-            asyncio.timeout(self._timeout),
+            deadline(self._timeout),
             self._redis.pipeline(transaction=True) as pipe,
         ):
             pipe.delete(used_key)
@@ -428,7 +428,7 @@ class Quotas:
         self._stale.pop(key, None)
 
     async def _eval(self, script: AsyncScript, keys: Any, args: list[Any]) -> list[int]:
-        async with self._gate.turn(), asyncio.timeout(self._timeout):
+        async with self._gate.turn(), deadline(self._timeout):
             result = await script(keys=list(keys), args=args)
         return [int(value) for value in result]
 
