@@ -12,7 +12,7 @@ Strict: an option redis-py does not know (it would reach the connection class as
 keyword and fail on the first command), a TLS option on a plain URL, an option given twice or
 an invalid value stops the server at start (`check_url`, also run by `open_redis`), named.
 
-Every command has a 100 ms socket timeout and no client-side retries; a quota check, which is
+Every command has a 100 ms read timeout and no client-side retries; a quota check, which is
 one or two commands, is also bounded as a whole by `CHECK_DEADLINE_S` (`quotas.unavailable`:
 the quotas' own ceiling, which a new connection may use up too). So a paused or dead Redis
 costs a check ~100 ms (a refused connection costs nothing), and the callers in `quotas/` then
@@ -20,6 +20,11 @@ take their documented fallback. When all `MAX_CONNECTIONS` are busy the pool wai
 `POOL_WAIT_S` for a free one (a busy pool is not a dead Redis: a dead one frees its connections
 within a command timeout), and the quota checks queue in front of it (`quotas.unavailable.
 RedisGate`), so a burst of this process's own checks is never mistaken for an outage.
+
+Both the read timeout and the pool's wait are `quotas.unavailable.deadline`s: time the event
+loop spent late is not counted (a reply that arrived while a saturated loop was busy is read,
+not dropped as a timeout), and the wait for a pooled connection is not counted against the
+caller's own deadline (a pool that stays busy raises `PoolBusy`, named as such).
 """
 
 from __future__ import annotations
