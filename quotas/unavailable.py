@@ -6,6 +6,7 @@ the event loop itself spent late is not charged to Redis). The client itself is 
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
@@ -27,8 +28,19 @@ with `deadline`, so a late event loop does not use it up."""
 LATE_LOOP_S = 0.01
 """A deadline's timer that runs this much after it was due found the event loop late."""
 LATE_LOOP_GRACE_S = 5.0
-"""The most loop lateness one `deadline` forgives: past its budget plus this, it expires
-however late the loop is (a Redis paused under a saturated loop is still noticed)."""
+"""The most one `deadline` forgives (loop lateness, Redis busy answering others): past its
+budget plus this it expires whatever the reason (a Redis paused under a saturated loop is still
+noticed)."""
+
+_heard_at = [-math.inf]
+"""When (loop time) this process last read an answer from Redis (`redis_answered`)."""
+
+
+def redis_answered() -> None:
+    """Note that Redis just answered a command of this process (the app's client calls it on
+    every reply, `server.redis_url`): Redis is up, so a command still waiting is waiting behind
+    this process's own queue, not for a dead server."""
+    _heard_at[0] = asyncio.get_running_loop().time()
 
 
 class _Deadline:
@@ -37,6 +49,7 @@ class _Deadline:
     def __init__(self, loop: asyncio.AbstractEventLoop, timeout: asyncio.Timeout, budget_s: float):
         self._loop = loop
         self._timeout = timeout
+        self._budget = budget_s
         now = loop.time()
         self._due = now + budget_s
         self._last_call = self._due + LATE_LOOP_GRACE_S
@@ -48,9 +61,16 @@ class _Deadline:
             return  # re-armed by `resume`
         now = self._loop.time()
         late = now - self._due
-        if late > LATE_LOOP_S and now < self._last_call:
+        heard = _heard_at[0]
+        if now >= self._last_call:
+            self._timeout.reschedule(now)  # expire now, whatever the reason
+        elif late > LATE_LOOP_S:
             # Not Redis's fault: the loop could not have run the reply's callbacks.
             self._arm(min(now + late, self._last_call))
+        elif now - heard < self._budget:
+            # Redis answered within the budget: it is up, and this block waits behind the
+            # process's own queue (a busy pool, a slow loop). Expire if it then falls silent.
+            self._arm(min(heard + self._budget, self._last_call))
         else:
             self._timeout.reschedule(now)  # expire now: the block is cancelled
 
@@ -93,6 +113,9 @@ async def deadline(budget_s: float) -> AsyncIterator[None]:
       `LATE_LOOP_GRACE_S` is forgiven so.
     * waiting for this process's own connection pool (`not_counted`, used by the pool of
       `server.redis_url`, which bounds that wait itself).
+    * waiting while Redis keeps answering this process's other commands (`redis_answered`):
+      the block expires once Redis has been silent for `budget_s`, so a paused or dead Redis
+      is still noticed within at most twice the budget, a busy one is waited for.
 
     So an on-time loop with a free connection expires the block at `budget_s`."""
     async with asyncio.timeout(None) as timeout:

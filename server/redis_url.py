@@ -53,7 +53,13 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from quotas.errors import QuotaError
-from quotas.unavailable import CHECK_DEADLINE_S, REDIS_DOWN, deadline, not_counted
+from quotas.unavailable import (
+    CHECK_DEADLINE_S,
+    REDIS_DOWN,
+    deadline,
+    not_counted,
+    redis_answered,
+)
 from server.embedded_redis import EmbeddedRedis
 
 log = logging.getLogger(__name__)
@@ -165,16 +171,19 @@ class _LateLoopReads(AbstractConnection):
     ) -> Any:
         budget = self.socket_timeout
         if timeout is not None or not budget:  # pub/sub's own waits, or no timeout at all
-            return await super().read_response(
+            answer = await super().read_response(
                 disable_decoding,
                 timeout,
                 disconnect_on_error=disconnect_on_error,
                 push_request=push_request,
             )
+            if answer is not None:  # None: the caller's own wait ended with nothing read
+                redis_answered()
+            return answer
         try:
             async with deadline(budget):
                 # math.inf: no timer of redis-py's own; a cancelled read disconnects.
-                return await super().read_response(
+                answer = await super().read_response(
                     disable_decoding,
                     math.inf,
                     disconnect_on_error=disconnect_on_error,
@@ -182,6 +191,8 @@ class _LateLoopReads(AbstractConnection):
                 )
         except TimeoutError:
             raise RedisTimeoutError(f"Timeout reading from {self._host_error()}") from None
+        redis_answered()  # Redis is up: see `quotas.unavailable.deadline`
+        return answer
 
 
 class _TcpConnection(_LateLoopReads, Connection):

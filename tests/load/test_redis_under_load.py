@@ -38,7 +38,11 @@ ROOT = Path(__file__).resolve().parents[2]
 def server_and_log() -> Iterator[tuple[Served, Path]]:
     with tempfile.TemporaryDirectory() as tmp:
         log_path = Path(tmp) / "v7-serve.log"
-        with log_path.open("wb") as log, served(stderr=log, V7_MODEL=MODEL) as server:
+        # PYTHONPATH: the server runs this checkout's code, whatever the venv was installed from.
+        with (
+            log_path.open("wb") as log,
+            served(stderr=log, V7_MODEL=MODEL, PYTHONPATH=str(ROOT)) as server,
+        ):
             yield server, log_path
 
 

@@ -68,3 +68,30 @@ async def test_waiting_on_this_process_is_not_charged() -> None:
             with not_counted():
                 await asyncio.sleep(0.05)
             await asyncio.sleep(0.2)
+
+
+async def test_waiting_while_redis_keeps_answering_others_is_not_an_outage(
+    tcp_server: TcpRedis,
+) -> None:
+    client = url_client(tcp_server.url)
+
+    async def others() -> None:
+        """This process's other commands, which Redis keeps answering."""
+        while True:
+            await client.ping()
+            await asyncio.sleep(0.02)
+
+    busy = asyncio.create_task(others())
+    try:
+        async with deadline(0.1):
+            await asyncio.sleep(0.3)  # e.g. queued behind them for a connection
+    finally:
+        busy.cancel()
+        await asyncio.gather(busy, return_exceptions=True)
+    # Once Redis falls silent the budget runs again.
+    started = time.perf_counter()
+    with pytest.raises(TimeoutError):
+        async with deadline(0.1):
+            await asyncio.sleep(1)
+    assert time.perf_counter() - started < 0.2
+    await client.aclose()
