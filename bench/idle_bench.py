@@ -30,6 +30,7 @@ from bench.common import (
     rss_kib,
     served,
 )
+from bench.degraded_log import degraded_lines
 
 SOCKETS = 2000
 OPENING = 50
@@ -92,6 +93,8 @@ async def v7_idle(count: int) -> None:
             await asyncio.gather(*(ws.close() for ws in sockets))
         unavailable = log_path.read_bytes().count(b"redis unavailable")
         print(f'    "redis unavailable" logged {unavailable:,}x while the sockets opened and idled')
+        outage = len(degraded_lines(log_path.read_text(errors="replace")))
+        print(f"    outage-path lines (bench/degraded_log.py): {outage:,}")
 
 
 async def floor_idle(count: int) -> None:

@@ -55,6 +55,7 @@ from bench.common import (
     raise_fd_limit,
     served,
 )
+from bench.degraded_log import degraded_lines
 from context.assembly import CoachContext
 from core.caller import Caller
 from core.clock import system_clock
@@ -365,10 +366,12 @@ async def v7_rows(levels: tuple[int, ...]) -> None:
                     written.seek(seen)
                     logged = written.read()
                 unavailable = logged.count(UNAVAILABLE)
+                outage = len(degraded_lines(logged.decode(errors="replace")))
                 warned = logged.count(b'"level": "warning"') + logged.count(b'"level": "error"')
                 delivered = max(level * TOKENS - row.missing, 1)
                 row.note += (
-                    f'; "redis unavailable" logged {unavailable:,}x, warnings {warned:,}; '
+                    f'; "redis unavailable" logged {unavailable:,}x, outage-path lines '
+                    f"{outage:,} (bench/degraded_log.py), warnings {warned:,}; "
                     "redis-server "
                     f"{redis_cpu / delivered * 1000:.3f} CPU s / 1,000 tokens"
                 )

@@ -53,7 +53,8 @@ Mapping refusals to answers: every `Refused` has `.code` (a DESIGN.md error code
 `UnknownTier` (a KeyError) for a tier the policy lacks; `PolicyError` for a bad tiers.toml.
 
 Behaviour while Redis is slow or down (the app's client times each Redis command out after
-100 ms; a check is bounded by 250 ms in all, `quotas.unavailable.CHECK_DEADLINE_S`): rate
+100 ms; a check is bounded by 250 ms in all, `quotas.unavailable.CHECK_DEADLINE_S`; both count
+Redis's time only, not a late event loop or a busy pool: `quotas.unavailable.deadline`): rate
 limits fail open; journal entries fail open but are still capped by the week's entry count in
 the store; AI messages get `degraded_ai_messages_per_hour` (per user, per process; tiers.toml)
 as long as the ledger shows the monthly quota not used up, then `QuotaUnavailable`. Everything

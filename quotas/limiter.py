@@ -7,7 +7,6 @@ still holds, and the monthly AI quota has its own fail-closed policy.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -15,7 +14,7 @@ from typing import TYPE_CHECKING
 from quotas.degraded import ThrottledLog
 from quotas.errors import RateLimited
 from quotas.scripts import GCRA, rate_key
-from quotas.unavailable import CHECK_DEADLINE_S, REDIS_DOWN, RedisGate
+from quotas.unavailable import CHECK_DEADLINE_S, REDIS_DOWN, RedisGate, deadline
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -56,7 +55,7 @@ class RateLimiter:
         Raises `UnknownTier`. Cancel-safe."""
         limit = self._policy.tier(tier).rate_limits.get(name)
         try:
-            async with self._gate.turn(), asyncio.timeout(self._timeout):
+            async with self._gate.turn(), deadline(self._timeout):
                 allowed, retry_ms = await self._script(
                     keys=[rate_key(user_id, name)], args=[limit.interval_us, limit.burst]
                 )

@@ -60,6 +60,7 @@ from quotas.ledger import StoreCounts
 from quotas.scripts import (
     COMMIT,
     GRANTED,
+    LOOK,
     NEED_SEED,
     NOOP,
     REFUND,
@@ -68,7 +69,7 @@ from quotas.scripts import (
     RESERVE,
     quota_keys,
 )
-from quotas.unavailable import CHECK_DEADLINE_S, REDIS_DOWN, RedisGate
+from quotas.unavailable import CHECK_DEADLINE_S, REDIS_DOWN, RedisGate, deadline
 from quotas.windows import Window, iso_week_window, month_window
 
 if TYPE_CHECKING:
@@ -126,6 +127,7 @@ class Quotas:
         self._commit = redis.register_script(COMMIT)
         self._refund = redis.register_script(REFUND)
         self._release = redis.register_script(RELEASE)
+        self._look_script = redis.register_script(LOOK)
         self._degraded = degraded or HourlyAllowance()
         self._warn = ThrottledLog(log)
         self._redis = redis
@@ -347,15 +349,48 @@ class Quotas:
 
     async def usage(self, user_id: str, tier: str) -> Quota:
         """The DESIGN.md quota object: committed plus in-flight use of the current month and
-        ISO week against `tier`'s limits (`limit`/`remaining` None when unlimited). Falls back
-        to the store's counts while Redis is down. Raises `UnknownTier`."""
+        ISO week against `tier`'s limits (`limit`/`remaining` None when unlimited). One round
+        trip to Redis for both (two on a counter's first use, which is seeded from the store).
+        Falls back to the store's counts while Redis is down. Raises `UnknownTier`."""
         policy = self.policy.tier(tier)
         now = self._clock()
-        ai, journal = await asyncio.gather(
-            self._allowance("ai_messages", user_id, policy, now),
-            self._allowance("journal_entries", user_id, policy, now),
+        month, week = month_window(now), iso_week_window(now)
+        try:
+            ai, journal = await self._look(user_id, month, week, now)
+        except REDIS_DOWN as exc:
+            self._warn.warning("usage read from the store", exc)
+            ai, journal = await asyncio.gather(
+                self._durable_count("ai_messages", user_id, month),
+                self._durable_count("journal_entries", user_id, week),
+            )
+        return Quota(
+            ai_messages=_allowance(policy.ai_limit, ai, month),
+            journal_entries=_allowance(policy.journal_limit, journal, week),
         )
-        return Quota(ai_messages=ai, journal_entries=journal)
+
+    async def _look(
+        self, user_id: str, month: Window, week: Window, now: datetime
+    ) -> tuple[int, int]:
+        """Committed plus in-flight AI messages this month and journal entries this week, in
+        one script (`quotas.scripts.LOOK`); a counter that is absent is seeded from the store
+        and looked at again."""
+        await self._refresh_if_stale(user_id, "ai_messages", month)
+        await self._refresh_if_stale(user_id, "journal_entries", week)
+        keys = [
+            *quota_keys(user_id, "ai_messages", month.key),
+            *quota_keys(user_id, "journal_entries", week.key),
+        ]
+        keep = (_keep_ms(month, now), _keep_ms(week, now))
+        seeds = [-1, -1]
+        found = await self._eval(self._look_script, keys, [seeds[0], keep[0], seeds[1], keep[1]])
+        if NEED_SEED in (found[0], found[4]):
+            if found[0] == NEED_SEED:
+                seeds[0] = await self._durable_count("ai_messages", user_id, month)
+            if found[4] == NEED_SEED:
+                seeds[1] = await self._durable_count("journal_entries", user_id, week)
+            args = [seeds[0], keep[0], seeds[1], keep[1]]
+            found = await self._eval(self._look_script, keys, args)
+        return found[1] + found[2], found[5] + found[6]
 
     async def reconcile(self, user_id: str) -> int:
         """Expire this user's overdue reservations in the current windows now (every script
@@ -366,20 +401,6 @@ class Quotas:
             _, _, expired = await self._peek(kind, user_id, _window(kind, now))
             total += expired
         return total
-
-    async def _allowance(
-        self, kind: QuotaKind, user_id: str, tier: TierPolicy, now: datetime
-    ) -> Allowance:
-        window = _window(kind, now)
-        limit = _limit(kind, tier)
-        try:
-            used, pending, _ = await self._peek(kind, user_id, window)
-            used += pending
-        except REDIS_DOWN as exc:
-            self._warn.warning("usage read from the store", exc)
-            used = await self._durable_count(kind, user_id, window)
-        remaining = None if limit is None else max(0, limit - used)
-        return Allowance(limit=limit, used=used, remaining=remaining, resets_at=window.resets_at)
 
     async def _peek(self, kind: QuotaKind, user_id: str, window: Window) -> tuple[int, int, int]:
         keys = quota_keys(user_id, kind, window.key)
@@ -418,7 +439,7 @@ class Quotas:
         used_key, pending_key, _ = quota_keys(user_id, kind, window.key)
         async with (
             self._gate.turn(),
-            asyncio.timeout(self._timeout),
+            deadline(self._timeout),
             self._redis.pipeline(transaction=True) as pipe,
         ):
             pipe.delete(used_key)
@@ -428,7 +449,7 @@ class Quotas:
         self._stale.pop(key, None)
 
     async def _eval(self, script: AsyncScript, keys: Any, args: list[Any]) -> list[int]:
-        async with self._gate.turn(), asyncio.timeout(self._timeout):
+        async with self._gate.turn(), deadline(self._timeout):
             result = await script(keys=list(keys), args=args)
         return [int(value) for value in result]
 
@@ -459,6 +480,11 @@ def _window(kind: QuotaKind, now: datetime) -> Window:
 
 def _limit(kind: QuotaKind, tier: TierPolicy) -> int | None:
     return tier.ai_limit if kind == "ai_messages" else tier.journal_limit
+
+
+def _allowance(limit: int | None, used: int, window: Window) -> Allowance:
+    remaining = None if limit is None else max(0, limit - used)
+    return Allowance(limit=limit, used=used, remaining=remaining, resets_at=window.resets_at)
 
 
 def _keep_ms(window: Window, now: datetime) -> int:

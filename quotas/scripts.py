@@ -136,6 +136,29 @@ return {1}
 """
 )
 
+LOOK = (
+    _NOW
+    + _RECONCILE
+    + _SEED
+    + """
+-- Where a user stands in both windows at once (one round trip for the badge). Per window:
+-- KEYS: used, pending, settled (AI messages' three, then journal entries' three: one user's
+-- keys, one cluster slot).  ARGV: seed, keep_ms for each window, in the same order.
+-- Returns {status, used, pending, expired_now} for each: status 2 looked, -1 need seed.
+local function look(first_key, first_arg)
+  local used, pending = KEYS[first_key], KEYS[first_key + 1]
+  if not seeded(used, tonumber(ARGV[first_arg]), ARGV[first_arg + 1]) then
+    return -1, 0, 0, 0
+  end
+  local expired = reconcile(pending, KEYS[first_key + 2], now_ms)
+  return 2, tonumber(redis.call('GET', used)), redis.call('ZCARD', pending), expired
+end
+local a1, a2, a3, a4 = look(1, 1)
+local j1, j2, j3, j4 = look(4, 3)
+return {a1, a2, a3, a4, j1, j2, j3, j4}
+"""
+)
+
 RELEASE = """
 -- KEYS: used
 -- Returns {status, used}: 1 given back now; 0 nothing to give back: no counter (a rebuild from

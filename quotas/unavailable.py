@@ -1,12 +1,15 @@
 """When Redis counts as slow or unreachable: the exceptions that mean it (as opposed to a bug),
-and how long one check may wait for it. The client itself is given to `quotas/` (the server
-opens it with 100 ms command timeouts, see `server.redis_url`)."""
+how long one check may wait for it, and the clock that wait is measured on (`deadline`: time
+the event loop itself spent late is not charged to Redis). The client itself is given to
+`quotas/` (the server opens it with 100 ms command timeouts, see `server.redis_url`)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import math
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 
 from redis.exceptions import ConnectionError, ReadOnlyError, TimeoutError
 
@@ -19,7 +22,125 @@ REDIS_DOWN: tuple[type[BaseException], ...] = (
 
 CHECK_DEADLINE_S = 0.25
 """Ceiling of one whole check (connect + up to two scripts + a script reload after a restart):
-a cold pool hit by a burst of concurrent checks must not be mistaken for a dead Redis."""
+a cold pool hit by a burst of concurrent checks must not be mistaken for a dead Redis. Measured
+with `deadline`, so a late event loop does not use it up."""
+
+LATE_LOOP_S = 0.01
+"""A deadline's timer that runs this much after it was due found the event loop late."""
+LATE_LOOP_GRACE_S = 5.0
+"""The most one `deadline` forgives (loop lateness, Redis busy answering others): past its
+budget plus this it expires whatever the reason (a Redis paused under a saturated loop is still
+noticed)."""
+
+_heard_at = [-math.inf]
+"""When (loop time) this process last read an answer from Redis (`redis_answered`)."""
+
+
+def redis_answered() -> None:
+    """Note that Redis just answered a command of this process (the app's client calls it on
+    every reply, `server.redis_url`): Redis is up, so a command still waiting is waiting behind
+    this process's own queue, not for a dead server."""
+    _heard_at[0] = asyncio.get_running_loop().time()
+
+
+class _Deadline:
+    """The state of one `deadline` block: when it expires, in loop time (see `deadline`)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, timeout: asyncio.Timeout, budget_s: float):
+        self._loop = loop
+        self._timeout = timeout
+        self._budget = budget_s
+        now = loop.time()
+        self._due = now + budget_s
+        self._last_call = self._due + LATE_LOOP_GRACE_S
+        self._paused_at: float | None = None
+        self._timer = loop.call_at(self._due, self._check)
+
+    def _check(self) -> None:
+        if self._paused_at is not None:
+            return  # re-armed by `resume`
+        now = self._loop.time()
+        late = now - self._due
+        heard = _heard_at[0]
+        if now >= self._last_call:
+            self._timeout.reschedule(now)  # expire now, whatever the reason
+        elif late > LATE_LOOP_S:
+            # Not Redis's fault: the loop could not have run the reply's callbacks.
+            self._arm(min(now + late, self._last_call))
+        elif now - heard < self._budget:
+            # Redis answered within the budget: it is up, and this block waits behind the
+            # process's own queue (a busy pool, a slow loop). Expire if it then falls silent.
+            self._arm(min(heard + self._budget, self._last_call))
+        else:
+            self._timeout.reschedule(now)  # expire now: the block is cancelled
+
+    def _arm(self, when: float) -> None:
+        self._timer.cancel()
+        self._due = when
+        self._timer = self._loop.call_at(when, self._check)
+
+    def pause(self) -> None:
+        if self._paused_at is None:
+            self._paused_at = self._loop.time()
+
+    def resume(self) -> None:
+        if self._paused_at is None:
+            return
+        waited = self._loop.time() - self._paused_at
+        self._paused_at = None
+        self._last_call += waited
+        self._arm(self._due + waited)
+
+    def close(self) -> None:
+        self._timer.cancel()
+
+
+_CURRENT: ContextVar[_Deadline | None] = ContextVar("v7_redis_deadline", default=None)
+
+
+@asynccontextmanager
+async def deadline(budget_s: float) -> AsyncIterator[None]:
+    """`asyncio.timeout(budget_s)` for talking to Redis, counting only time that is Redis's:
+    raises `TimeoutError` (the builtin) when the block runs past it, cancelling the block.
+
+    Not counted, because neither is Redis being slow or gone:
+
+    * the event loop being late. A reply can sit in the socket while a CPU-saturated loop (or a
+      collector pause) is busy with other callbacks; the timer and the reply then become ready
+      in the same loop iteration and a plain timeout wins. Here, a timer that runs more than
+      `LATE_LOOP_S` after it was due gives the time it was late back, and the block gets
+      another turn of the loop (a reply already in the socket is read first); at most
+      `LATE_LOOP_GRACE_S` is forgiven so.
+    * waiting for this process's own connection pool (`not_counted`, used by the pool of
+      `server.redis_url`, which bounds that wait itself).
+    * waiting while Redis keeps answering this process's other commands (`redis_answered`):
+      the block expires once Redis has been silent for `budget_s`, so a paused or dead Redis
+      is still noticed within at most twice the budget, a busy one is waited for.
+
+    So an on-time loop with a free connection expires the block at `budget_s`."""
+    async with asyncio.timeout(None) as timeout:
+        state = _Deadline(asyncio.get_running_loop(), timeout, budget_s)
+        token = _CURRENT.set(state)
+        try:
+            yield
+        finally:
+            _CURRENT.reset(token)
+            state.close()
+
+
+@contextmanager
+def not_counted() -> Iterator[None]:
+    """Time spent in the block does not count against the enclosing `deadline` (if any) of
+    this task: a wait on this process itself (a free pooled connection), not on Redis."""
+    state = _CURRENT.get()
+    if state is None:
+        yield
+        return
+    state.pause()
+    try:
+        yield
+    finally:
+        state.resume()
 
 
 class RedisBusy(ConnectionError):
@@ -46,7 +167,7 @@ class RedisGate:
     async def turn(self) -> AsyncIterator[None]:
         """Hold one slot for the block. Raises `RedisBusy` after waiting `wait_s`."""
         try:
-            async with asyncio.timeout(self._wait_s):
+            async with deadline(self._wait_s):
                 await self._slots.acquire()
         except TimeoutError:
             raise RedisBusy(f"no turn at redis within {self._wait_s:g} s") from None

@@ -12,7 +12,7 @@ Strict: an option redis-py does not know (it would reach the connection class as
 keyword and fail on the first command), a TLS option on a plain URL, an option given twice or
 an invalid value stops the server at start (`check_url`, also run by `open_redis`), named.
 
-Every command has a 100 ms socket timeout and no client-side retries; a quota check, which is
+Every command has a 100 ms read timeout and no client-side retries; a quota check, which is
 one or two commands, is also bounded as a whole by `CHECK_DEADLINE_S` (`quotas.unavailable`:
 the quotas' own ceiling, which a new connection may use up too). So a paused or dead Redis
 costs a check ~100 ms (a refused connection costs nothing), and the callers in `quotas/` then
@@ -20,25 +20,46 @@ take their documented fallback. When all `MAX_CONNECTIONS` are busy the pool wai
 `POOL_WAIT_S` for a free one (a busy pool is not a dead Redis: a dead one frees its connections
 within a command timeout), and the quota checks queue in front of it (`quotas.unavailable.
 RedisGate`), so a burst of this process's own checks is never mistaken for an outage.
+
+Both the read timeout and the pool's wait are `quotas.unavailable.deadline`s: time the event
+loop spent late is not counted (a reply that arrived while a saturated loop was busy is read,
+not dropped as a timeout), and the wait for a pooled connection is not counted against the
+caller's own deadline (a pool that stays busy raises `PoolBusy`, named as such).
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from redis.asyncio import BlockingConnectionPool, Redis, UnixDomainSocketConnection
-from redis.asyncio.connection import URL_QUERY_ARGUMENT_PARSERS, parse_url
+from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.connection import (
+    URL_QUERY_ARGUMENT_PARSERS,
+    AbstractConnection,
+    Connection,
+    SSLConnection,
+    UnixDomainSocketConnection,
+    parse_url,
+)
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import AuthenticationError, ResponseError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from quotas.errors import QuotaError
-from quotas.unavailable import CHECK_DEADLINE_S, REDIS_DOWN
+from quotas.unavailable import (
+    CHECK_DEADLINE_S,
+    REDIS_DOWN,
+    deadline,
+    not_counted,
+    redis_answered,
+)
 from server.embedded_redis import EmbeddedRedis
 
 log = logging.getLogger(__name__)
@@ -46,10 +67,11 @@ log = logging.getLogger(__name__)
 COMMAND_TIMEOUT_S = 0.1
 """Socket timeout of every command (and of connecting)."""
 
-MAX_CONNECTIONS = 64
+MAX_CONNECTIONS = 128
 POOL_WAIT_S = 1.0
-"""How long a command waits for a free pooled connection."""
-CHECK_SLOTS = 48
+"""How long a command waits for a free pooled connection (on-time loop only: see `_Pool`);
+that wait does not count against the caller's `deadline`."""
+CHECK_SLOTS = 64
 """Quota and rate checks in flight at once (`RedisGate`); the rest of the pool is for the
 writers (stream buffer, fan-out) and the other Redis users."""
 
@@ -129,27 +151,111 @@ def client_options(command_timeout_s: float = COMMAND_TIMEOUT_S) -> dict[str, An
     }
 
 
-def _pool_options(command_timeout_s: float) -> dict[str, Any]:
-    return {
+class PoolBusy(RedisConnectionError):
+    """Every pooled connection stayed busy for `POOL_WAIT_S` of on-time loop: this process
+    asks more of Redis at once than its pool holds (not an outage; logged as what it is)."""
+
+
+class _LateLoopReads(AbstractConnection):
+    """A connection whose read timeout (`socket_timeout`) is measured with
+    `quotas.unavailable.deadline`: an answer that arrived while the event loop was late is
+    read, not thrown away as a timeout (see that function for why)."""
+
+    async def read_response(
+        self,
+        disable_decoding: bool = False,
+        timeout: float | None = None,
+        *,
+        disconnect_on_error: bool = True,
+        push_request: bool | None = False,
+    ) -> Any:
+        budget = self.socket_timeout
+        if timeout is not None or not budget:  # pub/sub's own waits, or no timeout at all
+            answer = await super().read_response(
+                disable_decoding,
+                timeout,
+                disconnect_on_error=disconnect_on_error,
+                push_request=push_request,
+            )
+            if answer is not None:  # None: the caller's own wait ended with nothing read
+                redis_answered()
+            return answer
+        try:
+            async with deadline(budget):
+                # math.inf: no timer of redis-py's own; a cancelled read disconnects.
+                answer = await super().read_response(
+                    disable_decoding,
+                    math.inf,
+                    disconnect_on_error=disconnect_on_error,
+                    push_request=push_request,
+                )
+        except TimeoutError:
+            raise RedisTimeoutError(f"Timeout reading from {self._host_error()}") from None
+        redis_answered()  # Redis is up: see `quotas.unavailable.deadline`
+        return answer
+
+
+class _TcpConnection(_LateLoopReads, Connection):
+    pass
+
+
+class _TlsConnection(_LateLoopReads, SSLConnection):
+    pass
+
+
+class _UnixConnection(_LateLoopReads, UnixDomainSocketConnection):
+    pass
+
+
+_LATE_LOOP_CLASSES: dict[type[AbstractConnection], type[AbstractConnection]] = {
+    Connection: _TcpConnection,
+    SSLConnection: _TlsConnection,
+    UnixDomainSocketConnection: _UnixConnection,
+}
+
+
+class _Pool(BlockingConnectionPool):
+    """Waits up to `POOL_WAIT_S` of on-time loop for a free connection, then raises
+    `PoolBusy` (redis-py's own wait, a plain timer, is switched off)."""
+
+    async def get_connection(self, *args: Any, **kwargs: Any) -> AbstractConnection:
+        try:
+            with not_counted():
+                async with deadline(POOL_WAIT_S):
+                    connection: AbstractConnection = await super().get_connection(  # type: ignore[no-untyped-call]
+                        *args, **kwargs
+                    )
+                    return connection
+        except TimeoutError:
+            raise PoolBusy(
+                f"all {self.max_connections} redis connections stayed busy for {POOL_WAIT_S:g} s"
+            ) from None
+
+
+def _pool(command_timeout_s: float, **options: Any) -> _Pool:
+    """Our pool over `options` (a parsed URL's, which win over our defaults)."""
+    merged: dict[str, Any] = {
         "max_connections": MAX_CONNECTIONS,
-        "timeout": POOL_WAIT_S,
+        "connection_class": Connection,
         **client_options(command_timeout_s),
+        **options,
     }
+    merged["connection_class"] = _LATE_LOOP_CLASSES[merged["connection_class"]]
+    merged["timeout"] = None  # the wait is `_Pool.get_connection`'s
+    return _Pool(**merged)
 
 
 def unix_client(socket_path: Path, command_timeout_s: float = COMMAND_TIMEOUT_S) -> Redis:
     """A client of the redis-server listening on `socket_path` (closing it closes its pool)."""
-    pool = BlockingConnectionPool(
-        connection_class=UnixDomainSocketConnection,
-        path=str(socket_path),
-        **_pool_options(command_timeout_s),
+    pool = _pool(
+        command_timeout_s, connection_class=UnixDomainSocketConnection, path=str(socket_path)
     )
     return Redis.from_pool(pool)
 
 
 def url_client(url: str, command_timeout_s: float = COMMAND_TIMEOUT_S) -> Redis:
     """A client of `redis://` / `rediss://` `url` (closing it closes its pool)."""
-    return Redis.from_pool(BlockingConnectionPool.from_url(url, **_pool_options(command_timeout_s)))
+    return Redis.from_pool(_pool(command_timeout_s, **parse_url(url)))
 
 
 @asynccontextmanager

@@ -38,7 +38,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from handlers.runs import LocalRuns, StopStream, no_such_stream
-from quotas.unavailable import CHECK_DEADLINE_S, REDIS_DOWN
+from quotas.unavailable import CHECK_DEADLINE_S, REDIS_DOWN, deadline
 from server.fanout import channel_of
 from server.hub import Hub
 from server.redis_io import cancel_and_wait
@@ -120,7 +120,7 @@ class RunRegistry:
         if self.local.stop_here(user_id, stream_id):
             return
         try:
-            async with asyncio.timeout(CHECK_DEADLINE_S):
+            async with deadline(CHECK_DEADLINE_S):
                 elsewhere = await self._redis.exists(run_key(user_id, stream_id))
         except _DOWN:
             log.warning("stop: redis unavailable, only this process's streams can be stopped")
@@ -195,7 +195,7 @@ class RunRegistry:
         if any(not socket.closed for socket in self._hub.sockets_of(user_id)):
             return True
         try:
-            async with asyncio.timeout(CHECK_DEADLINE_S):
+            async with deadline(CHECK_DEADLINE_S):
                 counts: Any = await self._redis.pubsub_numsub(channel_of(user_id))
         except _DOWN:
             return False
@@ -205,7 +205,7 @@ class RunRegistry:
     @staticmethod
     async def _quietly(operation: Any) -> None:
         try:
-            async with asyncio.timeout(CHECK_DEADLINE_S):
+            async with deadline(CHECK_DEADLINE_S):
                 await operation
         except _DOWN:
             log.debug("run key not updated: redis unavailable")

@@ -10,14 +10,13 @@ caller then falls back to this process's memory).
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import RedisError
 
 from handlers.idempotency import Record, RecordsUnavailable
-from quotas.unavailable import CHECK_DEADLINE_S, REDIS_DOWN
+from quotas.unavailable import CHECK_DEADLINE_S, REDIS_DOWN, deadline
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -91,7 +90,7 @@ class SayLedger:
 
     async def _eval(self, script: AsyncScript, key: str, *args: Any) -> Any:
         try:
-            async with asyncio.timeout(self._timeout):
+            async with deadline(self._timeout):
                 return await script(keys=[key], args=list(args))
         except _DOWN as error:
             raise RecordsUnavailable(type(error).__name__) from error

@@ -34,7 +34,7 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError
 
-from quotas.unavailable import CHECK_DEADLINE_S, REDIS_DOWN
+from quotas.unavailable import CHECK_DEADLINE_S, REDIS_DOWN, deadline
 from server.redis_io import BatchWriter, cancel_and_wait, pipelined
 
 log = logging.getLogger("v7.ws")
@@ -142,7 +142,7 @@ class SocketLeases:
 
     async def admit(self, user_id: str, socket_id: str) -> list[str]:
         try:
-            async with asyncio.timeout(CHECK_DEADLINE_S):
+            async with deadline(CHECK_DEADLINE_S):
                 answer = await self._admit(
                     keys=[leases_key(user_id)], args=[socket_id, self.cap, self._lease_ms]
                 )

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 
 from quotas.degraded import ThrottledLog
 from quotas.errors import RateLimited
-from quotas.unavailable import CHECK_DEADLINE_S, REDIS_DOWN, RedisGate
+from quotas.unavailable import CHECK_DEADLINE_S, REDIS_DOWN, RedisGate, deadline
 from server.auth.counters import LocalCounters, LockoutOp, RedisCounters
 from server.auth.errors import AuthError
 from store.records.user import normalise_email
@@ -245,7 +245,7 @@ class AuthThrottle:
         """Count with Redis, or in this process while Redis is down; `closed` names the step
         that is refused instead ("Password reset" is briefly unavailable)."""
         try:
-            async with self._gate.turn(), asyncio.timeout(self._timeout):
+            async with self._gate.turn(), deadline(self._timeout):
                 return await remote()
         except REDIS_DOWN as exc:
             if closed:

@@ -101,8 +101,8 @@ async def test_paused_redis_times_out_fast_and_degrades(
 async def test_a_burst_of_checks_on_a_healthy_redis_is_never_taken_for_an_outage(
     tcp_server: TcpRedis, sqlite_table: Table, caplog: pytest.LogCaptureFixture
 ) -> None:
-    # 2,000 rate checks and 300 AI reservations at once on the production client (64
-    # connections, 100 ms command timeouts): they queue for a turn at Redis, none degrades.
+    # 2,000 rate checks and 300 AI reservations at once on the production client (its pool,
+    # 100 ms command timeouts): they queue for a turn at Redis, none degrades.
     client = url_client(tcp_server.url)
     gate = RedisGate(CHECK_SLOTS)
     table = sqlite_table
