@@ -49,8 +49,8 @@ from context.derived import Derived, Facing, Shown, derive
 from context.exercises import Chosen, choose_for
 from context.fencing import clean, fence
 from context.generations import Generations
-from context.plans import plan_library
 from context.reads import read_inputs
+from context.reference import SharedReference
 from context.slices import TITLES, data_age
 from context.templates import choose
 from core.caller import Caller
@@ -61,7 +61,6 @@ from store.records.chat import ChatMessage, Role
 from store.records.reference import ChatTemplate, TemplateType
 from store.repos.chat import ChatRepo
 from store.repos.journal import JournalRepo
-from store.repos.reference import ReferenceRepo
 from store.table import Table
 
 __all__ = ["RULES", "CoachContext", "Shown", "clean", "fence"]
@@ -128,7 +127,8 @@ class CoachContext:
     them (the composition root passes `handlers.analytics.shown`; without it, every figure).
     With `generations` (`context.generations`), what is computed from the climber's records is
     kept in `cache` (a new `ContextCache` if none) between turns while it may be used; without
-    it, every turn reads and computes afresh.
+    it, every turn reads and computes afresh. `reference` keeps the templates and the exercise
+    library between turns (`context.reference`; without it, every turn reads them).
     """
 
     def __init__(
@@ -143,6 +143,7 @@ class CoachContext:
         shown: Shown | None = None,
         generations: Generations | None = None,
         cache: ContextCache | None = None,
+        reference: SharedReference | None = None,
     ) -> None:
         self._generations = generations
         self.cache = cache if cache is not None else ContextCache()
@@ -152,7 +153,7 @@ class CoachContext:
         self._table = table
         self._chat = ChatRepo(table)
         self._journal = JournalRepo(table)
-        self._reference = ReferenceRepo(table)
+        self._reference = reference if reference is not None else SharedReference(table)
         self._max_tokens = max_tokens
         self._clock = clock
         self._budget = budget
@@ -174,8 +175,8 @@ class CoachContext:
         derived, recent, templates, library = await asyncio.gather(
             self._derived(caller, window, now),
             self._chat.recent_spoken(user_id, self._history_turns),
-            asyncio.gather(*(self._reference.list_templates(kind) for kind in types)),
-            plan_library(self._table),
+            asyncio.gather(*(self._reference.templates(kind) for kind in types)),
+            self._reference.library(),
         )
         facing = derived.facing(caller.tier, self._shown)
         age = data_age(derived.latest, today)

@@ -29,6 +29,8 @@ TEXT_TAG = "climber_text"
 
 def clean(text: str) -> str:
     """`text` without invisible characters, and unable to open or close one of our fences."""
+    if text.isascii() and "<" not in text:
+        return text  # nothing to remove: every invisible character is outside ASCII
     return _OUR_TAG.sub(r"‹\1", _INVISIBLE.sub("", text))
 
 
@@ -48,10 +50,18 @@ def quote(text: str, limit: int = 300) -> str:
 
 def clean_tree(value: Any) -> Any:
     """`value` (JSON-like: dicts, lists, strings, numbers) with every string `clean`ed."""
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is str:
         return clean(value)
-    if isinstance(value, dict):
-        return {key: clean_tree(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [clean_tree(item) for item in value]
+    if kind is dict:
+        return {
+            key: clean_tree(item) if type(item) in _WALKED else item for key, item in value.items()
+        }
+    if kind is list:
+        return [clean_tree(item) if type(item) in _WALKED else item for item in value]
     return value
+
+
+_WALKED = frozenset({str, dict, list})
+"""What `clean_tree` looks into (a model dump's JSON has no subclasses of these); numbers,
+booleans and None are kept as they are without a call each."""

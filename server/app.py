@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Route
 from context.assembly import CoachContext
 from context.cache import ContextCache
 from context.generations import RedisGenerations
+from context.reference import REFERENCE_TTL_S, SharedReference
 from core.clock import Clock, system_clock
 from handlers.analytics import shown as shown_analytics
 from handlers.chat import Chat
@@ -167,6 +168,7 @@ def create_app(settings: Settings, *, demo: bool = False, clock: Clock = system_
                     shown=partial(shown_analytics, policy),  # what the tier shows, no more
                     generations=generations,
                     cache=context_cache,
+                    reference=SharedReference(table, ttl_s=REFERENCE_TTL_S),
                 ),
                 chat=ChatRepo(table),
                 proposals=ProposalStore(table),
