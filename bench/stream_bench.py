@@ -7,6 +7,8 @@ sessions, each server in its own process on this machine, the client in this one
   settle, context, persistence, fan-out, the resume buffer);
 - the floor is `bench/floor.py`: per connection it waits for one message, then sends the same
   stream one frame per token.
+- with `--peer chainlit`, chainlit from its own venv (`make bench-peers`; `bench/peers/`), timed
+  by a socket.io client in a process of its own.
 
 Per target and level, one row (the issue 19 columns):
 
