@@ -13,7 +13,7 @@ FAKETIME := /usr/bin/faketime
 BUILDAH := /usr/bin/buildah
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-dates image-check lint bench clean
+.PHONY: run test test-dates image-check lint bench bench-peers clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -67,5 +67,21 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench
 
+# The peers `python -m bench stream --peer chainlit` compares V7 with, in a venv of their own
+# (never the project's: chainlit is no dependency of V7). The client speaks socket.io, so the
+# peers' python also runs it (bench/peers/chainlit_client.py).
+PEERS := .bench-peers
+PEERS_STAMP := $(PEERS)/.installed
+CHAINLIT_VERSION := 2.12.0
+
+$(PEERS_STAMP): Makefile
+	test -x $(PEERS)/bin/python || $(PYTHON) -m venv $(PEERS)
+	$(PEERS)/bin/python -m pip install -q --upgrade pip
+	$(PEERS)/bin/python -m pip install -q 'chainlit==$(CHAINLIT_VERSION)' \
+		'python-socketio[asyncio_client]' aiohttp uvloop
+	touch $(PEERS_STAMP)
+
+bench-peers: $(PEERS_STAMP)
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(PEERS) .pytest_cache .mypy_cache .ruff_cache

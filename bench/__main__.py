@@ -2,7 +2,8 @@
 
 `python -m bench idle [N]` opens N idle sockets (default 2,000) to `v7 serve` and to the
 floor server and prints the memory each costs; `python -m bench stream --sessions 10,50` runs
-the streaming comparison at other concurrency levels than 100, 300 and 1,000.
+the streaming comparison at other concurrency levels than 100, 300 and 1,000, and
+`python -m bench stream --peer chainlit` adds chainlit's rows (`make bench-peers` installs it).
 
 `python -m bench coach --model URL` scores the model at URL on the coach evaluation set
 (default: the offline coach)."""
@@ -60,6 +61,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=",".join(str(level) for level in stream_bench.LEVELS),
         help="stream: concurrent sessions per level, comma-separated",
     )
+    parser.add_argument(
+        "--peer",
+        action="append",
+        default=[],
+        choices=stream_bench.PEERS,
+        help="stream: add this peer's rows (from its own venv: `make bench-peers`)",
+    )
     options = parser.parse_args(argv)
     if options.concurrency < 1:
         parser.error("--concurrency needs at least 1")
@@ -89,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             except ModelURLError as error:
                 parser.error(f"--model: {error}")
         elif name == "stream":
-            stream_bench.main(levels)
+            stream_bench.main(levels, tuple(options.peer))
         elif name == "idle":
             idle_bench.main(sockets)
         else:

@@ -7,6 +7,8 @@ sessions, each server in its own process on this machine, the client in this one
   settle, context, persistence, fan-out, the resume buffer);
 - the floor is `bench/floor.py`: per connection it waits for one message, then sends the same
   stream one frame per token.
+- with `--peer chainlit`, chainlit from its own venv (`make bench-peers`; `bench/peers/`), timed
+  by a socket.io client in a process of its own.
 
 Per target and level, one row (the issue 19 columns):
 
@@ -73,6 +75,8 @@ MODEL = f"scripted://?ttft_ms={TTFT_MS}&tokens_per_s={TOKENS_PER_S}&tokens={TOKE
 LEVELS = (100, 300, 1000)
 OPENING = 50
 """Sockets opened at a time before a level starts."""
+PEERS = ("chainlit",)
+"""Peers `--peer` adds (`bench/peers/`; `make bench-peers` installs them)."""
 LEVEL_TIMEOUT_S = 120.0
 """A session still streaming this long after "go" counts its missing tokens and stops."""
 UNAVAILABLE = b"redis unavailable"
@@ -399,14 +403,24 @@ def print_warnings(log_path: Path) -> None:
         print("  v7 serve logged no warnings or errors")
 
 
-async def run(levels: tuple[int, ...]) -> None:
+async def peer_rows(levels: tuple[int, ...], peers: tuple[str, ...]) -> None:
+    """The optional peers (`--peer chainlit`), each from its own venv (`bench/peers/`)."""
+    for peer in peers:
+        if peer == "chainlit":
+            from bench.peers import chainlit_peer  # it imports this module: not at the top
+
+            await chainlit_peer.rows(levels)
+
+
+async def run(levels: tuple[int, ...], peers: tuple[str, ...] = ()) -> None:
     print_header()
     await floor_rows(levels)
+    await peer_rows(levels, peers)
     await v7_rows(levels)
     await context_latency()
 
 
-def main(levels: tuple[int, ...] = LEVELS) -> None:
+def main(levels: tuple[int, ...] = LEVELS, peers: tuple[str, ...] = ()) -> None:
     fds = raise_fd_limit()
     print(
         f"streaming: the same scripted reply ({TTFT_MS} ms to the first token, {TOKENS_PER_S} "
@@ -415,7 +429,7 @@ def main(levels: tuple[int, ...] = LEVELS) -> None:
     )
     print(f"  machine: {cpu()}; open-file limit {fds:,}")
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        runner.run(run(levels))
+        runner.run(run(levels, peers))
 
 
 if __name__ == "__main__":
