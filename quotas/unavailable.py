@@ -10,6 +10,7 @@ import math
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 from redis.exceptions import ConnectionError, ReadOnlyError, TimeoutError
 
@@ -98,8 +99,7 @@ class _Deadline:
 _CURRENT: ContextVar[_Deadline | None] = ContextVar("v7_redis_deadline", default=None)
 
 
-@asynccontextmanager
-async def deadline(budget_s: float) -> AsyncIterator[None]:
+class deadline:
     """`asyncio.timeout(budget_s)` for talking to Redis, counting only time that is Redis's:
     raises `TimeoutError` (the builtin) when the block runs past it, cancelling the block.
 
@@ -117,15 +117,28 @@ async def deadline(budget_s: float) -> AsyncIterator[None]:
       the block expires once Redis has been silent for `budget_s`, so a paused or dead Redis
       is still noticed within at most twice the budget, a busy one is waited for.
 
-    So an on-time loop with a free connection expires the block at `budget_s`."""
-    async with asyncio.timeout(None) as timeout:
-        state = _Deadline(asyncio.get_running_loop(), timeout, budget_s)
-        token = _CURRENT.set(state)
-        try:
-            yield
-        finally:
-            _CURRENT.reset(token)
-            state.close()
+    So an on-time loop with a free connection expires the block at `budget_s`.
+
+    A class rather than a generator-based context manager: one is entered around every Redis
+    command's read, so its own cost is paid thousands of times a second under load."""
+
+    __slots__ = ("_budget", "_state", "_timeout", "_token")
+
+    def __init__(self, budget_s: float) -> None:
+        self._budget = budget_s
+
+    async def __aenter__(self) -> None:
+        self._timeout = asyncio.timeout(None)
+        await self._timeout.__aenter__()
+        self._state = _Deadline(asyncio.get_running_loop(), self._timeout, self._budget)
+        self._token = _CURRENT.set(self._state)
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: Any
+    ) -> None:
+        _CURRENT.reset(self._token)
+        self._state.close()
+        await self._timeout.__aexit__(kind, error, trace)  # raises TimeoutError if it expired
 
 
 @contextmanager

@@ -219,6 +219,11 @@ class _Pool(BlockingConnectionPool):
     `PoolBusy` (redis-py's own wait, a plain timer, is switched off)."""
 
     async def get_connection(self, *args: Any, **kwargs: Any) -> AbstractConnection:
+        if self.can_get_connection():
+            # A free (or creatable) connection: no wait, so nothing to bound (the deadline
+            # would cost more than taking it, on every command).
+            free: AbstractConnection = await super().get_connection(*args, **kwargs)  # type: ignore[no-untyped-call]
+            return free
         try:
             with not_counted():
                 async with deadline(POOL_WAIT_S):

@@ -14,8 +14,6 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 from urllib.parse import parse_qs, urlsplit
@@ -23,6 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 from store import sqlite_ops
 from store.errors import StoreUnavailable
 from store.table import Table
+from store.threads import Workers
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -68,17 +67,17 @@ class SqliteTable(Table):
     def __init__(
         self,
         path: Path,
-        executor: ThreadPoolExecutor,
+        writer: Workers,
         connection: sqlite3.Connection,
         busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
     ) -> None:
         super().__init__()
         self._path = path
-        self._executor = executor
+        self._writer = writer
         self._connection: sqlite3.Connection | None = connection
         self._closed = False
         self._busy_timeout_ms = busy_timeout_ms
-        self._readers = ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="v7-sqlite-r")
+        self._readers = Workers(READERS, "v7-sqlite-r")
         # Each reader thread opens its own connection on first use; all are closed by `aclose`.
         self._local = threading.local()
         self._reader_connections: list[sqlite3.Connection] = []
@@ -91,16 +90,13 @@ class SqliteTable(Table):
         Raises `StoreUnavailable` for a corrupt file or one locked past the busy timeout.
         """
         path, timeout = parse_url(url, data_dir)
-        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="v7-sqlite")
-        loop = asyncio.get_running_loop()
+        writer = Workers(1, "v7-sqlite")
         try:
-            connection = await loop.run_in_executor(
-                executor, partial(sqlite_ops.connect, path, timeout)
-            )
+            connection = await writer.run(lambda: sqlite_ops.connect(path, timeout))
         except BaseException:
-            executor.shutdown(wait=False)
+            writer.shutdown(wait=False)
             raise
-        return cls(path, executor, connection, timeout)
+        return cls(path, writer, connection, timeout)
 
     async def _run(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         # The connection is taken on the engine thread, so a call queued behind `aclose`
@@ -115,7 +111,7 @@ class SqliteTable(Table):
 
         if self._closed:
             raise StoreUnavailable(f"the SQLite table {self._path} is closed")
-        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+        return await self._writer.run(call)
 
     async def _read(self, function: Callable[[sqlite3.Connection], T]) -> T:
         """`function` on a reader thread's own connection (opened there on first use)."""
@@ -130,7 +126,7 @@ class SqliteTable(Table):
 
         if self._closed:
             raise StoreUnavailable(f"the SQLite table {self._path} is closed")
-        return await asyncio.get_running_loop().run_in_executor(self._readers, call)
+        return await self._readers.run(call)
 
     def _reader(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
@@ -181,8 +177,8 @@ class SqliteTable(Table):
             if connection is not None:
                 connection.close()
 
-        await asyncio.get_running_loop().run_in_executor(self._executor, close)
-        self._executor.shutdown(wait=False)
+        await self._writer.run(close)
+        self._writer.shutdown(wait=False)
         # Readers already running finish first; those queued see the table closed.
         await asyncio.to_thread(self._readers.shutdown, wait=True)
         with self._reader_lock:
