@@ -115,11 +115,17 @@ async def chat_socket(websocket: WebSocket) -> None:
         return
 
     await websocket.accept(subprotocol=PROTOCOL if PROTOCOL in offered else None)
+    token = bearer_token(websocket)
+    # The upgrade's headers and offered subprotocols (the token among them) are not read
+    # again: an open socket does not keep them, nor the token, for hours.
+    websocket.scope["headers"].clear()
+    websocket.scope["subprotocols"].clear()
     try:
-        caller, expires_at = await _verify(services, bearer_token(websocket))
+        caller, expires_at = await _verify(services, token)
     except AuthError as error:
         await websocket.close(CLOSE_UNAUTHORIZED, error.message[:120])
         return
+    del token
 
     socket = Socket(websocket, caller, expires_at)
     correlation_id.set(f"ws-{uuid.uuid4().hex[:12]}")
