@@ -16,11 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.typing import Origin, Subprotocol
+from websockets.asyncio.client import ClientConnection
 
 from bench.common import Served, premium_tokens, served
 from bench.degraded_log import DEGRADED_PATTERNS, degraded_lines
+from bench.stream_bench import v7_opener
 
 pytestmark = pytest.mark.alone
 
@@ -46,19 +46,6 @@ def server_and_log() -> Iterator[tuple[Served, Path]]:
             yield server, log_path
 
 
-async def open_socket(server: Served, token: str) -> ClientConnection:
-    ws = await connect(
-        server.ws_url,
-        subprotocols=[Subprotocol("v7.chat.v1"), Subprotocol(f"bearer.{token}")],
-        origin=Origin(server.origin),
-        open_timeout=30,
-        max_queue=None,
-    )
-    ready = json.loads(await ws.recv())
-    assert ready["type"] == "ready", ready
-    return ws
-
-
 async def one_turn(ws: ClientConnection, index: int, go: asyncio.Event) -> tuple[int, str]:
     """Ask once when `go` is set; the words streamed back, and how the turn ended."""
     await go.wait()
@@ -81,12 +68,13 @@ async def test_a_burst_of_streaming_climbers_never_takes_the_redis_outage_path(
     server, log_path = server_and_log
     tokens = await premium_tokens(server.settings, SESSIONS)
     opening = asyncio.Semaphore(OPENING)
+    open_socket = v7_opener(server, tokens)  # the benchmark's: each socket waits for `ready`
 
-    async def opened(token: str) -> ClientConnection:
+    async def opened(index: int) -> ClientConnection:
         async with opening:
-            return await open_socket(server, token)
+            return await open_socket(index)
 
-    sockets = await asyncio.gather(*(opened(token) for token in tokens))
+    sockets = await asyncio.gather(*(opened(index) for index in range(SESSIONS)))
     try:
         go = asyncio.Event()
         turns = [asyncio.create_task(one_turn(ws, i, go)) for i, ws in enumerate(sockets)]
