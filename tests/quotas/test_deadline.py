@@ -49,7 +49,9 @@ async def test_a_paused_redis_still_times_out_on_time(tcp_server: TcpRedis) -> N
             started = time.perf_counter()
             with pytest.raises(RedisTimeoutError):
                 await client.ping()  # its 100 ms read timeout, on an on-time loop
-            assert 0.09 < time.perf_counter() - started < 0.2
+            # At its budget, not after the late-loop grace (5 s): the bound leaves room for a
+            # loaded machine, speed itself is measured in bench/.
+            assert 0.09 < time.perf_counter() - started < 1.0
         finally:
             tcp_server.process.send_signal(signal.SIGCONT)
     finally:
@@ -92,6 +94,6 @@ async def test_waiting_while_redis_keeps_answering_others_is_not_an_outage(
     started = time.perf_counter()
     with pytest.raises(TimeoutError):
         async with deadline(0.1):
-            await asyncio.sleep(1)
-    assert time.perf_counter() - started < 0.2
+            await asyncio.sleep(2)
+    assert time.perf_counter() - started < 1.0  # cut at the budget, not after the sleep
     await client.aclose()
