@@ -60,6 +60,13 @@ def load_fact(ask: Ask) -> str:
     starts."""
     analytics = ask.analytics
     load = analytics.load
+    if analytics.withheld is not None and analytics.history.enough_for_baseline:
+        # There is a usual week to compare with; the climber's tier does not show the
+        # comparison. Saying when comparisons "start" would name a day already past.
+        return (
+            f"Your training load (effort × minutes) was {shown(load.jump.acute)} AU this week. "
+            f"{analytics.withheld.message}"
+        )
     if not baseline_ready(analytics):
         return (
             f"Comparisons with your usual week start on {baseline_ready_on(analytics)}, once "

@@ -11,6 +11,9 @@ from datetime import timedelta
 import pytest
 
 from coaching.analytics import ClimberAnalytics, Period, Window, compute
+from coaching.analytics.common import shown
+from coaching.analytics.levels import basic_view
+from coaching.analytics.summary import Withheld
 from coaching.intent import INTENTS, Intent, classify
 from coaching.replies import OFFLINE, compose
 from coaching.safety import REFERRAL, needs_referral
@@ -239,6 +242,15 @@ def test_the_week_review_compares_with_the_usual_week_once_there_is_history() ->
     text = answer(QUESTIONS["review"], busy_climber())
     assert "above your usual week" in text
     assert "(effort × minutes)" in text
+
+
+def test_a_basic_tier_climber_with_history_hears_the_load_and_no_start_date_past() -> None:
+    analytics = busy_climber()
+    withheld = Withheld(parts=["load comparisons"], message="Pro adds the comparison.", tier="pro")
+    text = answer(QUESTIONS["review"], basic_view(analytics, withheld))
+    assert f"was {shown(analytics.load.jump.acute)} AU this week. Pro adds the comparison." in text
+    assert "start on" not in text  # comparisons started long ago; the tier does not show them
+    assert "%" not in text
 
 
 def test_jargon_only_on_request_and_then_explained() -> None:
