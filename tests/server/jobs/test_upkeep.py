@@ -28,7 +28,7 @@ from store.repos.media import MediaRepo
 from store.table import Table
 from tests.clock import FrozenClock
 from tests.server.jobs.sample import Outbox
-from tests.server.media.helpers import JPEG
+from tests.server.media.helpers import uploaded
 
 SESSION = JournalEntryIn.model_validate(
     {"date": "2026-03-01", "sessionType": "gym", "duration": 60}
@@ -40,18 +40,6 @@ async def climber(table: Table, name: str) -> tuple[Caller, str]:
     await UserRepo(table).create(name, UserIn(email=f"{name}@example.com"))
     entry = await JournalRepo(table).create(name, SESSION)
     return Caller(user_id=name, tier="pro"), entry.id
-
-
-async def uploaded(media: MediaLibrary, caller: Caller, entry_id: str) -> None:
-    """A completed photo of the entry, its bytes written as the upload route writes them."""
-    signed = await media.sign(caller, EntryKind.SESSION, entry_id, "image/jpeg", len(JPEG))
-    store = media.store
-    assert isinstance(store, LocalMediaStore)
-    token = signed.upload.url.split("policy=", 1)[1]
-    async with store.receiving(store.upload_policy(token)) as receiver:
-        await receiver.write(JPEG)
-        await receiver.commit()
-    await media.complete(caller, EntryKind.SESSION, entry_id, signed.media_id)
 
 
 async def test_abandoned_uploads_and_orphaned_media_are_given_back_for_everyone(

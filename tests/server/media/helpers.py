@@ -13,6 +13,10 @@ from typing import Any
 import aioboto3
 import httpx
 
+from core.caller import Caller
+from server.media.library import MediaLibrary
+from server.media.local import LocalMediaStore
+from store.records.media import EntryKind
 from tests.clock import FrozenClock, at
 from tests.server.helpers import Headers, entry
 from tests.server.live import LiveServer, live_server
@@ -24,6 +28,22 @@ WEBM = b"\x1a\x45\xdf\xa3" + bytes(range(64))
 HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(range(48))
 
 STORES = ("local", "s3")
+
+
+async def uploaded(media: MediaLibrary, caller: Caller, entry_id: str) -> str:
+    """A completed photo of the caller's session `entry_id` on the local store, its bytes
+    written as the upload route writes them; its media id."""
+    signed = await media.sign(caller, EntryKind.SESSION, entry_id, "image/jpeg", len(JPEG))
+    store = media.store
+    assert isinstance(store, LocalMediaStore)
+    token = signed.upload.url.split("policy=", 1)[1]
+    async with store.receiving(store.upload_policy(token)) as receiver:
+        await receiver.write(JPEG)
+        await receiver.commit()
+    await media.complete(caller, EntryKind.SESSION, entry_id, signed.media_id)
+    return signed.media_id
+
+
 NOW = at("2026-03-15T12:00:00")
 """The servers' instant: after `DAY0`, the day the test sessions are logged."""
 

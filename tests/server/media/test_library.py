@@ -17,7 +17,7 @@ from store.repos.journal import JournalRepo
 from store.repos.media import MediaRepo
 from store.table import Table
 from tests.clock import FrozenClock
-from tests.server.media.helpers import JPEG
+from tests.server.media.helpers import JPEG, uploaded
 
 CLIMBER = Caller(user_id="u1", tier="pro")
 SESSION = JournalEntryIn.model_validate(
@@ -31,19 +31,6 @@ def library(table: Table, tmp_path: Path, clock: FrozenClock) -> MediaLibrary:
     return MediaLibrary(table, store, load_policy(), clock, 900, 300)
 
 
-async def uploaded(media: MediaLibrary, entry_id: str) -> str:
-    """A completed photo of the entry, its bytes written as the upload route writes them."""
-    signed = await media.sign(CLIMBER, EntryKind.SESSION, entry_id, "image/jpeg", len(JPEG))
-    store = media.store
-    assert isinstance(store, LocalMediaStore)
-    token = signed.upload.url.split("policy=", 1)[1]
-    async with store.receiving(store.upload_policy(token)) as receiver:
-        await receiver.write(JPEG)
-        await receiver.commit()
-    await media.complete(CLIMBER, EntryKind.SESSION, entry_id, signed.media_id)
-    return signed.media_id
-
-
 async def test_media_outlives_a_chat_delete_for_the_undo_window(
     table: Table, tmp_path: Path
 ) -> None:
@@ -51,7 +38,7 @@ async def test_media_outlives_a_chat_delete_for_the_undo_window(
     media = library(table, tmp_path, clock)
     journal = JournalRepo(table)
     entry = await journal.create("u1", SESSION)
-    await uploaded(media, entry.id)
+    await uploaded(media, CLIMBER, entry.id)
     assert (await MediaRepo(table).usage("u1")).used_bytes == len(JPEG)
 
     await journal.delete("u1", entry.id)  # what a chat /delete does
