@@ -65,26 +65,13 @@ class ImportJobs:
 
     async def all(self, user_id: str) -> list[Item]:
         """Every import job of the user (few: one per import in the last 30 days)."""
-        items: list[Item] = []
-        cursor: str | None = None
-        while True:
-            page = await self.table.query(user_pk(user_id), sk_prefix=JOB_PREFIX, cursor=cursor)
-            items.extend(page.items)
-            cursor = page.cursor
-            if cursor is None:
-                return items
+        # Without a limit a query answers every match in one page (`Table.query`).
+        return (await self.table.query(user_pk(user_id), sk_prefix=JOB_PREFIX)).items
 
     async def markers(self, user_id: str, job_id: str) -> list[Item]:
         """The markers of the job's batches, in the order they were written."""
-        items: list[Item] = []
-        cursor: str | None = None
         prefix = f"{MARKER_PREFIX}{job_id}#"
-        while True:
-            page = await self.table.query(user_pk(user_id), sk_prefix=prefix, cursor=cursor)
-            items.extend(page.items)
-            cursor = page.cursor
-            if cursor is None:
-                return items
+        return (await self.table.query(user_pk(user_id), sk_prefix=prefix)).items
 
     @staticmethod
     def delete_ops(user_id: str, marker: Item) -> list[Delete]:
