@@ -71,9 +71,7 @@ class Fanout:
         self._patient = patient
         self._deliver = deliver
         self._control = control
-        self._publisher: BatchWriter[tuple[str, bytes]] = BatchWriter(
-            redis, "fanout", _publisher(redis)
-        )
+        self._publisher: BatchWriter[tuple[str, bytes]] = BatchWriter("fanout", _publisher(redis))
         self._wanted: set[str] = set()
         self._confirmed: set[str] = set()
         """Wanted channels whose subscription Redis confirmed on the current connection."""
@@ -243,7 +241,7 @@ def _publisher(redis: Redis) -> WriteBatch[tuple[str, bytes]]:
     """Publish a batch of (channel, message) with one call of `PUBLISH_ALL`."""
     publish_all = redis.register_script(PUBLISH_ALL)
 
-    async def write(_: Redis, batch: list[tuple[str, bytes]]) -> None:
+    async def write(batch: list[tuple[str, bytes]]) -> None:
         await publish_all(keys=[], args=[part for item in batch for part in item])
 
     return write

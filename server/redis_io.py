@@ -35,8 +35,8 @@ PATIENT_CONNECTIONS = 256
 
 T = TypeVar("T")
 
-WriteBatch = Callable[[Redis, list[T]], Awaitable[object]]
-"""`write(redis, items)`: write one batch in one round trip (raises `RedisError`/`OSError`)."""
+WriteBatch = Callable[[list[T]], Awaitable[object]]
+"""`write(items)`: write one batch in one round trip (raises `RedisError`/`OSError`)."""
 
 
 async def cancel_and_wait(*tasks: asyncio.Task[Any]) -> None:
@@ -82,10 +82,10 @@ async def patient_client(
         await client.aclose()
 
 
-def pipelined(apply: Callable[[Pipeline, T], None]) -> WriteBatch[T]:
-    """A `WriteBatch` that adds each item's commands to one pipeline with `apply`."""
+def pipelined(redis: Redis, apply: Callable[[Pipeline, T], None]) -> WriteBatch[T]:
+    """A `WriteBatch` that adds each item's commands to one pipeline of `redis` with `apply`."""
 
-    async def write(redis: Redis, batch: list[T]) -> None:
+    async def write(batch: list[T]) -> None:
         pipeline = redis.pipeline(transaction=False)
         for item in batch:
             apply(pipeline, item)
@@ -97,14 +97,13 @@ def pipelined(apply: Callable[[Pipeline, T], None]) -> WriteBatch[T]:
 class BatchWriter(Generic[T]):
     """Ordered, non-blocking writes: `put` enqueues, one task writes them in batches.
 
-    `write(redis, items)` writes one batch in one round trip (see `pipelined`). Items are
+    `write(items)` writes one batch in one round trip (see `pipelined`). Items are
     written in the order they were put. Use as `async with BatchWriter(...)`; leaving the block
     writes what is queued (bounded by `flush_s`) and stops the task.
     """
 
     def __init__(
         self,
-        redis: Redis,
         name: str,
         write: WriteBatch[T],
         *,
@@ -112,7 +111,6 @@ class BatchWriter(Generic[T]):
         queue_limit: int = 20_000,
         flush_s: float = 1.0,
     ) -> None:
-        self._redis = redis
         self._name = name
         self._write = write
         self._max_batch = max_batch
@@ -149,7 +147,7 @@ class BatchWriter(Generic[T]):
             while len(batch) < self._max_batch and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             try:
-                await self._write(self._redis, batch)
+                await self._write(batch)
             except (RedisError, OSError) as error:
                 self.dropped += len(batch)
                 if not self._down:

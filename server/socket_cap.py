@@ -125,7 +125,7 @@ class SocketLeases:
         self._held: dict[str, dict[str, str]] = {}
         """user id → socket id → its member, for the sockets this process admitted."""
         self._releases: BatchWriter[tuple[str, str]] = BatchWriter(
-            redis, "socket-cap", pipelined(_release)
+            "socket-cap", pipelined(redis, _release)
         )
         self._task: asyncio.Task[None] | None = None
         self._down = False

@@ -102,7 +102,7 @@ def _appender(redis: Redis) -> WriteBatch[_Record]:
     """Append a batch of records with one call of `APPEND`."""
     append = redis.register_script(APPEND)
 
-    async def write(_: Redis, batch: list[_Record]) -> None:
+    async def write(batch: list[_Record]) -> None:
         args: list[str | int] = [MAX_ENTRIES, TTL_S]
         for record in batch:
             args += (record.seq, record.text, "1" if record.end else "")
@@ -123,7 +123,7 @@ class StreamBuffer:
 
     def __init__(self, redis: Redis, patient: Redis) -> None:
         self._patient = patient
-        self._writer: BatchWriter[_Record] = BatchWriter(redis, "stream buffer", _appender(redis))
+        self._writer: BatchWriter[_Record] = BatchWriter("stream buffer", _appender(redis))
 
     async def __aenter__(self) -> StreamBuffer:
         await self._writer.__aenter__()
