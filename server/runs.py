@@ -92,8 +92,8 @@ class RunRegistry:
         self._grace = grace_s
         self._check = check_s if check_s is not None else min(1.0, max(0.05, grace_s / 10))
         self._clock = clock
-        self._marked: dict[str, int] = {}
-        """The keys of the streams running here (by how many runs hold each)."""
+        self._marked: set[str] = set()
+        """The keys of the streams running here (a stream id is new for every turn)."""
         self._keeper: asyncio.Task[None] | None = None
 
     @asynccontextmanager
@@ -150,16 +150,12 @@ class RunRegistry:
         await self._quietly(self._redis.set(key, 1, px=round(RUN_TTL_S * 1000)))
 
     def _hold_key(self, key: str) -> None:
-        self._marked[key] = self._marked.get(key, 0) + 1
+        self._marked.add(key)
         if self._keeper is None or self._keeper.done():
             self._keeper = asyncio.create_task(self._keep_marked(), name="run-keys")
 
     def _release_key(self, key: str) -> None:
-        held = self._marked.get(key, 0) - 1
-        if held > 0:
-            self._marked[key] = held
-        else:
-            self._marked.pop(key, None)
+        self._marked.discard(key)
         if not self._marked and self._keeper is not None:
             self._keeper.cancel()  # nothing left to refresh (and no timer left behind)
             self._keeper = None
