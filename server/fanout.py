@@ -213,8 +213,6 @@ class Fanout:
         user_id = channel[len(CHANNEL_PREFIX) :]
         try:
             envelope = orjson.loads(data)
-            if envelope["o"] == self.origin:
-                return
             if "c" in envelope:
                 kind, payload = str(envelope["c"]), envelope["p"]
                 if not isinstance(payload, dict):
